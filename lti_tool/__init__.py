@@ -1,1 +1,86 @@
-"""lti_tool."""
+"""The LTI 1.3 tool: Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lti_tool import config as config_module
+from lti_tool.extensions import babel, csrf, db, migrate
+
+#: Blueprints, as "module:attribute"; each feature package adds itself here.
+BLUEPRINTS = [
+    "lti_tool.home.views:bp",
+]
+
+#: CLI groups, as "module:attribute".
+CLI_GROUPS = [
+    "lti_tool.cli:db_tools",
+    "lti_tool.worker:worker",
+]
+
+
+def _import(path: str) -> Any:
+    module_name, attribute = path.split(":")
+    module = __import__(module_name, fromlist=[attribute])
+    return getattr(module, attribute)
+
+
+def _development_secret(instance: Path) -> str:
+    """Return a secret key kept in the instance folder (development only, never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config_module.check_production(app.config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+    if app.config.get("TRUST_PROXY"):
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    db.init_app(app)
+    import lti_tool.models  # noqa: F401  (register every table)
+
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+
+    from lti_tool import i18n, launch_session, security, web_errors
+
+    i18n.init_app(app)
+    launch_session.init_app(app)
+    security.init_app(app)
+    web_errors.init_app(app)
+
+    for path in BLUEPRINTS:
+        app.register_blueprint(_import(path))
+    for path in CLI_GROUPS:
+        app.cli.add_command(_import(path))
+
+    @app.teardown_request
+    def rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    return app

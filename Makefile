@@ -1,0 +1,53 @@
+# Two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := lti_tool:create_app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test browser translations migrate check lint unit test-pg worker web clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(VENV)/bin/pybabel compile -q -d lti_tool/translations || $(VENV)/bin/pybabel compile -d lti_tool/translations
+
+migrate: install translations
+	$(FLASK) db upgrade
+
+check: install
+	$(PY) -m course check course
+
+run: migrate check
+	@echo "Outil démarré : http://$(HOST):$(PORT)/  (plateforme de démonstration : http://$(HOST):$(PORT)/demo/)"
+	BILAN_BASE_URL=http://$(HOST):$(PORT) $(FLASK) worker run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	BILAN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/gunicorn --reload -w 2 --threads 4 -b $(HOST):$(PORT) --access-logfile - 'lti_tool:create_app()'
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "Chromium absent : installez les paquets Debian chromium et chromium-driver (sudo apt-get install chromium chromium-driver)"; exit 1; fi
+
+lint: install
+	$(VENV)/bin/ruff check course grading lti_tool tests bench
+	$(VENV)/bin/mypy course grading
+	$(VENV)/bin/lint-imports
+
+test: install browser translations lint check
+	$(PY) -m pytest
+
+# The suite against PostgreSQL (used by .ci/run).
+test-pg: install browser translations
+	BILAN_TEST_DATABASE_URL=$${BILAN_TEST_DATABASE_URL:-postgresql+psycopg://127.0.0.1:5432/test} $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

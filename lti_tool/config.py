@@ -1,0 +1,66 @@
+"""Configuration read from environment variables (prefix ``BILAN_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe to start with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Build the configuration mapping from ``os.environ``."""
+    env = os.environ
+    mode = env.get("BILAN_ENV", "development")
+    instance = Path(instance_path)
+    default_db = f"sqlite:///{instance / 'bilan.sqlite3'}"
+    return {
+        "ENV_MODE": mode,
+        "SECRET_KEY": env.get("BILAN_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get("BILAN_DATABASE_URL", default_db),
+        "REDIS_URL": env.get("BILAN_REDIS_URL") or None,
+        "TOOL_PRIVATE_KEY_FILE": env.get("BILAN_TOOL_PRIVATE_KEY_FILE"),
+        "TOOL_BASE_URL": env.get("BILAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
+        "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
+        "COURSE_ROOT": env.get("BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")),
+        "UPLOAD_ROOT": env.get("BILAN_UPLOAD_ROOT", str(instance / "uploads")),
+        "DOSSIER_MAX_BYTES": int(env.get("BILAN_DOSSIER_MAX_BYTES", str(15 * 1024 * 1024))),
+        "DOSSIER_RETENTION_DAYS": int(env.get("BILAN_DOSSIER_RETENTION_DAYS", "365")),
+        "LAUNCH_SESSION_HOURS": int(env.get("BILAN_LAUNCH_SESSION_HOURS", "12")),
+        "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "60")),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "SESSION_COOKIE_SECURE": _bool(env.get("BILAN_COOKIE_SECURE"), default=mode == "production"),
+        "SESSION_COOKIE_SAMESITE": "None" if mode == "production" else "Lax",
+        "SESSION_COOKIE_NAME": "bilan_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": int(env.get("BILAN_MAX_REQUEST_BYTES", str(20 * 1024 * 1024))),
+    }
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to start in production without a secret key and the tool's private key."""
+    if config.get("ENV_MODE") != "production":
+        return
+    missing = []
+    if not config.get("SECRET_KEY"):
+        missing.append("BILAN_SECRET_KEY")
+    key_file = config.get("TOOL_PRIVATE_KEY_FILE")
+    if not key_file or not Path(key_file).is_file():
+        missing.append("BILAN_TOOL_PRIVATE_KEY_FILE (fichier de clé privée PEM existant)")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        missing.append("BILAN_DATABASE_URL (PostgreSQL en production)")
+    if missing:
+        raise ConfigError(
+            "Démarrage refusé en production : variables manquantes ou invalides : " + ", ".join(missing)
+        )

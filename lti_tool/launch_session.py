@@ -1,0 +1,179 @@
+"""Launch-scoped sessions: after a launch every URL carries ``/s/<token>/``.
+
+Inside an LMS iframe the tool's cookies are third-party and may be blocked; the token in the
+path replaces them. The Flask session (CSRF token, flashed messages) is stored server-side in
+the launch's row, so Flask-WTF works without any cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from sqlalchemy import select, update
+from werkzeug.datastructures import CallbackDict
+
+from lti_tool.clock import now
+from lti_tool.extensions import db
+from lti_tool.models.core import ROLE_TRAINEE, LaunchSession
+
+TOKEN_PATH = re.compile(r"^/s/([A-Za-z0-9_-]{32,128})(?:/|$)")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a launch token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_launch_session(
+    *,
+    user_id: int,
+    context_id: int,
+    role: str,
+    resource_link_id: int | None = None,
+    lti_roles: list[str] | None = None,
+    locale: str = "fr",
+    message_type: str = "LtiResourceLinkRequest",
+    deep_linking: dict[str, Any] | None = None,
+    hours: int | None = None,
+) -> str:
+    """Create a launch session (flushed, not committed) and return its URL token."""
+    from flask import current_app
+
+    token = secrets.token_urlsafe(32)
+    started = now()
+    lifetime = hours if hours is not None else current_app.config["LAUNCH_SESSION_HOURS"]
+    db.session.add(
+        LaunchSession(
+            token_hash=hash_token(token),
+            user_id=user_id,
+            context_id=context_id,
+            resource_link_id=resource_link_id,
+            role=role,
+            lti_roles=lti_roles or [],
+            locale=locale,
+            message_type=message_type,
+            deep_linking=deep_linking,
+            session_data={},
+            created_at=started,
+            expires_at=started + timedelta(hours=lifetime),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def token_from_path(path: str) -> str | None:
+    """Return the launch token found at the start of ``path``, if any."""
+    match = TOKEN_PATH.match(path)
+    return match.group(1) if match else None
+
+
+def load_launch(token: str) -> LaunchSession | None:
+    """Return the live launch session of ``token`` or None when unknown or expired."""
+    launch = db.session.scalar(
+        select(LaunchSession).where(LaunchSession.token_hash == hash_token(token))
+    )
+    if launch is None or launch.expires_at <= now():
+        return None
+    return launch
+
+
+class LaunchBoundSession(CallbackDict[str, Any], SessionMixin):
+    """Flask session whose data lives in the launch session row."""
+
+    def __init__(self, initial: dict[str, Any] | None, token: str) -> None:
+        def on_update(_: Any) -> None:
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.modified = False
+        self.permanent = True
+
+
+class LaunchSessionInterface(SecureCookieSessionInterface):
+    """Server-side session for ``/s/<token>/`` URLs, signed cookie elsewhere."""
+
+    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
+        token = token_from_path(request.path)
+        if token is None:
+            return super().open_session(app, request)
+        launch = load_launch(token)
+        return LaunchBoundSession(dict(launch.session_data or {}) if launch else {}, token)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Any) -> None:
+        if isinstance(session, LaunchBoundSession):
+            if session.modified:
+                db.session.execute(
+                    update(LaunchSession)
+                    .where(LaunchSession.token_hash == hash_token(session.token))
+                    .values(session_data=dict(session))
+                )
+                db.session.commit()
+            return
+        super().save_session(app, session, response)
+
+
+def current_launch() -> LaunchSession:
+    """Return the launch of the current request (views under ``/s/<lt>/`` only)."""
+    launch: LaunchSession | None = g.get("launch")
+    if launch is None:
+        abort(401)
+    return launch
+
+
+def init_app(app: Flask) -> None:
+    """Bind the launch token to URL building and request handling."""
+    app.session_interface = LaunchSessionInterface()
+
+    @app.url_value_preprocessor
+    def pull_token(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "lt" in values:
+            g.lt = values.pop("lt")
+            g.launch = load_launch(g.lt)
+            if g.launch is None:
+                abort(401)
+            request.environ["bilan.launch_id"] = g.launch.id
+
+    @app.url_defaults
+    def push_token(endpoint: str, values: dict[str, Any]) -> None:
+        if "lt" in values or not g.get("lt"):
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lt"):
+            values["lt"] = g.lt
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow only launches whose role is one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            launch = current_launch()
+            if launch.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def trainer_required(view: F) -> F:
+    """Allow trainers and administrators only."""
+    return role_required("trainer", "admin")(view)
+
+
+def launch_required(view: F) -> F:
+    """Allow any launched user."""
+    return role_required(ROLE_TRAINEE, "trainer", "admin")(view)

@@ -1,0 +1,28 @@
+"""All models, imported here so Alembic and ``db.create_all`` see every table."""
+
+from lti_tool.models.core import AuditEvent, Context, Enrollment, LaunchSession, ResourceLink, User
+from lti_tool.models.lti import (
+    Deployment,
+    JwksCache,
+    OidcState,
+    Registration,
+    RegistrationInvite,
+    ToolKey,
+    UsedNonce,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Context",
+    "Deployment",
+    "Enrollment",
+    "JwksCache",
+    "LaunchSession",
+    "OidcState",
+    "Registration",
+    "RegistrationInvite",
+    "ResourceLink",
+    "ToolKey",
+    "UsedNonce",
+    "User",
+]

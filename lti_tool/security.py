@@ -1,0 +1,54 @@
+"""Response headers: framing limited to registered platforms, no referrer leak of URL tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.models.lti import Registration
+
+
+def platform_origins() -> list[str]:
+    """Origins of the active registrations (issuer and login URL), for ``frame-ancestors``."""
+    origins: set[str] = set()
+    rows = db.session.execute(
+        select(Registration.issuer, Registration.auth_login_url).where(Registration.active)
+    ).all()
+    for issuer, login_url in rows:
+        for url in (issuer, login_url):
+            parts = urlsplit(url or "")
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
+def frame_ancestors(extra: list[str] | None = None) -> str:
+    """The ``frame-ancestors`` directive value."""
+    sources = ["'self'", *platform_origins(), *(extra or [])]
+    return " ".join(dict.fromkeys(sources))
+
+
+def init_app(app: Flask) -> None:
+    """Install the security headers and CHIPS cookies."""
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        extra = list(app.config.get("FRAME_ANCESTORS_EXTRA", []))
+        response.headers["Content-Security-Policy"] = (
+            f"frame-ancestors {frame_ancestors(extra)}; object-src 'none'; base-uri 'self'"
+        )
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.pop("X-Frame-Options", None)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                del response.headers["Set-Cookie"]
+                for cookie in cookies:
+                    if "Partitioned" not in cookie and "Secure" in cookie:
+                        cookie += "; Partitioned"
+                    response.headers.add("Set-Cookie", cookie)
+        return response
