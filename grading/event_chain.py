@@ -13,7 +13,9 @@ GENESIS = "0" * 64
 
 def canonical(payload: Mapping[str, Any]) -> str:
     """Canonical JSON of an event payload (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def chain_hash(previous_hash: str, seq: int, payload: Mapping[str, Any]) -> str:
@@ -39,7 +41,9 @@ def verify(entries: Iterable[ChainEntry]) -> list[str]:
     expected_seq = 1
     for entry in entries:
         if entry.seq != expected_seq:
-            problems.append(f"entrée {entry.seq} : numéro attendu {expected_seq} (entrée manquante ?)")
+            problems.append(
+                f"entrée {entry.seq} : numéro attendu {expected_seq} (entrée manquante ?)"
+            )
         if entry.previous_hash != expected_previous:
             problems.append(f"entrée {entry.seq} : chaînage rompu avec l'entrée précédente")
         if chain_hash(entry.previous_hash, entry.seq, entry.payload) != entry.hash:

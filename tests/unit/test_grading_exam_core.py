@@ -44,10 +44,14 @@ def _chain(payloads):
 
 
 def test_event_chain_detects_edit_deletion_and_reorder():
-    entries = _chain([{"type": "start"}, {"type": "save", "item": "q1", "choice": "a"}, {"type": "submit"}])
+    entries = _chain(
+        [{"type": "start"}, {"type": "save", "item": "q1", "choice": "a"}, {"type": "submit"}]
+    )
     assert verify(entries) == []
     edited = list(entries)
-    edited[1] = ChainEntry(2, {"type": "save", "item": "q1", "choice": "b"}, entries[1].previous_hash, entries[1].hash)
+    edited[1] = ChainEntry(
+        2, {"type": "save", "item": "q1", "choice": "b"}, entries[1].previous_hash, entries[1].hash
+    )
     assert any("modifié" in p for p in verify(edited))
     assert verify([entries[0], entries[2]])
     assert verify([entries[1], entries[0], entries[2]])
@@ -58,7 +62,12 @@ def test_item_analysis_flags_a_miskeyed_item():
     scores = {}
     for i in range(10):
         strong = i >= 5
-        scores[f"c{i}"] = {"q1": int(strong), "q2": int(strong), "q3": int(i >= 3), "bad": int(not strong)}
+        scores[f"c{i}"] = {
+            "q1": int(strong),
+            "q2": int(strong),
+            "q3": int(i >= 3),
+            "bad": int(not strong),
+        }
     bad = item_stats("bad", scores)
     good = item_stats("q1", scores)
     assert bad.discrimination is not None and bad.discrimination < 0
@@ -75,13 +84,22 @@ def test_choice_shares_and_untaken_item():
     scores = {"a": {"q": 1}, "b": {"q": 0}, "c": {"q": 0}, "d": {}}
     stats = item_stats("q", scores, {"a": "p1", "b": "p2", "c": None})
     assert stats.answered == 3
-    assert stats.choice_shares == {"(sans réponse)": pytest.approx(1 / 3), "p1": pytest.approx(1 / 3), "p2": pytest.approx(1 / 3)}
+    assert stats.choice_shares == {
+        "(sans réponse)": pytest.approx(1 / 3),
+        "p1": pytest.approx(1 / 3),
+        "p2": pytest.approx(1 / 3),
+    }
     assert item_stats("zzz", scores).facility is None
 
 
 def test_kr20_matches_a_hand_computed_value():
     # 4 candidates x 3 items; totals 3,2,1,0 -> var = 5/3; p = .5,.5,.5? compute directly.
-    scores = {"a": {"x": 1, "y": 1, "z": 1}, "b": {"x": 1, "y": 1, "z": 0}, "c": {"x": 1, "y": 0, "z": 0}, "d": {"x": 0, "y": 0, "z": 0}}
+    scores = {
+        "a": {"x": 1, "y": 1, "z": 1},
+        "b": {"x": 1, "y": 1, "z": 0},
+        "c": {"x": 1, "y": 0, "z": 0},
+        "d": {"x": 0, "y": 0, "z": 0},
+    }
     rel = reliability(scores, ["x", "y", "z"])
     # p = .75,.5,.25 -> sum pq = .1875+.25+.1875 = .625 ; var = 5/3 ; kr20 = 1.5*(1-.625/(5/3)) = .9375
     assert rel.kr20 == pytest.approx(0.9375)

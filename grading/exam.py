@@ -1,0 +1,179 @@
+"""The certification paper: drawing it from the bank, then scoring it.
+
+The draw is seeded and reproducible; the paper is plain data (stored as JSON by the web layer),
+so a candidate's paper never changes when the bank is edited later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class BankItem:
+    """An item of the bank as the draw needs it."""
+
+    id: str
+    competency: str
+    proposition_keys: tuple[str, ...]
+    correct_keys: frozenset[str]
+    multiple: bool = False
+    case_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BankCase:
+    """An exam case study: a vignette and its items, drawn together."""
+
+    id: str
+    item_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DrawRules:
+    """What the blueprint asks for."""
+
+    items_per_competency: Mapping[str, int]
+    case_studies: int
+    shuffle_propositions: bool = True
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    """One item of a candidate's paper, propositions in the order shown to this candidate."""
+
+    item_id: str
+    competency: str
+    proposition_keys: tuple[str, ...]
+    correct_keys: frozenset[str]
+    multiple: bool = False
+    case_id: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """Plain data for storage."""
+        return {
+            "item_id": self.item_id,
+            "competency": self.competency,
+            "proposition_keys": list(self.proposition_keys),
+            "correct_keys": sorted(self.correct_keys),
+            "multiple": self.multiple,
+            "case_id": self.case_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> PaperItem:
+        """Inverse of :meth:`to_json`."""
+        keys = data["proposition_keys"]
+        correct = data["correct_keys"]
+        assert isinstance(keys, list) and isinstance(correct, list)
+        case_id = data.get("case_id")
+        return cls(
+            item_id=str(data["item_id"]),
+            competency=str(data["competency"]),
+            proposition_keys=tuple(str(k) for k in keys),
+            correct_keys=frozenset(str(k) for k in correct),
+            multiple=bool(data.get("multiple", False)),
+            case_id=str(case_id) if case_id else None,
+        )
+
+
+class BankTooSmall(ValueError):
+    """The bank cannot fill the blueprint."""
+
+
+def bank_shortfalls(
+    items: Sequence[BankItem], cases: Sequence[BankCase], rules: DrawRules
+) -> list[str]:
+    """Return what the bank lacks to fill the blueprint (empty when it can)."""
+    problems: list[str] = []
+    standalone: dict[str, int] = defaultdict(int)
+    for item in items:
+        if item.case_id is None:
+            standalone[item.competency] += 1
+    for competency, wanted in sorted(rules.items_per_competency.items()):
+        if standalone[competency] < wanted:
+            problems.append(
+                f"{competency} : {wanted} items demandés, {standalone[competency]} disponibles"
+            )
+    if len(cases) < rules.case_studies:
+        problems.append(f"{rules.case_studies} études de cas demandées, {len(cases)} disponibles")
+    return problems
+
+
+def draw_paper(
+    items: Sequence[BankItem], cases: Sequence[BankCase], rules: DrawRules, seed: str
+) -> list[PaperItem]:
+    """Draw a paper: standalone items per competency, then whole case studies, seeded."""
+    problems = bank_shortfalls(items, cases, rules)
+    if problems:
+        raise BankTooSmall("; ".join(problems))
+    rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())  # noqa: S311 - not security
+    by_id = {item.id: item for item in items}
+    chosen: list[BankItem] = []
+    for competency in sorted(rules.items_per_competency):
+        pool = sorted(
+            (i for i in items if i.case_id is None and i.competency == competency),
+            key=lambda i: i.id,
+        )
+        chosen.extend(rng.sample(pool, rules.items_per_competency[competency]))
+    rng.shuffle(chosen)
+    for case in rng.sample(sorted(cases, key=lambda c: c.id), rules.case_studies):
+        chosen.extend(by_id[item_id] for item_id in case.item_ids)
+    paper: list[PaperItem] = []
+    for item in chosen:
+        keys = list(item.proposition_keys)
+        if rules.shuffle_propositions:
+            rng.shuffle(keys)
+        paper.append(
+            PaperItem(
+                item.id,
+                item.competency,
+                tuple(keys),
+                item.correct_keys,
+                item.multiple,
+                item.case_id,
+            )
+        )
+    return paper
+
+
+@dataclass(frozen=True)
+class PaperScore:
+    """Result of a paper: points overall and per competency (one point per item)."""
+
+    points: float
+    maximum: int
+    per_competency: Mapping[str, tuple[float, int]] = field(default_factory=dict)
+    item_points: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        """Share of the maximum, 0..1."""
+        return self.points / self.maximum if self.maximum else 0.0
+
+    def passed(self, pass_mark: float) -> bool:
+        """True when the ratio reaches the pass mark."""
+        return self.ratio + 1e-9 >= pass_mark
+
+
+def score_paper(paper: Sequence[PaperItem], answers: Mapping[str, frozenset[str]]) -> PaperScore:
+    """Score a paper: an item scores 1 when the chosen set equals the correct set, else 0."""
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    item_points: dict[str, int] = {}
+    for item in paper:
+        chosen = answers.get(item.item_id, frozenset())
+        point = 1 if chosen and chosen == item.correct_keys else 0
+        item_points[item.item_id] = point
+        per[item.competency][0] += point
+        per[item.competency][1] += 1
+    total = sum(item_points.values())
+    return PaperScore(
+        points=float(total),
+        maximum=len(paper),
+        per_competency={c: (float(v[0]), v[1]) for c, v in sorted(per.items())},
+        item_points=item_points,
+    )
