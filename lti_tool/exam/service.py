@@ -1,0 +1,458 @@
+"""Exam operations: start, save, submit, finalise overdue attempts, accommodations, resets.
+
+Services flush, never commit; the view commits once. The time is always passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from grading.event_chain import chain_hash
+from grading.exam import BankCase, BankItem, DrawRules, PaperItem, draw_paper, score_paper
+from grading.timing import SaveVerdict, TimeRules, deadline
+from lti_tool.extensions import db
+from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink
+from lti_tool.models.exam import (
+    STATUS_IN_PROGRESS,
+    STATUS_SUBMITTED,
+    ExamAnswer,
+    ExamAttempt,
+    ExamEvent,
+    ExamReset,
+    ExamSettings,
+)
+
+
+class ExamError(Exception):
+    """A refusal the candidate must understand; ``code`` is stable for the page's script."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The bank as the exam needs it, with the blueprint's rules."""
+
+    items: Sequence[BankItem]
+    cases: Sequence[BankCase]
+    rules: DrawRules
+    duration_minutes: int
+    pass_mark: float
+    version: str
+
+
+#: Called after a submission with (attempt, now) to queue grades; set by the grades integration.
+ON_SUBMIT: list[Callable[[ExamAttempt, datetime], None]] = []
+
+
+def _time_rules(attempt: ExamAttempt) -> TimeRules:
+    return TimeRules(deadline=attempt.deadline_at, grace_seconds=attempt.grace_seconds)
+
+
+def append_event(attempt: ExamAttempt, kind: str, payload: dict[str, Any], at: datetime) -> None:
+    """Append an entry to the attempt's hash chain (the attempt row must be locked)."""
+    seq = attempt.event_count + 1
+    body = {"kind": kind, "at": at.isoformat(), **payload}
+    digest = chain_hash(attempt.last_hash, seq, body)
+    db.session.add(
+        ExamEvent(
+            attempt_id=attempt.id,
+            seq=seq,
+            kind=kind,
+            payload=body,
+            at=at,
+            previous_hash=attempt.last_hash,
+            hash=digest,
+        )
+    )
+    attempt.event_count = seq
+    attempt.last_hash = digest
+
+
+def lock_attempt(attempt_id: int) -> ExamAttempt:
+    """Load an attempt with a row lock (serialises its saves on PostgreSQL)."""
+    attempt = db.session.scalar(
+        select(ExamAttempt).where(ExamAttempt.id == attempt_id).with_for_update()
+    )
+    if attempt is None:
+        raise ExamError("unknown", "Tentative introuvable.", 404)
+    return attempt
+
+
+def attempts_allowed(resource_link_id: int, user_id: int) -> int:
+    """One attempt, plus one per trainer reset."""
+    resets = db.session.scalar(
+        select(func.count(ExamReset.id)).where(
+            ExamReset.resource_link_id == resource_link_id, ExamReset.user_id == user_id
+        )
+    )
+    return 1 + int(resets or 0)
+
+
+def latest_attempt(resource_link_id: int, user_id: int) -> ExamAttempt | None:
+    """The candidate's most recent attempt for this activity."""
+    return db.session.scalar(
+        select(ExamAttempt)
+        .where(ExamAttempt.resource_link_id == resource_link_id, ExamAttempt.user_id == user_id)
+        .order_by(ExamAttempt.attempt_no.desc())
+        .limit(1)
+    )
+
+
+def extra_time_for(context_id: int, user_id: int) -> float:
+    """The candidate's accommodation in this course (percent of extra time)."""
+    value = db.session.scalar(
+        select(Enrollment.extra_time_percent).where(
+            Enrollment.context_id == context_id, Enrollment.user_id == user_id
+        )
+    )
+    return float(value or 0.0)
+
+
+def start_or_resume(
+    *, link: ResourceLink, user_id: int, bank: Bank, grace_seconds: int, now: datetime
+) -> ExamAttempt:
+    """Return the running attempt, or start the next allowed one; never a second by accident."""
+    current = latest_attempt(link.id, user_id)
+    if current is not None and current.status == STATUS_IN_PROGRESS:
+        return current
+    number = (current.attempt_no + 1) if current else 1
+    if number > attempts_allowed(link.id, user_id):
+        raise ExamError(
+            "already_taken",
+            "Vous avez déjà passé cette épreuve : une seule tentative est autorisée.",
+            409,
+        )
+    seed = secrets.token_hex(16)
+    paper = draw_paper(bank.items, bank.cases, bank.rules, seed)
+    extra = extra_time_for(link.context_id, user_id)
+    attempt = ExamAttempt(
+        context_id=link.context_id,
+        resource_link_id=link.id,
+        user_id=user_id,
+        attempt_no=number,
+        status=STATUS_IN_PROGRESS,
+        seed=seed,
+        content_version=bank.version,
+        paper=[p.to_json() for p in paper],
+        duration_minutes=bank.duration_minutes,
+        extra_time_percent=extra,
+        grace_seconds=grace_seconds,
+        started_at=now,
+        deadline_at=deadline(now, bank.duration_minutes, extra),
+        page_version=0,
+        event_count=0,
+        last_hash="0" * 64,
+    )
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(attempt)
+        db.session.flush()
+    except IntegrityError:
+        # Two tabs started at once: the other one won; resume its attempt.
+        savepoint.rollback()
+        existing = latest_attempt(link.id, user_id)
+        if existing is None:
+            raise
+        return existing
+    savepoint.commit()
+    append_event(
+        attempt,
+        "start",
+        {
+            "seed": seed,
+            "content_version": bank.version,
+            "items": [p.item_id for p in paper],
+            "deadline": attempt.deadline_at.isoformat(),
+            "extra_time_percent": extra,
+        },
+        now,
+    )
+    return attempt
+
+
+def open_page(attempt: ExamAttempt, now: datetime) -> int:
+    """A page (tab) opens the attempt: it becomes the only one allowed to save."""
+    attempt.page_version += 1
+    append_event(attempt, "page", {"page_version": attempt.page_version}, now)
+    return attempt.page_version
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What the page learns after a save."""
+
+    stored: bool
+    remaining_seconds: int
+    deadline: datetime
+    in_grace: bool
+
+
+def save_answer(
+    attempt: ExamAttempt,
+    *,
+    item_id: str,
+    choices: Sequence[str],
+    flagged: bool,
+    page_version: int,
+    client_seq: int,
+    now: datetime,
+) -> SaveResult:
+    """Store an answer if it is newer than the stored one; refuse stale tabs and late saves."""
+    if attempt.status != STATUS_IN_PROGRESS:
+        raise ExamError(
+            "submitted", "Votre épreuve est déjà remise : plus aucune réponse n'est acceptée.", 409
+        )
+    rules = _time_rules(attempt)
+    verdict = rules.verdict(now)
+    if verdict is SaveVerdict.REFUSED_LATE:
+        submit(attempt, now=now, reason="deadline")
+        raise ExamError(
+            "late",
+            "Le temps de l'épreuve est écoulé : cette réponse est arrivée après l'échéance et n'a pas "
+            "été enregistrée. Vos réponses précédentes ont été remises.",
+            409,
+        )
+    if page_version != attempt.page_version:
+        raise ExamError(
+            "stale_page",
+            "L'épreuve a été ouverte dans un autre onglet ou une autre fenêtre : rechargez cette page "
+            "pour continuer (vos réponses enregistrées sont conservées).",
+            409,
+        )
+    item = next((p for p in attempt.paper if p["item_id"] == item_id), None)
+    if item is None:
+        raise ExamError("unknown_item", "Cette question ne fait pas partie de votre sujet.", 400)
+    allowed = set(item["proposition_keys"])
+    picked = sorted(set(choices))
+    if any(c not in allowed for c in picked) or (not item.get("multiple") and len(picked) > 1):
+        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
+    answer = db.session.scalar(
+        select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id, ExamAnswer.item_id == item_id)
+    )
+    stored = False
+    if answer is None:
+        answer = ExamAnswer(attempt_id=attempt.id, item_id=item_id)
+        db.session.add(answer)
+        stored = True
+    elif (page_version, client_seq) > (answer.page_version, answer.client_seq):
+        stored = True
+    if stored:
+        answer.choices = picked
+        answer.flagged = flagged
+        answer.page_version = page_version
+        answer.client_seq = client_seq
+        answer.saved_at = now
+        append_event(
+            attempt,
+            "save",
+            {"item": item_id, "choices": picked, "flagged": flagged, "seq": client_seq},
+            now,
+        )
+    return SaveResult(
+        stored=stored,
+        remaining_seconds=rules.remaining_seconds(now),
+        deadline=attempt.deadline_at,
+        in_grace=verdict is SaveVerdict.ACCEPTED_IN_GRACE,
+    )
+
+
+def answers_of(attempt: ExamAttempt) -> dict[str, ExamAnswer]:
+    """The stored answers by item id."""
+    rows = db.session.scalars(select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))
+    return {row.item_id: row for row in rows}
+
+
+def submit(attempt: ExamAttempt, *, now: datetime, reason: str, pass_mark: float = 0.6) -> bool:
+    """Submit with the answers saved so far; harmless when already submitted."""
+    if attempt.status == STATUS_SUBMITTED:
+        return False
+    paper = [PaperItem.from_json(p) for p in attempt.paper]
+    answers = {k: frozenset(v.choices) for k, v in answers_of(attempt).items()}
+    result = score_paper(paper, answers)
+    attempt.status = STATUS_SUBMITTED
+    attempt.finished_at = _time_rules(attempt).finish_time(now)
+    attempt.submit_reason = reason
+    attempt.score_points = result.points
+    attempt.score_maximum = result.maximum
+    attempt.per_competency = {c: [p, m] for c, (p, m) in result.per_competency.items()}
+    attempt.passed = result.passed(pass_mark)
+    append_event(
+        attempt,
+        "submit",
+        {
+            "reason": reason,
+            "finished_at": attempt.finished_at.isoformat(),
+            "points": result.points,
+            "maximum": result.maximum,
+        },
+        now,
+    )
+    for hook in ON_SUBMIT:
+        hook(attempt, now)
+    return True
+
+
+def finalise_overdue(now: datetime, *, pass_mark: float = 0.6, limit: int = 200) -> int:
+    """Submit every attempt whose deadline and grace have passed (the worker's sweep)."""
+    candidates = db.session.scalars(
+        select(ExamAttempt)
+        .where(ExamAttempt.status == STATUS_IN_PROGRESS, ExamAttempt.deadline_at < now)
+        .order_by(ExamAttempt.deadline_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    done = 0
+    for attempt in candidates:
+        if _time_rules(attempt).is_overdue(now) and submit(
+            attempt, now=now, reason="sweep", pass_mark=pass_mark
+        ):
+            done += 1
+    return done
+
+
+def set_accommodation(
+    *, context_id: int, user_id: int, percent: float, actor_id: int, now: datetime
+) -> list[ExamAttempt]:
+    """Set a candidate's extra time in the course; running attempts get the new deadline."""
+    if not 0 <= percent <= 400:
+        raise ExamError(
+            "bad_percent", "Le temps supplémentaire doit être compris entre 0 et 400 %."
+        )
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.context_id == context_id, Enrollment.user_id == user_id)
+    )
+    if enrollment is None:
+        raise ExamError("unknown_user", "Ce candidat n'est pas inscrit dans ce cours.", 404)
+    previous = enrollment.extra_time_percent
+    enrollment.extra_time_percent = percent
+    running = db.session.scalars(
+        select(ExamAttempt)
+        .where(
+            ExamAttempt.context_id == context_id,
+            ExamAttempt.user_id == user_id,
+            ExamAttempt.status == STATUS_IN_PROGRESS,
+        )
+        .with_for_update()
+    ).all()
+    for attempt in running:
+        new_deadline = deadline(attempt.started_at, attempt.duration_minutes, percent)
+        attempt.deadline_at = max(new_deadline, now)
+        attempt.extra_time_percent = percent
+        append_event(
+            attempt,
+            "accommodation",
+            {
+                "extra_time_percent": percent,
+                "deadline": attempt.deadline_at.isoformat(),
+                "by": actor_id,
+            },
+            now,
+        )
+    db.session.add(
+        AuditEvent(
+            context_id=context_id,
+            actor_id=actor_id,
+            subject_user_id=user_id,
+            action="exam.accommodation",
+            detail=f"Temps supplémentaire : {previous:g} % → {percent:g} %",
+            data={"previous": previous, "percent": percent},
+            at=now,
+        )
+    )
+    return list(running)
+
+
+def reset_attempt(
+    *, link: ResourceLink, user_id: int, actor_id: int, reason: str, now: datetime
+) -> ExamReset:
+    """Allow one more attempt, with a written reason, recorded in the audit log."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ExamError(
+            "reason_required",
+            "Indiquez par écrit le motif de la nouvelle tentative (10 caractères au moins).",
+        )
+    current = latest_attempt(link.id, user_id)
+    if current is None:
+        raise ExamError("no_attempt", "Ce candidat n'a pas encore commencé l'épreuve.", 409)
+    if current.status == STATUS_IN_PROGRESS:
+        locked = lock_attempt(current.id)
+        submit(locked, now=now, reason="reset")
+        append_event(locked, "reset", {"by": actor_id, "reason": reason}, now)
+    else:
+        locked = lock_attempt(current.id)
+        append_event(locked, "reset", {"by": actor_id, "reason": reason}, now)
+    reset = ExamReset(
+        resource_link_id=link.id, user_id=user_id, by_user_id=actor_id, reason=reason, at=now
+    )
+    db.session.add(reset)
+    db.session.add(
+        AuditEvent(
+            context_id=link.context_id,
+            actor_id=actor_id,
+            subject_user_id=user_id,
+            action="exam.reset",
+            detail=reason,
+            data={"resource_link_id": link.id, "attempt_no": current.attempt_no},
+            at=now,
+        )
+    )
+    return reset
+
+
+def release_review(*, link: ResourceLink, actor_id: int, now: datetime) -> ExamSettings:
+    """Let candidates see the correct answers of this activity."""
+    settings = db.session.scalar(
+        select(ExamSettings).where(ExamSettings.resource_link_id == link.id)
+    )
+    if settings is None:
+        settings = ExamSettings(resource_link_id=link.id)
+        db.session.add(settings)
+    settings.review_released_at = now
+    settings.released_by_id = actor_id
+    db.session.add(
+        AuditEvent(
+            context_id=link.context_id,
+            actor_id=actor_id,
+            action="exam.release_review",
+            detail="Correction rendue visible aux candidats",
+            at=now,
+        )
+    )
+    return settings
+
+
+def review_released(link_id: int) -> bool:
+    """True once a trainer released the review for this activity."""
+    settings = db.session.scalar(
+        select(ExamSettings).where(ExamSettings.resource_link_id == link_id)
+    )
+    return bool(settings and settings.review_released_at)
+
+
+def seconds_between(a: datetime, b: datetime) -> float:
+    """Seconds from ``a`` to ``b``."""
+    return (b - a) / timedelta(seconds=1)
+
+
+def content_version(texts: Sequence[str]) -> str:
+    """A short hash of the bank's source texts."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+    return digest.hexdigest()[:16]
