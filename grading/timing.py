@@ -11,11 +11,11 @@ TIERS_TEMPS_PERCENT = 100.0 / 3.0
 
 
 def deadline(started_at: datetime, duration_minutes: int, extra_time_percent: float) -> datetime:
-    """Return start + duration x (1 + extra), rounded down to the second."""
+    """Return start + duration x (1 + extra), rounded to the nearest second."""
     if extra_time_percent < 0:
         raise ValueError("extra_time_percent must be >= 0")
     seconds = duration_minutes * 60 * (1 + extra_time_percent / 100.0)
-    return started_at + timedelta(seconds=int(seconds))
+    return started_at + timedelta(seconds=round(seconds))
 
 
 class SaveVerdict(Enum):

@@ -16,6 +16,7 @@ from lti_tool.extensions import babel, csrf, db, migrate
 #: Blueprints, as "module:attribute"; each feature package adds itself here.
 BLUEPRINTS = [
     "lti_tool.home.views:bp",
+    "lti_tool.exam.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".

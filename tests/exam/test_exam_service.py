@@ -58,7 +58,13 @@ def start(candidate, clock):
 def save(attempt, page, item, choice, seq, clock, flagged=False):
     locked = service.lock_attempt(attempt.id)
     result = service.save_answer(
-        locked, item_id=item, choices=[choice], flagged=flagged, page_version=page, client_seq=seq, now=clock()
+        locked,
+        item_id=item,
+        choices=[choice],
+        flagged=flagged,
+        page_version=page,
+        client_seq=seq,
+        now=clock(),
     )
     db.session.commit()
     return result
@@ -88,14 +94,22 @@ def test_deadline_at_the_second_and_grace(exam, clock):
 def test_tiers_temps_before_and_during_the_attempt(exam, clock):
     candidate, trainer = exam
     service.set_accommodation(
-        context_id=candidate.context.id, user_id=candidate.user.id, percent=TIERS_TEMPS_PERCENT, actor_id=trainer.user.id, now=clock()
+        context_id=candidate.context.id,
+        user_id=candidate.user.id,
+        percent=TIERS_TEMPS_PERCENT,
+        actor_id=trainer.user.id,
+        now=clock(),
     )
     db.session.commit()
     attempt, page = start(candidate, clock)
     assert attempt.deadline_at == clock() + timedelta(minutes=80)
     clock.advance(minutes=30)
     service.set_accommodation(
-        context_id=candidate.context.id, user_id=candidate.user.id, percent=50, actor_id=trainer.user.id, now=clock()
+        context_id=candidate.context.id,
+        user_id=candidate.user.id,
+        percent=50,
+        actor_id=trainer.user.id,
+        now=clock(),
     )
     db.session.commit()
     db.session.refresh(attempt)
@@ -140,7 +154,13 @@ def test_second_launch_resumes_and_second_attempt_is_impossible(exam, clock):
     assert excinfo.value.code == "already_taken"
     db.session.rollback()
     # The database itself refuses a second attempt with the same number.
-    duplicate = ExamAttempt(**{c.name: getattr(attempt, c.name) for c in ExamAttempt.__table__.columns if c.name != "id"})
+    duplicate = ExamAttempt(
+        **{
+            c.name: getattr(attempt, c.name)
+            for c in ExamAttempt.__table__.columns
+            if c.name != "id"
+        }
+    )
     db.session.add(duplicate)
     with pytest.raises(Exception):
         db.session.flush()
@@ -166,23 +186,39 @@ def test_stale_tab_late_retry_and_double_submit(exam, clock):
     assert service.submit(locked, now=clock(), reason="candidate") is True
     assert service.submit(locked, now=clock(), reason="candidate") is False
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(ExamEvent).where(ExamEvent.kind == "submit")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ExamEvent).where(ExamEvent.kind == "submit")
+        )
+        == 1
+    )
 
 
 def test_trainer_reset_requires_reason_and_is_audited(exam, clock):
     candidate, trainer = exam
     attempt, _ = start(candidate, clock)
     with pytest.raises(ExamError):
-        service.reset_attempt(link=candidate.resource_link, user_id=candidate.user.id, actor_id=trainer.user.id, reason="", now=clock())
+        service.reset_attempt(
+            link=candidate.resource_link,
+            user_id=candidate.user.id,
+            actor_id=trainer.user.id,
+            reason="",
+            now=clock(),
+        )
     db.session.rollback()
     service.reset_attempt(
-        link=candidate.resource_link, user_id=candidate.user.id, actor_id=trainer.user.id,
-        reason="Coupure de courant dans la salle d'examen", now=clock(),
+        link=candidate.resource_link,
+        user_id=candidate.user.id,
+        actor_id=trainer.user.id,
+        reason="Coupure de courant dans la salle d'examen",
+        now=clock(),
     )
     db.session.commit()
     second, _ = start(candidate, clock)
     assert second.id != attempt.id and second.attempt_no == 2
-    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "exam.reset")).startswith("Coupure")
+    assert db.session.scalar(
+        select(AuditEvent.detail).where(AuditEvent.action == "exam.reset")
+    ).startswith("Coupure")
 
 
 def test_event_log_is_a_valid_chain(exam, clock):
@@ -190,12 +226,16 @@ def test_event_log_is_a_valid_chain(exam, clock):
     attempt, page = start(candidate, clock)
     for n, p in enumerate(attempt.paper[:3], start=1):
         save(attempt, page, p["item_id"], "a", n, clock)
-    rows = db.session.scalars(select(ExamEvent).where(ExamEvent.attempt_id == attempt.id).order_by(ExamEvent.seq)).all()
+    rows = db.session.scalars(
+        select(ExamEvent).where(ExamEvent.attempt_id == attempt.id).order_by(ExamEvent.seq)
+    ).all()
     entries = [ChainEntry(r.seq, r.payload, r.previous_hash, r.hash) for r in rows]
     assert [r.kind for r in rows] == ["start", "page", "save", "save", "save"]
     assert verify(entries) == []
     tampered = list(entries)
-    tampered[2] = ChainEntry(3, {**entries[2].payload, "choices": ["b"]}, entries[2].previous_hash, entries[2].hash)
+    tampered[2] = ChainEntry(
+        3, {**entries[2].payload, "choices": ["b"]}, entries[2].previous_hash, entries[2].hash
+    )
     assert verify(tampered)
 
 

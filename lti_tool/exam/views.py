@@ -1,0 +1,419 @@
+"""The certification questionnaire: candidate pages, autosave API and trainer pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from grading.timing import TIERS_TEMPS_PERCENT
+from lti_tool.clock import now
+from lti_tool.exam import bank as bank_module
+from lti_tool.exam import service
+from lti_tool.exam.reports import item_analysis_report, monitoring_rows
+from lti_tool.exam.service import ExamError
+from lti_tool.extensions import db
+from lti_tool.launch_session import current_launch, launch_required, trainer_required
+from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
+from lti_tool.models.exam import STATUS_IN_PROGRESS, ExamAttempt, ExamEvent
+
+bp = Blueprint("exam", __name__, url_prefix="/s/<lt>/examen")
+
+
+def _link() -> ResourceLink:
+    launch = current_launch()
+    link = launch.resource_link
+    if link is None or not (link.target or "").startswith("exam:"):
+        abort(404)
+    return link
+
+
+def _own_attempt() -> ExamAttempt:
+    launch = current_launch()
+    attempt = service.latest_attempt(_link().id, launch.user_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _error_json(error: ExamError) -> tuple[Response, int]:
+    return jsonify({"ok": False, "error": error.code, "message": error.message}), error.status
+
+
+@bp.get("/")
+@launch_required
+def index() -> Any:
+    """Intro page, the running attempt, or the result."""
+    launch = current_launch()
+    link = _link()
+    if launch.is_trainer:
+        return redirect(url_for("exam.monitor"))
+    attempt = service.latest_attempt(link.id, launch.user_id)
+    if attempt is not None and attempt.status == STATUS_IN_PROGRESS:
+        return redirect(url_for("exam.take"))
+    if attempt is not None and attempt.attempt_no >= service.attempts_allowed(
+        link.id, launch.user_id
+    ):
+        return redirect(url_for("exam.result"))
+    bank = bank_module.current_bank()
+    extra = service.extra_time_for(link.context_id, launch.user_id)
+    minutes = int(bank.duration_minutes * (1 + extra / 100))
+    return render_template(
+        "exam/intro.html", bank=bank, minutes=minutes, extra=extra, items=_paper_size(bank)
+    )
+
+
+def _paper_size(bank: service.Bank) -> int:
+    by_case = {case.id: len(case.item_ids) for case in bank.cases}
+    average_case = sum(by_case.values()) / len(by_case) if by_case else 0
+    return int(
+        sum(bank.rules.items_per_competency.values()) + average_case * bank.rules.case_studies
+    )
+
+
+@bp.post("/commencer")
+@launch_required
+def start() -> Any:
+    """Start (or resume) the attempt; the server fixes the deadline now."""
+    launch = current_launch()
+    if launch.is_trainer:
+        abort(403)
+    try:
+        service.start_or_resume(
+            link=_link(),
+            user_id=launch.user_id,
+            bank=bank_module.current_bank(),
+            grace_seconds=current_app.config["EXAM_GRACE_SECONDS"],
+            now=now(),
+        )
+    except ExamError as error:
+        flash(error.message, "error")
+        return redirect(url_for("exam.result"))
+    db.session.commit()
+    return redirect(url_for("exam.take"), code=303)
+
+
+@bp.get("/passer")
+@launch_required
+def take() -> Any:
+    """The paper: every item on one page, saved as soon as chosen."""
+    launch = current_launch()
+    if launch.is_trainer:
+        abort(403)
+    attempt = service.lock_attempt(_own_attempt().id)
+    moment = now()
+    if attempt.status == STATUS_IN_PROGRESS and service._time_rules(attempt).is_overdue(moment):
+        service.submit(attempt, now=moment, reason="deadline", pass_mark=bank_module.pass_mark())
+        db.session.commit()
+    if attempt.status != STATUS_IN_PROGRESS:
+        return redirect(url_for("exam.result"))
+    page_version = service.open_page(attempt, moment)
+    answers = service.answers_of(attempt)
+    db.session.commit()
+    content = bank_module.display_content()
+    return render_template(
+        "exam/take.html",
+        attempt=attempt,
+        page_version=page_version,
+        answers=answers,
+        content=content,
+        remaining=service._time_rules(attempt).remaining_seconds(moment),
+    )
+
+
+@bp.post("/enregistrer")
+@launch_required
+def save() -> Any:
+    """Autosave one answer (JSON); idempotent and ordered by the page's sequence number."""
+    launch = current_launch()
+    if launch.is_trainer:
+        abort(403)
+    payload = request.get_json(silent=True) or {}
+    try:
+        item_id = str(payload["item_id"])
+        choices = [str(c) for c in payload.get("choices", [])]
+        flagged = bool(payload.get("flagged", False))
+        page_version = int(payload["page_version"])
+        client_seq = int(payload["seq"])
+    except (KeyError, TypeError, ValueError):
+        return jsonify(
+            {"ok": False, "error": "bad_request", "message": _("Requête invalide.")}
+        ), 400
+    attempt = service.lock_attempt(_own_attempt().id)
+    try:
+        result = service.save_answer(
+            attempt,
+            item_id=item_id,
+            choices=choices,
+            flagged=flagged,
+            page_version=page_version,
+            client_seq=client_seq,
+            now=now(),
+        )
+    except ExamError as error:
+        db.session.commit()  # a late save submits the attempt: keep that
+        return _error_json(error)
+    db.session.commit()
+    return jsonify(
+        {
+            "ok": True,
+            "stored": result.stored,
+            "remaining_seconds": result.remaining_seconds,
+            "deadline": result.deadline.isoformat(),
+            "in_grace": result.in_grace,
+        }
+    )
+
+
+@bp.get("/temps")
+@launch_required
+def remaining() -> Any:
+    """The server's remaining time (resynchronises the countdown)."""
+    attempt = _own_attempt()
+    rules = service._time_rules(attempt)
+    return jsonify(
+        {
+            "status": attempt.status,
+            "remaining_seconds": rules.remaining_seconds(now()),
+            "deadline": attempt.deadline_at.isoformat(),
+        }
+    )
+
+
+@bp.post("/remettre")
+@launch_required
+def submit() -> Any:
+    """Submit the attempt with the answers saved so far (twice is harmless)."""
+    launch = current_launch()
+    if launch.is_trainer:
+        abort(403)
+    attempt = service.lock_attempt(_own_attempt().id)
+    service.submit(attempt, now=now(), reason="candidate", pass_mark=bank_module.pass_mark())
+    db.session.commit()
+    return redirect(url_for("exam.result"), code=303)
+
+
+@bp.get("/resultat")
+@launch_required
+def result() -> Any:
+    """The candidate's result: overall and per competency; answers once released."""
+    launch = current_launch()
+    if launch.is_trainer:
+        return redirect(url_for("exam.monitor"))
+    attempt = service.latest_attempt(_link().id, launch.user_id)
+    if attempt is None:
+        return redirect(url_for("exam.index"))
+    if attempt.status == STATUS_IN_PROGRESS:
+        return redirect(url_for("exam.take"))
+    released = service.review_released(_link().id)
+    return render_template(
+        "exam/result.html",
+        attempt=attempt,
+        released=released,
+        answers=service.answers_of(attempt) if released else {},
+        content=bank_module.display_content() if released else None,
+        pass_mark=bank_module.pass_mark(),
+    )
+
+
+# --- Trainers and jury ----------------------------------------------------------------------
+
+
+@bp.get("/suivi")
+@trainer_required
+def monitor() -> Any:
+    """Live monitoring of the session: started, time left, answered, submitted."""
+    link = _link()
+    rows = monitoring_rows(link, now())
+    audit = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.context_id == link.context_id, AuditEvent.action.like("exam.%"))
+        .order_by(AuditEvent.at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "exam/monitor.html",
+        rows=rows,
+        audit=audit,
+        released=service.review_released(link.id),
+        tiers_temps=round(TIERS_TEMPS_PERCENT, 2),
+        users={u.id: u for u in db.session.scalars(select(User)).all()} if audit else {},
+    )
+
+
+@bp.get("/suivi.json")
+@trainer_required
+def monitor_json() -> Any:
+    """Monitoring rows as JSON for the page's periodic refresh."""
+    return jsonify([row.as_json() for row in monitoring_rows(_link(), now())])
+
+
+def _enrolled_user(user_id: int) -> User:
+    link = _link()
+    enrolled = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.context_id == link.context_id, Enrollment.user_id == user_id
+        )
+    )
+    if enrolled is None:
+        abort(404)
+    return enrolled.user
+
+
+@bp.post("/amenagement")
+@trainer_required
+def accommodation() -> Any:
+    """Set a candidate's extra time (tiers temps by default), before or during the attempt."""
+    launch = current_launch()
+    user = _enrolled_user(request.form.get("user_id", type=int) or 0)
+    raw = (request.form.get("percent") or "").replace(",", ".").strip()
+    try:
+        percent = float(raw) if raw else TIERS_TEMPS_PERCENT
+        service.set_accommodation(
+            context_id=launch.context_id,
+            user_id=user.id,
+            percent=percent,
+            actor_id=launch.user_id,
+            now=now(),
+        )
+    except ValueError:
+        flash(_("Pourcentage invalide : saisissez un nombre, par exemple 33,33."), "error")
+        return redirect(url_for("exam.monitor"))
+    except ExamError as error:
+        flash(error.message, "error")
+        return redirect(url_for("exam.monitor"))
+    db.session.commit()
+    flash(_("Temps supplémentaire enregistré pour %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("exam.monitor"), code=303)
+
+
+@bp.post("/reinitialiser")
+@trainer_required
+def reset() -> Any:
+    """Open a new attempt for a candidate, with a written reason."""
+    launch = current_launch()
+    user = _enrolled_user(request.form.get("user_id", type=int) or 0)
+    try:
+        service.reset_attempt(
+            link=_link(),
+            user_id=user.id,
+            actor_id=launch.user_id,
+            reason=request.form.get("reason", ""),
+            now=now(),
+        )
+    except ExamError as error:
+        flash(error.message, "error")
+        return redirect(url_for("exam.monitor"))
+    db.session.commit()
+    flash(_("Nouvelle tentative ouverte pour %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("exam.monitor"), code=303)
+
+
+@bp.post("/publier-correction")
+@trainer_required
+def release() -> Any:
+    """Release the review of answers to candidates."""
+    service.release_review(link=_link(), actor_id=current_launch().user_id, now=now())
+    db.session.commit()
+    flash(_("La correction est maintenant visible par les candidats."), "success")
+    return redirect(url_for("exam.monitor"), code=303)
+
+
+@bp.get("/resultats.csv")
+@trainer_required
+def export_csv() -> Response:
+    """Results per competency, one line per attempt (CSV, UTF-8 with BOM for spreadsheets)."""
+    link = _link()
+    attempts = db.session.scalars(
+        select(ExamAttempt).where(ExamAttempt.resource_link_id == link.id).order_by(ExamAttempt.id)
+    ).all()
+    competencies = sorted({c for a in attempts for c in (a.per_competency or {})})
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "candidat",
+            "tentative",
+            "statut",
+            "début",
+            "fin",
+            "motif",
+            "points",
+            "maximum",
+            "réussite",
+        ]
+        + [f"{c} (points/max)" for c in competencies]
+    )
+    for a in attempts:
+        per = a.per_competency or {}
+        writer.writerow(
+            [
+                a.user.display_name,
+                a.attempt_no,
+                a.status,
+                a.started_at.isoformat(),
+                a.finished_at.isoformat() if a.finished_at else "",
+                a.submit_reason or "",
+                a.score_points if a.score_points is not None else "",
+                a.score_maximum or "",
+                {True: "oui", False: "non", None: ""}[a.passed],
+            ]
+            + [f"{per[c][0]:g}/{per[c][1]}" if c in per else "" for c in competencies]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=resultats-epreuve1.csv"},
+    )
+
+
+@bp.get("/analyse")
+@trainer_required
+def analysis() -> Any:
+    """Item analysis after the session: facility, discrimination, KR-20, with a chart."""
+    return render_template("exam/analysis.html", report=item_analysis_report(_link()))
+
+
+@bp.get("/journal/<int:attempt_id>.json")
+@trainer_required
+def event_log(attempt_id: int) -> Response:
+    """Export an attempt's hash-chained event log for the certification audit."""
+    link = _link()
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    if attempt is None or attempt.resource_link_id != link.id:
+        abort(404)
+    events = db.session.scalars(
+        select(ExamEvent).where(ExamEvent.attempt_id == attempt.id).order_by(ExamEvent.seq)
+    ).all()
+    body = {
+        "attempt": attempt.id,
+        "candidate": attempt.user.display_name,
+        "algorithm": "sha256(previous_hash|seq|canonical_json(payload))",
+        "events": [
+            {"seq": e.seq, "payload": e.payload, "previous_hash": e.previous_hash, "hash": e.hash}
+            for e in events
+        ],
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f"attachment; filename=journal-tentative-{attempt.id}.json"
+        },
+    )

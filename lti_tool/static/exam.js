@@ -1,0 +1,189 @@
+/* Épreuve 1 : autosave (ordered, queued offline), server-synchronised countdown, summary.
+   The server is the only judge of time and answers; this script only reports and retries. */
+(function () {
+  "use strict";
+  var root = document.getElementById("exam");
+  if (!root) { return; }
+  var saveUrl = root.dataset.saveUrl, timeUrl = root.dataset.timeUrl, resultUrl = root.dataset.resultUrl;
+  var pageVersion = parseInt(root.dataset.pageVersion, 10);
+  var storeKey = "exam-queue-" + root.dataset.attempt + "-" + pageVersion;
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var statusEl = document.getElementById("save-status");
+  var timerEl = document.getElementById("timer");
+  var announceEl = document.getElementById("time-announce");
+  var staleEl = document.getElementById("stale");
+  var seq = Date.now();               // increasing across reloads of the same page version
+  var queue = loadQueue();            // item_id -> payload (latest per item only)
+  var sending = false, stopped = false, retryDelay = 1000;
+  var deadlineAt = performance.now() + parseInt(root.dataset.remaining, 10) * 1000;
+  var announced = {};
+
+  function loadQueue() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+  }
+  function persist() {
+    try { localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* private mode */ }
+  }
+  function setStatus(text, cls) {
+    statusEl.textContent = text;
+    statusEl.className = "save-status " + (cls || "");
+  }
+  function pending() { return Object.keys(queue).length; }
+
+  function collect(form) {
+    var choices = [];
+    form.querySelectorAll('input[name="choice"]').forEach(function (i) { if (i.checked) { choices.push(i.value); } });
+    var flag = form.querySelector('input[name="flagged"]');
+    return { item_id: form.dataset.item, choices: choices, flagged: !!(flag && flag.checked),
+             page_version: pageVersion, seq: ++seq };
+  }
+
+  function markNav(form, payload) {
+    var link = document.getElementById("nav-" + payload.item_id);
+    if (!link) { return; }
+    link.classList.toggle("answered", payload.choices.length > 0);
+    link.classList.toggle("flagged", payload.flagged);
+    var hidden = link.querySelector(".visually-hidden");
+    if (hidden) { hidden.textContent = payload.choices.length ? " (répondue)" : " (sans réponse)"; }
+  }
+
+  function stop(message) {
+    stopped = true;
+    staleEl.textContent = message;
+    staleEl.hidden = false;
+    root.querySelectorAll("form.exam-item input").forEach(function (i) { i.disabled = true; });
+    staleEl.focus && staleEl.setAttribute("tabindex", "-1");
+  }
+
+  function flush() {
+    if (sending || stopped || !pending()) { return; }
+    if (!navigator.onLine) {
+      setStatus("Hors ligne : " + pending() + " réponse(s) conservée(s) dans la page, envoi au retour de la connexion.", "status-warn");
+      return;
+    }
+    sending = true;
+    var itemId = Object.keys(queue)[0];
+    var payload = queue[itemId];
+    setStatus("Enregistrement en cours…", "");
+    fetch(saveUrl, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(payload) })
+      .then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); })
+      .then(function (res) {
+        sending = false;
+        if (res.body && res.body.ok) {
+          if (queue[itemId] && queue[itemId].seq === payload.seq) { delete queue[itemId]; persist(); }
+          retryDelay = 1000;
+          syncTime(res.body.remaining_seconds);
+          if (pending()) { flush(); } else { setStatus("Enregistré. Toutes vos réponses sont enregistrées.", "status-ok"); }
+        } else if (res.status === 409 || res.status === 410) {
+          delete queue[itemId]; persist();
+          stop(res.body.message);
+          if (res.body.error === "late" || res.body.error === "submitted") {
+            setTimeout(function () { window.location.assign(resultUrl); }, 4000);
+          }
+        } else if (res.status >= 400 && res.status < 500) {
+          delete queue[itemId]; persist();
+          setStatus(res.body.message || "Réponse refusée.", "status-err");
+          flush();
+        } else { retry(); }
+      })
+      .catch(function () { sending = false; retry(); });
+  }
+
+  function retry() {
+    setStatus("Connexion perdue : " + pending() + " réponse(s) en attente, nouvel essai automatique.", "status-warn");
+    setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function syncTime(remainingSeconds) {
+    if (typeof remainingSeconds === "number") { deadlineAt = performance.now() + remainingSeconds * 1000; }
+  }
+
+  function tick() {
+    var left = Math.max(0, Math.round((deadlineAt - performance.now()) / 1000));
+    var m = Math.floor(left / 60), s = left % 60;
+    timerEl.textContent = m + " min " + (s < 10 ? "0" : "") + s + " s";
+    [30, 10, 5, 1].forEach(function (mark) {
+      if (left <= mark * 60 && left > (mark * 60 - 5) && !announced[mark]) {
+        announced[mark] = true;
+        announceEl.textContent = "Il reste " + mark + " minute" + (mark > 1 ? "s" : "") + ".";
+      }
+    });
+    if (left === 0 && !announced.end) {
+      announced.end = true;
+      announceEl.textContent = "Temps écoulé : votre copie est remise avec les réponses enregistrées.";
+      flush();
+      setTimeout(function () { window.location.assign(resultUrl); }, 3000);
+    }
+  }
+
+  function summary() {
+    var forms = root.querySelectorAll("form.exam-item");
+    var unanswered = [], flagged = [];
+    forms.forEach(function (f, i) {
+      var p = collect(f); seq--;  // collect() must not consume sequence numbers here
+      if (!p.choices.length) { unanswered.push(i + 1); }
+      if (p.flagged) { flagged.push(i + 1); }
+    });
+    document.getElementById("summary-text").textContent =
+      (forms.length - unanswered.length) + " question(s) répondue(s) sur " + forms.length + ".";
+    var list = document.getElementById("summary-list");
+    list.innerHTML = "";
+    [["Sans réponse", unanswered], ["Marquées pour y revenir", flagged]].forEach(function (pair) {
+      if (!pair[1].length) { return; }
+      var li = document.createElement("li");
+      li.appendChild(document.createTextNode(pair[0] + " : "));
+      pair[1].forEach(function (n, k) {
+        var a = document.createElement("a"); a.href = "#q-" + n; a.textContent = "question " + n;
+        li.appendChild(a); if (k < pair[1].length - 1) { li.appendChild(document.createTextNode(", ")); }
+      });
+      list.appendChild(li);
+    });
+  }
+
+  root.querySelectorAll("form.exam-item").forEach(function (form) {
+    form.addEventListener("change", function () {
+      if (stopped) { return; }
+      var payload = collect(form);
+      queue[payload.item_id] = payload;
+      persist();
+      markNav(form, payload);
+      summary();
+      flush();
+    });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+  });
+  document.getElementById("submit-form").addEventListener("submit", function (e) {
+    if (pending()) {
+      e.preventDefault();
+      setStatus("Des réponses sont encore en attente d'envoi : patientez avant de remettre votre copie.", "status-warn");
+      flush();
+      return;
+    }
+    summary();
+    var missing = document.getElementById("summary-list").children.length;
+    if (missing && !window.confirm("Certaines questions sont sans réponse ou marquées. Remettre quand même ?")) {
+      e.preventDefault();
+    }
+  });
+  root.querySelectorAll(".item-nav a").forEach(function (a) {
+    a.addEventListener("click", function () {
+      var target = document.querySelector(a.getAttribute("href"));
+      if (target) { setTimeout(function () { target.focus(); }, 0); }
+    });
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () { flush(); });
+  setInterval(tick, 1000);
+  setInterval(function () {
+    if (!navigator.onLine || stopped) { return; }
+    fetch(timeUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (b) { if (b.status === "submitted") { window.location.assign(resultUrl); } else { syncTime(b.remaining_seconds); } })
+      .catch(function () {});
+  }, 60000);
+  tick();
+  summary();
+  if (pending()) { flush(); }
+})();
