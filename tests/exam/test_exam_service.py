@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from grading.event_chain import ChainEntry, verify
 from grading.exam import BankCase, BankItem, DrawRules
@@ -162,7 +163,7 @@ def test_second_launch_resumes_and_second_attempt_is_impossible(exam, clock):
         }
     )
     db.session.add(duplicate)
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
 
