@@ -110,3 +110,18 @@ def cohort_warning(candidates: int) -> str | None:
             "sont très instables ; interprétez-les avec prudence."
         )
     return None
+
+
+def kr21(totals: Sequence[float], items: int) -> Reliability:
+    """KR-21 from total scores alone: for papers of equal length drawn from a bank.
+
+    It needs no common items and is a lower bound of KR-20 when difficulties vary.
+    """
+    n = len(totals)
+    mean = sum(totals) / n if n else 0.0
+    variance = sum((t - mean) ** 2 for t in totals) / (n - 1) if n > 1 else 0.0
+    sd = math.sqrt(variance)
+    if items < 2 or n < 2 or variance == 0:
+        return Reliability(items, n, None, None, mean, sd)
+    value = (items / (items - 1)) * (1 - mean * (items - mean) / (items * variance))
+    return Reliability(items, n, value, sd * math.sqrt(max(0.0, 1 - value)), mean, sd)

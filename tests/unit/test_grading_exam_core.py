@@ -103,3 +103,12 @@ def test_kr20_matches_a_hand_computed_value():
     rel = reliability(scores, ["x", "y", "z"])
     # p = .75,.5,.25 -> sum pq = .1875+.25+.1875 = .625 ; var = 5/3 ; kr20 = 1.5*(1-.625/(5/3)) = .9375
     assert rel.kr20 == pytest.approx(0.9375)
+
+
+def test_kr21_on_totals_of_equal_length_papers():
+    from grading.item_analysis import kr21
+
+    rel = kr21([3, 2, 1, 0], 3)
+    # mean 1.5, var 5/3: 1.5 * (1 - 1.5*1.5/(3*5/3)) = 1.5 * 0.55 = 0.825
+    assert rel.kr20 == pytest.approx(0.825)
+    assert kr21([2, 2, 2], 3).kr20 is None

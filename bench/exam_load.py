@@ -1,0 +1,270 @@
+"""Load test of épreuve 1 on loopback against the production setup (gunicorn + PostgreSQL).
+
+    .venv/bin/python bench/exam_load.py --candidates 300 --workers 4
+
+It creates a fresh PostgreSQL database, migrates it, seeds one course with N candidates
+(launch sessions created directly: LTI launches are not what is measured), starts gunicorn,
+then each simulated candidate starts the exam, answers every item with autosave at a
+compressed human rhythm, and submits. It prints p50/p95/p99 latency for start, save and
+submit, throughput, errors, server CPU-seconds per candidate session (gunicorn workers plus
+PostgreSQL, read from /proc), and checks in the database that every acknowledged answer
+is stored. A benchmark, not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int, children: bool = True) -> float:
+    """CPU seconds of a process (plus its reaped children when asked)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    total = utime + stime + ((cutime + cstime) if children else 0)
+    return total / CLK_TCK
+
+
+def tree_cpu(root_pid: int) -> float:
+    """CPU seconds of a process, its live children and its reaped children."""
+    total = proc_cpu(root_pid)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == root_pid:
+            total += proc_cpu(int(entry.name))
+    return total
+
+
+def postmaster_pid() -> int:
+    """PID of the PostgreSQL server."""
+    out = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", "select pg_postmaster_start_time()"],
+        capture_output=True, text=True, check=False,
+    )
+    del out
+    for pidfile in Path("/var/run/postgresql").glob("*.pid"):
+        return int(pidfile.read_text().split()[0])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"postgres" in cmd and b"-D" in cmd:
+                return int(entry.name)
+    raise SystemExit("PostgreSQL introuvable")
+
+
+def setup_database(url_base: str, name: str) -> str:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    return f"{url_base}/{name}"
+
+
+def seed(database_url: str, candidates: int) -> list[str]:
+    """Migrate and create one course with ``candidates`` launched trainees; return tokens."""
+    os.environ["BILAN_DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from lti_tool import create_app
+    from lti_tool.clock import system_clock
+    from lti_tool.extensions import db
+    from lti_tool.launch_session import create_launch_session
+    from lti_tool.models import Context, Deployment, Enrollment, Registration, ResourceLink, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    tokens = []
+    with app.app_context():
+        upgrade()
+        now = system_clock()
+        reg = Registration(issuer="https://bench.invalid", client_id="bench", name="bench",
+                           auth_login_url="https://bench.invalid/a", auth_token_url="https://bench.invalid/t",
+                           key_set_url="https://bench.invalid/k", created_at=now)
+        dep = Deployment(registration=reg, deployment_id="1", created_at=now)
+        db.session.add_all([reg, dep])
+        db.session.flush()
+        ctx = Context(registration_id=reg.id, deployment_id=dep.id, lti_context_id="bench", title="bench", created_at=now)
+        db.session.add(ctx)
+        db.session.flush()
+        link = ResourceLink(context_id=ctx.id, lti_resource_link_id="exam", target="exam:certification", created_at=now)
+        db.session.add(link)
+        db.session.flush()
+        for n in range(candidates):
+            user = User(issuer=reg.issuer, sub=f"cand-{n}", created_at=now)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Enrollment(context_id=ctx.id, user_id=user.id, role="trainee", last_launch_at=now))
+            tokens.append(create_launch_session(user_id=user.id, context_id=ctx.id, role="trainee", resource_link_id=link.id))
+        db.session.commit()
+    return tokens
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.acked: dict[str, dict[str, str]] = defaultdict(dict)
+
+
+async def candidate(session, base: str, token: str, stats: Stats, think: tuple[float, float]) -> None:
+    import aiohttp
+
+    prefix = f"{base}/s/{token}/examen"
+    t0 = time.perf_counter()
+    async with session.post(f"{prefix}/commencer", allow_redirects=False) as r:
+        await r.read()
+        ok = r.status == 303
+    async with session.get(f"{prefix}/passer") as r:
+        html = await r.text()
+        ok = ok and r.status == 200
+    stats.latency["start"].append(time.perf_counter() - t0)
+    if not ok:
+        stats.errors["start"] += 1
+        return
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    version = int(re.search(r'data-page-version="(\d+)"', html).group(1))
+    items = re.findall(r'data-item="([^"]+)"', html)
+    keys = {i: re.findall(r'name="choice" value="([^"]+)" id="p-\d+-' + re.escape(i) + '"', html) for i in items}
+    seq = 0
+    for item in items:
+        await asyncio.sleep(random.uniform(*think))
+        seq += 1
+        choice = random.choice(keys[item] or ["a"])
+        t = time.perf_counter()
+        try:
+            async with session.post(f"{prefix}/enregistrer", json={"item_id": item, "choices": [choice], "flagged": False,
+                                    "page_version": version, "seq": seq}, headers={"X-CSRFToken": csrf}) as r:
+                body = await r.json(content_type=None)
+                if r.status == 200 and body.get("ok"):
+                    stats.acked[token][item] = choice
+                else:
+                    stats.errors["save"] += 1
+        except aiohttp.ClientError:
+            stats.errors["save"] += 1
+        stats.latency["save"].append(time.perf_counter() - t)
+    t = time.perf_counter()
+    async with session.post(f"{prefix}/remettre", data={"csrf_token": csrf}, allow_redirects=False) as r:
+        await r.read()
+        if r.status != 303:
+            stats.errors["submit"] += 1
+    stats.latency["submit"].append(time.perf_counter() - t)
+
+
+async def run_load(base: str, tokens: list[str], ramp: float, think: tuple[float, float]) -> tuple[Stats, float]:
+    import aiohttp
+
+    stats = Stats()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+        async def delayed(i: int, token: str) -> None:
+            await asyncio.sleep(ramp * i / max(1, len(tokens)))
+            await candidate(session, base, token, stats, think)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(delayed(i, t) for i, t in enumerate(tokens)))
+        return stats, time.perf_counter() - t0
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+def verify(database_url: str, stats: Stats) -> tuple[int, int]:
+    import psycopg
+
+    missing = 0
+    checked = 0
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            "select s.token_hash, a.item_id, a.choices from exam_answer a join exam_attempt t on t.id=a.attempt_id "
+            "join app_launch_session s on s.user_id=t.user_id"
+        ).fetchall()
+    from lti_tool.launch_session import hash_token
+
+    stored = {(h, item): choices for h, item, choices in rows}
+    for token, answers in stats.acked.items():
+        h = hash_token(token)
+        for item, choice in answers.items():
+            checked += 1
+            if stored.get((h, item)) != [choice]:
+                missing += 1
+    return checked, missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--ramp", type=float, default=6.0, help="secondes pour que tous aient commencé")
+    parser.add_argument("--think-min", type=float, default=0.3)
+    parser.add_argument("--think-max", type=float, default=1.5)
+    parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+
+    database_url = setup_database(args.pg, "bilan_bench")
+    tokens = seed(database_url, args.candidates)
+    env = dict(os.environ, BILAN_DATABASE_URL=database_url, BILAN_ENV="development", BILAN_DEMO_PLATFORM="0")
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
+         "--log-level", "warning", "lti_tool:create_app()"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        import urllib.request
+
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/lti/jwks", timeout=1)  # noqa: S310
+                break
+            except Exception:
+                time.sleep(0.2)
+        pg = postmaster_pid()
+        cpu0 = tree_cpu(server.pid) + tree_cpu(pg)
+        stats, elapsed = asyncio.run(run_load(base, tokens, args.ramp, (args.think_min, args.think_max)))
+        cpu1 = tree_cpu(server.pid) + tree_cpu(pg)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    checked, missing = verify(database_url, stats)
+    saves = len(stats.latency["save"])
+    print(f"candidats : {args.candidates}, workers gunicorn : {args.workers}, durée : {elapsed:.1f} s")
+    for kind in ("start", "save", "submit"):
+        lat = stats.latency[kind]
+        print(f"{kind:>7} : n={len(lat):5d}  p50={pct(lat, 50):7.1f} ms  p95={pct(lat, 95):7.1f} ms  p99={pct(lat, 99):7.1f} ms  erreurs={stats.errors[kind]}")
+    start_span = args.ramp if args.ramp > 0 else elapsed
+    print(f"débit : {saves / elapsed:.1f} sauvegardes/s en moyenne ; {args.candidates / max(start_span, 1e-9):.1f} débuts/s demandés")
+    print(f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat")
+    print(f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes en base")
+    print("médiane des débuts :", f"{statistics.median(stats.latency['start']) * 1000:.1f} ms" if stats.latency["start"] else "-")
+
+
+if __name__ == "__main__":
+    main()
