@@ -1,0 +1,248 @@
+"""Question blocks shared by knowledge checks and the exam bank.
+
+A block opens with ``<!-- question: ID key=value -->`` and closes with ``<!-- /question -->``;
+propositions are task-list items (``- [x]`` correct, ``- [ ]`` not) with their feedback as an
+indented blockquote, and whatever follows the list is the explanation. Comments vanish in any
+Markdown preview, and nothing in French prose needs escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from course.errors import ErrorList
+from course.frontmatter import COMPETENCIES, ID_PATTERN
+
+OPEN = re.compile(r"^\s*<!--\s*question\s*:?\s*(?P<rest>.*?)\s*-->\s*$", re.IGNORECASE)
+CLOSE = re.compile(r"^\s*<!--\s*/\s*question\s*-->\s*$", re.IGNORECASE)
+TASK = re.compile(r"^\s{0,3}[-*+]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
+FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
+ATTRIBUTE = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>\S+)$")
+KNOWN_ATTRIBUTES = {"type", "competency", "difficulty"}
+KEYS = "abcdefghij"
+
+
+@dataclass(frozen=True)
+class Proposition:
+    """One proposition of a question; ``key`` is its stable letter within the question."""
+
+    key: str
+    text: str
+    correct: bool
+    feedback: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question block with its source position."""
+
+    id: str
+    path: str
+    line: int
+    multiple: bool
+    stem: str
+    propositions: tuple[Proposition, ...]
+    explanation: str
+    competency: str | None = None
+    difficulty: int | None = None
+
+    @property
+    def correct_keys(self) -> frozenset[str]:
+        """Keys of the correct propositions."""
+        return frozenset(p.key for p in self.propositions if p.correct)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a body: Markdown text, or a question in its place."""
+
+    markdown: str = ""
+    question: Question | None = None
+    line: int = 1
+
+
+@dataclass
+class _Prop:
+    line: int
+    correct: bool
+    text: str
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    id: str
+    line: int
+    attributes: dict[str, str]
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
+    stem: list[str] = []
+    props: list[_Prop] = []
+    explanation: list[str] = []
+    state = "stem"
+    for number, line in block.lines:
+        task = TASK.match(line)
+        if state in ("stem", "props") and task:
+            state = "props"
+            props.append(_Prop(number, task.group("mark") != " ", task.group("text").strip()))
+            continue
+        if state == "props":
+            feedback = FEEDBACK.match(line)
+            if feedback and props:
+                props[-1].feedback.append(feedback.group("text"))
+                continue
+            if not line.strip():
+                continue
+            state = "explanation"
+        if state == "stem":
+            stem.append(line)
+        else:
+            explanation.append(line)
+    label = f"question « {block.id} »"
+    ok = True
+    if not "\n".join(stem).strip():
+        errors.add(block.line, f"{label} : énoncé manquant avant les propositions")
+        ok = False
+    if not props:
+        errors.add(block.line, f"{label} : aucune proposition (lignes « - [x] » ou « - [ ] »)")
+        return None
+    if len(props) < 2:
+        errors.add(block.line, f"{label} : il faut au moins deux propositions")
+        ok = False
+    if len(props) > len(KEYS):
+        errors.add(
+            block.line, f"{label} : trop de propositions ({len(props)}, {len(KEYS)} au plus)"
+        )
+        return None
+    kind = block.attributes.get("type", "single")
+    if kind not in ("single", "multiple"):
+        errors.add(block.line, f"{label} : type « {kind} » inconnu (single ou multiple)")
+        ok = False
+    correct = sum(1 for p in props if p.correct)
+    if correct == 0:
+        errors.add(block.line, f"{label} : aucune proposition correcte ([x])")
+        ok = False
+    elif kind == "single" and correct > 1:
+        errors.add(
+            block.line,
+            f"{label} : {correct} propositions correctes pour une question à réponse unique "
+            "(ajoutez type=multiple ou ne gardez qu'un [x])",
+        )
+        ok = False
+    seen: dict[str, int] = {}
+    for p in props:
+        text, number = p.text, p.line
+        if not text:
+            errors.add(number, f"{label} : proposition vide")
+            ok = False
+        norm = re.sub(r"\s+", " ", text.lower())
+        if norm in seen:
+            errors.add(number, f"{label} : proposition en double (déjà ligne {seen[norm]})")
+            ok = False
+        seen.setdefault(norm, number)
+    competency = block.attributes.get("competency")
+    if competency is not None and competency not in COMPETENCIES:
+        errors.add(block.line, f"{label} : compétence inconnue « {competency} » (C1 à C7)")
+        ok = False
+    difficulty: int | None = None
+    if "difficulty" in block.attributes:
+        value = block.attributes["difficulty"]
+        if value not in ("1", "2", "3"):
+            errors.add(block.line, f"{label} : difficulté « {value} » invalide (1, 2 ou 3)")
+            ok = False
+        else:
+            difficulty = int(value)
+    if not ok:
+        return None
+    return Question(
+        id=block.id,
+        path=errors.path,
+        line=block.line,
+        multiple=kind == "multiple",
+        stem="\n".join(stem).strip(),
+        propositions=tuple(
+            Proposition(
+                key=KEYS[i],
+                text=p.text,
+                correct=p.correct,
+                feedback="\n".join(p.feedback).strip(),
+                line=p.line,
+            )
+            for i, p in enumerate(props)
+        ),
+        explanation="\n".join(explanation).strip(),
+        competency=competency,
+        difficulty=difficulty,
+    )
+
+
+def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segment]:
+    """Split a body into Markdown segments and questions, reporting malformed blocks."""
+    segments: list[Segment] = []
+    prose: list[str] = []
+    prose_line = first_line
+    block: _Block | None = None
+    for offset, line in enumerate(body.splitlines()):
+        number = first_line + offset
+        opening = OPEN.match(line)
+        if opening and not line.strip().startswith("<!-- /"):
+            if block is not None:
+                errors.add(
+                    block.line, f"question « {block.id} » non fermée (<!-- /question --> manquant)"
+                )
+                block = None
+            rest = opening.group("rest").split()
+            if not rest:
+                errors.add(number, "question sans identifiant : <!-- question: mon-identifiant -->")
+                block = _Block("?", number, {})
+                continue
+            ident, attributes = rest[0], {}
+            if not ID_PATTERN.match(ident):
+                errors.add(
+                    number,
+                    f"identifiant de question « {ident} » invalide (minuscules, chiffres, tirets)",
+                )
+            for token in rest[1:]:
+                match = ATTRIBUTE.match(token)
+                if not match or match.group("key") not in KNOWN_ATTRIBUTES:
+                    errors.add(
+                        number,
+                        f"attribut inconnu « {token} » (possibles : type=, competency=, difficulty=)",
+                    )
+                    continue
+                attributes[match.group("key")] = match.group("value")
+            if "".join(prose).strip():
+                segments.append(Segment(markdown="\n".join(prose), line=prose_line))
+            prose = []
+            block = _Block(ident, number, attributes)
+            continue
+        if CLOSE.match(line):
+            if block is None:
+                errors.add(number, "<!-- /question --> sans question ouverte")
+                continue
+            question = _parse_block(block, errors)
+            if question is not None:
+                segments.append(Segment(question=question, line=block.line))
+            block = None
+            prose_line = number + 1
+            continue
+        if block is not None:
+            block.lines.append((number, line))
+        else:
+            if not prose:
+                prose_line = number
+            prose.append(line)
+    if block is not None:
+        errors.add(block.line, f"question « {block.id} » non fermée (<!-- /question --> manquant)")
+    if "".join(prose).strip():
+        segments.append(Segment(markdown="\n".join(prose), line=prose_line))
+    return segments
+
+
+def questions_of(segments: list[Segment]) -> tuple[Question, ...]:
+    """The questions of a list of segments, in order."""
+    return tuple(s.question for s in segments if s.question is not None)
