@@ -140,7 +140,7 @@ def _parse_steps(body: str, first_line: int, errors: ErrorList) -> tuple[str, li
         number = first_line + offset
         if FENCE.match(line):
             in_fence = not in_fence
-        match = None if in_fence else STEP.match(line)  # noqa: B023 (called within the iteration)
+        match = None if in_fence else STEP.match(line)
         if match:
             title = match.group("title").strip()
             raw.append((match.group("id") or slugify(title), title, number, []))
@@ -159,7 +159,7 @@ def _parse_steps(body: str, first_line: int, errors: ErrorList) -> tuple[str, li
             nonlocal pending
             if pending is not None:
                 label, target, points, where, feedback = pending
-                choices.append(Choice(label, target, points, "\n".join(feedback).strip(), where))
+                choices.append(Choice(label, target, points, "\n".join(feedback).strip(), where))  # noqa: B023
                 pending = None
 
         for where, line in lines:
