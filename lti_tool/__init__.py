@@ -11,18 +11,24 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lti_tool import config as config_module
-from lti_tool.extensions import babel, csrf, db, migrate
+from lti_tool.extensions import csrf, db, migrate
 
 #: Blueprints, as "module:attribute"; each feature package adds itself here.
 BLUEPRINTS = [
     "lti_tool.home.views:bp",
     "lti_tool.exam.views:bp",
+    "lti_tool.lti.views:bp",
+    "lti_tool.lti.views:pages",
+    "lti_tool.lti.registration:bp",
+    "lti_tool.demo.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".
 CLI_GROUPS = [
     "lti_tool.cli:db_tools",
     "lti_tool.worker:worker",
+    "lti_tool.lti.cli:lti_cli",
+    "lti_tool.course_cli:course_cli",
 ]
 
 
@@ -63,7 +69,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import lti_tool.models  # noqa: F401  (register every table)
 
     migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     csrf.init_app(app)
 

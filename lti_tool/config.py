@@ -32,7 +32,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TOOL_BASE_URL": env.get("BILAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
-        "COURSE_ROOT": env.get("BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")),
+        "COURSE_ROOT": env.get(
+            "BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")
+        ),
         "UPLOAD_ROOT": env.get("BILAN_UPLOAD_ROOT", str(instance / "uploads")),
         "DOSSIER_MAX_BYTES": int(env.get("BILAN_DOSSIER_MAX_BYTES", str(15 * 1024 * 1024))),
         "DOSSIER_RETENTION_DAYS": int(env.get("BILAN_DOSSIER_RETENTION_DAYS", "365")),
@@ -40,7 +42,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "60")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
-        "SESSION_COOKIE_SECURE": _bool(env.get("BILAN_COOKIE_SECURE"), default=mode == "production"),
+        "SESSION_COOKIE_SECURE": _bool(
+            env.get("BILAN_COOKIE_SECURE"), default=mode == "production"
+        ),
         "SESSION_COOKIE_SAMESITE": "None" if mode == "production" else "Lax",
         "SESSION_COOKIE_NAME": "bilan_session",
         "WTF_CSRF_TIME_LIMIT": None,
@@ -62,5 +66,6 @@ def check_production(config: dict[str, Any]) -> None:
         missing.append("BILAN_DATABASE_URL (PostgreSQL en production)")
     if missing:
         raise ConfigError(
-            "Démarrage refusé en production : variables manquantes ou invalides : " + ", ".join(missing)
+            "Démarrage refusé en production : variables manquantes ou invalides : "
+            + ", ".join(missing)
         )

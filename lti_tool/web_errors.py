@@ -39,7 +39,10 @@ def _messages(code: int) -> tuple[str, str]:
     }
     return table.get(
         code,
-        (_("Erreur"), _("Une erreur est survenue. Réessayez ; si elle persiste, prévenez votre formateur.")),
+        (
+            _("Erreur"),
+            _("Une erreur est survenue. Réessayez ; si elle persiste, prévenez votre formateur."),
+        ),
     )
 
 

@@ -81,6 +81,8 @@ class OidcState(db.Model):  # type: ignore[name-defined,misc]
     target_link_uri: Mapped[str] = mapped_column(String(1024))
     #: Hash of the browser-binding secret (cookie or postMessage storage); never the secret itself.
     browser_binding: Mapped[str] = mapped_column(String(128))
+    #: The login request's parameters, to restart it in a new window when cookies are blocked.
+    login_params: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 

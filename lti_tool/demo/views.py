@@ -1,0 +1,214 @@
+"""A built-in demo platform: launches the tool as trainee or trainer through real OIDC + JWT.
+
+Enabled only by configuration (``BILAN_DEMO_PLATFORM``): on for ``make run`` and tests, off by
+default in production. It has its own key (instance folder) and JWKS, and registers itself.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
+
+from lti_tool.clock import now
+from lti_tool.extensions import csrf, db
+from lti_tool.lti.keys import generate_private_pem, public_jwk, public_pem_of
+from lti_tool.lti.validation import DL, LTI, NRPS
+from lti_tool.models.lti import Deployment, Registration
+
+bp = Blueprint("demo", __name__, url_prefix="/demo")
+CLIENT_ID = "demo-client"
+DEPLOYMENT_ID = "demo-deployment"
+USERS = {
+    "trainee": {
+        "sub": "demo-stagiaire",
+        "name": "Camille Stagiaire",
+        "email": "camille@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+    },
+    "trainer": {
+        "sub": "demo-formateur",
+        "name": "Dominique Formateur",
+        "email": "dominique@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+    },
+}
+ACTIVITIES = {
+    "hub": ("Accueil du cours", None),
+    "exam": ("Épreuve 1 : questionnaire de certification", "exam:certification"),
+    "competency": ("Compétence C1", "competency:C1"),
+}
+
+
+@bp.before_request
+def enabled() -> None:
+    if not current_app.config.get("DEMO_PLATFORM"):
+        abort(404)
+
+
+def issuer() -> str:
+    """The demo platform's issuer."""
+    return current_app.config["TOOL_BASE_URL"].rstrip("/") + "/demo"
+
+
+def _key() -> tuple[str, bytes]:
+    path = Path(current_app.instance_path) / "keys" / "demo-platform.pem"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(generate_private_pem())
+        path.chmod(0o600)
+    return "demo-platform", path.read_bytes()
+
+
+def ensure_registration() -> Registration:
+    """Register the demo platform with the tool (idempotent)."""
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.issuer == issuer(), Registration.client_id == CLIENT_ID
+        )
+    )
+    if registration is None:
+        base = issuer()
+        registration = Registration(
+            issuer=base,
+            client_id=CLIENT_ID,
+            name="Plateforme de démonstration",
+            auth_login_url=f"{base}/auth",
+            auth_token_url=f"{base}/token",
+            key_set_url=f"{base}/jwks",
+            platform_profile="moodle",
+            active=True,
+            created_at=now(),
+        )
+        db.session.add(registration)
+        db.session.flush()
+        db.session.add(
+            Deployment(
+                registration_id=registration.id, deployment_id=DEPLOYMENT_ID, created_at=now()
+            )
+        )
+        db.session.commit()
+    return registration
+
+
+@bp.get("/")
+def index() -> str:
+    """Buttons to launch as trainee or trainer, and a deep-linking launch."""
+    ensure_registration()
+    base = current_app.config["TOOL_BASE_URL"].rstrip("/")
+    links = []
+    for role in ("trainee", "trainer"):
+        for activity, (title, _target) in ACTIVITIES.items():
+            hint = f"{role}|{activity}"
+            query = urlencode(
+                {
+                    "iss": issuer(),
+                    "client_id": CLIENT_ID,
+                    "login_hint": role,
+                    "lti_message_hint": hint,
+                    "target_link_uri": f"{base}/lti/launch",
+                    "lti_deployment_id": DEPLOYMENT_ID,
+                }
+            )
+            links.append((role, title, f"{base}/lti/login?{query}"))
+    dl_query = urlencode(
+        {
+            "iss": issuer(),
+            "client_id": CLIENT_ID,
+            "login_hint": "trainer",
+            "lti_message_hint": "trainer|deeplink",
+            "target_link_uri": f"{base}/lti/launch",
+            "lti_deployment_id": DEPLOYMENT_ID,
+        }
+    )
+    return render_template("demo/index.html", links=links, deep_link=f"{base}/lti/login?{dl_query}")
+
+
+@bp.get("/jwks")
+def jwks() -> Any:
+    """The demo platform's public key."""
+    kid, pem = _key()
+    return {"keys": [public_jwk(public_pem_of(pem), kid)]}
+
+
+@bp.route("/auth", methods=["GET", "POST"])
+@csrf.exempt
+def auth() -> str:
+    """The platform's OIDC authorisation endpoint: sign an id_token and post it back."""
+    params = request.values
+    role, _, activity = str(params.get("lti_message_hint", "trainee|hub")).partition("|")
+    if role not in USERS or params.get("client_id") != CLIENT_ID:
+        abort(400)
+    user = USERS[role]
+    issued = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer(),
+        "aud": CLIENT_ID,
+        "sub": user["sub"],
+        "iat": issued,
+        "exp": issued + 300,
+        "nonce": params.get("nonce"),
+        "name": user["name"],
+        "email": user["email"],
+        LTI + "version": "1.3.0",
+        LTI + "deployment_id": DEPLOYMENT_ID,
+        LTI + "roles": user["roles"],
+        LTI + "target_link_uri": params.get("redirect_uri"),
+        LTI + "context": {
+            "id": "demo-course",
+            "label": "DEMO",
+            "title": "Cours de démonstration : Pratique du bilan de compétences",
+        },
+        LTI + "launch_presentation": {
+            "locale": request.args.get("locale", "fr-FR"),
+            "document_target": "iframe",
+        },
+        NRPS: {
+            "context_memberships_url": f"{issuer()}/nrps/demo-course",
+            "service_versions": ["2.0"],
+        },
+    }
+    if activity == "deeplink":
+        claims[LTI + "message_type"] = "LtiDeepLinkingRequest"
+        claims[DL + "deep_linking_settings"] = {
+            "deep_link_return_url": f"{issuer()}/deep-link-return",
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": True,
+            "data": "demo",
+        }
+    else:
+        title, target = ACTIVITIES.get(activity, ACTIVITIES["hub"])
+        claims[LTI + "message_type"] = "LtiResourceLinkRequest"
+        claims[LTI + "resource_link"] = {"id": f"demo-{activity}", "title": title}
+        if target:
+            claims[LTI + "custom"] = {"target": target}
+    kid, pem = _key()
+    token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid})
+    return render_template(
+        "demo/post.html",
+        action=params.get("redirect_uri"),
+        id_token=token,
+        state=params.get("state"),
+    )
+
+
+@bp.post("/deep-link-return")
+@csrf.exempt
+def deep_link_return() -> str:
+    """Show what the tool returned (content items), as a platform would store them."""
+    kid, pem = _key()
+    del kid
+    token = request.form.get("JWT", "")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return render_template(
+        "demo/deep_link_return.html",
+        items=claims.get(DL + "content_items", []),
+        request_id=uuid.uuid4().hex[:8],
+    )

@@ -1,0 +1,131 @@
+"""What a validated launch does: people, places, roles, then a launch-scoped session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.i18n import normalise_locale
+from lti_tool.launch_session import create_launch_session
+from lti_tool.lti.roles import map_roles
+from lti_tool.lti.validation import AGS, DL, LTI, NRPS, ValidLaunch
+from lti_tool.models.core import Context, Enrollment, ResourceLink, User
+
+
+def _upsert_user(launch: ValidLaunch, now: datetime) -> User:
+    claims = launch.claims
+    user = db.session.scalar(
+        select(User).where(
+            User.issuer == launch.registration.issuer, User.sub == str(claims["sub"])
+        )
+    )
+    if user is None:
+        user = User(issuer=launch.registration.issuer, sub=str(claims["sub"]), created_at=now)
+        db.session.add(user)
+    # Personal data kept to the minimum: name and e-mail only when the platform sends them.
+    name = claims.get("name") or " ".join(
+        str(claims[k]) for k in ("given_name", "family_name") if claims.get(k)
+    )
+    if name:
+        user.name = str(name)[:255]
+    if claims.get("email"):
+        user.email = str(claims["email"])[:255]
+    return user
+
+
+def _upsert_context(launch: ValidLaunch, now: datetime) -> Context:
+    claims = launch.claims
+    context_claim = claims.get(LTI + "context") or {}
+    context_id = str(
+        context_claim.get("id") or f"__sans-contexte__{launch.deployment.deployment_id}"
+    )
+    context = db.session.scalar(
+        select(Context).where(
+            Context.deployment_id == launch.deployment.id, Context.lti_context_id == context_id
+        )
+    )
+    if context is None:
+        context = Context(
+            registration_id=launch.registration.id,
+            deployment_id=launch.deployment.id,
+            lti_context_id=context_id,
+            created_at=now,
+        )
+        db.session.add(context)
+    title = context_claim.get("title") or context_claim.get("label")
+    if title:
+        context.title = str(title)[:255]
+    nrps = claims.get(NRPS) or {}
+    if nrps.get("context_memberships_url"):
+        context.memberships_url = str(nrps["context_memberships_url"])
+    db.session.flush()
+    return context
+
+
+def _upsert_link(launch: ValidLaunch, context: Context, now: datetime) -> ResourceLink | None:
+    claims = launch.claims
+    link_claim = claims.get(LTI + "resource_link")
+    if not isinstance(link_claim, dict) or not link_claim.get("id"):
+        return None
+    link = db.session.scalar(
+        select(ResourceLink).where(
+            ResourceLink.context_id == context.id,
+            ResourceLink.lti_resource_link_id == str(link_claim["id"]),
+        )
+    )
+    if link is None:
+        link = ResourceLink(
+            context_id=context.id, lti_resource_link_id=str(link_claim["id"]), created_at=now
+        )
+        db.session.add(link)
+    link.title = str(link_claim.get("title") or link.title or "")[:255]
+    custom = claims.get(LTI + "custom") or {}
+    if isinstance(custom, dict) and custom.get("target"):
+        link.target = str(custom["target"])[:255]
+    ags = claims.get(AGS) or {}
+    if isinstance(ags, dict):
+        link.lineitem_url = ags.get("lineitem") or link.lineitem_url
+        link.lineitems_url = ags.get("lineitems") or link.lineitems_url
+        link.ags_scopes = list(ags.get("scope") or []) or link.ags_scopes
+    db.session.flush()
+    return link
+
+
+def start_session(launch: ValidLaunch, now: datetime) -> tuple[str, ResourceLink | None, str]:
+    """Store the people and places of a launch; return (URL token, resource link, role)."""
+    claims = launch.claims
+    user = _upsert_user(launch, now)
+    context = _upsert_context(launch, now)
+    link = _upsert_link(launch, context, now)
+    db.session.flush()
+    roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
+    role = map_roles(roles)
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.context_id == context.id, Enrollment.user_id == user.id)
+    )
+    if enrollment is None:
+        enrollment = Enrollment(
+            context_id=context.id, user_id=user.id, role=role, last_launch_at=now
+        )
+        db.session.add(enrollment)
+    enrollment.role, enrollment.last_launch_at = role, now
+    presentation: dict[str, Any] = claims.get(LTI + "launch_presentation") or {}
+    deep_linking = None
+    if launch.message_type == "LtiDeepLinkingRequest":
+        deep_linking = dict(claims[DL + "deep_linking_settings"])
+        deep_linking["registration_id"] = launch.registration.id
+        deep_linking["deployment_id"] = launch.deployment.deployment_id
+    token = create_launch_session(
+        user_id=user.id,
+        context_id=context.id,
+        role=role,
+        resource_link_id=link.id if link else None,
+        lti_roles=roles,
+        locale=normalise_locale(presentation.get("locale")),
+        message_type=launch.message_type,
+        deep_linking=deep_linking,
+    )
+    return token, link, role

@@ -1,0 +1,29 @@
+"""Registries the features fill: where a target opens, and what deep linking offers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeepLinkItem:
+    """Something a trainer can place in the course."""
+
+    kind: str
+    id: str
+    title: str
+    text: str
+    score_maximum: float | None
+    group: str
+
+    @property
+    def target(self) -> str:
+        """The custom parameter carried by the resource link: ``kind:id``."""
+        return f"{self.kind}:{self.id}"
+
+
+#: kind -> endpoint name and the keyword receiving the id (None when the endpoint takes no id).
+TARGET_ROUTES: dict[str, tuple[str, str | None]] = {}
+#: Functions listing what deep linking offers.
+DEEP_LINK_PROVIDERS: list[Callable[[], list[DeepLinkItem]]] = []

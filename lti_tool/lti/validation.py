@@ -1,0 +1,277 @@
+"""id_token validation, closing the gaps of pylti1p3 2.0.0 (aud/azp, nonce, replay)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+import requests
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lti_tool.extensions import db
+from lti_tool.models.lti import Deployment, JwksCache, Registration, UsedNonce
+
+log = logging.getLogger("bilan.lti")
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+MESSAGE_TYPES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
+MAX_SKEW = timedelta(minutes=5)
+MAX_AGE = timedelta(hours=1)
+JWKS_TTL = timedelta(hours=12)
+JWKS_REFETCH = timedelta(seconds=60)
+
+
+class LaunchRefused(Exception):
+    """A launch refused: a reason code for logs, a French message and a hint for the admin."""
+
+    def __init__(self, reason: str, message: str, hint: str = "", status: int = 400) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.hint = hint
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ValidLaunch:
+    """A validated launch: its claims and the registration/deployment it belongs to."""
+
+    claims: dict[str, Any]
+    registration: Registration
+    deployment: Deployment
+
+    @property
+    def message_type(self) -> str:
+        """LtiResourceLinkRequest or LtiDeepLinkingRequest."""
+        return str(self.claims[LTI + "message_type"])
+
+
+Fetch = Callable[[str], dict[str, Any]]
+
+
+def http_fetch_jwks(url: str) -> dict[str, Any]:
+    """Fetch a JWKS over HTTP (bounded time)."""
+    response = requests.get(url, timeout=10)
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+#: Replaced in tests to serve a platform's keys without a network.
+FETCH_JWKS: list[Fetch] = [http_fetch_jwks]
+
+
+def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
+    """The platform's public key for ``kid``: cached, one rate-limited re-fetch on unknown kid."""
+    cache = db.session.scalar(
+        select(JwksCache).where(JwksCache.key_set_url == registration.key_set_url)
+    )
+
+    def find(jwks: dict[str, Any]) -> dict[str, Any] | None:
+        return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
+
+    jwk = find(cache.jwks) if cache and cache.fetched_at > now - JWKS_TTL else None
+    if jwk is None and (cache is None or cache.fetched_at <= now - JWKS_REFETCH):
+        try:
+            fresh = FETCH_JWKS[0](registration.key_set_url)
+        except (requests.RequestException, ValueError) as error:
+            raise LaunchRefused(
+                "jwks_unreachable",
+                "Les clés publiques de la plateforme sont inaccessibles.",
+                f"Vérifiez l'URL du jeu de clés ({registration.key_set_url}).",
+                502,
+            ) from error
+        if cache is None:
+            cache = JwksCache(key_set_url=registration.key_set_url, jwks=fresh, fetched_at=now)
+            db.session.add(cache)
+        else:
+            cache.jwks, cache.fetched_at = fresh, now
+        db.session.flush()
+        jwk = find(fresh)
+    if jwk is None:
+        raise LaunchRefused(
+            "unknown_kid",
+            "La signature du lancement utilise une clé inconnue de l'outil.",
+            "La plateforme a peut-être changé de clé : réessayez dans une minute ; sinon vérifiez l'URL du jeu de clés.",
+            401,
+        )
+    return RSAAlgorithm.from_jwk(json.dumps(jwk))
+
+
+def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as error:
+        raise LaunchRefused("malformed", "Le jeton de lancement est illisible.", "", 400) from error
+    return header, claims
+
+
+def validate(
+    token: str,
+    *,
+    now: datetime,
+    expected_nonce: str | None,
+    registration_for: Callable[[str, str], Registration | None],
+    target_link_ok: Callable[[str], bool],
+) -> ValidLaunch:
+    """Validate an id_token completely; raise LaunchRefused with a clear reason."""
+    header, unverified = _unverified(token)
+    if header.get("alg") != "RS256":
+        raise LaunchRefused("bad_alg", "Algorithme de signature refusé (RS256 attendu).", "", 401)
+    kid = header.get("kid")
+    if not kid:
+        raise LaunchRefused("no_kid", "Le jeton de lancement n'indique pas sa clé (kid).", "", 401)
+    issuer = unverified.get("iss")
+    audience = unverified.get("aud")
+    if not isinstance(issuer, str) or not issuer:
+        raise LaunchRefused("no_iss", "Le jeton de lancement n'indique pas la plateforme (iss).")
+    audiences = (
+        [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+    )
+    if not audiences:
+        raise LaunchRefused("no_aud", "Le jeton de lancement n'indique pas son destinataire (aud).")
+    registration = None
+    client_id = str(audiences[0])
+    for candidate in audiences:
+        registration = registration_for(issuer, str(candidate))
+        if registration is not None:
+            client_id = str(candidate)
+            break
+    if registration is None or not registration.active:
+        raise LaunchRefused(
+            "unknown_registration",
+            "Cette plateforme n'est pas enregistrée (ou désactivée) dans l'outil.",
+            f"Administrateur : enregistrez la plateforme {issuer} (client_id {client_id}) "
+            "par l'enregistrement dynamique ou « flask lti add-platform ».",
+            403,
+        )
+    key = platform_key(registration, str(kid), now)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=key,
+            algorithms=["RS256"],
+            audience=registration.client_id,
+            issuer=registration.issuer,
+            # Times are judged below against the application's clock, not the process clock.
+            options={
+                "require": ["iss", "aud", "exp", "iat", "sub", "nonce"],
+                "verify_iat": False,
+                "verify_exp": False,
+                "verify_nbf": False,
+            },
+        )
+    except jwt.MissingRequiredClaimError as error:
+        raise LaunchRefused(
+            "missing_claim", f"Information obligatoire absente du lancement : {error.claim}."
+        ) from error
+    except jwt.InvalidAudienceError as error:
+        raise LaunchRefused(
+            "bad_aud", "Le lancement n'est pas destiné à cet outil (aud).", "", 401
+        ) from error
+    except jwt.PyJWTError as error:
+        raise LaunchRefused(
+            "bad_signature",
+            "Signature du lancement invalide.",
+            "Vérifiez les clés de la plateforme.",
+            401,
+        ) from error
+    if len(audiences) > 1 and claims.get("azp") != registration.client_id:
+        raise LaunchRefused("bad_azp", "Le champ « azp » ne désigne pas cet outil.", "", 401)
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        raise LaunchRefused("bad_exp", "Date d'expiration (exp) invalide.")
+    if datetime.fromtimestamp(exp, tz=now.tzinfo) < now - MAX_SKEW:
+        raise LaunchRefused("expired", "Le lancement a expiré : relancez l'activité.", "", 401)
+    iat = claims.get("iat")
+    if not isinstance(iat, (int, float)) or isinstance(iat, bool):
+        raise LaunchRefused("bad_iat", "Date d'émission (iat) invalide.")
+    issued = datetime.fromtimestamp(iat, tz=now.tzinfo)
+    if issued < now - MAX_AGE:
+        raise LaunchRefused("expired", "Le lancement a expiré : relancez l'activité.", "", 401)
+    if issued > now + MAX_SKEW:
+        raise LaunchRefused(
+            "bad_iat",
+            "Date d'émission du lancement incohérente : vérifiez l'horloge de la plateforme.",
+            "",
+            401,
+        )
+    if expected_nonce is not None and claims.get("nonce") != expected_nonce:
+        raise LaunchRefused(
+            "bad_nonce", "Le lancement ne correspond pas à la connexion en cours (nonce).", "", 401
+        )
+    if claims.get(LTI + "version") != "1.3.0":
+        raise LaunchRefused("bad_version", "Version LTI non prise en charge (1.3.0 attendue).")
+    message_type = claims.get(LTI + "message_type")
+    if message_type not in MESSAGE_TYPES:
+        raise LaunchRefused("bad_message_type", "Ce type de message LTI n'est pas pris en charge.")
+    if not claims.get("sub"):
+        raise LaunchRefused("no_sub", "Le lancement n'identifie pas l'utilisateur (sub).")
+    if not isinstance(claims.get(LTI + "roles"), list):
+        raise LaunchRefused("no_roles", "Le lancement ne contient pas la liste des rôles.")
+    if message_type == "LtiResourceLinkRequest":
+        link = claims.get(LTI + "resource_link")
+        if not isinstance(link, dict) or not link.get("id"):
+            raise LaunchRefused(
+                "no_resource_link", "Le lancement ne désigne pas d'activité (resource_link.id)."
+            )
+    elif not isinstance(claims.get(DL + "deep_linking_settings"), dict) or not claims[
+        DL + "deep_linking_settings"
+    ].get("deep_link_return_url"):
+        raise LaunchRefused(
+            "no_dl_settings", "Demande de sélection de contenu incomplète (deep_linking_settings)."
+        )
+    target = claims.get(LTI + "target_link_uri")
+    if not isinstance(target, str) or not target_link_ok(target):
+        raise LaunchRefused(
+            "foreign_target",
+            "Le lancement vise une adresse qui n'appartient pas à cet outil.",
+            "",
+            400,
+        )
+    deployment_id = claims.get(LTI + "deployment_id")
+    if not isinstance(deployment_id, str) or not deployment_id:
+        raise LaunchRefused(
+            "no_deployment", "Le lancement n'indique pas son déploiement (deployment_id)."
+        )
+    deployment = db.session.scalar(
+        select(Deployment).where(
+            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+        )
+    )
+    if deployment is None or not deployment.active:
+        raise LaunchRefused(
+            "unknown_deployment",
+            "Ce déploiement de l'outil n'est pas enregistré.",
+            f"Administrateur : ajoutez le déploiement « {deployment_id} » avec "
+            f"« flask lti add-deployment --registration {registration.id} --deployment-id {deployment_id} », "
+            "ou refaites l'enregistrement dynamique.",
+            403,
+        )
+    consume_nonce(registration.issuer, str(claims["nonce"]), now)
+    return ValidLaunch(claims, registration, deployment)
+
+
+def consume_nonce(issuer: str, nonce: str, now: datetime) -> None:
+    """Record the nonce once: the same id_token posted twice is refused (unique constraint)."""
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(UsedNonce(issuer=issuer, nonce=nonce, expires_at=now + MAX_AGE + MAX_SKEW))
+        db.session.flush()
+    except IntegrityError as error:
+        savepoint.rollback()
+        raise LaunchRefused(
+            "replayed", "Ce lancement a déjà été utilisé : relancez l'activité.", "", 401
+        ) from error
+    savepoint.commit()

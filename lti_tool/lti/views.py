@@ -1,0 +1,344 @@
+"""LTI 1.3 endpoints at stable paths: /lti/login, /lti/launch, /lti/jwks, deep linking."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from lti_tool.clock import now
+from lti_tool.extensions import csrf, db
+from lti_tool.launch_session import current_launch, launch_required, trainer_required
+from lti_tool.lti import keys
+from lti_tool.lti.launch import start_session
+from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.lti.validation import DL, LTI, LaunchRefused, validate
+from lti_tool.models.lti import OidcState, Registration
+
+log = logging.getLogger("bilan.lti")
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+pages = Blueprint("lti_pages", __name__, url_prefix="/s/<lt>")
+STATE_COOKIE = "lti1p3-state-"
+STATE_TTL = timedelta(minutes=10)
+
+COMPETENCIES = {
+    "C1": "Définir des modalités et conditions de réalisation d'un bilan de compétences respectueuses du cadre réglementaire et déontologique, jusqu'à l'entretien de suivi.",
+    "C2": "Conduire l'entretien d'analyse de la demande (phase préliminaire).",
+    "C3": "Explorer le parcours professionnel et personnel du bénéficiaire (phase d'investigation).",
+    "C4": "Adopter la posture d'un consultant facilitateur : neutralité, cadre, limites.",
+    "C5": "Choisir et utiliser les outils du bilan.",
+    "C6": "Formaliser un plan d'action et une synthèse co-construits.",
+    "C7": "Assurer une veille et améliorer sa pratique.",
+}
+
+
+def base_url() -> str:
+    """The tool's public URL."""
+    return str(current_app.config["TOOL_BASE_URL"]).rstrip("/")
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def refusal(error: LaunchRefused, **context: Any) -> tuple[str, int]:
+    """A French refusal page and a structured log line; never a stack trace."""
+    details = " ".join(f"{k}={v}" for k, v in context.items() if v)
+    log.warning("lti_launch_refused reason=%s status=%s %s", error.reason, error.status, details)
+    return (
+        render_template("lti/refused.html", error=error),
+        error.status,
+    )
+
+
+def _registration_for(issuer: str, client_id: str | None) -> Registration | None:
+    query = select(Registration).where(Registration.issuer == issuer, Registration.active)
+    if client_id:
+        query = query.where(Registration.client_id == client_id)
+    rows = db.session.scalars(query).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def _target_ok(target: str) -> bool:
+    base = base_url()
+    return target == base or target.startswith(base + "/")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
+def login() -> Any:
+    """OIDC login initiation: remember state and nonce, bound to this browser."""
+    params = request.values
+    issuer, login_hint = params.get("iss"), params.get("login_hint")
+    target = params.get("target_link_uri") or f"{base_url()}/lti/launch"
+    if not issuer or not login_hint:
+        return refusal(
+            LaunchRefused(
+                "bad_login", "Demande de connexion incomplète (iss et login_hint requis)."
+            )
+        )
+    registration = _registration_for(issuer, params.get("client_id"))
+    if registration is None:
+        several = db.session.scalars(
+            select(Registration).where(Registration.issuer == issuer)
+        ).all()
+        hint = (
+            "Plusieurs enregistrements existent pour cette plateforme : elle doit envoyer client_id."
+            if len(several) > 1
+            else f"Administrateur : enregistrez la plateforme {issuer} (enregistrement dynamique ou « flask lti add-platform »)."
+        )
+        return refusal(
+            LaunchRefused("unknown_registration", "Plateforme inconnue de l'outil.", hint, 403),
+            iss=issuer,
+        )
+    if not _target_ok(target):
+        return refusal(
+            LaunchRefused("foreign_target", "L'adresse de lancement n'appartient pas à cet outil."),
+            iss=issuer,
+        )
+    state, nonce, secret = (
+        secrets.token_urlsafe(24),
+        secrets.token_urlsafe(24),
+        secrets.token_urlsafe(24),
+    )
+    moment = now()
+    db.session.add(
+        OidcState(
+            state=state,
+            nonce=nonce,
+            registration_id=registration.id,
+            target_link_uri=target,
+            browser_binding=_hash(secret),
+            login_params={k: v for k, v in params.items()},
+            created_at=moment,
+            expires_at=moment + STATE_TTL,
+        )
+    )
+    db.session.commit()
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": registration.client_id,
+        "redirect_uri": target,
+        "login_hint": login_hint,
+        "state": state,
+        "nonce": nonce,
+    }
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    response = redirect(f"{registration.auth_login_url}?{urlencode(query)}")
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    response.set_cookie(
+        STATE_COOKIE + state[:12],
+        secret,
+        max_age=int(STATE_TTL.total_seconds()),
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+        path="/lti/",
+    )
+    return response
+
+
+@bp.post("/launch")
+@csrf.exempt
+def launch() -> Any:
+    """Validate the id_token completely, then open the requested page under a launch token."""
+    token, state_value = request.form.get("id_token"), request.form.get("state")
+    if not token or not state_value:
+        return refusal(
+            LaunchRefused("bad_launch", "Lancement incomplet (id_token et state requis).")
+        )
+    moment = now()
+    state = db.session.scalar(select(OidcState).where(OidcState.state == state_value))
+    if state is None or state.expires_at < moment:
+        return refusal(
+            LaunchRefused(
+                "bad_state",
+                "Connexion inconnue ou expirée : relancez l'activité depuis la plateforme.",
+                "",
+                401,
+            )
+        )
+    secret = request.cookies.get(STATE_COOKIE + state_value[:12])
+    if secret is None:
+        return render_template("lti/new_window.html", login_url=_restart_url(state)), 401
+    if _hash(secret) != state.browser_binding:
+        return refusal(
+            LaunchRefused(
+                "state_mismatch", "Cette connexion a été ouverte dans un autre navigateur.", "", 401
+            )
+        )
+    nonce = state.nonce
+    db.session.delete(state)
+    try:
+        valid = validate(
+            token,
+            now=moment,
+            expected_nonce=nonce,
+            registration_for=_registration_for,
+            target_link_ok=_target_ok,
+        )
+    except LaunchRefused as error:
+        db.session.commit()  # the state is consumed either way
+        return refusal(error)
+    session_token, link, role = start_session(valid, moment)
+    db.session.commit()
+    response = redirect(
+        _landing(session_token, valid.message_type, link.target if link else None), code=303
+    )
+    response.delete_cookie(STATE_COOKIE + state_value[:12], path="/lti/")
+    log.info(
+        "lti_launch_ok iss=%s role=%s type=%s", valid.registration.issuer, role, valid.message_type
+    )
+    return response
+
+
+def _restart_url(state: OidcState) -> str:
+    params = dict(state.login_params or {})
+    return f"{base_url()}/lti/login?{urlencode(params)}"
+
+
+def _landing(token: str, message_type: str, target: str | None) -> str:
+    if message_type == "LtiDeepLinkingRequest":
+        return url_for("lti_pages.deep_link", lt=token)
+    if target and ":" in target:
+        kind, ident = target.split(":", 1)
+        route = TARGET_ROUTES.get(kind)
+        if route is not None:
+            endpoint, keyword = route
+            return url_for(endpoint, lt=token, **({keyword: ident} if keyword else {}))
+    return url_for("home.index", lt=token)
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    """The tool's public keys (active and, during a rotation, previous)."""
+    response = jsonify(keys.public_jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@pages.get("/competence/<code>")
+@launch_required
+def competency(code: str) -> str:
+    """Landing page of a competency of the référentiel."""
+    if code not in COMPETENCIES:
+        abort(404)
+    return render_template("lti/competency.html", code=code, text=COMPETENCIES[code])
+
+
+def competency_items() -> list[DeepLinkItem]:
+    """Deep-linking offer: one landing page per competency (no grade)."""
+    return [
+        DeepLinkItem("competency", code, f"Compétence {code}", text, None, "Compétences")
+        for code, text in COMPETENCIES.items()
+    ]
+
+
+def offered_items() -> list[DeepLinkItem]:
+    """Everything the features offer to deep linking."""
+    items: list[DeepLinkItem] = []
+    for provider in DEEP_LINK_PROVIDERS:
+        items.extend(provider())
+    return items
+
+
+@pages.route("/selection", methods=["GET", "POST"])
+@trainer_required
+def deep_link() -> Any:
+    """The content picker of a deep-linking request, and its signed response."""
+    launch = current_launch()
+    settings = launch.deep_linking
+    if not settings:
+        abort(400)
+    items = offered_items()
+    if request.method == "GET":
+        groups: dict[str, list[DeepLinkItem]] = {}
+        for item in items:
+            groups.setdefault(item.group, []).append(item)
+        return render_template(
+            "lti/deep_link.html", groups=groups, multiple=settings.get("accept_multiple", True)
+        )
+    chosen = set(request.form.getlist("item"))
+    selected = [i for i in items if i.target in chosen]
+    if not selected:
+        return render_template(
+            "lti/deep_link.html",
+            groups={i.group: [x for x in items if x.group == i.group] for i in items},
+            multiple=settings.get("accept_multiple", True),
+            error="Choisissez au moins un contenu.",
+        ), 400
+    registration = db.session.get(Registration, settings["registration_id"])
+    if registration is None:
+        abort(400)
+    jwt_value = deep_link_response(registration, settings, selected)
+    db.session.commit()
+    return render_template(
+        "lti/deep_link_return.html", return_url=settings["deep_link_return_url"], jwt=jwt_value
+    )
+
+
+def deep_link_response(
+    registration: Registration, settings: dict[str, Any], selected: list[DeepLinkItem]
+) -> str:
+    """The signed LtiDeepLinkingResponse with one resource link (and column) per item."""
+    kid, private_pem = keys.signing_key()
+    content = []
+    for item in selected:
+        entry: dict[str, Any] = {
+            "type": "ltiResourceLink",
+            "title": item.title,
+            "text": item.text,
+            "url": f"{base_url()}/lti/launch",
+            "custom": {"target": item.target},
+        }
+        if item.score_maximum is not None:
+            entry["lineItem"] = {
+                "scoreMaximum": item.score_maximum,
+                "label": item.title,
+                "resourceId": item.target,
+                "tag": item.kind,
+            }
+        content.append(entry)
+    issued = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": registration.client_id,
+        "aud": [registration.issuer],
+        "iat": issued,
+        "exp": issued + 600,
+        "nonce": uuid.uuid4().hex,
+        LTI + "deployment_id": settings.get("deployment_id"),
+        LTI + "message_type": "LtiDeepLinkingResponse",
+        LTI + "version": "1.3.0",
+        DL + "content_items": content,
+    }
+    if settings.get("data") is not None:
+        claims[DL + "data"] = settings["data"]
+    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})
+
+
+TARGET_ROUTES["competency"] = ("lti_pages.competency", "code")
+DEEP_LINK_PROVIDERS.append(competency_items)
