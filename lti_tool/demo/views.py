@@ -6,7 +6,6 @@ default in production. It has its own key (instance folder) and JWKS, and regist
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -146,7 +145,7 @@ def auth() -> str:
     if role not in USERS or params.get("client_id") != CLIENT_ID:
         abort(400)
     user = USERS[role]
-    issued = int(time.time())
+    issued = int(now().timestamp())
     claims: dict[str, Any] = {
         "iss": issuer(),
         "aud": CLIENT_ID,

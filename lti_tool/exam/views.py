@@ -30,6 +30,7 @@ from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.extensions import db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
+from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
 from lti_tool.models.exam import STATUS_IN_PROGRESS, ExamAttempt, ExamEvent
 
@@ -417,3 +418,20 @@ def event_log(attempt_id: int) -> Response:
             "Content-Disposition": f"attachment; filename=journal-tentative-{attempt.id}.json"
         },
     )
+
+
+def _deep_link_items() -> list[DeepLinkItem]:
+    return [
+        DeepLinkItem(
+            "exam",
+            "certification",
+            "Épreuve 1 : questionnaire de certification",
+            "Questionnaire chronométré (1 heure), une seule tentative, dont 4 études de cas.",
+            100.0,
+            "Certification",
+        )
+    ]
+
+
+TARGET_ROUTES["exam"] = ("exam.index", None)
+DEEP_LINK_PROVIDERS.append(_deep_link_items)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -323,7 +322,7 @@ def deep_link_response(
                 "tag": item.kind,
             }
         content.append(entry)
-    issued = int(time.time())
+    issued = int(now().timestamp())
     claims: dict[str, Any] = {
         "iss": registration.client_id,
         "aud": [registration.issuer],
