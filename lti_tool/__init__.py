@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "lti_tool.lti.views:pages",
     "lti_tool.lti.registration:bp",
     "lti_tool.demo.views:bp",
+    "lti_tool.grades.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".
@@ -29,6 +30,8 @@ CLI_GROUPS = [
     "lti_tool.worker:worker",
     "lti_tool.lti.cli:lti_cli",
     "lti_tool.course_cli:course_cli",
+    "lti_tool.grades.cli:grades_cli",
+    "lti_tool.exam.cli:exam_cli",
 ]
 
 
@@ -78,11 +81,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from lti_tool import i18n, launch_session, security, web_errors
+    from lti_tool.exam import passback  # noqa: F401  (grades of submitted attempts, sweep task)
+    from lti_tool.grades import hooks as grade_hooks
 
     i18n.init_app(app)
     launch_session.init_app(app)
     security.init_app(app)
     web_errors.init_app(app)
+    grade_hooks.init_app(app)
 
     for path in BLUEPRINTS:
         app.register_blueprint(_import(path))

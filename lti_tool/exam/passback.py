@@ -1,0 +1,63 @@
+"""Exam results to the gradebook (overall + one tagged column per competency) and the sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lti_tool.exam import service
+from lti_tool.extensions import db
+from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.models.core import ResourceLink
+from lti_tool.models.exam import ExamAttempt
+from lti_tool.worker import TASKS
+
+
+def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
+    """Queue the overall score and, where the platform lets the tool create columns, C1..C7."""
+    link = db.session.get(ResourceLink, attempt.resource_link_id)
+    if link is None or not attempt.score_maximum:
+        return
+    ratio = (attempt.score_points or 0) / attempt.score_maximum
+    verdict = "seuil atteint" if attempt.passed else "seuil non atteint"
+    per = attempt.per_competency or {}
+    detail = ", ".join(f"{c} {p:g}/{m}" for c, (p, m) in sorted(per.items()))
+    publish_score(
+        user_id=attempt.user_id,
+        link=link,
+        score_given=round(ratio * 100, 2),
+        score_maximum=100,
+        activity_progress=COMPLETED,
+        started_at=attempt.started_at,
+        submitted_at=attempt.finished_at,
+        comment=f"Épreuve 1 : {verdict}. {detail}",
+        now=now,
+    )
+    if link.lineitems_url:
+        for competency, (points, maximum) in sorted(per.items()):
+            publish_score(
+                user_id=attempt.user_id,
+                link=link,
+                score_given=points,
+                score_maximum=maximum,
+                activity_progress=COMPLETED,
+                started_at=attempt.started_at,
+                submitted_at=attempt.finished_at,
+                tag=competency,
+                label=f"Épreuve 1 — {competency}",
+                now=now,
+            )
+
+
+def sweep(at: datetime) -> str:
+    """Worker task: submit overdue attempts (their grades are queued by the hook)."""
+    from lti_tool.exam.bank import pass_mark
+
+    try:
+        mark = pass_mark()
+    except Exception:  # no bank yet: still finalise with the default pass mark
+        mark = 0.6
+    return f"{service.finalise_overdue(at, pass_mark=mark)} tentative(s) clôturée(s)"
+
+
+service.ON_SUBMIT.append(queue_grades)
+TASKS.append(("exam-sweep", sweep, 15.0))

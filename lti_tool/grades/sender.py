@@ -1,0 +1,293 @@
+"""Deliver the outbox: claim rows (SKIP LOCKED), get a shared token, find the column, POST."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import jwt
+import requests
+from sqlalchemy import select, update
+
+from lti_tool.extensions import db
+from lti_tool.grades.profiles import adapt
+from lti_tool.models.core import ResourceLink
+from lti_tool.models.grades import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    SENDING,
+    AccessToken,
+    LineItemCache,
+    ScoreOutbox,
+)
+from lti_tool.models.lti import Registration
+
+log = logging.getLogger("bilan.grades")
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPES = f"{LINEITEM_SCOPE} {SCORE_SCOPE}"
+LEASE = timedelta(minutes=2)
+BACKOFF_BASE = 10.0
+BACKOFF_CAP = 3600.0
+TOKEN_MARGIN = timedelta(seconds=60)
+PERMANENT = {400, 403, 404, 405, 410, 413, 422}
+
+#: The HTTP client (a fake gradebook in tests).
+HTTP: list[Any] = [requests.Session()]
+
+
+class Retry(Exception):
+    """A temporary failure: try again later."""
+
+    def __init__(self, status: int | None, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Permanent(Exception):
+    """The platform will not take this score (a teacher, someone unenrolled…)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def access_token(registration: Registration, now: datetime, *, refresh: bool = False) -> str:
+    """A client_credentials token, cached in the database until shortly before it expires."""
+    cached = db.session.scalar(
+        select(AccessToken).where(AccessToken.registration_id == registration.id, AccessToken.scopes == SCOPES)
+    )
+    if cached is not None and not refresh and cached.expires_at > now + TOKEN_MARGIN:
+        return cached.token
+    from lti_tool.lti.keys import signing_key
+
+    kid, pem = signing_key()
+    issued = int(now.timestamp())
+    assertion = jwt.encode(
+        {
+            "iss": registration.client_id,
+            "sub": registration.client_id,
+            "aud": registration.auth_audience or registration.auth_token_url,
+            "iat": issued,
+            "exp": issued + 300,
+            "jti": uuid.uuid4().hex,
+        },
+        pem,
+        algorithm="RS256",
+        headers={"kid": kid},
+    )
+    try:
+        response = HTTP[0].post(
+            registration.auth_token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": assertion,
+                "scope": SCOPES,
+            },
+            timeout=15,
+        )
+    except requests.RequestException as error:
+        raise Retry(None, f"jeton : {type(error).__name__}") from error
+    if response.status_code != 200:
+        if response.status_code in (400, 401):
+            raise Retry(response.status_code, f"jeton refusé ({response.status_code}) : vérifiez l'enregistrement de l'outil")
+        raise Retry(response.status_code, f"jeton : HTTP {response.status_code}")
+    body = response.json()
+    token = str(body["access_token"])
+    expires = now + timedelta(seconds=int(body.get("expires_in", 3600)))
+    if cached is None:
+        db.session.add(AccessToken(registration_id=registration.id, scopes=SCOPES, token=token, expires_at=expires))
+    else:
+        cached.token, cached.expires_at = token, expires
+    db.session.flush()
+    return token
+
+
+def _request(method: str, url: str, registration: Registration, now: datetime, **kwargs: Any) -> Any:
+    """An authorised request; a 401 refreshes the token once and retries."""
+    base_headers = dict(kwargs.pop("headers", {}))
+    for attempt in range(2):
+        token = access_token(registration, now, refresh=attempt == 1)
+        headers = {**base_headers, "Authorization": f"Bearer {token}"}
+        try:
+            response = HTTP[0].request(method, url, headers=headers, timeout=15, **kwargs)
+        except requests.RequestException as error:
+            raise Retry(None, f"{type(error).__name__} vers {urlsplit(url).netloc}") from error
+        if response.status_code != 401:
+            return response
+    raise Retry(401, "jeton refusé deux fois (401)")
+
+
+def _with_path(url: str, suffix: str, query: dict[str, str] | None = None) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") + suffix
+    q = parts.query
+    if query:
+        q = (q + "&" if q else "") + urlencode(query)
+    return urlunsplit((parts.scheme, parts.netloc, path, q, ""))
+
+
+def _next_link(header: str | None) -> str | None:
+    for part in (header or "").split(","):
+        match = re.search(r'<([^>]+)>\s*;\s*rel="?next"?', part)
+        if match:
+            return match.group(1)
+    return None
+
+
+def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -> str:
+    """The column of this score: the launch's lineitem, a cached one, or found/created."""
+    link = db.session.get(ResourceLink, row.resource_link_id) if row.resource_link_id else None
+    if link is not None and link.lineitem_url and not row.tag:
+        return link.lineitem_url
+    cached = db.session.scalar(
+        select(LineItemCache).where(LineItemCache.context_id == row.context_id, LineItemCache.column_key == row.column_key)
+    )
+    if cached is not None:
+        return cached.url
+    if link is None or not link.lineitems_url:
+        raise Permanent(0, "la plateforme n'a pas ouvert le service de notes pour cette activité")
+    url: str | None = _with_path(link.lineitems_url, "", {"resource_link_id": link.lti_resource_link_id, "resource_id": row.resource_id or ""})
+    found = None
+    while url and found is None:
+        response = _request("GET", url, registration, now, headers={"Accept": "application/vnd.ims.lis.v2.lineitemcontainer+json"})
+        if response.status_code >= 400:
+            _raise_for(response)
+        for item in response.json():
+            if item.get("resourceId") == row.resource_id and item.get("resourceLinkId", link.lti_resource_link_id) == link.lti_resource_link_id:
+                found = item
+                break
+        url = _next_link(response.headers.get("Link"))
+    if found is None:
+        body = {"scoreMaximum": row.score_maximum, "label": row.label, "resourceId": row.resource_id, "resourceLinkId": link.lti_resource_link_id}
+        if row.tag:
+            body["tag"] = row.tag
+        response = _request("POST", link.lineitems_url, registration, now, json=body,
+                            headers={"Content-Type": "application/vnd.ims.lis.v2.lineitem+json"})
+        if response.status_code >= 400:
+            _raise_for(response)
+        found = response.json()
+    db.session.add(LineItemCache(context_id=row.context_id, column_key=row.column_key, url=str(found["id"]), data=found))
+    db.session.flush()
+    return str(found["id"])
+
+
+def _raise_for(response: Any) -> None:
+    text = (response.text or "")[:300]
+    if response.status_code in PERMANENT:
+        raise Permanent(response.status_code, f"HTTP {response.status_code} : {text}")
+    raise Retry(response.status_code, f"HTTP {response.status_code}")
+
+
+def message(row: ScoreOutbox) -> dict[str, Any]:
+    """The AGS score message."""
+    body: dict[str, Any] = {
+        "userId": row.user.sub,
+        "scoreGiven": row.score_given,
+        "scoreMaximum": row.score_maximum,
+        "activityProgress": row.activity_progress,
+        "gradingProgress": row.grading_progress,
+        "timestamp": _iso(row.timestamp),
+    }
+    submission = {}
+    if row.started_at:
+        submission["startedAt"] = _iso(row.started_at)
+    if row.submitted_at:
+        submission["submittedAt"] = _iso(row.submitted_at)
+    if submission:
+        body["submission"] = submission
+    if row.comment:
+        body["comment"] = row.comment
+    return body
+
+
+def deliver(row: ScoreOutbox, now: datetime) -> None:
+    """Send one claimed row and record the outcome on it (flush only)."""
+    registration = db.session.get(Registration, row.registration_id)
+    assert registration is not None
+    row.attempts += 1
+    try:
+        body = adapt(registration.platform_profile, message(row))
+        if body is None:
+            row.state, row.last_status, row.last_error = DELIVERED, None, "non publié (règle de la plateforme)"
+            row.delivered_at = now
+            return
+        url = line_item_url(row, registration, now)
+        response = _request("POST", _with_path(url, "/scores"), registration, now, json=body,
+                            headers={"Content-Type": "application/vnd.ims.lis.v1.score+json"})
+        row.last_status = response.status_code
+        if response.status_code < 300:
+            row.state, row.last_error, row.delivered_at = DELIVERED, None, now
+        elif response.status_code == 409:
+            row.state, row.delivered_at = DELIVERED, now
+            row.last_error = "409 : une note plus récente est déjà dans le carnet"
+            log.info("grade_stale row=%s", row.id)
+        else:
+            _raise_for(response)
+    except Permanent as error:
+        row.state, row.last_status, row.last_error = FAILED, error.status or None, str(error)
+        log.warning("grade_failed row=%s status=%s", row.id, error.status)
+    except Retry as error:
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(row.attempts - 1, 20)))
+        row.state, row.last_status, row.last_error = PENDING, error.status, str(error)
+        row.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311
+        log.info("grade_retry row=%s status=%s next=%s", row.id, error.status, row.next_attempt_at.isoformat())
+    finally:
+        row.lease_until = None
+
+
+def claim(now: datetime, limit: int = 50, ids: list[int] | None = None) -> list[int]:
+    """Claim due rows for this worker (SKIP LOCKED on PostgreSQL) and commit the claim."""
+    query = (
+        select(ScoreOutbox)
+        .where(
+            ((ScoreOutbox.state == PENDING) & (ScoreOutbox.next_attempt_at <= now))
+            | ((ScoreOutbox.state == SENDING) & (ScoreOutbox.lease_until < now))
+        )
+        .order_by(ScoreOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if ids is not None:
+        query = query.where(ScoreOutbox.id.in_(ids))
+    rows = db.session.scalars(query).all()
+    for row in rows:
+        row.state, row.lease_until = SENDING, now + LEASE
+    claimed = [row.id for row in rows]
+    db.session.commit()
+    return claimed
+
+
+def send_due(now: datetime, ids: list[int] | None = None, limit: int = 50) -> str:
+    """One pass: claim, deliver each claimed row, commit after each."""
+    claimed = claim(now, limit, ids)
+    done = 0
+    for row_id in claimed:
+        row = db.session.get(ScoreOutbox, row_id)
+        if row is None or row.state != SENDING:
+            continue
+        deliver(row, now)
+        db.session.commit()
+        done += row.state == DELIVERED
+    return f"{len(claimed)} envoi(s), {done} livrée(s)"
+
+
+def resend_failed(context_id: int, now: datetime) -> int:
+    """Put every failed score of a course back in the queue."""
+    result = db.session.execute(
+        update(ScoreOutbox)
+        .where(ScoreOutbox.context_id == context_id, ScoreOutbox.state == FAILED)
+        .values(state=PENDING, next_attempt_at=now, last_error=None)
+    )
+    return int(result.rowcount or 0)
