@@ -24,7 +24,10 @@ def canvas(message: Message) -> Message | None:
     """Canvas: PendingManual is understood; the submission extension records the submission time."""
     submitted = (message.get("submission") or {}).get("submittedAt")
     if submitted:
-        message["https://canvas.instructure.com/lti/submission"] = {"new_submission": True, "submitted_at": submitted}
+        message["https://canvas.instructure.com/lti/submission"] = {
+            "new_submission": True,
+            "submitted_at": submitted,
+        }
     return message
 
 

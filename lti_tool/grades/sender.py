@@ -65,7 +65,9 @@ def _iso(value: datetime) -> str:
 def access_token(registration: Registration, now: datetime, *, refresh: bool = False) -> str:
     """A client_credentials token, cached in the database until shortly before it expires."""
     cached = db.session.scalar(
-        select(AccessToken).where(AccessToken.registration_id == registration.id, AccessToken.scopes == SCOPES)
+        select(AccessToken).where(
+            AccessToken.registration_id == registration.id, AccessToken.scopes == SCOPES
+        )
     )
     if cached is not None and not refresh and cached.expires_at > now + TOKEN_MARGIN:
         return cached.token
@@ -101,20 +103,29 @@ def access_token(registration: Registration, now: datetime, *, refresh: bool = F
         raise Retry(None, f"jeton : {type(error).__name__}") from error
     if response.status_code != 200:
         if response.status_code in (400, 401):
-            raise Retry(response.status_code, f"jeton refusé ({response.status_code}) : vérifiez l'enregistrement de l'outil")
+            raise Retry(
+                response.status_code,
+                f"jeton refusé ({response.status_code}) : vérifiez l'enregistrement de l'outil",
+            )
         raise Retry(response.status_code, f"jeton : HTTP {response.status_code}")
     body = response.json()
     token = str(body["access_token"])
     expires = now + timedelta(seconds=int(body.get("expires_in", 3600)))
     if cached is None:
-        db.session.add(AccessToken(registration_id=registration.id, scopes=SCOPES, token=token, expires_at=expires))
+        db.session.add(
+            AccessToken(
+                registration_id=registration.id, scopes=SCOPES, token=token, expires_at=expires
+            )
+        )
     else:
         cached.token, cached.expires_at = token, expires
     db.session.flush()
     return token
 
 
-def _request(method: str, url: str, registration: Registration, now: datetime, **kwargs: Any) -> Any:
+def _request(
+    method: str, url: str, registration: Registration, now: datetime, **kwargs: Any
+) -> Any:
     """An authorised request; a 401 refreshes the token once and retries."""
     base_headers = dict(kwargs.pop("headers", {}))
     for attempt in range(2):
@@ -152,33 +163,64 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
     if link is not None and link.lineitem_url and not row.tag:
         return link.lineitem_url
     cached = db.session.scalar(
-        select(LineItemCache).where(LineItemCache.context_id == row.context_id, LineItemCache.column_key == row.column_key)
+        select(LineItemCache).where(
+            LineItemCache.context_id == row.context_id, LineItemCache.column_key == row.column_key
+        )
     )
     if cached is not None:
         return cached.url
     if link is None or not link.lineitems_url:
         raise Permanent(0, "la plateforme n'a pas ouvert le service de notes pour cette activité")
-    url: str | None = _with_path(link.lineitems_url, "", {"resource_link_id": link.lti_resource_link_id, "resource_id": row.resource_id or ""})
+    url: str | None = _with_path(
+        link.lineitems_url,
+        "",
+        {"resource_link_id": link.lti_resource_link_id, "resource_id": row.resource_id or ""},
+    )
     found = None
     while url and found is None:
-        response = _request("GET", url, registration, now, headers={"Accept": "application/vnd.ims.lis.v2.lineitemcontainer+json"})
+        response = _request(
+            "GET",
+            url,
+            registration,
+            now,
+            headers={"Accept": "application/vnd.ims.lis.v2.lineitemcontainer+json"},
+        )
         if response.status_code >= 400:
             _raise_for(response)
         for item in response.json():
-            if item.get("resourceId") == row.resource_id and item.get("resourceLinkId", link.lti_resource_link_id) == link.lti_resource_link_id:
+            if (
+                item.get("resourceId") == row.resource_id
+                and item.get("resourceLinkId", link.lti_resource_link_id)
+                == link.lti_resource_link_id
+            ):
                 found = item
                 break
         url = _next_link(response.headers.get("Link"))
     if found is None:
-        body = {"scoreMaximum": row.score_maximum, "label": row.label, "resourceId": row.resource_id, "resourceLinkId": link.lti_resource_link_id}
+        body = {
+            "scoreMaximum": row.score_maximum,
+            "label": row.label,
+            "resourceId": row.resource_id,
+            "resourceLinkId": link.lti_resource_link_id,
+        }
         if row.tag:
             body["tag"] = row.tag
-        response = _request("POST", link.lineitems_url, registration, now, json=body,
-                            headers={"Content-Type": "application/vnd.ims.lis.v2.lineitem+json"})
+        response = _request(
+            "POST",
+            link.lineitems_url,
+            registration,
+            now,
+            json=body,
+            headers={"Content-Type": "application/vnd.ims.lis.v2.lineitem+json"},
+        )
         if response.status_code >= 400:
             _raise_for(response)
         found = response.json()
-    db.session.add(LineItemCache(context_id=row.context_id, column_key=row.column_key, url=str(found["id"]), data=found))
+    db.session.add(
+        LineItemCache(
+            context_id=row.context_id, column_key=row.column_key, url=str(found["id"]), data=found
+        )
+    )
     db.session.flush()
     return str(found["id"])
 
@@ -220,12 +262,22 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
     try:
         body = adapt(registration.platform_profile, message(row))
         if body is None:
-            row.state, row.last_status, row.last_error = DELIVERED, None, "non publié (règle de la plateforme)"
+            row.state, row.last_status, row.last_error = (
+                DELIVERED,
+                None,
+                "non publié (règle de la plateforme)",
+            )
             row.delivered_at = now
             return
         url = line_item_url(row, registration, now)
-        response = _request("POST", _with_path(url, "/scores"), registration, now, json=body,
-                            headers={"Content-Type": "application/vnd.ims.lis.v1.score+json"})
+        response = _request(
+            "POST",
+            _with_path(url, "/scores"),
+            registration,
+            now,
+            json=body,
+            headers={"Content-Type": "application/vnd.ims.lis.v1.score+json"},
+        )
         row.last_status = response.status_code
         if response.status_code < 300:
             row.state, row.last_error, row.delivered_at = DELIVERED, None, now
@@ -242,7 +294,12 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
         delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(row.attempts - 1, 20)))
         row.state, row.last_status, row.last_error = PENDING, error.status, str(error)
         row.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311
-        log.info("grade_retry row=%s status=%s next=%s", row.id, error.status, row.next_attempt_at.isoformat())
+        log.info(
+            "grade_retry row=%s status=%s next=%s",
+            row.id,
+            error.status,
+            row.next_attempt_at.isoformat(),
+        )
     finally:
         row.lease_until = None
 

@@ -33,7 +33,9 @@ def index() -> str:
         latest.setdefault((row.user_id, row.column_key), row)
     links = {
         link.id: link
-        for link in db.session.scalars(select(ResourceLink).where(ResourceLink.context_id == launch.context_id))
+        for link in db.session.scalars(
+            select(ResourceLink).where(ResourceLink.context_id == launch.context_id)
+        )
     }
     ordered = sorted(latest.values(), key=lambda r: (r.label, r.user.display_name.lower()))
     return render_template("grades/index.html", rows=ordered, links=links, now=now())

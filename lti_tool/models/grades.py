@@ -12,7 +12,13 @@ from lti_tool.extensions import db
 from lti_tool.models.core import User
 from lti_tool.models.types import JsonType, UtcDateTime
 
-PENDING, SENDING, DELIVERED, SUPERSEDED, FAILED = "pending", "sending", "delivered", "superseded", "failed"
+PENDING, SENDING, DELIVERED, SUPERSEDED, FAILED = (
+    "pending",
+    "sending",
+    "delivered",
+    "superseded",
+    "failed",
+)
 
 
 class ScoreOutbox(db.Model):  # type: ignore[name-defined,misc]
@@ -23,7 +29,9 @@ class ScoreOutbox(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id"))
     context_id: Mapped[int] = mapped_column(ForeignKey("app_context.id"), index=True)
-    resource_link_id: Mapped[int | None] = mapped_column(ForeignKey("app_resource_link.id"), default=None)
+    resource_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_resource_link.id"), default=None
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     #: Which column: the resource link's own, or a tagged one (e.g. C3) of the same activity.
     column_key: Mapped[str] = mapped_column(String(255), index=True)

@@ -1,0 +1,281 @@
+"""Grades reach the gradebook exactly once, in order, whatever the platform does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.grades import sender
+from lti_tool.grades.profiles import adapt
+from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.lti.keys import generate_private_pem
+from lti_tool.models.grades import AccessToken, ScoreOutbox
+from tests.grades.fake_lms import REFUSED, TIMEOUT, FakeMoodle
+
+PEM = generate_private_pem()
+
+
+@pytest.fixture()
+def moodle(monkeypatch):
+    fake = FakeMoodle()
+    monkeypatch.setattr(sender, "HTTP", [fake])
+    monkeypatch.setattr("lti_tool.lti.keys.signing_key", lambda: ("kid-1", PEM))
+    return fake
+
+
+@pytest.fixture()
+def learner(launch):
+    return launch(
+        "trainee",
+        sub="learner-1",
+        target="exam:certification",
+        lineitem_url="https://lms.example.org/li/exam",
+    )
+
+
+def queue(learner, clock, score, **kw):
+    row = publish_score(
+        user_id=learner.user.id,
+        link=learner.resource_link,
+        score_given=score,
+        score_maximum=100,
+        activity_progress=COMPLETED,
+        now=clock(),
+        **kw,
+    )
+    db.session.commit()
+    return row
+
+
+def test_score_delivered_with_a_correct_message_and_one_token(moodle, learner, clock):
+    queue(
+        learner,
+        clock,
+        72.5,
+        comment="Bravo",
+        started_at=clock() - timedelta(minutes=50),
+        submitted_at=clock(),
+    )
+    assert sender.send_due(clock()).startswith("1 envoi")
+    body = moodle.score_posts[0]
+    assert (
+        body["userId"] == "learner-1" and body["scoreGiven"] == 72.5 and body["scoreMaximum"] == 100
+    )
+    assert body["activityProgress"] == "Completed" and body["gradingProgress"] == "FullyGraded"
+    assert body["submission"]["startedAt"].endswith("Z") and body["comment"] == "Bravo"
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 72.5
+    for n in range(5):
+        clock.advance(seconds=5)
+        queue(learner, clock, n)
+        sender.send_due(clock())
+    assert moodle.tokens_issued == 1
+    assert db.session.scalar(select(AccessToken.token)) == "tok-1"
+
+
+def test_timestamps_strictly_increase_one_second_apart(moodle, learner, clock):
+    first = queue(learner, clock, 10)
+    sender.send_due(clock())
+    second = queue(learner, clock, 20)  # same second
+    assert second.timestamp - first.timestamp == timedelta(seconds=1)
+    sender.send_due(clock())
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 20
+    assert db.session.get(ScoreOutbox, second.id).state == "delivered"
+
+
+def test_newer_score_supersedes_an_unsent_one(moodle, learner, clock):
+    old = queue(learner, clock, 10)
+    new = queue(learner, clock, 90)
+    sender.send_due(clock())
+    assert db.session.get(ScoreOutbox, old.id).state == "superseded"
+    assert [p["scoreGiven"] for p in moodle.score_posts] == [90]
+
+
+def test_409_is_done_and_logged(moodle, learner, clock):
+    row = queue(learner, clock, 50)
+    moodle.grades[("/li/exam", "learner-1")] = {
+        "grade": 60,
+        "_stamp": row.timestamp + timedelta(hours=1),
+    }
+    sender.send_due(clock())
+    row = db.session.get(ScoreOutbox, row.id)
+    assert row.state == "delivered" and row.last_status == 409 and "plus récente" in row.last_error
+
+
+def test_teacher_is_a_permanent_failure_shown_to_the_trainer(moodle, launch, clock, client):
+    teacher = launch(
+        "trainee",
+        sub="teacher-sub",
+        target="exam:certification",
+        lineitem_url="https://lms.example.org/li/exam",
+    )
+    row = queue(teacher, clock, 50)
+    sender.send_due(clock())
+    row = db.session.get(ScoreOutbox, row.id)
+    assert row.state == "failed" and row.last_status == 400
+    trainer = launch("trainer", sub="trainer-1", target="exam:certification")
+    page = client.get(trainer.url("/notes/")).get_data(as_text=True)
+    assert "échec définitif" in page and "not gradable" in page
+    client.post(trainer.url(f"/notes/renvoyer/{row.id}"))
+    assert db.session.get(ScoreOutbox, row.id).state == "pending"
+
+
+def test_401_refreshes_the_token_once(moodle, learner, clock):
+    queue(learner, clock, 40)
+    sender.send_due(clock())
+    moodle.valid_tokens.clear()  # the platform expired our token early
+    clock.advance(seconds=2)
+    queue(learner, clock, 41)
+    sender.send_due(clock())
+    assert moodle.tokens_issued == 2
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 41
+
+
+@pytest.mark.parametrize("failure", [500, 503, 429, TIMEOUT, REFUSED])
+def test_temporary_failures_back_off_then_arrive(moodle, learner, clock, failure):
+    row = queue(learner, clock, 66)
+    moodle.fail_next = [failure, failure, failure]
+    delays = []
+    for _ in range(3):
+        sender.send_due(clock())
+        row = db.session.get(ScoreOutbox, row.id)
+        assert row.state == "pending" and row.last_error
+        delays.append((row.next_attempt_at - clock()).total_seconds())
+        assert sender.send_due(clock()).startswith("0 envoi")  # not due yet
+        clock.advance(seconds=delays[-1] + 1)
+    assert delays[0] < delays[2] <= sender.BACKOFF_CAP
+    sender.send_due(clock())
+    assert db.session.get(ScoreOutbox, row.id).state == "delivered" and row.attempts == 4
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 66
+
+
+def test_backoff_interval_is_capped(moodle, learner, clock):
+    row = queue(learner, clock, 1)
+    row.attempts = 40
+    db.session.commit()
+    moodle.fail_next = [500]
+    sender.send_due(clock())
+    assert (
+        db.session.get(ScoreOutbox, row.id).next_attempt_at - clock()
+    ).total_seconds() <= sender.BACKOFF_CAP
+
+
+def test_worker_killed_mid_send_is_retaken_after_the_lease(moodle, learner, launch, clock):
+    others = [
+        launch(
+            "trainee",
+            sub=f"l-{n}",
+            target="exam:certification",
+            lineitem_url="https://lms.example.org/li/exam",
+        )
+        for n in range(3)
+    ]
+    rows = [queue(p, clock, 10 + n) for n, p in enumerate([learner, *others])]
+    claimed = sender.claim(clock())  # a worker claims, then dies before sending
+    assert len(claimed) == 4
+    assert sender.send_due(clock()).startswith("0 envoi")  # still leased
+    clock.advance(minutes=3)
+    sender.send_due(clock())
+    assert all(db.session.get(ScoreOutbox, r.id).state == "delivered" for r in rows)
+    assert len(moodle.score_posts) == 4  # each exactly once
+
+
+def test_line_item_found_through_pagination_or_created(moodle, launch, clock):
+    p = launch("trainee", sub="l-x", target="case:c1", resource_link="rl-case")
+    p.resource_link.lineitems_url = "https://lms.example.org/li"
+    db.session.commit()
+    moodle.lineitems.append(
+        {
+            "id": "https://lms.example.org/li/found",
+            "resourceId": "case:c1",
+            "resourceLinkId": "rl-case",
+        }
+    )
+    queue(p, clock, 5)
+    sender.send_due(clock())
+    assert ("/li/found", "l-x") in moodle.grades
+    q = launch("trainee", sub="l-y", target="case:c2", resource_link="rl-case-2")
+    q.resource_link.lineitems_url = "https://lms.example.org/li"
+    db.session.commit()
+    queue(q, clock, 7, tag="C3")
+    sender.send_due(clock())
+    created = moodle.lineitems[-1]
+    assert (
+        created["resourceId"] == "case:c2:C3"
+        and created["tag"] == "C3"
+        and created["resourceLinkId"] == "rl-case-2"
+    )
+
+
+def test_platform_profiles():
+    base = {
+        "scoreGiven": 0,
+        "scoreMaximum": 10,
+        "gradingProgress": "PendingManual",
+        "submission": {"submittedAt": "2026-11-22T10:00:00.000Z"},
+    }
+    assert adapt("moodle", dict(base))["gradingProgress"] == "FullyGraded"
+    assert adapt("canvas", dict(base))["https://canvas.instructure.com/lti/submission"][
+        "submitted_at"
+    ]
+    assert adapt("brightspace", {**base, "scoreGiven": 12})["scoreGiven"] == 10
+    assert adapt("openedx", dict(base)) is None
+
+
+def test_resend_failed_command(moodle, launch, clock, runner):
+    teacher = launch(
+        "trainee",
+        sub="teacher-sub",
+        target="exam:certification",
+        lineitem_url="https://lms.example.org/li/exam",
+    )
+    row = queue(teacher, clock, 50)
+    sender.send_due(clock())
+    out = runner.invoke(
+        args=["grades", "resend-failed", "--context", str(teacher.context.id)]
+    ).output
+    assert "1 note(s)" in out and db.session.get(ScoreOutbox, row.id).state == "pending"
+
+
+def test_pem_is_valid_rsa():
+    assert serialization.load_pem_private_key(PEM, password=None)
+
+
+@pytest.mark.skipif(
+    not __import__("os").environ.get("BILAN_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="PostgreSQL only (run by .ci/run)",
+)
+def test_two_workers_never_claim_the_same_row(moodle, launch, clock, app):
+    import threading
+
+    people = [
+        launch(
+            "trainee",
+            sub=f"w-{n}",
+            target="exam:certification",
+            lineitem_url="https://lms.example.org/li/exam",
+        )
+        for n in range(30)
+    ]
+    for p in people:
+        queue(p, clock, 1)
+    barrier = threading.Barrier(2)
+    results: list[list[int]] = []
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            results.append(sender.claim(clock(), limit=20))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first, second = results
+    assert set(first).isdisjoint(second)
+    assert len(first) + len(second) == 30
