@@ -89,6 +89,7 @@ def test_timestamps_strictly_increase_one_second_apart(moodle, learner, clock):
 def test_newer_score_supersedes_an_unsent_one(moodle, learner, clock):
     old = queue(learner, clock, 10)
     new = queue(learner, clock, 90)
+    assert new.state == "pending"
     sender.send_due(clock())
     assert db.session.get(ScoreOutbox, old.id).state == "superseded"
     assert [p["scoreGiven"] for p in moodle.score_posts] == [90]
