@@ -1,12 +1,80 @@
-"""The item bank and blueprint from ``course/``, adapted for drawing and display."""
+"""The item bank and blueprint from ``course/questionnaire``, adapted for drawing and display."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from course.questions import Question
+from course.render import render_markdown
+from grading.exam import BankCase, BankItem, DrawRules
+from lti_tool.content import course
 from lti_tool.exam.service import Bank
+from lti_tool.web_errors import UserFacingError
 
-# Filled in below once the course loader is wired (see load_bank).
+_display_cache: dict[str, dict[str, Any]] = {}
+
+
+def _item(question: Question, case_id: str | None) -> BankItem:
+    return BankItem(
+        id=question.id,
+        competency=question.competency or "C1",
+        proposition_keys=tuple(p.key for p in question.propositions),
+        correct_keys=question.correct_keys,
+        multiple=question.multiple,
+        case_id=case_id,
+    )
+
+
+def _load() -> dict[str, Any]:
+    loaded = course()
+    bank = loaded.bank
+    if bank is None or bank.blueprint is None:
+        raise UserFacingError(
+            "La banque d'items de l'épreuve 1 n'est pas disponible.",
+            hint="Formateurs : lancez « python -m course check » et corrigez course/questionnaire/.",
+            status=503,
+        )
+    blueprint = bank.blueprint
+    items = [_item(q, None) for q in bank.items]
+    for case in bank.cases:
+        items += [_item(q, case.id) for q in case.items]
+    result = {
+        "bank": Bank(
+            items=items,
+            cases=[BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases],
+            rules=DrawRules(dict(blueprint.items_per_competency), blueprint.case_studies, blueprint.shuffle_propositions),
+            duration_minutes=blueprint.duration_minutes,
+            pass_mark=blueprint.pass_mark,
+            version=loaded.version,
+        ),
+    }
+    if loaded.version not in _display_cache:
+        _display_cache.clear()
+        _display_cache[loaded.version] = _display(bank.items, bank.cases)
+    result["display"] = _display_cache[loaded.version]
+    return result
+
+
+def _inline(text: str) -> str:
+    html = render_markdown(text)
+    return re.sub(r"^<p>(.*)</p>$", r"\1", html.strip(), flags=re.DOTALL)
+
+
+def _display(items: Any, cases: Any) -> dict[str, Any]:
+    questions = list(items) + [q for c in cases for q in c.items]
+    return {
+        "items": {
+            q.id: {
+                "stem": render_markdown(q.stem),
+                "propositions": {p.key: _inline(p.text) for p in q.propositions},
+                "feedback": {p.key: render_markdown(p.feedback) for p in q.propositions},
+                "explanation": render_markdown(q.explanation),
+            }
+            for q in questions
+        },
+        "cases": {c.id: {"title": c.title, "html": render_markdown(c.vignette)} for c in cases},
+    }
 
 
 def current_bank() -> Bank:
@@ -22,7 +90,3 @@ def pass_mark() -> float:
 def display_content() -> dict[str, Any]:
     """Rendered stems, propositions, explanations and vignettes by id."""
     return _load()["display"]  # type: ignore[no-any-return]
-
-
-def _load() -> dict[str, Any]:
-    raise NotImplementedError
