@@ -18,7 +18,7 @@ from sqlalchemy import select
 from lti_tool.clock import now
 from lti_tool.extensions import csrf, db
 from lti_tool.lti.keys import generate_private_pem, public_jwk, public_pem_of
-from lti_tool.lti.validation import DL, LTI, NRPS
+from lti_tool.lti.validation import DL, LOCAL_KEY_SETS, LTI, NRPS
 from lti_tool.models.lti import Deployment, Registration
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
@@ -134,6 +134,17 @@ def jwks() -> Any:
     """The demo platform's public key."""
     kid, pem = _key()
     return {"keys": [public_jwk(public_pem_of(pem), kid)]}
+
+
+def local_key_set(url: str) -> dict[str, Any] | None:
+    """Serve the demo platform's JWKS in-process (its host may not resolve from the server)."""
+    if not current_app.config.get("DEMO_PLATFORM") or url != f"{issuer()}/jwks":
+        return None
+    kid, pem = _key()
+    return {"keys": [public_jwk(public_pem_of(pem), kid)]}
+
+
+LOCAL_KEY_SETS.append(local_key_set)
 
 
 @bp.route("/auth", methods=["GET", "POST"])

@@ -43,7 +43,11 @@ def _load() -> dict[str, Any]:
         "bank": Bank(
             items=items,
             cases=[BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases],
-            rules=DrawRules(dict(blueprint.items_per_competency), blueprint.case_studies, blueprint.shuffle_propositions),
+            rules=DrawRules(
+                dict(blueprint.items_per_competency),
+                blueprint.case_studies,
+                blueprint.shuffle_propositions,
+            ),
             duration_minutes=blueprint.duration_minutes,
             pass_mark=blueprint.pass_mark,
             version=loaded.version,

@@ -59,8 +59,16 @@ class ValidLaunch:
 Fetch = Callable[[str], dict[str, Any]]
 
 
+#: In-process key sets (the built-in demo platform), consulted before the network.
+LOCAL_KEY_SETS: list[Callable[[str], dict[str, Any] | None]] = []
+
+
 def http_fetch_jwks(url: str) -> dict[str, Any]:
-    """Fetch a JWKS over HTTP (bounded time)."""
+    """Fetch a JWKS over HTTP (bounded time), or from an in-process key set."""
+    for local in LOCAL_KEY_SETS:
+        found = local(url)
+        if found is not None:
+            return found
     response = requests.get(url, timeout=10)
     response.raise_for_status()
     data: dict[str, Any] = response.json()

@@ -12,3 +12,34 @@ ROOT = Path(__file__).resolve().parents[2] / "course"
 def test_real_course_has_no_errors():
     result = load_course(ROOT)
     assert [str(e) for e in result.errors] == []
+
+
+def test_real_bank_fills_the_blueprint_and_draws_a_paper():
+    from grading.exam import BankCase, BankItem, DrawRules, draw_paper
+
+    bank = load_course(ROOT).course.bank
+    assert bank is not None and bank.blueprint is not None
+    items = [
+        BankItem(q.id, q.competency, tuple(p.key for p in q.propositions), q.correct_keys)
+        for q in bank.items
+    ]
+    for case in bank.cases:
+        items += [
+            BankItem(
+                q.id,
+                q.competency,
+                tuple(p.key for p in q.propositions),
+                q.correct_keys,
+                case_id=case.id,
+            )
+            for q in case.items
+        ]
+    rules = DrawRules(bank.blueprint.items_per_competency, bank.blueprint.case_studies)
+    paper = draw_paper(
+        items, [BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases], rules, "seed"
+    )
+    assert len(paper) >= sum(rules.items_per_competency.values()) + 3 * rules.case_studies
+    assert bank.blueprint.duration_minutes == 60
+    for question in [*bank.items, *(q for c in bank.cases for q in c.items)]:
+        assert question.explanation, question.id
+        assert all(p.feedback for p in question.propositions), question.id

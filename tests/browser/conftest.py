@@ -1,0 +1,87 @@
+"""Real Chromium (Debian's) driven by Playwright, against the tool served by a threaded server.
+
+Never ``playwright install``: the browser is /usr/bin/chromium. In CI a missing browser is a
+failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lti_tool import create_app
+from lti_tool.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                "Chromium absent : installez les paquets Debian chromium et chromium-driver"
+            )
+        pytest.skip("Chromium absent (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+class LiveServer:
+    def __init__(self, tmp: Path, host: str = "127.0.0.1", secure_cookies: bool = False) -> None:
+        self.port = _free_port()
+        self.base = f"http://{host}:{self.port}"
+        database = os.environ.get("BILAN_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'live.sqlite3'}"
+        self.app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database,
+                "SECRET_KEY": "browser-tests",
+                "TOOL_BASE_URL": self.base,
+                "DEMO_PLATFORM": True,
+                "SESSION_COOKIE_SECURE": secure_cookies,
+                "GRADES_SEND_AFTER_COMMIT": False,
+                "FRAME_ANCESTORS_EXTRA": ["http://lms.localhost:*"],
+            }
+        )
+        with self.app.app_context():
+            db.drop_all()
+            db.create_all()
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        with self.app.app_context():
+            db.session.remove()
+            if os.environ.get("BILAN_TEST_DATABASE_URL"):
+                db.drop_all()
