@@ -60,8 +60,20 @@ def tree_cpu(root_pid: int) -> float:
 def postmaster_pid() -> int:
     """PID of the PostgreSQL server."""
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", "select pg_postmaster_start_time()"],
-        capture_output=True, text=True, check=False,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-Atc",
+            "select pg_postmaster_start_time()",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     del out
     for pidfile in Path("/var/run/postgresql").glob("*.pid"):
@@ -78,8 +90,34 @@ def postmaster_pid() -> int:
 
 
 def setup_database(url_base: str, name: str) -> str:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            f"DROP DATABASE IF EXISTS {name}",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            f"CREATE DATABASE {name}",
+        ],
+        check=True,
+    )
     return f"{url_base}/{name}"
 
 
@@ -99,24 +137,47 @@ def seed(database_url: str, candidates: int) -> list[str]:
     with app.app_context():
         upgrade()
         now = system_clock()
-        reg = Registration(issuer="https://bench.invalid", client_id="bench", name="bench",
-                           auth_login_url="https://bench.invalid/a", auth_token_url="https://bench.invalid/t",
-                           key_set_url="https://bench.invalid/k", created_at=now)
+        reg = Registration(
+            issuer="https://bench.invalid",
+            client_id="bench",
+            name="bench",
+            auth_login_url="https://bench.invalid/a",
+            auth_token_url="https://bench.invalid/t",
+            key_set_url="https://bench.invalid/k",
+            created_at=now,
+        )
         dep = Deployment(registration=reg, deployment_id="1", created_at=now)
         db.session.add_all([reg, dep])
         db.session.flush()
-        ctx = Context(registration_id=reg.id, deployment_id=dep.id, lti_context_id="bench", title="bench", created_at=now)
+        ctx = Context(
+            registration_id=reg.id,
+            deployment_id=dep.id,
+            lti_context_id="bench",
+            title="bench",
+            created_at=now,
+        )
         db.session.add(ctx)
         db.session.flush()
-        link = ResourceLink(context_id=ctx.id, lti_resource_link_id="exam", target="exam:certification", created_at=now)
+        link = ResourceLink(
+            context_id=ctx.id,
+            lti_resource_link_id="exam",
+            target="exam:certification",
+            created_at=now,
+        )
         db.session.add(link)
         db.session.flush()
         for n in range(candidates):
             user = User(issuer=reg.issuer, sub=f"cand-{n}", created_at=now)
             db.session.add(user)
             db.session.flush()
-            db.session.add(Enrollment(context_id=ctx.id, user_id=user.id, role="trainee", last_launch_at=now))
-            tokens.append(create_launch_session(user_id=user.id, context_id=ctx.id, role="trainee", resource_link_id=link.id))
+            db.session.add(
+                Enrollment(context_id=ctx.id, user_id=user.id, role="trainee", last_launch_at=now)
+            )
+            tokens.append(
+                create_launch_session(
+                    user_id=user.id, context_id=ctx.id, role="trainee", resource_link_id=link.id
+                )
+            )
         db.session.commit()
     return tokens
 
@@ -128,12 +189,21 @@ class Stats:
         self.acked: dict[str, dict[str, str]] = defaultdict(dict)
 
 
-async def candidate(session, base: str, token: str, stats: Stats, think: tuple[float, float]) -> None:
+async def candidate(
+    session, base: str, token: str, stats: Stats, think: tuple[float, float]
+) -> None:
     import aiohttp
 
     prefix = f"{base}/s/{token}/examen"
     t0 = time.perf_counter()
-    async with session.post(f"{prefix}/commencer", allow_redirects=False) as r:
+    async with session.get(f"{prefix}/") as r:
+        intro = await r.text()
+    match = re.search(r'name="csrf_token" value="([^"]+)"', intro)
+    async with session.post(
+        f"{prefix}/commencer",
+        data={"csrf_token": match.group(1) if match else ""},
+        allow_redirects=False,
+    ) as r:
         await r.read()
         ok = r.status == 303
     async with session.get(f"{prefix}/passer") as r:
@@ -146,7 +216,10 @@ async def candidate(session, base: str, token: str, stats: Stats, think: tuple[f
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     version = int(re.search(r'data-page-version="(\d+)"', html).group(1))
     items = re.findall(r'data-item="([^"]+)"', html)
-    keys = {i: re.findall(r'name="choice" value="([^"]+)" id="p-\d+-' + re.escape(i) + '"', html) for i in items}
+    keys = {
+        i: re.findall(r'name="choice" value="([^"]+)" id="p-\d+-' + re.escape(i) + '"', html)
+        for i in items
+    }
     seq = 0
     for item in items:
         await asyncio.sleep(random.uniform(*think))
@@ -154,8 +227,17 @@ async def candidate(session, base: str, token: str, stats: Stats, think: tuple[f
         choice = random.choice(keys[item] or ["a"])
         t = time.perf_counter()
         try:
-            async with session.post(f"{prefix}/enregistrer", json={"item_id": item, "choices": [choice], "flagged": False,
-                                    "page_version": version, "seq": seq}, headers={"X-CSRFToken": csrf}) as r:
+            async with session.post(
+                f"{prefix}/enregistrer",
+                json={
+                    "item_id": item,
+                    "choices": [choice],
+                    "flagged": False,
+                    "page_version": version,
+                    "seq": seq,
+                },
+                headers={"X-CSRFToken": csrf},
+            ) as r:
                 body = await r.json(content_type=None)
                 if r.status == 200 and body.get("ok"):
                     stats.acked[token][item] = choice
@@ -165,19 +247,26 @@ async def candidate(session, base: str, token: str, stats: Stats, think: tuple[f
             stats.errors["save"] += 1
         stats.latency["save"].append(time.perf_counter() - t)
     t = time.perf_counter()
-    async with session.post(f"{prefix}/remettre", data={"csrf_token": csrf}, allow_redirects=False) as r:
+    async with session.post(
+        f"{prefix}/remettre", data={"csrf_token": csrf}, allow_redirects=False
+    ) as r:
         await r.read()
         if r.status != 303:
             stats.errors["submit"] += 1
     stats.latency["submit"].append(time.perf_counter() - t)
 
 
-async def run_load(base: str, tokens: list[str], ramp: float, think: tuple[float, float]) -> tuple[Stats, float]:
+async def run_load(
+    base: str, tokens: list[str], ramp: float, think: tuple[float, float]
+) -> tuple[Stats, float]:
     import aiohttp
 
     stats = Stats()
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=120)
+    ) as session:
+
         async def delayed(i: int, token: str) -> None:
             await asyncio.sleep(ramp * i / max(1, len(tokens)))
             await candidate(session, base, token, stats, think)
@@ -221,7 +310,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--candidates", type=int, default=300)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--ramp", type=float, default=6.0, help="secondes pour que tous aient commencé")
+    parser.add_argument(
+        "--ramp", type=float, default=6.0, help="secondes pour que tous aient commencé"
+    )
     parser.add_argument("--think-min", type=float, default=0.3)
     parser.add_argument("--think-max", type=float, default=1.5)
     parser.add_argument("--port", type=int, default=5099)
@@ -230,11 +321,25 @@ def main() -> None:
 
     database_url = setup_database(args.pg, "bilan_bench")
     tokens = seed(database_url, args.candidates)
-    env = dict(os.environ, BILAN_DATABASE_URL=database_url, BILAN_ENV="development", BILAN_DEMO_PLATFORM="0")
+    env = dict(
+        os.environ,
+        BILAN_DATABASE_URL=database_url,
+        BILAN_ENV="development",
+        BILAN_DEMO_PLATFORM="0",
+    )
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-         "--log-level", "warning", "lti_tool:create_app()"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "lti_tool:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -248,22 +353,39 @@ def main() -> None:
                 time.sleep(0.2)
         pg = postmaster_pid()
         cpu0 = tree_cpu(server.pid) + tree_cpu(pg)
-        stats, elapsed = asyncio.run(run_load(base, tokens, args.ramp, (args.think_min, args.think_max)))
+        stats, elapsed = asyncio.run(
+            run_load(base, tokens, args.ramp, (args.think_min, args.think_max))
+        )
         cpu1 = tree_cpu(server.pid) + tree_cpu(pg)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     checked, missing = verify(database_url, stats)
     saves = len(stats.latency["save"])
-    print(f"candidats : {args.candidates}, workers gunicorn : {args.workers}, durée : {elapsed:.1f} s")
+    print(
+        f"candidats : {args.candidates}, workers gunicorn : {args.workers}, durée : {elapsed:.1f} s"
+    )
     for kind in ("start", "save", "submit"):
         lat = stats.latency[kind]
-        print(f"{kind:>7} : n={len(lat):5d}  p50={pct(lat, 50):7.1f} ms  p95={pct(lat, 95):7.1f} ms  p99={pct(lat, 99):7.1f} ms  erreurs={stats.errors[kind]}")
+        print(
+            f"{kind:>7} : n={len(lat):5d}  p50={pct(lat, 50):7.1f} ms  p95={pct(lat, 95):7.1f} ms  p99={pct(lat, 99):7.1f} ms  erreurs={stats.errors[kind]}"
+        )
     start_span = args.ramp if args.ramp > 0 else elapsed
-    print(f"débit : {saves / elapsed:.1f} sauvegardes/s en moyenne ; {args.candidates / max(start_span, 1e-9):.1f} débuts/s demandés")
-    print(f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat")
-    print(f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes en base")
-    print("médiane des débuts :", f"{statistics.median(stats.latency['start']) * 1000:.1f} ms" if stats.latency["start"] else "-")
+    print(
+        f"débit : {saves / elapsed:.1f} sauvegardes/s en moyenne ; {args.candidates / max(start_span, 1e-9):.1f} débuts/s demandés"
+    )
+    print(
+        f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat"
+    )
+    print(
+        f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes en base"
+    )
+    print(
+        "médiane des débuts :",
+        f"{statistics.median(stats.latency['start']) * 1000:.1f} ms"
+        if stats.latency["start"]
+        else "-",
+    )
 
 
 if __name__ == "__main__":

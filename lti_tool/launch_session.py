@@ -109,6 +109,8 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
         if token is None:
             return super().open_session(app, request)
         launch = load_launch(token)
+        # Loaded once per request: the URL preprocessor reuses it.
+        request.environ["bilan.launch"] = (token, launch)
         return LaunchBoundSession(dict(launch.session_data or {}) if launch else {}, token)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Any) -> None:
@@ -140,7 +142,8 @@ def init_app(app: Flask) -> None:
     def pull_token(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if values and "lt" in values:
             g.lt = values.pop("lt")
-            g.launch = load_launch(g.lt)
+            cached = request.environ.get("bilan.launch")
+            g.launch = cached[1] if cached and cached[0] == g.lt else load_launch(g.lt)
             if g.launch is None:
                 abort(401)
             request.environ["bilan.launch_id"] = g.launch.id

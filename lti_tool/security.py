@@ -36,9 +36,13 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        extra = list(app.config.get("FRAME_ANCESTORS_EXTRA", []))
+        if response.mimetype == "text/html":
+            extra = list(app.config.get("FRAME_ANCESTORS_EXTRA", []))
+            ancestors = frame_ancestors(extra)
+        else:
+            ancestors = "'self'"  # data (JSON, files) is never framed: no query needed
         response.headers["Content-Security-Policy"] = (
-            f"frame-ancestors {frame_ancestors(extra)}; object-src 'none'; base-uri 'self'"
+            f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'"
         )
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"

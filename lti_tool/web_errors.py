@@ -68,5 +68,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unexpected_error type=%s", type(error).__name__)
+        from lti_tool.extensions import db
+
+        db.session.rollback()
         title, message = _messages(500)
         return render_template("errors/error.html", title=title, message=message, hint=""), 500

@@ -152,6 +152,8 @@ def save() -> Any:
         flagged = bool(payload.get("flagged", False))
         page_version = int(payload["page_version"])
         client_seq = int(payload["seq"])
+        if not (0 <= client_seq < 2**53 and 0 <= page_version < 2**31):
+            raise ValueError("out of range")
     except (KeyError, TypeError, ValueError):
         return jsonify(
             {"ok": False, "error": "bad_request", "message": _("Requête invalide.")}

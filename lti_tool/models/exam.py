@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -68,7 +77,8 @@ class ExamAnswer(db.Model):  # type: ignore[name-defined,misc]
     choices: Mapped[list[str]] = mapped_column(JsonType, default=list)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     page_version: Mapped[int] = mapped_column(Integer, default=0)
-    client_seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: The page's sequence number (milliseconds since 1970 at page load, then +1 per save).
+    client_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     saved_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -177,3 +177,30 @@ def test_reset_needs_a_reason(client, people):
         db.session.scalar(select(ExamAttempt.attempt_no).where(ExamAttempt.status == "in_progress"))
         == 2
     )
+
+
+def test_malformed_saves_get_a_clear_400(client, people):
+    candidate, _ = people
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    for payload in [
+        {"item_id": item, "choices": ["a"], "page_version": version},
+        {"item_id": item, "choices": ["a"], "page_version": version, "seq": "x"},
+        {"item_id": item, "choices": ["a"], "page_version": version, "seq": 2**60},
+        {"item_id": item, "choices": ["zz"], "page_version": version, "seq": 1},
+        {"item_id": "not-in-paper", "choices": ["a"], "page_version": version, "seq": 1},
+    ]:
+        response = client.post(candidate.url("/examen/enregistrer"), json=payload)
+        assert response.status_code == 400 and response.get_json()["ok"] is False
+
+
+def test_page_sequence_numbers_in_milliseconds_are_stored(client, people):
+    candidate, _ = people
+    attempt, version, _ = begin(client, candidate)
+    big = 1_795_000_000_000
+    assert post_save(client, candidate, attempt.paper[0]["item_id"], "a", version, big).get_json()[
+        "stored"
+    ]
+    assert not post_save(
+        client, candidate, attempt.paper[0]["item_id"], "b", version, big - 1
+    ).get_json()["stored"]

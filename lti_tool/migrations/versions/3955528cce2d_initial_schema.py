@@ -389,7 +389,7 @@ def upgrade():
     sa.Column('choices', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('page_version', sa.Integer(), nullable=False),
-    sa.Column('client_seq', sa.Integer(), nullable=False),
+    sa.Column('client_seq', sa.BigInteger(), nullable=False),
     sa.Column('saved_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['exam_attempt.id'], name=op.f('fk_exam_answer_attempt_id_exam_attempt')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_answer')),
