@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 translations: install
-	$(VENV)/bin/pybabel compile -q -d lti_tool/translations || $(VENV)/bin/pybabel compile -d lti_tool/translations
+	$(VENV)/bin/pybabel compile -d lti_tool/translations
 
 migrate: install translations
 	$(FLASK) db upgrade

@@ -1,0 +1,247 @@
+"""Training modules: course home by competency, module pages with knowledge checks, trainer table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from course.modules import Module
+from course.render import headings, render_markdown
+from lti_tool.clock import now
+from lti_tool.content import course
+from lti_tool.extensions import db
+from lti_tool.home.views import HUB_LINKS
+from lti_tool.launch_session import current_launch, launch_required, trainer_required
+from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.models.core import ROLE_TRAINEE, Enrollment
+from lti_tool.models.learning import ModuleProgress
+from lti_tool.modules import service
+
+bp = Blueprint("modules", __name__, url_prefix="/s/<lt>/modules")
+
+
+@dataclass(frozen=True)
+class PreviewAnswer:
+    """A trainer's answer in preview: shown, never stored."""
+
+    choices: list[str]
+    correct: bool
+
+
+def _module(module_id: str) -> Module:
+    module = course().module(module_id)
+    if module is None:
+        abort(404)
+    return module
+
+
+def rendered(module: Module) -> list[dict[str, Any]]:
+    """Segments ready for the template: HTML prose, or a question with rendered parts."""
+    parts: list[dict[str, Any]] = []
+    for segment in module.segments:
+        if segment.question is None:
+            parts.append({"html": render_markdown(segment.markdown)})
+        else:
+            q = segment.question
+            parts.append(
+                {
+                    "question": q,
+                    "stem": render_markdown(q.stem),
+                    "explanation": render_markdown(q.explanation),
+                    "propositions": [
+                        (p, render_markdown(p.text), render_markdown(p.feedback))
+                        for p in q.propositions
+                    ],
+                }
+            )
+    return parts
+
+
+@bp.get("/")
+@launch_required
+def index() -> str:
+    """The modules by competency, with the trainee's progress."""
+    launch = current_launch()
+    modules = course().modules
+    progress = {
+        p.module_id: p
+        for p in db.session.scalars(
+            select(ModuleProgress).where(
+                ModuleProgress.context_id == launch.context_id,
+                ModuleProgress.user_id == launch.user_id,
+            )
+        )
+    }
+    by_competency: dict[str, list[Module]] = {}
+    for module in modules:
+        for competency in module.competencies[:1]:
+            by_competency.setdefault(competency, []).append(module)
+    done = sum(1 for m in modules if progress.get(m.id) and progress[m.id].completed_at)
+    return render_template(
+        "modules/index.html",
+        groups=sorted(by_competency.items()),
+        progress=progress,
+        done=done,
+        total=len(modules),
+    )
+
+
+@bp.get("/<module_id>")
+@launch_required
+def show(module_id: str) -> str:
+    """A module page; trainers see it as a trainee would, without creating results."""
+    launch = current_launch()
+    module = _module(module_id)
+    parts = rendered(module)
+    toc = [h for part in parts if "html" in part for h in headings(part["html"])]
+    progress = None
+    answers = {}
+    if launch.role == ROLE_TRAINEE:
+        progress = service.visit(
+            launch.context_id, launch.user_id, module, launch.resource_link_id, now()
+        )
+        answers = service.answers_of(launch.context_id, launch.user_id, module.id)
+        db.session.commit()
+    return render_template(
+        "modules/show.html",
+        module=module,
+        parts=parts,
+        toc=toc,
+        progress=progress,
+        answers=answers,
+        preview=launch.is_trainer,
+    )
+
+
+@bp.post("/<module_id>/section")
+@launch_required
+def section(module_id: str) -> Any:
+    """Remember the section reached (sent by the page as the trainee scrolls)."""
+    launch = current_launch()
+    module = _module(module_id)
+    if launch.role != ROLE_TRAINEE:
+        return {"ok": True, "preview": True}
+    progress = service.visit(
+        launch.context_id, launch.user_id, module, launch.resource_link_id, now()
+    )
+    anchors = [a for part in rendered(module) if "html" in part for a, _ in headings(part["html"])]
+    service.reach_section(
+        progress, str((request.get_json(silent=True) or {}).get("anchor", "")), anchors
+    )
+    db.session.commit()
+    return {"ok": True}
+
+
+@bp.post("/<module_id>/question/<question_id>")
+@launch_required
+def answer(module_id: str, question_id: str) -> Any:
+    """Answer a knowledge check; the page shows the feedback at once."""
+    launch = current_launch()
+    module = _module(module_id)
+    question = next((q for q in module.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    if launch.role == ROLE_TRAINEE:
+        moment = now()
+        progress = service.visit(
+            launch.context_id, launch.user_id, module, launch.resource_link_id, moment
+        )
+        service.answer(
+            launch.context_id,
+            launch.user_id,
+            module,
+            question,
+            request.form.getlist("choice"),
+            moment,
+        )
+        service.try_complete(progress, module, moment)
+        db.session.commit()
+        return redirect(
+            url_for("modules.show", module_id=module.id) + f"#q-{question.id}", code=303
+        )
+    # Preview: show the feedback without storing anything.
+    return render_template(
+        "modules/show.html",
+        module=module,
+        parts=rendered(module),
+        toc=[],
+        progress=None,
+        preview=True,
+        answers={
+            question.id: PreviewAnswer(
+                request.form.getlist("choice"),
+                frozenset(request.form.getlist("choice")) == question.correct_keys,
+            )
+        },
+    )
+
+
+@bp.post("/<module_id>/fin")
+@launch_required
+def finish(module_id: str) -> Any:
+    """The trainee read to the end; complete the module when every check was attempted."""
+    launch = current_launch()
+    module = _module(module_id)
+    if launch.role == ROLE_TRAINEE:
+        moment = now()
+        progress = service.visit(
+            launch.context_id, launch.user_id, module, launch.resource_link_id, moment
+        )
+        progress.read_to_end_at = progress.read_to_end_at or moment
+        service.try_complete(progress, module, moment)
+        db.session.commit()
+    return redirect(url_for("modules.show", module_id=module.id) + "#fin", code=303)
+
+
+@bp.get("/suivi")
+@trainer_required
+def cohort() -> str:
+    """Progress per trainee per module."""
+    launch = current_launch()
+    trainees = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.context_id == launch.context_id, Enrollment.role == ROLE_TRAINEE
+        )
+    ).all()
+    rows = db.session.scalars(
+        select(ModuleProgress).where(ModuleProgress.context_id == launch.context_id)
+    ).all()
+    table = {(r.user_id, r.module_id): r for r in rows}
+    return render_template(
+        "modules/cohort.html", modules=course().modules, trainees=trainees, table=table
+    )
+
+
+def _deep_link_items() -> list[DeepLinkItem]:
+    items = [
+        DeepLinkItem(
+            "course",
+            "modules",
+            "Tous les modules de formation",
+            "Accueil des modules C1 à C7 avec la progression.",
+            None,
+            "Modules",
+        )
+    ]
+    items += [
+        DeepLinkItem(
+            "module",
+            m.id,
+            m.title,
+            f"{', '.join(m.competencies)} — {m.duration_minutes} min",
+            100.0,
+            "Modules",
+        )
+        for m in course().modules
+    ]
+    return items
+
+
+TARGET_ROUTES["module"] = ("modules.show", "module_id")
+TARGET_ROUTES["course"] = ("modules.index", None)
+DEEP_LINK_PROVIDERS.append(_deep_link_items)
+HUB_LINKS.insert(0, ("modules.index", "Modules de formation", False))
+HUB_LINKS.append(("modules.cohort", "Progression des stagiaires dans les modules", True))

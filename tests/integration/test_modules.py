@@ -1,0 +1,85 @@
+"""Modules: reading, knowledge checks, progress and resume, completion to the gradebook."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.models.grades import ScoreOutbox
+from lti_tool.models.learning import CheckAnswer, ModuleProgress
+
+MODULE = "c1-cadre-legal-deontologique"
+
+
+def test_course_home_lists_modules_with_progress(client, launch):
+    trainee = launch("trainee")
+    page = client.get(trainee.url("/modules/")).get_data(as_text=True)
+    assert "Le cadre légal et déontologique" in page and "pas commencé" in page
+
+
+def test_module_page_answer_feedback_resume_and_completion_queue_a_score(client, launch):
+    trainee = launch("trainee", target=f"module:{MODULE}")
+    page = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
+    assert (
+        "Sommaire" in page
+        and "Vérifier ses connaissances" in page
+        and 'id="q-duree-maximale"' in page
+    )
+    client.post(
+        trainee.url(f"/modules/{MODULE}/section"),
+        json={"anchor": "les-trois-phases-de-larticle-r6313-4"},
+    )
+    progress = db.session.scalar(select(ModuleProgress))
+    assert progress.last_section == "les-trois-phases-de-larticle-r6313-4"
+    assert 'href="#les-trois-phases-de-larticle-r6313-4">Reprendre' in client.get(
+        trainee.url(f"/modules/{MODULE}")
+    ).get_data(as_text=True)
+    wrong = client.post(
+        trainee.url(f"/modules/{MODULE}/question/duree-maximale"), data={"choice": "a"}
+    )
+    assert wrong.status_code == 303 and wrong.headers["Location"].endswith("#q-duree-maximale")
+    page = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
+    assert "Ce n'est pas la bonne réponse" in page and "durée fréquente" in page
+    client.post(trainee.url(f"/modules/{MODULE}/question/duree-maximale"), data={"choice": "b"})
+    row = db.session.scalar(select(CheckAnswer).where(CheckAnswer.question_id == "duree-maximale"))
+    assert row.correct and not row.first_correct and row.attempts == 2
+    answers = {
+        "phases": ["b"],
+        "destinataire-synthese": ["b"],
+        "convention-silence": ["a"],
+        "refus-salarie": ["a", "b"],
+        "documents-fin": ["a", "b"],
+    }
+    for question, choices in answers.items():
+        client.post(trainee.url(f"/modules/{MODULE}/question/{question}"), data={"choice": choices})
+    assert db.session.scalar(select(ScoreOutbox)) is None  # not read to the end yet
+    client.post(trainee.url(f"/modules/{MODULE}/fin"))
+    db.session.expire_all()
+    progress = db.session.scalar(select(ModuleProgress))
+    assert progress.completed_at is not None and abs(progress.score - 5 / 6) < 1e-9
+    score = db.session.scalar(select(ScoreOutbox))
+    assert score.score_given == round(500 / 6, 2) and score.activity_progress == "Completed"
+
+
+def test_trainer_preview_creates_no_results_and_sees_the_cohort(client, launch):
+    trainer = launch("trainer")
+    page = client.get(trainer.url(f"/modules/{MODULE}")).get_data(as_text=True)
+    assert "Aperçu formateur" in page
+    preview = client.post(
+        trainer.url(f"/modules/{MODULE}/question/phases"), data={"choice": "b"}
+    ).get_data(as_text=True)
+    assert "Bonne réponse" in preview
+    assert (
+        db.session.scalar(select(ModuleProgress)) is None
+        and db.session.scalar(select(CheckAnswer)) is None
+    )
+    launch("trainee", sub="t-1", name="Léa Stagiaire")
+    assert "Léa Stagiaire" in client.get(trainer.url("/modules/suivi")).get_data(as_text=True)
+
+
+def test_trainee_cannot_open_the_trainer_table(client, launch):
+    assert client.get(launch("trainee").url("/modules/suivi")).status_code == 403
+
+
+def test_unknown_module_is_404(client, launch):
+    assert client.get(launch("trainee").url("/modules/nope")).status_code == 404
