@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "lti_tool.demo.views:bp",
     "lti_tool.grades.views:bp",
     "lti_tool.modules.views:bp",
+    "lti_tool.cases.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".

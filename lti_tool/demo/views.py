@@ -41,6 +41,11 @@ USERS = {
 ACTIVITIES = {
     "hub": ("Accueil du cours", None),
     "exam": ("Épreuve 1 : questionnaire de certification", "exam:certification"),
+    "modules": ("Modules de formation", "course:modules"),
+    "case": (
+        "Étude de cas : Claire, comptable attirée par le travail social",
+        "case:cas-reconversion-comptable",
+    ),
     "competency": ("Compétence C1", "competency:C1"),
 }
 
