@@ -352,11 +352,12 @@ def main() -> None:
             except Exception:
                 time.sleep(0.2)
         pg = postmaster_pid()
-        cpu0 = tree_cpu(server.pid) + tree_cpu(pg)
+        web0, db0 = tree_cpu(server.pid), tree_cpu(pg)
         stats, elapsed = asyncio.run(
             run_load(base, tokens, args.ramp, (args.think_min, args.think_max))
         )
-        cpu1 = tree_cpu(server.pid) + tree_cpu(pg)
+        web1, db1 = tree_cpu(server.pid), tree_cpu(pg)
+        cpu0, cpu1 = web0 + db0, web1 + db1
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -377,6 +378,7 @@ def main() -> None:
     print(
         f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat"
     )
+    print(f"  dont gunicorn {web1 - web0:.1f} s, PostgreSQL {db1 - db0:.1f} s")
     print(
         f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes en base"
     )

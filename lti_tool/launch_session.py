@@ -95,10 +95,11 @@ class LaunchBoundSession(CallbackDict[str, Any], SessionMixin):
         def on_update(_: Any) -> None:
             self.modified = True
 
-        super().__init__(initial or {}, on_update)
+        data = dict(initial or {})
+        data.setdefault("_permanent", True)
+        super().__init__(data, on_update)
         self.token = token
         self.modified = False
-        self.permanent = True
 
 
 class LaunchSessionInterface(SecureCookieSessionInterface):

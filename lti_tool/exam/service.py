@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from grading.event_chain import chain_hash
@@ -91,6 +93,17 @@ def lock_attempt(attempt_id: int) -> ExamAttempt:
     if attempt is None:
         raise ExamError("unknown", "Tentative introuvable.", 404)
     return attempt
+
+
+def lock_latest(resource_link_id: int, user_id: int) -> ExamAttempt | None:
+    """The candidate's latest attempt, locked, in one query (the autosave's hot path)."""
+    return db.session.scalar(
+        select(ExamAttempt)
+        .where(ExamAttempt.resource_link_id == resource_link_id, ExamAttempt.user_id == user_id)
+        .order_by(ExamAttempt.attempt_no.desc())
+        .limit(1)
+        .with_for_update()
+    )
 
 
 def attempts_allowed(resource_link_id: int, user_id: int) -> int:
@@ -241,22 +254,28 @@ def save_answer(
     picked = sorted(set(choices))
     if any(c not in allowed for c in picked) or (not item.get("multiple") and len(picked) > 1):
         raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
-    answer = db.session.scalar(
-        select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id, ExamAnswer.item_id == item_id)
+    # One statement: insert, or update only when this save is newer (page version, sequence).
+    values = {
+        "attempt_id": attempt.id,
+        "item_id": item_id,
+        "choices": picked,
+        "flagged": flagged,
+        "page_version": page_version,
+        "client_seq": client_seq,
+        "saved_at": now,
+    }
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ExamAnswer).values(**values)
+    newer = tuple_(ExamAnswer.page_version, ExamAnswer.client_seq) < tuple_(
+        statement.excluded.page_version, statement.excluded.client_seq
     )
-    stored = False
-    if answer is None:
-        answer = ExamAnswer(attempt_id=attempt.id, item_id=item_id)
-        db.session.add(answer)
-        stored = True
-    elif (page_version, client_seq) > (answer.page_version, answer.client_seq):
-        stored = True
+    statement = statement.on_conflict_do_update(
+        index_elements=[ExamAnswer.attempt_id, ExamAnswer.item_id],
+        set_={k: statement.excluded[k] for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")},
+        where=newer,
+    ).returning(ExamAnswer.id)
+    stored = db.session.execute(statement).first() is not None
     if stored:
-        answer.choices = picked
-        answer.flagged = flagged
-        answer.page_version = page_version
-        answer.client_seq = client_seq
-        answer.saved_at = now
         append_event(
             attempt,
             "save",

@@ -158,7 +158,9 @@ def save() -> Any:
         return jsonify(
             {"ok": False, "error": "bad_request", "message": _("Requête invalide.")}
         ), 400
-    attempt = service.lock_attempt(_own_attempt().id)
+    attempt = service.lock_latest(launch.resource_link_id or 0, launch.user_id)
+    if attempt is None:
+        abort(404)
     try:
         result = service.save_answer(
             attempt,

@@ -13,10 +13,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import jwt
 import requests
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
-from lti_tool.grades.profiles import adapt
-from lti_tool.models.core import ResourceLink
+from lti_tool.grades.profiles import NotGradable, Recipient, adapt
+from lti_tool.models.core import Enrollment, ResourceLink
 from lti_tool.models.grades import (
     DELIVERED,
     FAILED,
@@ -62,13 +63,14 @@ def _iso(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def access_token(registration: Registration, now: datetime, *, refresh: bool = False) -> str:
+def access_token(
+    registration: Registration, now: datetime, *, refresh: bool = False, scopes: str = SCOPES
+) -> str:
     """A client_credentials token, cached in the database until shortly before it expires."""
-    cached = db.session.scalar(
-        select(AccessToken).where(
-            AccessToken.registration_id == registration.id, AccessToken.scopes == SCOPES
-        )
+    query = select(AccessToken).where(
+        AccessToken.registration_id == registration.id, AccessToken.scopes == scopes
     )
+    cached = db.session.scalar(query)
     if cached is not None and not refresh and cached.expires_at > now + TOKEN_MARGIN:
         return cached.token
     from lti_tool.lti.keys import signing_key
@@ -95,7 +97,7 @@ def access_token(registration: Registration, now: datetime, *, refresh: bool = F
                 "grant_type": "client_credentials",
                 "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 "client_assertion": assertion,
-                "scope": SCOPES,
+                "scope": scopes,
             },
             timeout=15,
         )
@@ -112,24 +114,38 @@ def access_token(registration: Registration, now: datetime, *, refresh: bool = F
     token = str(body["access_token"])
     expires = now + timedelta(seconds=int(body.get("expires_in", 3600)))
     if cached is None:
-        db.session.add(
-            AccessToken(
-                registration_id=registration.id, scopes=SCOPES, token=token, expires_at=expires
-            )
-        )
-    else:
+        try:
+            # Another process may store its token at the same moment: keep theirs too.
+            with db.session.begin_nested():
+                db.session.add(
+                    AccessToken(
+                        registration_id=registration.id,
+                        scopes=scopes,
+                        token=token,
+                        expires_at=expires,
+                    )
+                )
+        except IntegrityError:
+            cached = db.session.scalar(query)
+    if cached is not None:
         cached.token, cached.expires_at = token, expires
     db.session.flush()
     return token
 
 
 def _request(
-    method: str, url: str, registration: Registration, now: datetime, **kwargs: Any
+    method: str,
+    url: str,
+    registration: Registration,
+    now: datetime,
+    *,
+    scopes: str = SCOPES,
+    **kwargs: Any,
 ) -> Any:
     """An authorised request; a 401 refreshes the token once and retries."""
     base_headers = dict(kwargs.pop("headers", {}))
     for attempt in range(2):
-        token = access_token(registration, now, refresh=attempt == 1)
+        token = access_token(registration, now, refresh=attempt == 1, scopes=scopes)
         headers = {**base_headers, "Authorization": f"Bearer {token}"}
         try:
             response = HTTP[0].request(method, url, headers=headers, timeout=15, **kwargs)
@@ -157,6 +173,28 @@ def _next_link(header: str | None) -> str | None:
     return None
 
 
+def _lineitems_url(row: ScoreOutbox, link: ResourceLink | None) -> str | None:
+    if link is not None:
+        return link.lineitems_url
+    # A course-level column: the context's line items service, as given in any launch.
+    return db.session.scalar(
+        select(ResourceLink.lineitems_url).where(
+            ResourceLink.context_id == row.context_id, ResourceLink.lineitems_url.is_not(None)
+        )
+    )
+
+
+def _is_our_column(item: dict[str, Any], row: ScoreOutbox, link: ResourceLink | None) -> bool:
+    # Strict: the same resourceId AND the same resource link (absent for course-level columns),
+    # so two resource links never share a column by accident.
+    wanted_link = link.lti_resource_link_id if link is not None else None
+    return (
+        item.get("resourceId") == row.resource_id
+        and item.get("resourceLinkId") == wanted_link
+        and (not row.tag or item.get("tag") == row.tag)
+    )
+
+
 def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -> str:
     """The column of this score: the launch's lineitem, a cached one, or found/created."""
     link = db.session.get(ResourceLink, row.resource_link_id) if row.resource_link_id else None
@@ -169,13 +207,15 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
     )
     if cached is not None:
         return cached.url
-    if link is None or not link.lineitems_url:
+    lineitems = _lineitems_url(row, link)
+    if not lineitems:
         raise Permanent(0, "la plateforme n'a pas ouvert le service de notes pour cette activité")
-    url: str | None = _with_path(
-        link.lineitems_url,
-        "",
-        {"resource_link_id": link.lti_resource_link_id, "resource_id": row.resource_id or ""},
-    )
+    query = {"resource_id": row.resource_id or ""}
+    if link is not None:
+        query["resource_link_id"] = link.lti_resource_link_id
+    if row.tag:
+        query["tag"] = row.tag
+    url: str | None = _with_path(lineitems, "", query)
     found = None
     while url and found is None:
         response = _request(
@@ -187,27 +227,21 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
         )
         if response.status_code >= 400:
             _raise_for(response)
-        for item in response.json():
-            if (
-                item.get("resourceId") == row.resource_id
-                and item.get("resourceLinkId", link.lti_resource_link_id)
-                == link.lti_resource_link_id
-            ):
-                found = item
-                break
+        found = next((i for i in response.json() if _is_our_column(i, row, link)), None)
         url = _next_link(response.headers.get("Link"))
     if found is None:
-        body = {
+        body: dict[str, Any] = {
             "scoreMaximum": row.score_maximum,
             "label": row.label,
             "resourceId": row.resource_id,
-            "resourceLinkId": link.lti_resource_link_id,
         }
+        if link is not None:
+            body["resourceLinkId"] = link.lti_resource_link_id
         if row.tag:
             body["tag"] = row.tag
         response = _request(
             "POST",
-            link.lineitems_url,
+            lineitems,
             registration,
             now,
             json=body,
@@ -259,8 +293,13 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
     registration = db.session.get(Registration, row.registration_id)
     assert registration is not None
     row.attempts += 1
+    role = db.session.scalar(
+        select(Enrollment.role).where(
+            Enrollment.user_id == row.user_id, Enrollment.context_id == row.context_id
+        )
+    )
     try:
-        body = adapt(registration.platform_profile, message(row))
+        body = adapt(registration.platform_profile, message(row), Recipient(role or "trainee"))
         if body is None:
             row.state, row.last_status, row.last_error = (
                 DELIVERED,
@@ -287,10 +326,18 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
             log.info("grade_stale row=%s", row.id)
         else:
             _raise_for(response)
+    except NotGradable as error:
+        row.state, row.last_status, row.last_error = FAILED, None, str(error)
+        log.warning("grade_not_gradable row=%s", row.id)
     except Permanent as error:
         row.state, row.last_status, row.last_error = FAILED, error.status or None, str(error)
         log.warning("grade_failed row=%s status=%s", row.id, error.status)
-    except Retry as error:
+    except (Retry, ValueError, KeyError, TypeError) as error:
+        # ValueError/KeyError/TypeError: an unreadable answer from the platform; retried later
+        # and visible in the row rather than leaving it stuck in "sending".
+        if not isinstance(error, Retry):
+            log.exception("grade_bad_answer row=%s", row.id)
+            error = Retry(row.last_status, f"réponse illisible de la plateforme : {error!r}"[:300])
         delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(row.attempts - 1, 20)))
         row.state, row.last_status, row.last_error = PENDING, error.status, str(error)
         row.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311

@@ -107,14 +107,12 @@ def signing_key() -> tuple[str, bytes]:
         if configured and Path(configured).is_file():
             pem = Path(configured).read_bytes()
         else:
+            # Written under its own kid: concurrent first uses each get a complete key file.
             pem = generate_private_pem()
-            path = keys_dir() / "pending.pem"
+            path = keys_dir() / f"{_kid(public_pem_of(pem))}.pem"
             path.write_bytes(pem)
             path.chmod(0o600)
         row = _register(pem, "active", store_private=False)
-        target = keys_dir() / f"{row.kid}.pem"
-        if not (configured and Path(configured).is_file()) and not target.exists():
-            (keys_dir() / "pending.pem").rename(target)
         db.session.commit()
     return row.kid, _private_for(row)
 
