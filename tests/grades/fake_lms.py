@@ -103,7 +103,8 @@ class FakeMoodle:
         )
         if previous is not None and stamp <= previous["_stamp"]:
             return Reply(409, {"error": "timestamp not newer"})
-        grade = body["scoreGiven"] if body["gradingProgress"] == "FullyGraded" else None
+        # Moodle: anything but FullyGraded (or no scoreGiven) leaves an empty grade.
+        grade = body.get("scoreGiven") if body["gradingProgress"] == "FullyGraded" else None
         self.grades[key] = {"grade": grade, "_stamp": stamp, "comment": body.get("comment")}
         return Reply(200, {})
 

@@ -218,7 +218,9 @@ def test_platform_profiles():
         "gradingProgress": "PendingManual",
         "submission": {"submittedAt": "2026-11-22T10:00:00.000Z"},
     }
-    assert adapt("moodle", dict(base))["gradingProgress"] == "FullyGraded"
+    pending = adapt("moodle", dict(base))
+    assert pending["gradingProgress"] == "PendingManual" and "scoreGiven" not in pending
+    assert adapt("moodle", {**base, "gradingProgress": "FullyGraded"})["scoreGiven"] == 0
     assert adapt("canvas", dict(base))["https://canvas.instructure.com/lti/submission"][
         "submitted_at"
     ]
