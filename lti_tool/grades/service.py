@@ -28,7 +28,9 @@ class PublishError(ValueError):
     """A score that cannot be queued (unknown activity, bad values)."""
 
 
-def column_key_for(*, resource_link_id: int | None, resource_id: str | None, tag: str | None) -> str:
+def column_key_for(
+    *, resource_link_id: int | None, resource_id: str | None, tag: str | None
+) -> str:
     """The identity of a gradebook column: one per resource link (and tag), never shared."""
     if resource_link_id is not None:
         return f"{resource_link_id}:{tag}" if tag else f"{resource_link_id}"

@@ -15,8 +15,8 @@ from lti_tool.grades.service import (
 )
 from lti_tool.models.grades import ScoreOutbox
 from lti_tool.models.lti import Registration
-from tests.grades.test_outbox import PEM, queue
 from tests.grades.fake_lms import FakeMoodle
+from tests.grades.test_outbox import PEM, queue
 
 LINEITEMS = "https://lms.example.org/li"
 
