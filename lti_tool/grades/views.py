@@ -12,7 +12,7 @@ from lti_tool.clock import now
 from lti_tool.extensions import db
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, trainer_required
-from lti_tool.models.core import ResourceLink
+from lti_tool.models.core import Context, ResourceLink
 from lti_tool.models.grades import FAILED, PENDING, SUPERSEDED, ScoreOutbox
 
 bp = Blueprint("grades", __name__, url_prefix="/s/<lt>/notes")
@@ -57,3 +57,23 @@ def resend(row_id: int) -> Any:
 
 
 HUB_LINKS.append(("grades.index", "Notes envoyées au carnet de notes", True))
+
+
+@bp.get("/participants")
+@trainer_required
+def participants() -> str:
+    """The course members from the platform (NRPS) with each one's activity status."""
+    from lti_tool.grades.roster import RosterUnavailable, roster
+
+    launch = current_launch()
+    context = db.session.get(Context, launch.context_id)
+    error, members = None, []
+    try:
+        members = roster(context, now())
+    except RosterUnavailable as problem:
+        error = str(problem)
+    db.session.commit()  # the access token, if one was fetched
+    return render_template("grades/participants.html", members=members, error=error)
+
+
+HUB_LINKS.append(("grades.participants", "Participants du cours et avancement", True))

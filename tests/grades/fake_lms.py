@@ -45,12 +45,15 @@ class FakeMoodle:
         self.teachers = {"teacher-sub"}
         self.fail_next: list[Any] = []  # status codes or exceptions for the next score posts
         self.page_size = 3
+        self.members: list[dict[str, Any]] = []
+        self.token_scopes: list[str] = []
 
     # --- HTTP surface used by the sender ---
     def post(self, url: str, data: Any = None, timeout: float | None = None, **_: Any) -> Reply:
         assert url.endswith("/token")
         assert data["grant_type"] == "client_credentials" and data["client_assertion"]
         self.tokens_issued += 1
+        self.token_scopes.append(data["scope"])
         token = f"tok-{self.tokens_issued}"
         self.valid_tokens.add(token)
         return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
@@ -69,6 +72,15 @@ class FakeMoodle:
         parts = urlsplit(url)
         if parts.path.endswith("/scores"):
             return self._score(parts.path.removesuffix("/scores"), json)
+        if parts.path.endswith("/memberships"):
+            assert headers and "membershipcontainer" in headers["Accept"]
+            start = int(parse_qs(parts.query).get("page", ["0"])[0])
+            page = self.members[start : start + self.page_size]
+            links = {}
+            if start + self.page_size < len(self.members):
+                nxt = f"{parts.scheme}://{parts.netloc}{parts.path}?page={start + self.page_size}"
+                links["Link"] = f'<{nxt}>; rel="next"'
+            return Reply(200, {"id": url, "members": page}, links)
         if method == "GET":
             query = parse_qs(parts.query)
             items = [
