@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "lti_tool.lti.registration:bp",
     "lti_tool.demo.views:bp",
     "lti_tool.grades.views:bp",
+    "lti_tool.grades.demo_lms:bp",
     "lti_tool.modules.views:bp",
     "lti_tool.cases.views:bp",
 ]
