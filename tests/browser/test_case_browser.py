@@ -9,10 +9,12 @@ import pytest
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-BEST = [1, 0, 0, 0, 0, 0]
 
 
 def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
+    from tests.integration.test_case_player import best_choices, real_case
+
+    best = best_choices(real_case())
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
         page = context.new_page()
@@ -21,10 +23,10 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
         page.wait_for_url(re.compile(r"/cas/cas-reconversion-comptable$"))
         page.get_by_role("button", name="Commencer").focus()
         page.keyboard.press("Enter")
-        for index in BEST:
+        for number, index in enumerate(best):
             page.wait_for_selector("#etape")
             # Focus sits on the new step after each choice (announced to screen readers).
-            if index != BEST[0]:
+            if number:
                 assert page.evaluate("document.activeElement.id") == "etape"
             radio = page.locator('input[name="choice"]').nth(index)
             radio.focus()
