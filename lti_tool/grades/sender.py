@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import jwt
 import requests
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lti_tool.extensions import db
 from lti_tool.grades.profiles import NotGradable, Recipient, adapt
@@ -23,6 +23,7 @@ from lti_tool.models.grades import (
     FAILED,
     PENDING,
     SENDING,
+    SUPERSEDED,
     AccessToken,
     LineItemCache,
     ScoreOutbox,
@@ -292,6 +293,19 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
     """Send one claimed row and record the outcome on it (flush only)."""
     registration = db.session.get(Registration, row.registration_id)
     assert registration is not None
+    newer = db.session.scalar(
+        select(ScoreOutbox.id).where(
+            ScoreOutbox.user_id == row.user_id,
+            ScoreOutbox.column_key == row.column_key,
+            ScoreOutbox.timestamp > row.timestamp,
+            ScoreOutbox.state.in_([PENDING, SENDING, DELIVERED]),
+        )
+    )
+    if newer is not None:
+        # A newer score is queued or already there: sending this one would be pointless.
+        row.state, row.lease_until = SUPERSEDED, None
+        row.last_error = "remplacée par une note plus récente"
+        return
     row.attempts += 1
     role = db.session.scalar(
         select(Enrollment.role).where(
@@ -351,25 +365,44 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
         row.lease_until = None
 
 
+def _due(now: datetime) -> Any:
+    return ((ScoreOutbox.state == PENDING) & (ScoreOutbox.next_attempt_at <= now)) | (
+        (ScoreOutbox.state == SENDING) & (ScoreOutbox.lease_until < now)
+    )
+
+
 def claim(now: datetime, limit: int = 50, ids: list[int] | None = None) -> list[int]:
-    """Claim due rows for this worker (SKIP LOCKED on PostgreSQL) and commit the claim."""
+    """Claim due rows for this worker (SKIP LOCKED on PostgreSQL) and commit the claim.
+
+    Each row is taken with a conditional UPDATE (still due?) so that, even where row locks do
+    not exist (SQLite), two workers never both claim the same row.
+    """
     query = (
-        select(ScoreOutbox)
-        .where(
-            ((ScoreOutbox.state == PENDING) & (ScoreOutbox.next_attempt_at <= now))
-            | ((ScoreOutbox.state == SENDING) & (ScoreOutbox.lease_until < now))
-        )
+        select(ScoreOutbox.id)
+        .where(_due(now))
         .order_by(ScoreOutbox.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     if ids is not None:
         query = query.where(ScoreOutbox.id.in_(ids))
-    rows = db.session.scalars(query).all()
-    for row in rows:
-        row.state, row.lease_until = SENDING, now + LEASE
-    claimed = [row.id for row in rows]
-    db.session.commit()
+    claimed = []
+    try:
+        for row_id in db.session.scalars(query).all():
+            result = db.session.execute(
+                update(ScoreOutbox)
+                .where(ScoreOutbox.id == row_id, _due(now))
+                .values(state=SENDING, lease_until=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                claimed.append(row_id)
+        db.session.commit()
+    except OperationalError:
+        # SQLite busy with another worker's claim: nothing claimed, try on the next pass.
+        db.session.rollback()
+        log.info("grade_claim_busy")
+        return []
     return claimed
 
 

@@ -158,3 +158,27 @@ def test_trainee_cannot_see_or_resend(moodle, launch, clock, client):
     assert client.get(p.url("/notes/")).status_code == 403
     assert client.post(p.url(f"/notes/renvoyer/{row.id}")).status_code == 403
     assert client.get(p.url("/notes/participants")).status_code == 403
+
+
+def test_killed_worker_old_row_is_superseded_by_a_newer_delivered_one(moodle, launch, clock):
+    p = launch("trainee", sub="l-k", target="exam:x", lineitem_url=f"{LINEITEMS}/x")
+    old = queue(p, clock, 30)
+    assert sender.claim(clock()) == [old.id]  # a worker takes it, then dies
+    clock.advance(seconds=10)
+    new = queue(p, clock, 45)  # the learner's newer result
+    sender.send_due(clock())
+    clock.advance(minutes=5)  # the dead worker's lease expires
+    sender.send_due(clock())
+    assert db.session.get(ScoreOutbox, old.id).state == "superseded"
+    assert db.session.get(ScoreOutbox, new.id).state == "delivered"
+    assert [post["scoreGiven"] for post in moodle.score_posts] == [45]
+    assert moodle.grades[("/li/x", "l-k")]["grade"] == 45
+
+
+def test_a_row_already_claimed_is_not_claimed_again(moodle, launch, clock):
+    p = launch("trainee", sub="l-m", target="exam:x", lineitem_url=f"{LINEITEMS}/x")
+    row = queue(p, clock, 30)
+    assert sender.claim(clock()) == [row.id]
+    assert sender.claim(clock(), ids=[row.id]) == []
+    clock.advance(seconds=sender.LEASE.total_seconds() + 1)
+    assert sender.claim(clock()) == [row.id]
