@@ -54,15 +54,28 @@ def detect(data: bytes) -> str:
                 names = set(archive.namelist())
                 if "word/document.xml" in names:
                     return "docx"
-                if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                if (
+                    "mimetype" in names
+                    and archive.read("mimetype").strip()
+                    == b"application/vnd.oasis.opendocument.text"
+                ):
                     return "odt"
         except (zipfile.BadZipFile, OSError, KeyError) as error:
-            raise DossierFileError("corrupt", "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.") from error
-        raise DossierFileError("type", "Type de fichier non pris en charge : déposez un DOCX, un ODT, un PDF contenant du texte ou un fichier Markdown.")
+            raise DossierFileError(
+                "corrupt",
+                "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.",
+            ) from error
+        raise DossierFileError(
+            "type",
+            "Type de fichier non pris en charge : déposez un DOCX, un ODT, un PDF contenant du texte ou un fichier Markdown.",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DossierFileError("type", "Type de fichier non pris en charge : déposez un DOCX, un ODT, un PDF contenant du texte ou un fichier Markdown.") from error
+        raise DossierFileError(
+            "type",
+            "Type de fichier non pris en charge : déposez un DOCX, un ODT, un PDF contenant du texte ou un fichier Markdown.",
+        ) from error
     if "\x00" in text:
         raise DossierFileError("type", "Type de fichier non pris en charge.")
     return "md"
@@ -72,11 +85,21 @@ def _safe_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise DossierFileError("corrupt", "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.") from error
+        raise DossierFileError(
+            "corrupt",
+            "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.",
+        ) from error
     infos = archive.infolist()
     total = sum(i.file_size for i in infos)
-    if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(1, len(data)):
-        raise DossierFileError("bomb", "Le fichier contient trop de données une fois décompressé : il ne peut pas être analysé.")
+    if (
+        len(infos) > MAX_ENTRIES
+        or total > MAX_UNCOMPRESSED
+        or total > MAX_RATIO * max(1, len(data))
+    ):
+        raise DossierFileError(
+            "bomb",
+            "Le fichier contient trop de données une fois décompressé : il ne peut pas être analysé.",
+        )
     return archive
 
 
@@ -93,11 +116,16 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
 
 def _xml(data: bytes) -> ET.Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise DossierFileError("corrupt", "Le fichier contient des déclarations XML non autorisées.")
+        raise DossierFileError(
+            "corrupt", "Le fichier contient des déclarations XML non autorisées."
+        )
     try:
         return ET.fromstring(data)  # noqa: S314 - DOCTYPE/ENTITY refused above
     except ET.ParseError as error:
-        raise DossierFileError("corrupt", "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.") from error
+        raise DossierFileError(
+            "corrupt",
+            "Le fichier est endommagé : enregistrez-le de nouveau depuis votre traitement de texte.",
+        ) from error
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -124,13 +152,27 @@ def _docx(data: bytes) -> Document:
             match = re.match(r"(?i)(heading|titre)\s*(\d)", style_name)
             if match:
                 section = text
-                doc.blocks.append(Block("heading", text, f"section « {text} »", int(match.group(2))))
+                doc.blocks.append(
+                    Block("heading", text, f"section « {text} »", int(match.group(2)))
+                )
             else:
-                doc.blocks.append(Block("paragraph", text, f"section « {section} », paragraphe {number}"))
+                doc.blocks.append(
+                    Block("paragraph", text, f"section « {section} », paragraphe {number}")
+                )
         elif element.tag == f"{W}tbl":
             for index, row in enumerate(element.iter(f"{W}tr"), start=1):
-                cells = tuple("".join(t.text or "" for t in cell.iter(f"{W}t")).strip() for cell in row.iter(f"{W}tc"))
-                doc.blocks.append(Block("row", " | ".join(cells), f"section « {section} », tableau ligne {index}", cells=cells))
+                cells = tuple(
+                    "".join(t.text or "" for t in cell.iter(f"{W}t")).strip()
+                    for cell in row.iter(f"{W}tc")
+                )
+                doc.blocks.append(
+                    Block(
+                        "row",
+                        " | ".join(cells),
+                        f"section « {section} », tableau ligne {index}",
+                        cells=cells,
+                    )
+                )
     try:
         core = _xml(_read(archive, "docProps/core.xml"))
         for element in core.iter():
@@ -164,10 +206,16 @@ def _odt(data: bytes) -> Document:
             text = "".join(element.itertext()).strip()
             if text:
                 number += 1
-                doc.blocks.append(Block("paragraph", text, f"section « {section} », paragraphe {number}"))
+                doc.blocks.append(
+                    Block("paragraph", text, f"section « {section} », paragraphe {number}")
+                )
         elif element.tag == f"{TABLE_NS}table-row":
-            cells = tuple("".join(c.itertext()).strip() for c in element if c.tag == f"{TABLE_NS}table-cell")
-            doc.blocks.append(Block("row", " | ".join(cells), f"section « {section} », tableau", cells=cells))
+            cells = tuple(
+                "".join(c.itertext()).strip() for c in element if c.tag == f"{TABLE_NS}table-cell"
+            )
+            doc.blocks.append(
+                Block("row", " | ".join(cells), f"section « {section} », tableau", cells=cells)
+            )
     try:
         meta = _xml(_read(archive, "meta.xml"))
         for element in meta.iter():
@@ -189,7 +237,10 @@ def _pdf(data: bytes) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise DossierFileError("encrypted", "Votre PDF est protégé par un mot de passe : enregistrez-le sans protection.")
+            raise DossierFileError(
+                "encrypted",
+                "Votre PDF est protégé par un mot de passe : enregistrez-le sans protection.",
+            )
         doc = Document("pdf")
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
@@ -197,11 +248,17 @@ def _pdf(data: bytes) -> Document:
                 line = line.strip()
                 if not line:
                     continue
-                if re.match(r"^(\d+(\.\d+)*\.?|[IVX]+[.-])?\s*[A-ZÉÈÀ][^.!?]{2,80}$", line) and len(line.split()) <= 10 and not re.search(r"\d{1,2}/\d{1,2}/\d{2,4}", line):
+                if (
+                    re.match(r"^(\d+(\.\d+)*\.?|[IVX]+[.-])?\s*[A-ZÉÈÀ][^.!?]{2,80}$", line)
+                    and len(line.split()) <= 10
+                    and not re.search(r"\d{1,2}/\d{1,2}/\d{2,4}", line)
+                ):
                     doc.blocks.append(Block("heading", line, f"page {number}", 1))
                 cells = tuple(c.strip() for c in re.split(r"\s{2,}|\t|\|", line) if c.strip())
                 kind = "row" if len(cells) >= 2 else "paragraph"
-                doc.blocks.append(Block(kind, line, f"page {number}", cells=cells if kind == "row" else ()))
+                doc.blocks.append(
+                    Block(kind, line, f"page {number}", cells=cells if kind == "row" else ())
+                )
         info = reader.metadata
         author = info.get("/Author") if info is not None else None
         if author:
@@ -209,9 +266,15 @@ def _pdf(data: bytes) -> Document:
     except DossierFileError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise DossierFileError("corrupt", "Le PDF est endommagé : exportez-le de nouveau depuis votre traitement de texte.") from error
+        raise DossierFileError(
+            "corrupt",
+            "Le PDF est endommagé : exportez-le de nouveau depuis votre traitement de texte.",
+        ) from error
     if not any(b.text for b in doc.blocks):
-        raise DossierFileError("no_text", "Votre PDF ne contient pas de texte : exportez-le depuis votre traitement de texte (et non en le scannant).")
+        raise DossierFileError(
+            "no_text",
+            "Votre PDF ne contient pas de texte : exportez-le depuis votre traitement de texte (et non en le scannant).",
+        )
     return doc
 
 
@@ -228,7 +291,9 @@ def _markdown(data: bytes) -> Document:
             doc.blocks.append(Block("heading", section, f"ligne {number}", len(heading.group(1))))
         elif line.startswith("|"):
             cells = tuple(c.strip() for c in line.strip("|").split("|"))
-            doc.blocks.append(Block("row", line, f"section « {section} », ligne {number}", cells=cells))
+            doc.blocks.append(
+                Block("row", line, f"section « {section} », ligne {number}", cells=cells)
+            )
         else:
             doc.blocks.append(Block("paragraph", line, f"section « {section} », ligne {number}"))
     return doc
@@ -237,7 +302,9 @@ def _markdown(data: bytes) -> Document:
 def extract(data: bytes, max_bytes: int) -> Document:
     """Detect the type and extract the text; raise DossierFileError with a clear message."""
     if len(data) > max_bytes:
-        raise DossierFileError("too_big", f"Le fichier dépasse la taille autorisée ({max_bytes // (1024 * 1024)} Mo).")
+        raise DossierFileError(
+            "too_big", f"Le fichier dépasse la taille autorisée ({max_bytes // (1024 * 1024)} Mo)."
+        )
     kind = detect(data)
     reader = {"docx": _docx, "odt": _odt, "pdf": _pdf, "md": _markdown}[kind]
     try:
@@ -245,4 +312,7 @@ def extract(data: bytes, max_bytes: int) -> Document:
     except DossierFileError:
         raise
     except Exception as error:  # a library's own failure on a malformed file: never a crash
-        raise DossierFileError("corrupt", "Le fichier n'a pas pu être lu : enregistrez-le de nouveau depuis votre traitement de texte.") from error
+        raise DossierFileError(
+            "corrupt",
+            "Le fichier n'a pas pu être lu : enregistrez-le de nouveau depuis votre traitement de texte.",
+        ) from error
