@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "lti_tool.grades.demo_lms:bp",
     "lti_tool.modules.views:bp",
     "lti_tool.cases.views:bp",
+    "lti_tool.dossier.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".
@@ -35,6 +36,7 @@ CLI_GROUPS = [
     "lti_tool.course_cli:course_cli",
     "lti_tool.grades.cli:grades_cli",
     "lti_tool.exam.cli:exam_cli",
+    "lti_tool.dossier.cli:dossier_cli",
 ]
 
 

@@ -271,7 +271,10 @@ def save_answer(
     )
     statement = statement.on_conflict_do_update(
         index_elements=[ExamAnswer.attempt_id, ExamAnswer.item_id],
-        set_={k: statement.excluded[k] for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")},
+        set_={
+            k: statement.excluded[k]
+            for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")
+        },
         where=newer,
     ).returning(ExamAnswer.id)
     stored = db.session.execute(statement).first() is not None

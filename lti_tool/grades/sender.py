@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jwt
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lti_tool.extensions import db
@@ -39,6 +43,7 @@ BACKOFF_BASE = 10.0
 BACKOFF_CAP = 3600.0
 TOKEN_MARGIN = timedelta(seconds=60)
 PERMANENT = {400, 403, 404, 405, 410, 413, 422}
+_LOCAL_COLUMN_LOCK = threading.Lock()
 
 #: The HTTP client (a fake gradebook in tests).
 HTTP: list[Any] = [requests.Session()]
@@ -72,11 +77,16 @@ def access_token(
         AccessToken.registration_id == registration.id, AccessToken.scopes == scopes
     )
     cached = db.session.scalar(query)
-    if cached is not None and not refresh and cached.expires_at > now + TOKEN_MARGIN:
+    if cached is not None and not refresh and cached.expires_at > now:
         return cached.token
     from lti_tool.lti.keys import signing_key
 
-    kid, pem = signing_key()
+    kid, pem = signing_key()  # before the lock: its first use commits
+    # One process fetches, the others wait and take the token it stored.
+    _xact_lock(f"token:{registration.id}:{scopes}")
+    cached = db.session.scalar(query.execution_options(populate_existing=True))
+    if cached is not None and not refresh and cached.expires_at > now:
+        return cached.token
     issued = int(now.timestamp())
     assertion = jwt.encode(
         {
@@ -113,7 +123,9 @@ def access_token(
         raise Retry(response.status_code, f"jeton : HTTP {response.status_code}")
     body = response.json()
     token = str(body["access_token"])
-    expires = now + timedelta(seconds=int(body.get("expires_in", 3600)))
+    lifetime = int(body.get("expires_in", 3600))
+    # Stored as "use until": shortly before the real expiry (a fifth of short lifetimes).
+    expires = now + timedelta(seconds=lifetime) - min(TOKEN_MARGIN, timedelta(seconds=lifetime / 5))
     if cached is None:
         try:
             # Another process may store its token at the same moment: keep theirs too.
@@ -201,13 +213,48 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
     link = db.session.get(ResourceLink, row.resource_link_id) if row.resource_link_id else None
     if link is not None and link.lineitem_url and not row.tag:
         return link.lineitem_url
-    cached = db.session.scalar(
-        select(LineItemCache).where(
-            LineItemCache.context_id == row.context_id, LineItemCache.column_key == row.column_key
-        )
+    column = select(LineItemCache).where(
+        LineItemCache.context_id == row.context_id, LineItemCache.column_key == row.column_key
     )
+    cached = db.session.scalar(column)
     if cached is not None:
         return cached.url
+    with _column_lock(row):
+        # Another worker may have created it while we waited for the lock.
+        cached = db.session.scalar(column.execution_options(populate_existing=True))
+        if cached is not None:
+            return cached.url
+        return _find_or_create(row, link, registration, now)
+
+
+def _xact_lock(name: str) -> bool:
+    """A PostgreSQL advisory lock held until the transaction ends (False elsewhere)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    digest = hashlib.sha256(name.encode()).digest()
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"),
+        {"key": int.from_bytes(digest[:8], "big", signed=True)},
+    )
+    return True
+
+
+@contextmanager
+def _column_lock(row: ScoreOutbox) -> Iterator[None]:
+    """One creator per column: an advisory lock on PostgreSQL, a process lock otherwise."""
+    from lti_tool.lti.keys import signing_key
+
+    signing_key()  # before the lock: its first use commits
+    if _xact_lock(f"column:{row.context_id}:{row.column_key}"):
+        yield
+        return
+    with _LOCAL_COLUMN_LOCK:
+        yield
+
+
+def _find_or_create(
+    row: ScoreOutbox, link: ResourceLink | None, registration: Registration, now: datetime
+) -> str:
     lineitems = _lineitems_url(row, link)
     if not lineitems:
         raise Permanent(0, "la plateforme n'a pas ouvert le service de notes pour cette activité")
@@ -251,12 +298,26 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
         if response.status_code >= 400:
             _raise_for(response)
         found = response.json()
-    db.session.add(
-        LineItemCache(
-            context_id=row.context_id, column_key=row.column_key, url=str(found["id"]), data=found
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                LineItemCache(
+                    context_id=row.context_id,
+                    column_key=row.column_key,
+                    url=str(found["id"]),
+                    data=found,
+                )
+            )
+    except IntegrityError:
+        # Only possible without the column lock (another process on SQLite): keep the first.
+        log.warning("grade_duplicate_column column=%s", row.column_key)
+        existing = db.session.scalar(
+            select(LineItemCache.url).where(
+                LineItemCache.context_id == row.context_id,
+                LineItemCache.column_key == row.column_key,
+            )
         )
-    )
-    db.session.flush()
+        return str(existing)
     return str(found["id"])
 
 

@@ -82,4 +82,5 @@ class AccessToken(db.Model):  # type: ignore[name-defined,misc]
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id"))
     scopes: Mapped[str] = mapped_column(String(1024))
     token: Mapped[str] = mapped_column(Text)
+    #: Used until then: shortly before the platform's expiry (``expires_in``).
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,135 @@
+"""Dossier files: stored outside the web root, every read logged, deletion and purge."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from grading.dossier.checks import Report, Requirement, analyse
+from lti_tool.content import course
+from lti_tool.extensions import db
+from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
+
+
+def requirements() -> list[Requirement]:
+    """The cahier des charges items as the analyser needs them."""
+    guide = course().dossier
+    if guide is None:
+        return []
+    return [Requirement(i.id, i.title, i.headings, i.checks, i.min_words) for i in guide.items]
+
+
+def storage_root() -> Path:
+    """Where files live (outside the web root; the instance folder by default)."""
+    root = Path(current_app.config["UPLOAD_ROOT"])
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def store(
+    *, context_id: int, user_id: int, data: bytes, filename: str, now: datetime
+) -> DossierUpload:
+    """Analyse, then write the file and its row; on any failure nothing is left behind."""
+    report = analyse(data, requirements(), max_bytes=current_app.config["DOSSIER_MAX_BYTES"])
+    version = (
+        db.session.scalar(
+            select(func.max(DossierUpload.version)).where(
+                DossierUpload.context_id == context_id, DossierUpload.user_id == user_id
+            )
+        )
+        or 0
+    ) + 1
+    stored_name = uuid.uuid4().hex
+    path = storage_root() / stored_name
+    temporary = path.with_suffix(".part")
+    temporary.write_bytes(data)
+    os.chmod(temporary, 0o600)
+    temporary.replace(path)
+    upload = DossierUpload(
+        context_id=context_id,
+        user_id=user_id,
+        version=version,
+        stored_name=stored_name,
+        original_name=Path(filename or "dossier").name[:255],
+        detected_type=report.kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_at=now,
+        report=report.to_json(),
+    )
+    try:
+        db.session.add(upload)
+        db.session.flush()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return upload
+
+
+def discard_file(upload: DossierUpload) -> None:
+    """Remove the file from disk (after the row was updated)."""
+    (storage_root() / upload.stored_name).unlink(missing_ok=True)
+
+
+def log_access(upload: DossierUpload, reader_id: int | None, action: str, now: datetime) -> None:
+    """Record a read, download or deletion (never the content)."""
+    db.session.add(DossierAccess(upload_id=upload.id, reader_id=reader_id, action=action, at=now))
+
+
+def uploads_of(context_id: int, user_id: int) -> list[DossierUpload]:
+    """The candidate's drafts, newest first."""
+    return list(
+        db.session.scalars(
+            select(DossierUpload)
+            .where(DossierUpload.context_id == context_id, DossierUpload.user_id == user_id)
+            .order_by(DossierUpload.version.desc())
+        )
+    )
+
+
+def checklist_of(context_id: int, user_id: int) -> dict[str, ChecklistEntry]:
+    """The candidate's checklist by item id."""
+    rows = db.session.scalars(
+        select(ChecklistEntry).where(
+            ChecklistEntry.context_id == context_id, ChecklistEntry.user_id == user_id
+        )
+    )
+    return {row.item_id: row for row in rows}
+
+
+def latest_report(context_id: int, user_id: int) -> Report | None:
+    """The report of the newest draft still on file."""
+    for upload in uploads_of(context_id, user_id):
+        if upload.deleted_at is None:
+            return Report.from_json(upload.report)
+    return None
+
+
+def purge(now: datetime) -> int:
+    """Delete files older than the retention period (rows keep no content)."""
+    limit = now - timedelta(days=current_app.config["DOSSIER_RETENTION_DAYS"])
+    old = db.session.scalars(
+        select(DossierUpload).where(
+            DossierUpload.uploaded_at < limit, DossierUpload.deleted_at.is_(None)
+        )
+    ).all()
+    for upload in old:
+        upload.deleted_at = now
+        upload.report = {
+            "items": [],
+            "hours": None,
+            "anonymisation_findings": 0,
+            "kind": upload.detected_type,
+        }
+        log_access(upload, None, "purge", now)
+    # The rows are marked first, the files removed once that is durable.
+    db.session.commit()
+    for upload in old:
+        discard_file(upload)
+    return len(old)

@@ -1,0 +1,281 @@
+"""Épreuve 2 self-check: the candidate's checklist and drafts; trainers' and jury's view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from course.render import render_markdown
+from grading.dossier.checks import Report, compare
+from grading.dossier.extract import DossierFileError
+from lti_tool.clock import now
+from lti_tool.content import course
+from lti_tool.dossier import service
+from lti_tool.extensions import db
+from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.home.views import HUB_LINKS
+from lti_tool.launch_session import current_launch, launch_required, trainer_required
+from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.models.core import ROLE_TRAINEE, Enrollment, ResourceLink, User
+from lti_tool.models.dossier import DossierUpload
+from lti_tool.worker import TASKS
+
+bp = Blueprint("dossier", __name__, url_prefix="/s/<lt>/dossier")
+
+
+def _page(user: User, *, as_trainer: bool) -> str:
+    launch = current_launch()
+    guide = course().dossier
+    uploads = service.uploads_of(launch.context_id, user.id)
+    live = [u for u in uploads if u.deleted_at is None]
+    report = Report.from_json(live[0].report) if live else None
+    changes = compare(Report.from_json(live[1].report), report) if report and len(live) > 1 else []
+    if as_trainer and live:
+        service.log_access(live[0], launch.user_id, "report", now())
+        db.session.commit()
+    checklist = service.checklist_of(launch.context_id, user.id)
+    items = guide.items if guide else ()
+    done = sum(1 for i in items if checklist.get(i.id) and checklist[i.id].checked)
+    return render_template(
+        "dossier/index.html",
+        guide=guide,
+        intro=render_markdown(guide.introduction) if guide else "",
+        descriptions={i.id: render_markdown(i.description) for i in items},
+        items=items,
+        checklist=checklist,
+        done=done,
+        uploads=uploads,
+        report=report,
+        changes=changes,
+        candidate=user,
+        as_trainer=as_trainer,
+        max_mb=current_app.config["DOSSIER_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+@bp.get("/")
+@launch_required
+def index() -> Any:
+    """The candidate's checklist, drafts and report (trainers: the cohort)."""
+    launch = current_launch()
+    if launch.is_trainer:
+        return redirect(url_for("dossier.cohort"))
+    return _page(launch.user, as_trainer=False)
+
+
+@bp.post("/checklist")
+@launch_required
+def save_checklist() -> Any:
+    """Save the ticks and notes of every item at once."""
+    launch = current_launch()
+    if launch.role != ROLE_TRAINEE:
+        abort(403)
+    guide = course().dossier
+    entries = service.checklist_of(launch.context_id, launch.user_id)
+    moment = now()
+    from lti_tool.models.dossier import ChecklistEntry
+
+    for item in guide.items if guide else ():
+        entry = entries.get(item.id)
+        if entry is None:
+            entry = ChecklistEntry(
+                context_id=launch.context_id, user_id=launch.user_id, item_id=item.id
+            )
+            db.session.add(entry)
+        entry.checked = request.form.get(f"check-{item.id}") == "on"
+        entry.note = (request.form.get(f"note-{item.id}") or "")[:5000]
+        entry.updated_at = moment
+    _maybe_complete(moment)
+    db.session.commit()
+    flash(_("Votre liste de contrôle est enregistrée."), "success")
+    return redirect(url_for("dossier.index"), code=303)
+
+
+def _maybe_complete(moment: Any) -> None:
+    """Checklist complete and no anonymisation finding left: completion to the gradebook."""
+    launch = current_launch()
+    link = (
+        db.session.get(ResourceLink, launch.resource_link_id) if launch.resource_link_id else None
+    )
+    guide = course().dossier
+    if link is None or link.target != "dossier:checklist" or guide is None:
+        return
+    entries = service.checklist_of(launch.context_id, launch.user_id)
+    report = service.latest_report(launch.context_id, launch.user_id)
+    if (
+        all(entries.get(i.id) and entries[i.id].checked for i in guide.items)
+        and report is not None
+        and report.anonymisation_findings == 0
+    ):
+        publish_score(
+            user_id=launch.user_id,
+            link=link,
+            score_given=1,
+            score_maximum=1,
+            activity_progress=COMPLETED,
+            comment="Dossier auto-contrôlé : liste complète, aucune donnée identifiante détectée.",
+            now=moment,
+        )
+
+
+@bp.post("/depot")
+@launch_required
+def upload() -> Any:
+    """Upload a draft: analysed first; a bad file gets a clear message and nothing is stored."""
+    launch = current_launch()
+    if launch.role != ROLE_TRAINEE:
+        abort(403)
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        flash(_("Choisissez un fichier à déposer."), "error")
+        return redirect(url_for("dossier.index"), code=303)
+    data = sent.stream.read(current_app.config["DOSSIER_MAX_BYTES"] + 1)
+    try:
+        stored = service.store(
+            context_id=launch.context_id,
+            user_id=launch.user_id,
+            data=data,
+            filename=sent.filename,
+            now=now(),
+        )
+        service.log_access(stored, launch.user_id, "upload", now())
+        _maybe_complete(now())
+        db.session.commit()
+    except DossierFileError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("dossier.index"), code=303)
+    flash(_("Version %(v)s analysée.", v=stored.version), "success")
+    return redirect(url_for("dossier.index") + "#rapport", code=303)
+
+
+def _readable(upload_id: int) -> DossierUpload:
+    """The file, if the current user may read it: its candidate, or a trainer/jury of its course."""
+    launch = current_launch()
+    upload = db.session.get(DossierUpload, upload_id)
+    if upload is None or upload.context_id != launch.context_id or upload.deleted_at is not None:
+        abort(404)
+    if upload.user_id != launch.user_id and not launch.is_trainer:
+        abort(403)
+    return upload
+
+
+@bp.get("/fichier/<int:upload_id>")
+@launch_required
+def download(upload_id: int) -> Response:
+    """Download a draft (logged)."""
+    upload = _readable(upload_id)
+    path = service.storage_root() / upload.stored_name
+    if not path.is_file():
+        abort(404)
+    service.log_access(upload, current_launch().user_id, "download", now())
+    db.session.commit()
+    mime = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "odt": "application/vnd.oasis.opendocument.text",
+        "pdf": "application/pdf",
+    }.get(upload.detected_type, "text/markdown")
+    return Response(
+        path.read_bytes(),
+        mimetype=mime,
+        headers={
+            "Content-Disposition": f'attachment; filename="dossier-v{upload.version}.{upload.detected_type}"'
+        },
+    )
+
+
+@bp.post("/fichier/<int:upload_id>/supprimer")
+@launch_required
+def delete(upload_id: int) -> Any:
+    """The candidate deletes a draft: the file is removed, the report emptied."""
+    upload = _readable(upload_id)
+    if upload.user_id != current_launch().user_id:
+        abort(403)
+    upload.deleted_at = now()
+    upload.report = {
+        "items": [],
+        "hours": None,
+        "anonymisation_findings": 0,
+        "kind": upload.detected_type,
+    }
+    service.log_access(upload, current_launch().user_id, "delete", now())
+    db.session.commit()
+    service.discard_file(upload)
+    flash(_("Le fichier a été supprimé."), "success")
+    return redirect(url_for("dossier.index"), code=303)
+
+
+@bp.get("/candidats")
+@trainer_required
+def cohort() -> str:
+    """Trainers and jury: each candidate's checklist progress and latest report."""
+    launch = current_launch()
+    trainees = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.context_id == launch.context_id, Enrollment.role == ROLE_TRAINEE
+        )
+    ).all()
+    guide = course().dossier
+    total = len(guide.items) if guide else 0
+    rows = []
+    for enrollment in trainees:
+        checklist = service.checklist_of(launch.context_id, enrollment.user_id)
+        rows.append(
+            (
+                enrollment.user,
+                sum(1 for e in checklist.values() if e.checked),
+                service.latest_report(launch.context_id, enrollment.user_id),
+            )
+        )
+    return render_template("dossier/cohort.html", rows=rows, total=total)
+
+
+@bp.get("/candidats/<int:user_id>")
+@trainer_required
+def candidate(user_id: int) -> str:
+    """A candidate's checklist and report, as the candidate sees them (the read is logged)."""
+    launch = current_launch()
+    enrolled = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.context_id == launch.context_id, Enrollment.user_id == user_id
+        )
+    )
+    if enrolled is None:
+        abort(404)
+    return _page(enrolled.user, as_trainer=True)
+
+
+def _deep_link_items() -> list[DeepLinkItem]:
+    return [
+        DeepLinkItem(
+            "dossier",
+            "checklist",
+            "Dossier professionnel : auto-contrôle (épreuve 2)",
+            "Liste de contrôle du cahier des charges et analyse automatique des brouillons.",
+            1.0,
+            "Certification",
+        )
+    ]
+
+
+def _purge_task(at: Any) -> str:
+    return f"{service.purge(at)} fichier(s) purgé(s)"
+
+
+TARGET_ROUTES["dossier"] = ("dossier.index", None)
+DEEP_LINK_PROVIDERS.append(_deep_link_items)
+HUB_LINKS.append(("dossier.index", "Dossier professionnel : auto-contrôle", False))
+TASKS.append(("dossier-purge", _purge_task, 3600.0))

@@ -1,0 +1,109 @@
+"""Dossier self-check through HTTP: upload and report, nothing half-stored, access, deletion, purge."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
+from tests.unit.test_dossier_analyser import SESSIONS, as_docx, as_markdown, sections
+
+
+def upload(client, who, data, name="dossier.docx"):
+    return client.post(
+        who.url("/dossier/depot"),
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def files(app):
+    root = Path(app.config["UPLOAD_ROOT"])
+    return sorted(p.name for p in root.glob("*")) if root.exists() else []
+
+
+def test_upload_report_fix_and_compare(client, launch, app):
+    candidate = launch("trainee", sub="cand", target="dossier:checklist")
+    short = SESSIONS[:4] + [("02/02/2026", "1 h", "conclusion")]
+    response = upload(
+        client,
+        candidate,
+        as_docx(sections(hours=short, follow_up=False, extra=" Tél. 06 12 34 56 78.")),
+    )
+    assert response.status_code == 303
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    assert "8.5 h" in page and "suivi" in page and "numéro de téléphone" in page
+    assert upload(client, candidate, as_docx(sections()), name="v2.docx").status_code == 303
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    assert (
+        "Tous les éléments vérifiables sont conformes" in page
+        and "Depuis la version précédente" in page
+    )
+    assert len(files(app)) == 2
+
+
+def test_bad_files_are_refused_with_a_message_and_nothing_stored(client, launch, app):
+    candidate = launch("trainee", sub="cand")
+    for data in [b"", b"PK\x03\x04broken", b"\x89PNG\r\n\x1a\n" + bytes(100)]:
+        response = upload(client, candidate, data, name="dossier.pdf")
+        assert response.status_code == 303
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    assert "vide" in page or "endommagé" in page or "non pris en charge" in page
+    assert db.session.scalar(select(DossierUpload)) is None and files(app) == []
+
+
+def test_checklist_saved_and_completion_queues_a_score(client, launch):
+    from lti_tool.content import course
+    from lti_tool.models.grades import ScoreOutbox
+
+    candidate = launch("trainee", sub="cand", target="dossier:checklist")
+    upload(client, candidate, as_markdown(sections()), name="d.md")
+    items = course().dossier.items
+    form = {f"check-{i.id}": "on" for i in items} | {f"note-{items[0].id}": "Tableau à relire"}
+    client.post(candidate.url("/dossier/checklist"), data=form)
+    entry = db.session.scalar(select(ChecklistEntry).where(ChecklistEntry.item_id == items[0].id))
+    assert entry.checked and entry.note == "Tableau à relire"
+    assert db.session.scalar(select(ScoreOutbox)).score_given == 1
+
+
+def test_access_control_and_read_log(client, launch):
+    candidate = launch("trainee", sub="cand")
+    upload(client, candidate, as_markdown(sections()), name="d.md")
+    row = db.session.scalar(select(DossierUpload))
+    other = launch("trainee", sub="other")
+    assert client.get(other.url(f"/dossier/fichier/{row.id}")).status_code == 403
+    assert client.get(other.url(f"/dossier/candidats/{candidate.user.id}")).status_code == 403
+    foreign_trainer = launch("trainer", sub="t2", context="course-2")
+    assert client.get(foreign_trainer.url(f"/dossier/fichier/{row.id}")).status_code == 404
+    assert (
+        client.get(foreign_trainer.url(f"/dossier/candidats/{candidate.user.id}")).status_code
+        == 404
+    )
+    other_course_candidate = launch("trainee", sub="cand", context="course-2")
+    assert client.get(other_course_candidate.url(f"/dossier/fichier/{row.id}")).status_code == 404
+    trainer = launch("trainer", sub="t1")
+    assert client.get(trainer.url(f"/dossier/fichier/{row.id}")).status_code == 200
+    assert "conforme" in client.get(
+        trainer.url(f"/dossier/candidats/{candidate.user.id}")
+    ).get_data(as_text=True)
+    assert client.get(candidate.url(f"/dossier/fichier/{row.id}")).status_code == 200
+    actions = [
+        a.action for a in db.session.scalars(select(DossierAccess).order_by(DossierAccess.id))
+    ]
+    assert actions.count("download") == 2 and "report" in actions
+
+
+def test_candidate_deletes_and_retention_purge(client, launch, app, clock, runner):
+    candidate = launch("trainee", sub="cand")
+    upload(client, candidate, as_markdown(sections()), name="d.md")
+    upload(client, candidate, as_markdown(sections()), name="d2.md")
+    first, second = db.session.scalars(select(DossierUpload).order_by(DossierUpload.id)).all()
+    client.post(candidate.url(f"/dossier/fichier/{first.id}/supprimer"))
+    assert len(files(app)) == 1 and db.session.get(DossierUpload, first.id).deleted_at is not None
+    assert client.get(candidate.url(f"/dossier/fichier/{first.id}")).status_code == 404
+    clock.advance(days=400)
+    assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["dossier", "purge"]).output
+    assert files(app) == [] and db.session.get(DossierUpload, second.id).report["items"] == []
