@@ -43,3 +43,18 @@ def test_real_bank_fills_the_blueprint_and_draws_a_paper():
     for question in [*bank.items, *(q for c in bank.cases for q in c.items)]:
         assert question.explanation, question.id
         assert all(p.feedback for p in question.propositions), question.id
+
+
+def test_real_cahier_des_charges_is_analysable():
+    from grading.dossier.checks import Requirement, analyse
+
+    guide = load_course(ROOT).course.dossier
+    assert guide is not None and len(guide.items) == 8
+    requirements = [
+        Requirement(i.id, i.title, i.headings, i.checks, i.min_words) for i in guide.items
+    ]
+    headings = "\n\n".join(f"## {i.headings[0]}\n\nTexte de la section." for i in guide.items)
+    report = analyse(headings.encode(), requirements, max_bytes=1_000_000)
+    assert all(
+        not any("section introuvable" in f.message for f in item.findings) for item in report.items
+    )

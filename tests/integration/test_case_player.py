@@ -33,7 +33,9 @@ def best_choices(case: CaseStudy) -> list[int]:
 
 
 def choose(client, who, position, index):
-    return client.post(who.url(f"/cas/{CASE}/choisir"), data={"position": position, "choice": index})
+    return client.post(
+        who.url(f"/cas/{CASE}/choisir"), data={"position": position, "choice": index}
+    )
 
 
 def test_play_resume_double_submit_and_passback(client, launch):
@@ -50,7 +52,9 @@ def test_play_resume_double_submit_and_passback(client, launch):
     page = client.get(trainee.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
     assert 'role="status"' in page and "Votre choix" in page
     # Leaving and coming back resumes at the same step.
-    assert client.get(trainee.url(f"/cas/{CASE}")).headers["Location"].endswith(f"/cas/{CASE}/jouer")
+    assert (
+        client.get(trainee.url(f"/cas/{CASE}")).headers["Location"].endswith(f"/cas/{CASE}/jouer")
+    )
     assert db.session.scalar(select(CasePlay.current_step)) == case.best_path[1]
     # Going back: a choice for an old position changes nothing.
     choose(client, trainee, 0, (best[0] + 1) % len(case.step(case.start).choices))
@@ -61,7 +65,10 @@ def test_play_resume_double_submit_and_passback(client, launch):
     assert "Débriefing" in end and "Score : 100" in end and "Le meilleur parcours" in end
     run = db.session.scalar(select(CasePlay))
     assert run.status == "finished" and run.score == 1.0
-    assert run.points == {c: case.max_points.get(c, 0) for c in case.competencies} or sum(run.points.values()) == case.best_total
+    assert (
+        run.points == {c: case.max_points.get(c, 0) for c in case.competencies}
+        or sum(run.points.values()) == case.best_total
+    )
     score = db.session.scalar(select(ScoreOutbox))
     assert score.score_given == 100 and "Étude de cas terminée" in score.comment
 
