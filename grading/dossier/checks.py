@@ -88,7 +88,8 @@ def normalise(text: str) -> str:
     plain = "".join(
         c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
     ).lower()
-    plain = re.sub(r"^\s*((\d+(\.\d+)*)|[ivx]+)\s*[.)\-–:]?\s*", "", plain)
+    # Numbering: "2.", "2.1", "II -", "iv)"; a Roman numeral needs its separator ("Investigation" stays).
+    plain = re.sub(r"^\s*(\d+(\.\d+)*\s*[.)\-–:]?|[ivx]+\s*[.)\-–:])\s*", "", plain)
     return re.sub(r"[^a-z0-9 ]+", " ", plain).strip()
 
 

@@ -315,3 +315,11 @@ def test_type_comes_from_content_not_name():
 
     assert detect(as_docx(sections())) == "docx"
     assert detect(as_pdf(sections())) == "pdf"
+
+
+def test_heading_normalisation_keeps_words_starting_like_roman_numerals():
+    from grading.dossier.checks import normalise
+
+    assert normalise("Investigation") == "investigation"
+    assert normalise("II - Investigation") == "investigation"
+    assert normalise("3.2 Outils utilisés") == "outils utilises"
