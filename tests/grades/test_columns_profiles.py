@@ -182,3 +182,16 @@ def test_a_row_already_claimed_is_not_claimed_again(moodle, launch, clock):
     assert sender.claim(clock(), ids=[row.id]) == []
     clock.advance(seconds=sender.LEASE.total_seconds() + 1)
     assert sender.claim(clock()) == [row.id]
+
+
+def test_token_reused_until_shortly_before_it_expires(moodle, launch, clock):
+    p = launch("trainee", sub="l-t", target="exam:x", lineitem_url=f"{LINEITEMS}/x")
+    for minutes in (0, 30, 28):  # up to 58 min; the fake platform grants 3600 s
+        clock.advance(minutes=minutes)
+        queue(p, clock, minutes)
+        sender.send_due(clock())
+    assert moodle.tokens_issued == 1
+    clock.advance(minutes=1, seconds=5)  # within the last minute of the token's life
+    queue(p, clock, 99)
+    sender.send_due(clock())
+    assert moodle.tokens_issued == 2 and moodle.grades[("/li/x", "l-t")]["grade"] == 99
