@@ -7,8 +7,9 @@ import logging
 import secrets
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from flask import (
@@ -37,6 +38,7 @@ log = logging.getLogger("bilan.lti")
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 pages = Blueprint("lti_pages", __name__, url_prefix="/s/<lt>")
 STATE_COOKIE = "lti1p3-state-"
+STORAGE_KEY = "lti_state_"
 STATE_TTL = timedelta(minutes=10)
 
 COMPETENCIES = {
@@ -146,7 +148,23 @@ def login() -> Any:
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
-    response = redirect(f"{registration.auth_login_url}?{urlencode(query)}")
+    auth_url = f"{registration.auth_login_url}?{urlencode(query)}"
+    storage_target = params.get("lti_storage_target")
+    if storage_target:
+        # LTI Client Side postMessage storage: keep the binding in the platform's frame too.
+        response = Response(
+            render_template(
+                "lti/storage.html",
+                mode="put",
+                target=storage_target,
+                origin=_origin(registration.auth_login_url),
+                key=STORAGE_KEY + state,
+                value=secret,
+                next=auth_url,
+            )
+        )
+    else:
+        response = redirect(auth_url)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     response.set_cookie(
         STATE_COOKIE + state[:12],
@@ -182,6 +200,21 @@ def launch() -> Any:
             )
         )
     secret = request.cookies.get(STATE_COOKIE + state_value[:12])
+    storage_target = (state.login_params or {}).get("lti_storage_target")
+    if secret is None and storage_target and "lti_storage_value" not in request.form:
+        # No cookie in this frame: ask the platform's postMessage storage, then come back.
+        registration = db.session.get(Registration, state.registration_id)
+        return render_template(
+            "lti/storage.html",
+            mode="get",
+            target=storage_target,
+            origin=_origin(registration.auth_login_url if registration else ""),
+            key=STORAGE_KEY + state_value,
+            id_token=token,
+            state=state_value,
+        )
+    if secret is None:
+        secret = request.form.get("lti_storage_value") or None
     if secret is None:
         return render_template("lti/new_window.html", login_url=_restart_url(state)), 401
     if _hash(secret) != state.browser_binding:
@@ -215,8 +248,20 @@ def launch() -> Any:
     return response
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@bp.get("/storage.js")
+def storage_script() -> Response:
+    """The postMessage storage script (served here so the page needs no inline script)."""
+    body = (Path(__file__).parent / "assets" / "lti_storage.js").read_text()
+    return Response(body, mimetype="text/javascript")
+
+
 def _restart_url(state: OidcState) -> str:
-    params = dict(state.login_params or {})
+    params = {k: v for k, v in (state.login_params or {}).items() if k != "lti_storage_target"}
     return f"{base_url()}/lti/login?{urlencode(params)}"
 
 

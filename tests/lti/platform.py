@@ -25,6 +25,8 @@ _OTHER_PEM = generate_private_pem()
 class TestPlatform:
     """Signs id_tokens as the registered platform (fixtures ``platform`` and ``client``)."""
 
+    __test__ = False
+
     client: Any
     clock: Any = None
     kid: str = "platform-key-1"
