@@ -121,15 +121,28 @@ def list_platforms() -> None:
 
 
 @lti_cli.command("deactivate")
-@click.argument("registration_id", type=int)
-def deactivate(registration_id: int) -> None:
-    """Deactivate a registration: its launches are refused."""
-    registration = db.session.get(Registration, registration_id)
+@click.argument("registration_id", type=int, required=False)
+@click.option("--issuer", default=None, help="Au lieu du numéro : l'issuer de la plateforme.")
+@click.option("--client-id", default=None, help="Avec --issuer : le client_id.")
+def deactivate(registration_id: int | None, issuer: str | None, client_id: str | None) -> None:
+    """Deactivate a registration (by number, or issuer + client_id): its launches are refused."""
+    if registration_id is not None:
+        registration = db.session.get(Registration, registration_id)
+    elif issuer and client_id:
+        registration = db.session.scalar(
+            select(Registration).where(
+                Registration.issuer == issuer, Registration.client_id == client_id
+            )
+        )
+    else:
+        raise click.UsageError(
+            "Indiquez le numéro de l'enregistrement, ou --issuer et --client-id."
+        )
     if registration is None:
-        raise click.ClickException(f"Enregistrement {registration_id} introuvable.")
+        raise click.ClickException("Enregistrement introuvable (voir « flask lti list »).")
     registration.active = False
     db.session.commit()
-    click.echo(f"Plateforme {registration.issuer} désactivée.")
+    click.echo(f"Plateforme {registration.issuer} ({registration.client_id}) désactivée.")
 
 
 @lti_cli.command("rotate-key")

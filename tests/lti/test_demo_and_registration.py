@@ -224,3 +224,17 @@ def test_cli_add_list_deactivate(runner, client):
     )
     assert "désactivée" in runner.invoke(args=["lti", "deactivate", str(reg_id)]).output
     assert db.session.get(Registration, reg_id).active is False
+
+
+def test_cli_deactivate_by_issuer_and_client_id_refuses_launches(runner, lms):
+    from tests.lti.platform import CLIENT_ID, ISSUER
+
+    out = runner.invoke(
+        args=["lti", "deactivate", "--issuer", ISSUER, "--client-id", CLIENT_ID]
+    ).output
+    assert "désactivée" in out
+    response = lms.client.get(
+        "/lti/login", query_string={"iss": ISSUER, "login_hint": "u", "client_id": CLIENT_ID}
+    )
+    assert response.status_code == 403 and "Plateforme inconnue" in response.get_data(as_text=True)
+    assert runner.invoke(args=["lti", "deactivate"]).exit_code != 0

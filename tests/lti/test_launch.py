@@ -199,3 +199,25 @@ def test_jwks_endpoint_and_rotation_publish_both_keys(client, runner):
     runner.invoke(args=["lti", "rotate-key"])
     third = client.get("/lti/jwks").get_json()["keys"]
     assert first[0]["kid"] not in {k["kid"] for k in third} and len(third) == 2
+
+
+def test_several_client_ids_without_client_id_are_refused_clearly(lms, app):
+    from lti_tool.models import Registration
+    from tests.lti.platform import ISSUER
+
+    first = db.session.scalar(select(Registration))
+    db.session.add(
+        Registration(
+            issuer=ISSUER,
+            client_id="client-2",
+            name="second",
+            auth_login_url=first.auth_login_url,
+            auth_token_url=first.auth_token_url,
+            key_set_url=first.key_set_url,
+            created_at=first.created_at,
+        )
+    )
+    db.session.commit()
+    response = lms.client.get("/lti/login", query_string={"iss": ISSUER, "login_hint": "u"})
+    refused(response, 403, "doit envoyer client_id")
+    assert lms.login()[0]  # with client_id, the login goes through
