@@ -78,7 +78,7 @@ def access_token(
     )
     cached = db.session.scalar(query)
     if cached is not None and not refresh and cached.expires_at > now:
-        return cached.token
+        return str(cached.token)
     from lti_tool.lti.keys import signing_key
 
     kid, pem = signing_key()  # before the lock: its first use commits
@@ -86,7 +86,7 @@ def access_token(
     _xact_lock(f"token:{registration.id}:{scopes}")
     cached = db.session.scalar(query.execution_options(populate_existing=True))
     if cached is not None and not refresh and cached.expires_at > now:
-        return cached.token
+        return str(cached.token)
     issued = int(now.timestamp())
     assertion = jwt.encode(
         {
@@ -218,12 +218,12 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
     )
     cached = db.session.scalar(column)
     if cached is not None:
-        return cached.url
+        return str(cached.url)
     with _column_lock(row):
         # Another worker may have created it while we waited for the lock.
         cached = db.session.scalar(column.execution_options(populate_existing=True))
         if cached is not None:
-            return cached.url
+            return str(cached.url)
         return _find_or_create(row, link, registration, now)
 
 
@@ -456,7 +456,7 @@ def claim(now: datetime, limit: int = 50, ids: list[int] | None = None) -> list[
                 .values(state=SENDING, lease_until=now + LEASE)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount == 1:
+            if result.rowcount == 1:  # type: ignore[attr-defined]
                 claimed.append(row_id)
         db.session.commit()
     except OperationalError:
@@ -488,4 +488,4 @@ def resend_failed(context_id: int, now: datetime) -> int:
         .where(ScoreOutbox.context_id == context_id, ScoreOutbox.state == FAILED)
         .values(state=PENDING, next_attempt_at=now, last_error=None)
     )
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

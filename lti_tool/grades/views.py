@@ -67,6 +67,8 @@ def participants() -> str:
 
     launch = current_launch()
     context = db.session.get(Context, launch.context_id)
+    if context is None:
+        abort(404)
     error, members = None, []
     try:
         members = roster(context, now())
