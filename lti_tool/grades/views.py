@@ -38,7 +38,12 @@ def index() -> str:
         )
     }
     ordered = sorted(latest.values(), key=lambda r: (r.label, r.user.display_name.lower()))
-    return render_template("grades/index.html", rows=ordered, links=links, now=now())
+    # One table per activity (gradebook column), learners by name.
+    activities: dict[str, list[ScoreOutbox]] = {}
+    for row in ordered:
+        activities.setdefault(row.column_key, []).append(row)
+    groups = sorted(activities.values(), key=lambda rows: rows[0].label.lower())
+    return render_template("grades/index.html", rows=ordered, groups=groups, links=links, now=now())
 
 
 @bp.post("/renvoyer/<int:row_id>")

@@ -195,3 +195,22 @@ def test_token_reused_until_shortly_before_it_expires(moodle, launch, clock):
     queue(p, clock, 99)
     sender.send_due(clock())
     assert moodle.tokens_issued == 2 and moodle.grades[("/li/x", "l-t")]["grade"] == 99
+
+
+def test_trainer_sees_each_activity_with_waiting_and_delivered(moodle, launch, clock, client):
+    a = launch(
+        "trainee", sub="l-w", name="Zoé Attente", target="exam:x", lineitem_url=f"{LINEITEMS}/x"
+    )
+    b = launch(
+        "trainee", sub="l-v", name="Yann Livré", target="case:y", lineitem_url=f"{LINEITEMS}/y"
+    )
+    queue(b, clock, 15)
+    sender.send_due(clock())
+    queue(a, clock, 12)
+    moodle.fail_next = [503]
+    sender.send_due(clock())
+    trainer = launch("trainer", sub="t-9", target="exam:x")
+    page = client.get(trainer.url("/notes/")).get_data(as_text=True)
+    assert page.count("<table>") == 2 and "<h2>case:y</h2>" in page
+    assert "livrée" in page and "en attente" in page and "prochain essai" in page
+    assert "HTTP 503" in page
