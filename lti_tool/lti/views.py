@@ -223,7 +223,7 @@ def launch() -> Any:
                 "state_mismatch", "Cette connexion a été ouverte dans un autre navigateur.", "", 401
             )
         )
-    nonce = state.nonce
+    nonce, registration_id = state.nonce, state.registration_id
     db.session.delete(state)
     try:
         valid = validate(
@@ -235,7 +235,12 @@ def launch() -> Any:
         )
     except LaunchRefused as error:
         db.session.commit()  # the state is consumed either way
-        return refusal(error)
+        expected = db.session.get(Registration, registration_id)
+        return refusal(
+            error,
+            iss=expected.issuer if expected else None,
+            client_id=expected.client_id if expected else None,
+        )
     session_token, link, role = start_session(valid, moment)
     db.session.commit()
     response = redirect(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Enrollment, LaunchSession, User
-from tests.lti.platform import INSTRUCTOR, OTHER_PEM, TestPlatform
+from tests.lti.platform import INSTRUCTOR, ISSUER, OTHER_PEM, TestPlatform
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
@@ -99,7 +99,8 @@ def test_known_bad_payloads_are_refused(lms, overrides, status, text, caplog, cl
         overrides = {"exp": now - 3600}
     response = lms.full_launch(**overrides)
     refused(response, status, text)
-    assert any("lti_launch_refused" in r.getMessage() for r in caplog.records)
+    lines = [r.getMessage() for r in caplog.records if "lti_launch_refused" in r.getMessage()]
+    assert lines and any(f"iss={ISSUER}" in line for line in lines), lines
     assert db.session.scalar(select(LaunchSession)) is None
 
 
