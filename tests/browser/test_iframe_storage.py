@@ -1,0 +1,131 @@
+"""A platform offering the LTI postMessage storage: the launch lands in a cookieless iframe."""
+
+from __future__ import annotations
+
+import html
+import threading
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from lti_tool.extensions import db
+from lti_tool.lti import validation
+from lti_tool.models.lti import Deployment, Registration
+from tests.browser.conftest import CHROMIUM, LiveServer, _free_port
+from tests.browser.test_iframe import blocked_browser  # noqa: F401  (fixture)
+from tests.lti.platform import CLIENT_ID, LEARNER, TestPlatform
+
+pytestmark = pytest.mark.browser
+
+# The platform frame answers lti.put_data / lti.get_data for the tool's origin only.
+STORAGE_JS = """
+const store = {};
+window.addEventListener("message", (event) => {
+  const d = event.data || {};
+  if (event.origin !== TOOL_ORIGIN) { return; }
+  if (d.subject === "lti.put_data") {
+    store[d.key] = d.value; window.putCalls = (window.putCalls || 0) + 1;
+    event.source.postMessage({subject: "lti.put_data.response", message_id: d.message_id,
+                              key: d.key, value: d.value}, event.origin);
+  } else if (d.subject === "lti.get_data") {
+    window.getCalls = (window.getCalls || 0) + 1;
+    event.source.postMessage({subject: "lti.get_data.response", message_id: d.message_id,
+                              key: d.key, value: store[d.key]}, event.origin);
+  }
+});
+"""
+
+
+def lms_app(issuer: str, tool_base: str, platform: TestPlatform):
+    @Request.application
+    def app(request: Request) -> Response:
+        if request.path == "/course":
+            login = f"{tool_base}/lti/login?" + urlencode(
+                {
+                    "iss": issuer,
+                    "client_id": CLIENT_ID,
+                    "login_hint": "u1",
+                    "target_link_uri": f"{tool_base}/lti/launch",
+                    "lti_storage_target": "_parent",
+                }
+            )
+            page = (
+                '<!doctype html><html lang="fr"><title>LMS</title><h1>LMS</h1>'
+                f"<script>const TOOL_ORIGIN = {tool_base!r};{STORAGE_JS}</script>"
+                f'<iframe id="tool" title="Outil" src="{html.escape(login)}" width="900" '
+                'height="700"></iframe></html>'
+            )
+            return Response(page, mimetype="text/html")
+        if request.path == "/auth":
+            claims = platform.claims(
+                request.args["nonce"],
+                iss=issuer,
+                roles=[LEARNER],
+                target_link_uri=f"{tool_base}/lti/launch",
+            )
+            token = platform.sign(claims)
+            form = (
+                f'<form method="post" action="{html.escape(request.args["redirect_uri"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                f'<input type="hidden" name="state" value="{html.escape(request.args["state"])}">'
+                "</form><script>document.forms[0].submit()</script>"
+            )
+            return Response(form, mimetype="text/html")
+        return Response("not found", status=404)
+
+    return app
+
+
+def test_postmessage_storage_replaces_the_blocked_cookie(blocked_browser, tmp_path, monkeypatch):  # noqa: F811
+    assert CHROMIUM
+    lms_port = _free_port()
+    issuer = f"http://lms.localhost:{lms_port}"
+    platform = TestPlatform(client=None)
+    monkeypatch.setattr(validation, "FETCH_JWKS", [platform.jwks])
+    with LiveServer(tmp_path, host="tool.localhost", secure_cookies=False) as live:
+        with live.app.app_context():
+            moment = datetime.now(UTC)
+            registration = Registration(
+                issuer=issuer,
+                client_id=CLIENT_ID,
+                name="LMS postMessage",
+                auth_login_url=f"{issuer}/auth",
+                auth_token_url=f"{issuer}/token",
+                key_set_url=f"{issuer}/jwks",
+                platform_profile="canvas",
+                active=True,
+                created_at=moment,
+            )
+            db.session.add_all(
+                [
+                    registration,
+                    Deployment(
+                        registration=registration,
+                        deployment_id="1",
+                        active=True,
+                        created_at=moment,
+                    ),
+                ]
+            )
+            db.session.commit()
+        lms = make_server(
+            "127.0.0.1", lms_port, lms_app(issuer, live.base, platform), threaded=True
+        )
+        thread = threading.Thread(target=lms.serve_forever, daemon=True)
+        thread.start()
+        try:
+            context = blocked_browser.new_context()
+            page = context.new_page()
+            page.goto(f"{issuer}/course")
+            frame = page.frame_locator("#tool")
+            # Without CHIPS (secure=False) the tool's cookie is blocked in the frame: only the
+            # platform storage can carry the state binding.
+            frame.get_by_text("Bienvenue").wait_for(timeout=15000)
+            assert page.evaluate("window.putCalls") == 1
+            assert page.evaluate("window.getCalls") == 1
+            context.close()
+        finally:
+            lms.shutdown()
