@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Enrollment, LaunchSession, User
+from lti_tool.models.lti import OidcState
 from tests.lti.platform import INSTRUCTOR, ISSUER, OTHER_PEM, TestPlatform
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -222,3 +223,19 @@ def test_several_client_ids_without_client_id_are_refused_clearly(lms, app):
     response = lms.client.get("/lti/login", query_string={"iss": ISSUER, "login_hint": "u"})
     refused(response, 403, "doit envoyer client_id")
     assert lms.login()[0]  # with client_id, the login goes through
+
+
+def test_login_refuses_a_foreign_target_link_uri(lms):
+    from tests.lti.platform import CLIENT_ID
+
+    response = lms.client.get(
+        "/lti/login",
+        query_string={
+            "iss": ISSUER,
+            "client_id": CLIENT_ID,
+            "login_hint": "u",
+            "target_link_uri": "https://evil.example/lti/launch",
+        },
+    )
+    refused(response, 400, "appartient pas")
+    assert db.session.scalar(select(OidcState)) is None
