@@ -202,6 +202,15 @@ def auth() -> str:
         title, target = ACTIVITIES.get(activity, ACTIVITIES["hub"])
         claims[LTI + "message_type"] = "LtiResourceLinkRequest"
         claims[LTI + "resource_link"] = {"id": f"demo-{activity}", "title": title}
+        # The demo gradebook (lti_tool/grades/demo_lms.py): the tool finds or creates its columns.
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {
+            "scope": [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            ],
+            "lineitems": f"{issuer()}/ags/demo-course/lineitems",
+        }
         if target:
             claims[LTI + "custom"] = {"target": target}
     kid, pem = _key()

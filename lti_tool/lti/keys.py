@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lti_tool.clock import now
 from lti_tool.extensions import db
@@ -71,15 +72,23 @@ def _register(private_pem: bytes, status: str, store_private: bool) -> ToolKey:
     kid = _kid(public_pem)
     row = db.session.scalar(select(ToolKey).where(ToolKey.kid == kid))
     if row is None:
-        row = ToolKey(
-            kid=kid,
-            public_pem=public_pem,
-            private_pem=private_pem.decode() if store_private else None,
-            status=status,
-            created_at=now(),
-        )
-        db.session.add(row)
-        db.session.flush()
+        savepoint = db.session.begin_nested()
+        try:
+            row = ToolKey(
+                kid=kid,
+                public_pem=public_pem,
+                private_pem=private_pem.decode() if store_private else None,
+                status=status,
+                created_at=now(),
+            )
+            db.session.add(row)
+            db.session.flush()
+            savepoint.commit()
+        except IntegrityError:
+            # Another process registered the same key at the same moment: use its row.
+            savepoint.rollback()
+            row = db.session.scalar(select(ToolKey).where(ToolKey.kid == kid))
+            assert row is not None
     return row
 
 
