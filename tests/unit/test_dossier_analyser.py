@@ -323,3 +323,40 @@ def test_heading_normalisation_keeps_words_starting_like_roman_numerals():
     assert normalise("Investigation") == "investigation"
     assert normalise("II - Investigation") == "investigation"
     assert normalise("3.2 Outils utilisés") == "outils utilises"
+
+
+def as_odt(parts, author="") -> bytes:
+    from odf.meta import InitialCreator
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    if author:
+        document.meta.addElement(InitialCreator(text=author))
+    for heading, paragraphs, rows in parts:
+        document.text.addElement(H(outlinelevel=1, text=heading))
+        for p in paragraphs:
+            document.text.addElement(P(text=p))
+        if rows:
+            table = Table()
+            table.addElement(TableColumn(numbercolumnsrepeated=3))
+            for row in rows:
+                tr = TableRow()
+                for value in row:
+                    cell = TableCell()
+                    cell.addElement(P(text=value))
+                    tr.addElement(cell)
+                table.addElement(tr)
+            document.text.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def test_odt_dossier_is_read_with_its_table_and_author():
+    report = analyse(as_odt(sections(), author="Claire Martin"), requirements(), max_bytes=MAX)
+    assert report.kind == "odt" and report.hours == 10.0
+    annexes = next(i for i in report.items if i.id == "annexes")
+    assert any("Claire Martin" in f.message for f in annexes.findings)
+    assert all(i.status == "ok" for i in report.items if i.id != "annexes")
