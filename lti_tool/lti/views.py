@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from lti_tool.clock import now
 from lti_tool.extensions import csrf, db
@@ -150,6 +151,7 @@ def login() -> Any:
         query["lti_message_hint"] = params["lti_message_hint"]
     auth_url = f"{registration.auth_login_url}?{urlencode(query)}"
     storage_target = params.get("lti_storage_target")
+    response: BaseResponse
     if storage_target:
         # LTI Client Side postMessage storage: keep the binding in the platform's frame too.
         response = Response(
