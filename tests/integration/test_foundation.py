@@ -51,3 +51,14 @@ def test_frame_ancestors_lists_registered_platforms_and_no_x_frame_options(clien
     assert "frame-ancestors 'self' https://lms.example.org" in csp
     assert "X-Frame-Options" not in response.headers
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_english_pages_when_the_launch_asks_for_english(client, launch):
+    from lti_tool.extensions import db
+    from lti_tool.models import LaunchSession
+
+    trainee = launch("trainee")
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    page = client.get(trainee.url("/modules/")).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Training modules" in page and "Modules de formation" not in page
