@@ -1,14 +1,21 @@
-"""Branching case studies: ``##`` steps, choices as links to step anchors, endings with a debrief."""
+"""Branching case studies: ``##`` steps, choices as links to step anchors, endings with a debrief.
+
+The graph is checked as a whole: every target exists, every step is reachable from the start,
+every path can reach an ending, and no loop carries positive points, so that the maximum score
+and the best path are well defined (longest paths, computed by Bellman-Ford on the step graph).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.errors import ContentError, ErrorList
-from course.frontmatter import COMPETENCIES, Meta, split
+from course.errors import ContentError, ErrorList, read_text
+from course.frontmatter import COMPETENCIES, ID_PATTERN, Meta, split
+from course.links import check_links
 
 CASE_KEYS = {
     "id",
@@ -21,13 +28,15 @@ CASE_KEYS = {
     "review",
     "review_notes",
 }
-STEP = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{\s*#(?P<id>[^}\s]+)\s*\})?\s*$")
+REQUIRED_KEYS = {"id", "title", "competencies"}
+MODES = ("practice", "graded")
+STEP = re.compile(r"^##\s+(?P<title>.*?)\s*(?:\{\s*#(?P<id>[^}\s]*)\s*\})?\s*$")
 SUBHEADING = re.compile(r"^###\s+(?P<title>.+?)\s*$")
 CHOICE = re.compile(
-    r"^\s{0,3}[-*+]\s+\[(?P<label>[^\]]+)\]\(#(?P<target>[^)\s]+)\)\s*(?P<rest>.*)$"
+    r"^\s{0,3}[-*+]\s+\[(?P<label>[^\]]+)\]\(\s*#(?P<target>[^)\s]*)\s*\)\s*(?P<rest>.*)$"
 )
 POINTS = re.compile(r"^\{(?P<body>[^}]*)\}\s*$")
-POINT = re.compile(r"^(?P<comp>[A-Za-z]\d+)\s*(?P<value>[+-]?\s*\d+)$")
+POINT = re.compile(r"^(?P<comp>[A-Za-z]\d+)\s*(?P<value>[+-]?\s*\d{1,6})$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -47,23 +56,28 @@ def _plain(text: str) -> str:
 
 @dataclass(frozen=True)
 class Choice:
-    """A decision offered at a step."""
+    """A decision offered at a step: label, target step, points per competency, feedback."""
 
     label: str
     target: str
     points: tuple[tuple[str, int], ...]
     feedback: str
     line: int
+    path: str = ""
 
     @property
     def total(self) -> int:
         """Sum of the choice's points over all competencies."""
         return sum(v for _, v in self.points)
 
+    def points_for(self, competency: str) -> int:
+        """The choice's points for one competency (0 when absent)."""
+        return sum(v for c, v in self.points if c == competency)
+
 
 @dataclass(frozen=True)
 class Step:
-    """A step: narrative, then choices, or an ending with its debrief."""
+    """A step: narrative then choices (a decision point), or an ending with its debrief."""
 
     id: str
     title: str
@@ -71,16 +85,21 @@ class Step:
     narrative: str
     choices: tuple[Choice, ...]
     debrief: str | None
+    path: str = ""
 
     @property
     def is_ending(self) -> bool:
-        """True for an ending step."""
+        """True for an ending step (it has a ``### Débriefing``)."""
         return self.debrief is not None
+
+    def choice(self, target: str) -> Choice | None:
+        """The first choice of this step leading to ``target``."""
+        return next((c for c in self.choices if c.target == target), None)
 
 
 @dataclass(frozen=True)
 class CaseStudy:
-    """A branching scenario."""
+    """A branching scenario with its precomputed maximum score and best path."""
 
     id: str
     title: str
@@ -93,9 +112,14 @@ class CaseStudy:
     introduction: str
     steps: tuple[Step, ...]
     start: str
-    max_points: dict[str, int] = field(default_factory=dict)
+    #: Highest total reachable per competency, each competency on its own best path.
+    max_points: dict[str, int] = field(default_factory=dict, hash=False)
+    #: Step ids from the start to an ending along the path with the highest total.
     best_path: tuple[str, ...] = ()
+    #: Total points of the best path (the denominator of a run's score).
     best_total: int = 0
+    review_notes: str = ""
+    line: int = 1
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError when unknown)."""
@@ -103,6 +127,32 @@ class CaseStudy:
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
+
+    @property
+    def start_step(self) -> Step:
+        """The first step shown."""
+        return self.step(self.start)
+
+    @property
+    def endings(self) -> tuple[Step, ...]:
+        """The ending steps, in file order."""
+        return tuple(s for s in self.steps if s.is_ending)
+
+    @property
+    def graded(self) -> bool:
+        """True when only one run counts (``mode: graded``)."""
+        return self.mode == "graded"
+
+    def path_points(self, path: tuple[str, ...] | list[str]) -> dict[str, int]:
+        """Points per competency earned along a path of step ids (first matching choice)."""
+        result: dict[str, int] = {}
+        for here, there in zip(path, path[1:], strict=False):
+            choice = self.step(here).choice(there)
+            if choice is None:
+                raise KeyError(f"{here} -> {there}")
+            for comp, value in choice.points:
+                result[comp] = result.get(comp, 0) + value
+        return result
 
 
 def _parse_points(
@@ -115,7 +165,8 @@ def _parse_points(
     if not match:
         errors.add(
             line,
-            f"choix « {label} » : texte inattendu après le lien ; les points s'écrivent {{C2 +2, C4 -1}}",
+            f"choix « {label} » : texte inattendu après le lien ; les points s'écrivent "
+            "{C2 +2, C4 -1}",
         )
         return ()
     result: dict[str, int] = {}
@@ -132,6 +183,75 @@ def _parse_points(
     return tuple(sorted(result.items()))
 
 
+@dataclass
+class _Pending:
+    label: str
+    target: str
+    points: tuple[tuple[str, int], ...]
+    line: int
+    feedback: list[str] = field(default_factory=list)
+
+
+def _parse_step(
+    ident: str, title: str, number: int, lines: list[tuple[int, str]], errors: ErrorList
+) -> Step:
+    narrative: list[str] = []
+    debrief: list[str] | None = None
+    choices: list[Choice] = []
+    pending: _Pending | None = None
+    in_fence = False
+
+    def close(item: _Pending | None) -> None:
+        if item is not None:
+            feedback = "\n".join(item.feedback).strip()
+            choices.append(
+                Choice(item.label, item.target, item.points, feedback, item.line, errors.path)
+            )
+
+    for where, line in lines:
+        if FENCE.match(line):
+            in_fence = not in_fence
+        sub = None if in_fence else SUBHEADING.match(line)
+        if sub and _plain(sub.group("title")).startswith("debrief"):
+            close(pending)
+            pending = None
+            debrief = []
+            continue
+        if debrief is not None:
+            debrief.append(line)
+            continue
+        choice = None if in_fence else CHOICE.match(line)
+        if choice:
+            close(pending)
+            label = choice.group("label").strip()
+            pending = _Pending(
+                label,
+                choice.group("target"),
+                _parse_points(choice.group("rest"), where, label, errors),
+                where,
+            )
+            continue
+        feedback = FEEDBACK.match(line)
+        if pending is not None and feedback:
+            pending.feedback.append(feedback.group("text"))
+            continue
+        if pending is not None and not line.strip():
+            continue
+        close(pending)
+        pending = None
+        narrative.append(line)
+    close(pending)
+    return Step(
+        ident,
+        title,
+        number,
+        "\n".join(narrative).strip(),
+        tuple(choices),
+        "\n".join(debrief).strip() if debrief is not None else None,
+        errors.path,
+    )
+
+
 def _parse_steps(body: str, first_line: int, errors: ErrorList) -> tuple[str, list[Step]]:
     intro: list[str] = []
     raw: list[tuple[str, str, int, list[tuple[int, str]]]] = []
@@ -143,69 +263,28 @@ def _parse_steps(body: str, first_line: int, errors: ErrorList) -> tuple[str, li
         match = None if in_fence else STEP.match(line)
         if match:
             title = match.group("title").strip()
-            raw.append((match.group("id") or slugify(title), title, number, []))
+            explicit = match.group("id")
+            if explicit is not None and not ID_PATTERN.match(explicit):
+                errors.add(
+                    number,
+                    f"identifiant d'étape « {explicit} » invalide (minuscules, chiffres, tirets)",
+                )
+            ident = explicit or slugify(title)
+            if not ident:
+                errors.add(number, "étape sans titre ni identifiant : écrivez « ## Titre {#id} »")
+            raw.append((ident, title, number, []))
         elif raw:
             raw[-1][3].append((number, line))
         else:
             intro.append(line)
-    steps = []
-    for ident, title, number, lines in raw:
-        narrative: list[str] = []
-        debrief: list[str] | None = None
-        choices: list[Choice] = []
-        pending: tuple[str, str, tuple[tuple[str, int], ...], int, list[str]] | None = None
-
-        def close() -> None:
-            nonlocal pending
-            if pending is not None:
-                label, target, points, where, feedback = pending
-                choices.append(Choice(label, target, points, "\n".join(feedback).strip(), where))  # noqa: B023
-                pending = None
-
-        for where, line in lines:
-            sub = SUBHEADING.match(line)
-            if sub and _plain(sub.group("title")).startswith("debrief"):
-                close()
-                debrief = []
-                continue
-            if debrief is not None:
-                debrief.append(line)
-                continue
-            choice = CHOICE.match(line)
-            if choice:
-                close()
-                label = choice.group("label").strip()
-                pending = (
-                    label,
-                    choice.group("target"),
-                    _parse_points(choice.group("rest"), where, label, errors),
-                    where,
-                    [],
-                )
-                continue
-            feedback = FEEDBACK.match(line)
-            if pending is not None and feedback:
-                pending[4].append(feedback.group("text"))
-                continue
-            if pending is not None and not line.strip():
-                continue
-            close()
-            narrative.append(line)
-        close()
-        steps.append(
-            Step(
-                ident,
-                title,
-                number,
-                "\n".join(narrative).strip(),
-                tuple(choices),
-                "\n".join(debrief).strip() if debrief is not None else None,
-            )
-        )
+    steps = [
+        _parse_step(ident, title, number, lines, errors) for ident, title, number, lines in raw
+    ]
     return "\n".join(intro).strip(), steps
 
 
-def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> dict[str, int]:
+def strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> dict[str, int]:
+    """Tarjan's strongly connected components (iterative): node -> component number."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -249,6 +328,45 @@ def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> dict[s
     return component
 
 
+def longest_paths(
+    steps: list[Step] | tuple[Step, ...], start: str, weight: Callable[[Choice], int]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Highest weight from ``start`` to every reachable step, and the predecessor on that path.
+
+    Bellman-Ford on the step graph; correct when no cycle has a positive weight (checked before).
+    """
+    by_id = {s.id: s for s in steps}
+    dist: dict[str, int] = {start: 0}
+    pred: dict[str, str] = {}
+    for _ in range(len(steps)):
+        changed = False
+        for step in steps:
+            if step.id not in dist:
+                continue
+            for choice in step.choices:
+                if choice.target not in by_id:
+                    continue
+                candidate = dist[step.id] + weight(choice)
+                if choice.target not in dist or candidate > dist[choice.target]:
+                    dist[choice.target] = candidate
+                    pred[choice.target] = step.id
+                    changed = True
+        if not changed:
+            break
+    return dist, pred
+
+
+def _trace(pred: dict[str, str], start: str, end: str) -> tuple[str, ...]:
+    path = [end]
+    while path[-1] != start and path[-1] in pred and len(path) <= len(pred) + 1:
+        path.append(pred[path[-1]])
+    return tuple(reversed(path))
+
+
+def _points_in(competency: str) -> Callable[[Choice], int]:
+    return lambda choice: choice.points_for(competency)
+
+
 def analyse(
     steps: list[Step], start: str, competencies: tuple[str, ...], errors: ErrorList
 ) -> tuple[dict[str, int], tuple[str, ...], int]:
@@ -263,7 +381,8 @@ def analyse(
         if not step.choices and not step.is_ending:
             errors.add(
                 step.line,
-                f"étape « {step.id} » : ni choix ni « ### Débriefing » ; ajoutez des choix ou faites-en une fin",
+                f"étape « {step.id} » : ni choix ni « ### Débriefing » ; ajoutez des choix "
+                "ou faites-en une fin",
             )
         for choice in step.choices:
             if choice.target not in by_id:
@@ -275,7 +394,8 @@ def analyse(
                 if competencies and comp not in competencies:
                     errors.add(
                         choice.line,
-                        f"choix « {choice.label} » : des points en {comp}, compétence absente de l'en-tête",
+                        f"choix « {choice.label} » : des points en {comp}, compétence absente "
+                        "de l'en-tête (competencies)",
                     )
     edges = {s.id: [c.target for c in s.choices if c.target in by_id] for s in steps}
     reachable: set[str] = set()
@@ -300,14 +420,15 @@ def analyse(
             can_end.add(node)
             todo.extend(reverse[node])
     for step in steps:
-        if step.id in reachable and step.id not in can_end and not step.is_ending and step.choices:
+        if step.id in reachable and step.id not in can_end and step.choices:
             errors.add(
                 step.line,
                 f"étape « {step.id} » : boucle sans issue, aucun chemin ne mène à une fin",
             )
     if errors:
         return {}, (), 0
-    component = _strongly_connected(list(reachable), edges)
+    order = [s.id for s in steps if s.id in reachable]
+    component = strongly_connected(order, edges)
     for step in steps:
         for choice in step.choices:
             if (
@@ -317,60 +438,41 @@ def analyse(
             ):
                 errors.add(
                     choice.line,
-                    f"choix « {choice.label} » : points positifs dans une boucle, le score maximal ne peut pas être calculé",
+                    f"choix « {choice.label} » : points positifs dans une boucle (on pourrait "
+                    "y gagner des points sans fin) ; le score maximal ne peut pas être calculé",
                 )
     if errors:
         return {}, (), 0
-    # Longest paths on the condensation (edges inside a loop carry no positive points).
-    memo: dict[str, tuple[int, tuple[str, ...], dict[str, int]]] = {}
-
-    def best(node: str, visiting: frozenset[str]) -> tuple[int, tuple[str, ...], dict[str, int]]:
-        if node in memo:
-            return memo[node]
-        step = by_id[node]
-        result: tuple[int, tuple[str, ...], dict[str, int]] = (0, (node,), {})
-        if not step.is_ending:
-            options = []
-            for choice in step.choices:
-                if choice.target in visiting:
-                    continue
-                total, path, per = best(choice.target, visiting | {choice.target})
-                merged = dict(per)
-                for comp, value in choice.points:
-                    merged[comp] = merged.get(comp, 0) + value
-                options.append((total + choice.total, (node, *path), merged))
-            if options:
-                result = max(options, key=lambda o: o[0])
-        memo[node] = result
-        return result
-
-    def max_per(node: str, comp: str, visiting: frozenset[str]) -> int:
-        step = by_id[node]
-        values = [
-            dict(c.points).get(comp, 0) + max_per(c.target, comp, visiting | {c.target})
-            for c in step.choices
-            if c.target not in visiting
-        ]
-        return max(values, default=0)
-
-    total, path, _ = best(start, frozenset({start}))
-    maxima = {comp: max(0, max_per(start, comp, frozenset({start}))) for comp in competencies}
-    return maxima, path, total
+    live = [s for s in steps if s.id in reachable]
+    endings = [s.id for s in live if s.is_ending]
+    dist, pred = longest_paths(live, start, lambda c: c.total)
+    best_end = max(endings, key=lambda e: (dist[e], -endings.index(e)))
+    maxima: dict[str, int] = {}
+    for comp in competencies:
+        per, _ = longest_paths(live, start, _points_in(comp))
+        maxima[comp] = max(0, max(per[e] for e in endings))
+    return maxima, _trace(pred, start, best_end), dist[best_end]
 
 
 def parse_case_study_text(
     text: str, path: Path | str
 ) -> tuple[CaseStudy | None, list[ContentError]]:
     """Parse a case study from its text; never raises on malformed input."""
+    path = Path(path)
     errors = ErrorList(path)
     parts = split(text, errors)
     meta = Meta(parts, errors)
-    meta.check_keys(CASE_KEYS, {"id", "title", "competencies"})
+    meta.check_keys(CASE_KEYS, REQUIRED_KEYS)
     ident = meta.ident()
+    title = meta.text("title")
+    profile = meta.text("profile")
     competencies = meta.competencies()
+    duration = meta.integer("duration_minutes", 30, minimum=1)
+    review, notes = meta.review()
     mode = meta.text("mode", "practice")
-    if mode not in ("practice", "graded"):
+    if mode not in MODES:
         errors.add(meta.line("mode"), f"mode « {mode} » inconnu (practice ou graded)")
+    check_links(parts.body, parts.body_line, path.parent, errors)
     intro, steps = _parse_steps(parts.body, parts.body_line, errors)
     if not steps:
         errors.add(parts.body_line, "aucune étape : chaque étape commence par un titre « ## »")
@@ -391,37 +493,31 @@ def parse_case_study_text(
         )
     if errors or not ident:
         return None, list(errors)
-    return (
-        CaseStudy(
-            id=ident,
-            title=meta.text("title"),
-            profile=meta.text("profile"),
-            competencies=competencies,
-            duration_minutes=meta.integer("duration_minutes", 30, minimum=1),
-            mode=mode,
-            review=meta.flag("review"),
-            path=str(path),
-            introduction=intro,
-            steps=tuple(steps),
-            start=start,
-            max_points=maxima,
-            best_path=best_path,
-            best_total=best_total,
-        ),
-        [],
+    case = CaseStudy(
+        id=ident,
+        title=title,
+        profile=profile,
+        competencies=competencies,
+        duration_minutes=duration,
+        mode=mode,
+        review=review,
+        path=str(path),
+        introduction=intro,
+        steps=tuple(steps),
+        start=start,
+        max_points=maxima,
+        best_path=best_path,
+        best_total=best_total,
+        review_notes=notes,
+        line=meta.line("id"),
     )
+    return case, []
 
 
 def parse_case_study(path: Path) -> tuple[CaseStudy | None, list[ContentError]]:
     """Parse one case study file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [
-            ContentError(
-                str(path),
-                1,
-                f"fichier illisible ({type(error).__name__}) : enregistrez-le en UTF-8",
-            )
-        ]
+    errors = ErrorList(path)
+    text = read_text(path, errors)
+    if text is None:
+        return None, list(errors)
     return parse_case_study_text(text, path)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.errors import ContentError, ErrorList
-from course.frontmatter import Meta, split
+from course.errors import ContentError, ErrorList, read_text
+from course.frontmatter import Meta, duplicates, peek_header, split
+from course.links import check_links
 
-CHECKS = {
+CHECKS = (
     "section_present",
     "word_count",
     "session_hours",
@@ -19,8 +20,10 @@ CHECKS = {
     "anonymisation",
     "health_terms",
     "consent",
-}
+)
 ITEM_KEYS = {"id", "title", "order", "competencies", "headings", "checks", "min_words"}
+INDEX_KEYS = {"id", "title", "review", "review_notes"}
+SKIPPED = ("index.md", "README.md")
 
 
 @dataclass(frozen=True)
@@ -36,45 +39,73 @@ class DossierItem:
     min_words: int | None
     description: str
     path: str
+    line: int = 1
 
 
 @dataclass(frozen=True)
 class DossierGuide:
-    """The cahier des charges: introduction and items in order."""
+    """The cahier des charges: its introduction (``index.md``) and its items in order."""
 
     title: str
     introduction: str
     items: tuple[DossierItem, ...]
 
+    def item(self, item_id: str) -> DossierItem | None:
+        """The item with this id."""
+        return next((i for i in self.items if i.id == item_id), None)
 
-def parse_dossier_item(path: Path) -> tuple[DossierItem | None, list[ContentError]]:
-    """Parse one item file."""
+
+def parse_dossier_item_text(
+    text: str, path: Path | str
+) -> tuple[DossierItem | None, list[ContentError]]:
+    """Parse one item of the cahier des charges from its text; never raises."""
+    path = Path(path)
     errors = ErrorList(path)
-    parts = split(path.read_text(encoding="utf-8"), errors)
+    parts = split(text, errors)
     meta = Meta(parts, errors)
     meta.check_keys(ITEM_KEYS, {"id", "title", "order", "checks"})
     ident = meta.ident()
+    title = meta.text("title")
     checks = meta.text_list("checks")
     for check in checks:
         if check not in CHECKS:
             errors.add(
                 meta.line("checks"),
-                f"vérification inconnue « {check} » (possibles : {', '.join(sorted(CHECKS))})",
+                f"vérification inconnue « {check} » (possibles : {', '.join(CHECKS)})",
             )
-    headings = meta.text_list("headings") or (meta.text("title"),)
-    min_words = meta.integer("min_words", 0, minimum=0) if "min_words" in meta.data else None
+    if len(set(checks)) != len(checks):
+        errors.add(meta.line("checks"), "une vérification est répétée dans « checks »")
+    headings = tuple(h for h in meta.text_list("headings") if h) or ((title,) if title else ())
+    min_words: int | None = None
+    if "min_words" in meta.data:
+        min_words = meta.integer("min_words", 0, minimum=1)
+        if "word_count" not in checks:
+            errors.add(
+                meta.line("min_words"), "min_words ne sert qu'avec la vérification word_count"
+            )
     item = DossierItem(
         id=ident,
-        title=meta.text("title"),
-        order=meta.integer("order", 0),
+        title=title,
+        order=meta.integer("order", 0, minimum=0),
         competencies=meta.competencies(),
         headings=headings,
         checks=checks,
         min_words=min_words,
         description=parts.body.strip(),
         path=str(path),
+        line=meta.line("id"),
     )
-    return (None if errors else item), list(errors)
+    check_links(parts.body, parts.body_line, path.parent, errors)
+    return (None if errors or not ident else item), list(errors)
+
+
+def parse_dossier_item(path: Path) -> tuple[DossierItem | None, list[ContentError]]:
+    """Parse one item file."""
+    errors = ErrorList(path)
+    text = read_text(path, errors)
+    if text is None:
+        return None, list(errors)
+    return parse_dossier_item_text(text, path)
 
 
 def load_dossier(root: Path) -> tuple[DossierGuide | None, list[ContentError]]:
@@ -86,32 +117,23 @@ def load_dossier(root: Path) -> tuple[DossierGuide | None, list[ContentError]]:
     index = root / "index.md"
     if index.exists():
         collector = ErrorList(index)
-        parts = split(index.read_text(encoding="utf-8"), collector)
-        meta = Meta(parts, collector)
-        meta.check_keys({"id", "title"}, {"id", "title"})
-        title, introduction = meta.text("title", title), parts.body.strip()
+        text = read_text(index, collector)
+        if text is not None:
+            parts = split(text, collector)
+            meta = Meta(parts, collector)
+            meta.check_keys(INDEX_KEYS, {"id", "title"})
+            meta.ident()
+            meta.review()
+            title, introduction = meta.text("title", title), parts.body.strip()
+            check_links(parts.body, parts.body_line, root, collector)
         errors += collector
+    files = sorted(p for p in root.glob("*.md") if p.name not in SKIPPED)
     items: list[DossierItem] = []
-    for path in sorted(p for p in root.glob("*.md") if p.name not in ("index.md", "README.md")):
+    for path in files:
         item, problems = parse_dossier_item(path)
         errors += problems
         if item is not None:
             items.append(item)
-    seen_ids: dict[str, str] = {}
-    seen_orders: dict[int, str] = {}
-    for item in items:
-        if item.id in seen_ids:
-            errors.append(
-                ContentError(
-                    item.path, 1, f"identifiant « {item.id} » déjà utilisé ({seen_ids[item.id]})"
-                )
-            )
-        if item.order in seen_orders:
-            errors.append(
-                ContentError(
-                    item.path, 1, f"ordre {item.order} déjà utilisé ({seen_orders[item.order]})"
-                )
-            )
-        seen_ids.setdefault(item.id, item.path)
-        seen_orders.setdefault(item.order, item.path)
-    return DossierGuide(title, introduction, tuple(sorted(items, key=lambda i: i.order))), errors
+    errors += duplicates([peek_header(p) for p in files], "l'élément")
+    ordered = tuple(sorted(items, key=lambda i: (i.order, i.id)))
+    return DossierGuide(title, introduction, ordered), errors

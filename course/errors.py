@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class ContentError:
-    """One problem in a content file."""
+    """One problem in a content file, shown as ``file:line: message``."""
 
     path: str
     line: int
@@ -28,3 +28,14 @@ class ErrorList(list[ContentError]):
     def add(self, line: int, message: str) -> None:
         """Record a problem at ``line`` (1-based)."""
         self.append(ContentError(self.path, max(1, line), message))
+
+
+def read_text(path: Path, errors: ErrorList) -> str | None:
+    """The file's text (UTF-8, a byte-order mark tolerated), or None after recording why not."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        errors.add(1, "fichier illisible : il n'est pas en UTF-8 (réenregistrez-le en UTF-8)")
+    except OSError as error:
+        errors.add(1, f"fichier illisible : {error.strerror or type(error).__name__}")
+    return None

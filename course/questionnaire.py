@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
-from course.errors import ContentError, ErrorList
-from course.frontmatter import COMPETENCIES, Meta, split
+from course.errors import ContentError, ErrorList, read_text
+from course.frontmatter import (
+    COMPETENCIES,
+    Meta,
+    Split,
+    duplicates,
+    load_yaml,
+    peek_header,
+    split,
+)
+from course.links import check_links
 from course.questions import Question, Segment, parse_segments, questions_of
 
 BLUEPRINT_KEYS = {
@@ -20,7 +27,12 @@ BLUEPRINT_KEYS = {
     "review_policy",
     "grace_seconds",
 }
+BLUEPRINT_REQUIRED = {"duration_minutes", "items_per_competency", "case_studies", "pass_mark"}
 REVIEW_POLICIES = ("after_release", "immediately", "never")
+ITEM_FILE_KEYS = {"id", "title", "competency", "review", "review_notes"}
+CASE_FILE_KEYS = {"id", "title", "competencies", "review", "review_notes"}
+EXAM_PROPOSITIONS = (3, 4)
+CASE_ITEMS = (3, 5)
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,7 @@ class Blueprint:
     """What a paper contains and how it is marked."""
 
     duration_minutes: int
-    items_per_competency: dict[str, int]
+    items_per_competency: dict[str, int] = field(hash=False)
     case_studies: int
     pass_mark: float
     shuffle_propositions: bool
@@ -36,10 +48,15 @@ class Blueprint:
     grace_seconds: int
     path: str
 
+    @property
+    def standalone_items(self) -> int:
+        """How many standalone items a paper draws."""
+        return sum(self.items_per_competency.values())
+
 
 @dataclass(frozen=True)
 class ExamCase:
-    """An exam case study: a vignette followed by its items."""
+    """An exam case study: a vignette followed by its 3 to 5 items."""
 
     id: str
     title: str
@@ -47,36 +64,48 @@ class ExamCase:
     vignette: str
     items: tuple[Question, ...]
     path: str
+    line: int = 1
+    review: bool = False
+    review_notes: str = ""
 
 
 @dataclass(frozen=True)
 class ItemBank:
-    """Standalone items, case studies and the blueprint."""
+    """Standalone items, exam case studies and the blueprint."""
 
     items: tuple[Question, ...]
     cases: tuple[ExamCase, ...]
     blueprint: Blueprint | None
-    sources: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+    @property
+    def all_items(self) -> tuple[Question, ...]:
+        """Standalone items then the items of every case, in file order."""
+        return (*self.items, *(q for c in self.cases for q in c.items))
+
+    def item(self, item_id: str) -> Question | None:
+        """The item (standalone or in a case) with this id."""
+        return next((q for q in self.all_items if q.id == item_id), None)
+
+    def case(self, case_id: str) -> ExamCase | None:
+        """The exam case with this id."""
+        return next((c for c in self.cases if c.id == case_id), None)
 
 
 def _check_exam_question(question: Question, errors: ErrorList) -> bool:
     ok = True
-    if not 3 <= len(question.propositions) <= 4:
+    label = f"question « {question.id} »"
+    if len(question.propositions) not in EXAM_PROPOSITIONS:
         errors.add(
             question.line,
-            f"question « {question.id} » : un item d'examen a 3 ou 4 propositions ({len(question.propositions)} ici)",
+            f"{label} : un item d'examen a 3 ou 4 propositions ({len(question.propositions)} ici)",
         )
         ok = False
     if question.competency is None:
-        errors.add(
-            question.line, f"question « {question.id} » : compétence manquante (competency=C1 à C7)"
-        )
+        errors.add(question.line, f"{label} : compétence manquante (competency=C1 à C7)")
         ok = False
     if question.difficulty is None:
-        errors.add(
-            question.line,
-            f"question « {question.id} » : difficulté manquante (difficulty=1, 2 ou 3)",
-        )
+        errors.add(question.line, f"{label} : difficulté manquante (difficulty=1, 2 ou 3)")
         ok = False
     return ok
 
@@ -90,100 +119,120 @@ def _with_default(segments: list[Segment], default: str | None) -> list[Question
     return result
 
 
-def parse_item_file(path: Path) -> tuple[list[Question], list[ContentError]]:
-    """Parse a file of standalone items."""
+def parse_item_text(text: str, path: Path | str) -> tuple[list[Question], list[ContentError]]:
+    """Parse a file of standalone exam items; the items without errors are returned."""
+    path = Path(path)
     errors = ErrorList(path)
-    parts = split(path.read_text(encoding="utf-8"), errors)
+    parts = split(text, errors)
     meta = Meta(parts, errors)
-    meta.check_keys({"id", "title", "competency"}, {"id"})
+    meta.check_keys(ITEM_FILE_KEYS, {"id", "title"})
     meta.ident()
+    meta.review()
     default = meta.text("competency") or None
     if default and default not in COMPETENCIES:
         errors.add(meta.line("competency"), f"compétence inconnue « {default} » (C1 à C7)")
         default = None
     segments = parse_segments(parts.body, parts.body_line, errors)
+    check_links(parts.body, parts.body_line, path.parent, errors)
     items = [q for q in _with_default(segments, default) if _check_exam_question(q, errors)]
     return items, list(errors)
 
 
-def parse_case_file(path: Path) -> tuple[ExamCase | None, list[ContentError]]:
-    """Parse an exam case study (vignette + 3 to 5 items)."""
+def parse_item_file(path: Path) -> tuple[list[Question], list[ContentError]]:
+    """Parse a file of standalone exam items."""
     errors = ErrorList(path)
-    parts = split(path.read_text(encoding="utf-8"), errors)
+    text = read_text(path, errors)
+    if text is None:
+        return [], list(errors)
+    return parse_item_text(text, path)
+
+
+def parse_exam_case_text(text: str, path: Path | str) -> tuple[ExamCase | None, list[ContentError]]:
+    """Parse an exam case study (vignette + 3 to 5 items); never raises."""
+    path = Path(path)
+    errors = ErrorList(path)
+    parts = split(text, errors)
     meta = Meta(parts, errors)
-    meta.check_keys({"id", "title", "competencies"}, {"id", "title"})
+    meta.check_keys(CASE_FILE_KEYS, {"id", "title", "competencies"})
     ident = meta.ident()
+    title = meta.text("title")
     competencies = meta.competencies()
+    review, notes = meta.review()
     segments = parse_segments(parts.body, parts.body_line, errors)
-    items = [
-        q
-        for q in _with_default(segments, competencies[0] if len(competencies) == 1 else None)
-        if _check_exam_question(q, errors)
-    ]
-    vignette = "\n\n".join(s.markdown for s in segments if s.question is None).strip()
+    check_links(parts.body, parts.body_line, path.parent, errors)
+    default = competencies[0] if len(competencies) == 1 else None
+    items = [q for q in _with_default(segments, default) if _check_exam_question(q, errors)]
+    for question in items:
+        if competencies and question.competency not in competencies:
+            errors.add(
+                question.line,
+                f"question « {question.id} » : compétence {question.competency} absente de "
+                "l'en-tête de l'étude de cas (competencies)",
+            )
+    vignette = "\n\n".join(s.markdown.strip() for s in segments if s.question is None).strip()
     if not vignette:
         errors.add(
             parts.body_line, "étude de cas d'examen sans vignette (la situation du bénéficiaire)"
         )
-    if not 3 <= len(questions_of(segments)) <= 5:
-        errors.add(
-            parts.body_line,
-            f"une étude de cas d'examen a 3 à 5 items ({len(questions_of(segments))} ici)",
-        )
+    count = len(questions_of(segments))
+    if not CASE_ITEMS[0] <= count <= CASE_ITEMS[1]:
+        errors.add(parts.body_line, f"une étude de cas d'examen a 3 à 5 items ({count} ici)")
     if errors or not ident:
         return None, list(errors)
-    return ExamCase(ident, meta.text("title"), competencies, vignette, tuple(items), str(path)), []
+    case = ExamCase(
+        id=ident,
+        title=title,
+        competencies=competencies,
+        vignette=vignette,
+        items=tuple(items),
+        path=str(path),
+        line=meta.line("id"),
+        review=review,
+        review_notes=notes,
+    )
+    return case, []
 
 
-def parse_blueprint(path: Path) -> tuple[Blueprint | None, list[ContentError]]:
-    """Parse ``blueprint.yaml``."""
+def parse_case_file(path: Path) -> tuple[ExamCase | None, list[ContentError]]:
+    """Parse an exam case study file."""
     errors = ErrorList(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        errors.add(
-            int(mark.line) + 1 if mark is not None else 1,
-            f"YAML invalide : {getattr(error, 'problem', error)}",
-        )
+    text = read_text(path, errors)
+    if text is None:
+        return None, list(errors)
+    return parse_exam_case_text(text, path)
+
+
+def parse_blueprint_text(
+    text: str, path: Path | str
+) -> tuple[Blueprint | None, list[ContentError]]:
+    """Parse the blueprint (``blueprint.yaml``); never raises."""
+    errors = ErrorList(path)
+    data, lines = load_yaml(text, 1, errors, "YAML")
+    if errors:
         return None, list(errors)
     if not isinstance(data, dict):
-        errors.add(1, "le plan doit être une liste de clés « clé: valeur »")
+        errors.add(1, "le plan doit être une liste de lignes « clé: valeur »")
         return None, list(errors)
-    lines: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        key = line.split(":", 1)[0].strip()
-        if key and not line.startswith((" ", "#")):
-            lines.setdefault(key, number)
-    fake = split("---\n---\n", ErrorList(path))
-    meta = Meta(fake, errors)
-    meta.data, meta.lines = data, lines
-    meta.check_keys(
-        BLUEPRINT_KEYS, {"duration_minutes", "items_per_competency", "case_studies", "pass_mark"}
-    )
-    per = data.get("items_per_competency") or {}
+    meta = Meta(Split(data, "", 1, lines), errors)
+    meta.check_keys(BLUEPRINT_KEYS, BLUEPRINT_REQUIRED)
+    per = data.get("items_per_competency")
     counts: dict[str, int] = {}
-    if not isinstance(per, dict):
+    if per is not None and not isinstance(per, dict):
         errors.add(
             meta.line("items_per_competency"),
-            "items_per_competency doit associer C1..C7 à un nombre",
+            "items_per_competency associe chaque compétence à un nombre : {C1: 6, C2: 4}",
         )
-    else:
+    elif per:
         for comp, value in per.items():
+            where = lines.get(f"items_per_competency.{comp}", meta.line("items_per_competency"))
             if comp not in COMPETENCIES:
-                errors.add(
-                    meta.line("items_per_competency"),
-                    f"compétence inconnue « {comp} » dans items_per_competency",
-                )
+                errors.add(where, f"compétence inconnue « {comp} » dans items_per_competency")
             elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                errors.add(
-                    meta.line("items_per_competency"),
-                    f"{comp} : nombre d'items invalide « {value} »",
-                )
+                errors.add(where, f"{comp} : nombre d'items invalide « {value} »")
             else:
                 counts[comp] = value
     pass_mark = meta.number("pass_mark", 0.6)
-    if not 0 < pass_mark <= 1:
+    if "pass_mark" in data and not 0 < pass_mark <= 1:
         errors.add(
             meta.line("pass_mark"), "pass_mark est une part des points entre 0 et 1 (ex. 0.6)"
         )
@@ -193,50 +242,84 @@ def parse_blueprint(path: Path) -> tuple[Blueprint | None, list[ContentError]]:
             meta.line("review_policy"),
             f"review_policy « {policy} » inconnue ({', '.join(REVIEW_POLICIES)})",
         )
-    shuffle = data.get("shuffle_propositions", True)
-    if not isinstance(shuffle, bool):
-        errors.add(
-            meta.line("shuffle_propositions"), "shuffle_propositions doit valoir true ou false"
-        )
     blueprint = Blueprint(
         duration_minutes=meta.integer("duration_minutes", 60, minimum=1),
         items_per_competency=counts,
         case_studies=meta.integer("case_studies", 4, minimum=0),
         pass_mark=pass_mark,
-        shuffle_propositions=bool(shuffle),
+        shuffle_propositions=meta.flag("shuffle_propositions", True),
         review_policy=policy,
         grace_seconds=meta.integer("grace_seconds", 60, minimum=0),
         path=str(path),
     )
+    if not errors and blueprint.standalone_items + blueprint.case_studies == 0:
+        errors.add(meta.line("items_per_competency"), "le plan ne tire aucun item")
     return (None if errors else blueprint), list(errors)
+
+
+def parse_blueprint(path: Path) -> tuple[Blueprint | None, list[ContentError]]:
+    """Parse ``blueprint.yaml``."""
+    errors = ErrorList(path)
+    text = read_text(path, errors)
+    if text is None:
+        return None, list(errors)
+    return parse_blueprint_text(text, path)
+
+
+def _fill_errors(
+    blueprint: Blueprint, items: list[Question], cases: list[ExamCase], path: Path
+) -> list[ContentError]:
+    """Errors for a blueprint that the bank cannot fill."""
+    errors = ErrorList(path)
+    text = read_text(path, errors) or ""
+    _, lines = load_yaml(text, 1, ErrorList(path), "YAML")
+    for comp, wanted in sorted(blueprint.items_per_competency.items()):
+        available = sum(1 for q in items if q.competency == comp)
+        if available < wanted:
+            errors.add(
+                lines.get(f"items_per_competency.{comp}", lines.get("items_per_competency", 1)),
+                f"le plan demande {wanted} items {comp}, la banque n'en a que {available} "
+                "(items isolés sans erreur)",
+            )
+    if len(cases) < blueprint.case_studies:
+        errors.add(
+            lines.get("case_studies", 1),
+            f"le plan demande {blueprint.case_studies} études de cas, la banque n'en a que "
+            f"{len(cases)} (sans erreur)",
+        )
+    return list(errors)
 
 
 def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
     """Load ``root`` (``course/questionnaire``): items, cases and blueprint, all checked."""
-    errors: list[ContentError] = []
     if not root.is_dir():
         return None, []
+    errors: list[ContentError] = []
     items: list[Question] = []
     cases: list[ExamCase] = []
     sources: list[str] = []
-    for path in sorted((root / "items").glob("*.md")):
-        sources.append(path.read_text(encoding="utf-8"))
+    item_files = sorted((root / "items").glob("*.md"))
+    case_files = sorted((root / "cases").glob("*.md"))
+    for path in item_files:
         found, problems = parse_item_file(path)
         items += found
         errors += problems
-    for path in sorted((root / "cases").glob("*.md")):
-        sources.append(path.read_text(encoding="utf-8"))
+    for path in case_files:
         case, problems = parse_case_file(path)
         errors += problems
         if case is not None:
             cases.append(case)
+    for path in [*item_files, *case_files]:
+        sources.append(read_text(path, ErrorList(path)) or "")
+    errors += duplicates([peek_header(p) for p in item_files], "le fichier d'items")
+    errors += duplicates([peek_header(p) for p in case_files], "l'étude de cas d'examen")
     blueprint_path = root / "blueprint.yaml"
     blueprint = None
     if blueprint_path.exists():
-        sources.append(blueprint_path.read_text(encoding="utf-8"))
+        sources.append(read_text(blueprint_path, ErrorList(blueprint_path)) or "")
         blueprint, problems = parse_blueprint(blueprint_path)
         errors += problems
-    elif items or cases:
+    elif item_files or case_files:
         errors.append(
             ContentError(str(blueprint_path), 1, "plan de l'épreuve (blueprint.yaml) manquant")
         )
@@ -248,32 +331,25 @@ def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
                 ContentError(
                     question.path,
                     question.line,
-                    f"identifiant « {question.id} » déjà utilisé ({first.path}:{first.line})",
+                    f"question « {question.id} » : identifiant déjà utilisé dans la banque "
+                    f"({first.path}:{first.line})",
                 )
             )
         seen.setdefault(question.id, question)
-    case_ids: set[str] = set()
-    for case in cases:
-        if case.id in case_ids:
-            errors.append(ContentError(case.path, 1, f"étude de cas « {case.id} » en double"))
-        case_ids.add(case.id)
     if blueprint is not None:
-        for comp, wanted in sorted(blueprint.items_per_competency.items()):
-            available = sum(1 for q in items if q.competency == comp)
-            if available < wanted:
-                errors.append(
-                    ContentError(
-                        blueprint.path,
-                        1,
-                        f"le plan demande {wanted} items {comp}, la banque n'en a que {available}",
-                    )
-                )
-        if len(cases) < blueprint.case_studies:
-            errors.append(
-                ContentError(
-                    blueprint.path,
-                    1,
-                    f"le plan demande {blueprint.case_studies} études de cas, la banque n'en a que {len(cases)}",
-                )
-            )
+        errors += _fill_errors(blueprint, items, cases, blueprint_path)
     return ItemBank(tuple(items), tuple(cases), blueprint, tuple(sources)), errors
+
+
+__all__ = [
+    "Blueprint",
+    "ExamCase",
+    "ItemBank",
+    "load_bank",
+    "parse_blueprint",
+    "parse_blueprint_text",
+    "parse_case_file",
+    "parse_exam_case_text",
+    "parse_item_file",
+    "parse_item_text",
+]

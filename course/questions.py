@@ -14,29 +14,32 @@ from dataclasses import dataclass, field
 from course.errors import ErrorList
 from course.frontmatter import COMPETENCIES, ID_PATTERN
 
-OPEN = re.compile(r"^\s*<!--\s*question\s*:?\s*(?P<rest>.*?)\s*-->\s*$", re.IGNORECASE)
+OPEN = re.compile(r"^\s*<!--\s*question\b\s*:?\s*(?P<rest>.*?)\s*-->\s*$", re.IGNORECASE)
 CLOSE = re.compile(r"^\s*<!--\s*/\s*question\s*-->\s*$", re.IGNORECASE)
 TASK = re.compile(r"^\s{0,3}[-*+]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
 ATTRIBUTE = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>\S+)$")
-KNOWN_ATTRIBUTES = {"type", "competency", "difficulty"}
-KEYS = "abcdefghij"
+KNOWN_ATTRIBUTES = ("type", "competency", "difficulty")
+MIN_PROPOSITIONS = 2
+MAX_PROPOSITIONS = 6
+KEYS = "abcdef"
 
 
 @dataclass(frozen=True)
 class Proposition:
-    """One proposition of a question; ``key`` is its stable letter within the question."""
+    """One proposition of a question; ``key`` is its stable letter (a, b, c…) within the question."""
 
     key: str
     text: str
     correct: bool
     feedback: str
     line: int
+    path: str = ""
 
 
 @dataclass(frozen=True)
 class Question:
-    """A question block with its source position."""
+    """A question block (knowledge check or exam item) with its source position."""
 
     id: str
     path: str
@@ -47,11 +50,28 @@ class Question:
     explanation: str
     competency: str | None = None
     difficulty: int | None = None
+    end_line: int = 0
 
     @property
     def correct_keys(self) -> frozenset[str]:
         """Keys of the correct propositions."""
         return frozenset(p.key for p in self.propositions if p.correct)
+
+    @property
+    def type(self) -> str:
+        """``single`` or ``multiple``."""
+        return "multiple" if self.multiple else "single"
+
+    def proposition(self, key: str) -> Proposition:
+        """The proposition with this key (KeyError when unknown)."""
+        for proposition in self.propositions:
+            if proposition.key == key:
+                return proposition
+        raise KeyError(key)
+
+
+KnowledgeCheck = Question
+ExamItem = Question
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,7 @@ class _Block:
     line: int
     attributes: dict[str, str]
     lines: list[tuple[int, str]] = field(default_factory=list)
+    end: int = 0
 
 
 def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
@@ -84,15 +105,25 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
     props: list[_Prop] = []
     explanation: list[str] = []
     state = "stem"
+    label = f"question « {block.id} »"
+    ok = True
     for number, line in block.lines:
         task = TASK.match(line)
-        if state in ("stem", "props") and task:
+        if task and state == "explanation":
+            errors.add(
+                number,
+                f"{label} : proposition séparée des autres par du texte "
+                "(les propositions forment une seule liste, l'explication vient après)",
+            )
+            ok = False
+            continue
+        if task:
             state = "props"
             props.append(_Prop(number, task.group("mark") != " ", task.group("text").strip()))
             continue
         if state == "props":
             feedback = FEEDBACK.match(line)
-            if feedback and props:
+            if feedback:
                 props[-1].feedback.append(feedback.group("text"))
                 continue
             if not line.strip():
@@ -102,20 +133,19 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
             stem.append(line)
         else:
             explanation.append(line)
-    label = f"question « {block.id} »"
-    ok = True
     if not "\n".join(stem).strip():
         errors.add(block.line, f"{label} : énoncé manquant avant les propositions")
         ok = False
     if not props:
         errors.add(block.line, f"{label} : aucune proposition (lignes « - [x] » ou « - [ ] »)")
         return None
-    if len(props) < 2:
-        errors.add(block.line, f"{label} : il faut au moins deux propositions")
+    if len(props) < MIN_PROPOSITIONS:
+        errors.add(block.line, f"{label} : il faut au moins {MIN_PROPOSITIONS} propositions")
         ok = False
-    if len(props) > len(KEYS):
+    if len(props) > MAX_PROPOSITIONS:
         errors.add(
-            block.line, f"{label} : trop de propositions ({len(props)}, {len(KEYS)} au plus)"
+            props[MAX_PROPOSITIONS].line,
+            f"{label} : trop de propositions ({len(props)}, {MAX_PROPOSITIONS} au plus)",
         )
         return None
     kind = block.attributes.get("type", "single")
@@ -135,15 +165,15 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
         ok = False
     seen: dict[str, int] = {}
     for p in props:
-        text, number = p.text, p.line
-        if not text:
-            errors.add(number, f"{label} : proposition vide")
+        if not p.text:
+            errors.add(p.line, f"{label} : proposition vide")
             ok = False
-        norm = re.sub(r"\s+", " ", text.lower())
+            continue
+        norm = re.sub(r"\s+", " ", p.text.casefold())
         if norm in seen:
-            errors.add(number, f"{label} : proposition en double (déjà ligne {seen[norm]})")
+            errors.add(p.line, f"{label} : proposition en double (déjà ligne {seen[norm]})")
             ok = False
-        seen.setdefault(norm, number)
+        seen.setdefault(norm, p.line)
     competency = block.attributes.get("competency")
     if competency is not None and competency not in COMPETENCIES:
         errors.add(block.line, f"{label} : compétence inconnue « {competency} » (C1 à C7)")
@@ -156,6 +186,13 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
             ok = False
         else:
             difficulty = int(value)
+    if not "\n".join(explanation).strip():
+        errors.add(
+            block.end or block.line,
+            f"{label} : explication manquante (un texte après les propositions, avant "
+            "<!-- /question -->)",
+        )
+        ok = False
     if not ok:
         return None
     return Question(
@@ -171,13 +208,41 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
                 correct=p.correct,
                 feedback="\n".join(p.feedback).strip(),
                 line=p.line,
+                path=errors.path,
             )
             for i, p in enumerate(props)
         ),
         explanation="\n".join(explanation).strip(),
         competency=competency,
         difficulty=difficulty,
+        end_line=block.end,
     )
+
+
+def _open_block(rest: str, number: int, errors: ErrorList) -> _Block:
+    tokens = rest.split()
+    if not tokens:
+        errors.add(number, "question sans identifiant : <!-- question: mon-identifiant -->")
+        return _Block("?", number, {})
+    ident, attributes = tokens[0], {}
+    if "=" in ident:
+        errors.add(number, f"question sans identifiant : « {ident} » est un attribut")
+    elif not ID_PATTERN.match(ident):
+        errors.add(
+            number, f"identifiant de question « {ident} » invalide (minuscules, chiffres, tirets)"
+        )
+    for token in tokens[1:]:
+        match = ATTRIBUTE.match(token)
+        if not match or match.group("key") not in KNOWN_ATTRIBUTES:
+            errors.add(
+                number,
+                f"attribut inconnu « {token} » (possibles : type=, competency=, difficulty=)",
+            )
+            continue
+        if match.group("key") in attributes:
+            errors.add(number, f"attribut « {match.group('key')} » répété")
+        attributes[match.group("key")] = match.group("value")
+    return _Block(ident, number, attributes)
 
 
 def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segment]:
@@ -188,42 +253,22 @@ def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segmen
     block: _Block | None = None
     for offset, line in enumerate(body.splitlines()):
         number = first_line + offset
-        opening = OPEN.match(line)
-        if opening and not line.strip().startswith("<!-- /"):
+        opening = None if CLOSE.match(line) else OPEN.match(line)
+        if opening:
             if block is not None:
                 errors.add(
                     block.line, f"question « {block.id} » non fermée (<!-- /question --> manquant)"
                 )
-                block = None
-            rest = opening.group("rest").split()
-            if not rest:
-                errors.add(number, "question sans identifiant : <!-- question: mon-identifiant -->")
-                block = _Block("?", number, {})
-                continue
-            ident, attributes = rest[0], {}
-            if not ID_PATTERN.match(ident):
-                errors.add(
-                    number,
-                    f"identifiant de question « {ident} » invalide (minuscules, chiffres, tirets)",
-                )
-            for token in rest[1:]:
-                match = ATTRIBUTE.match(token)
-                if not match or match.group("key") not in KNOWN_ATTRIBUTES:
-                    errors.add(
-                        number,
-                        f"attribut inconnu « {token} » (possibles : type=, competency=, difficulty=)",
-                    )
-                    continue
-                attributes[match.group("key")] = match.group("value")
             if "".join(prose).strip():
                 segments.append(Segment(markdown="\n".join(prose), line=prose_line))
             prose = []
-            block = _Block(ident, number, attributes)
+            block = _open_block(opening.group("rest"), number, errors)
             continue
         if CLOSE.match(line):
             if block is None:
                 errors.add(number, "<!-- /question --> sans question ouverte")
                 continue
+            block.end = number
             question = _parse_block(block, errors)
             if question is not None:
                 segments.append(Segment(question=question, line=block.line))
@@ -243,6 +288,6 @@ def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segmen
     return segments
 
 
-def questions_of(segments: list[Segment]) -> tuple[Question, ...]:
+def questions_of(segments: list[Segment] | tuple[Segment, ...]) -> tuple[Question, ...]:
     """The questions of a list of segments, in order."""
     return tuple(s.question for s in segments if s.question is not None)
