@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.errors import ContentError, ErrorList, read_text
+from course.errors import ContentError, ErrorList, lines_of, read_text
 from course.frontmatter import COMPETENCIES, ID_PATTERN, Meta, split
 from course.links import check_links
 
@@ -30,8 +30,9 @@ CASE_KEYS = {
 }
 REQUIRED_KEYS = {"id", "title", "competencies"}
 MODES = ("practice", "graded")
-STEP = re.compile(r"^##\s+(?P<title>.*?)\s*(?:\{\s*#(?P<id>[^}\s]*)\s*\})?\s*$")
-SUBHEADING = re.compile(r"^###\s+(?P<title>.+?)\s*$")
+STEP = re.compile(r"^##\s+(?P<title>.*)$")
+ANCHOR = re.compile(r"\{\s*#(?P<id>[^}\s]*)\s*\}")
+SUBHEADING = re.compile(r"^###\s+(?P<title>.+)$")
 CHOICE = re.compile(
     r"^\s{0,3}[-*+]\s+\[(?P<label>[^\]]+)\]\(\s*#(?P<target>[^)\s]*)\s*\)\s*(?P<rest>.*)$"
 )
@@ -252,18 +253,27 @@ def _parse_step(
     )
 
 
+def _heading(text: str) -> tuple[str, str | None]:
+    """A step heading's title and its explicit ``{#id}`` when it ends with one."""
+    text = text.strip()
+    start = text.rfind("{")
+    anchor = ANCHOR.fullmatch(text[start:]) if text.endswith("}") and start >= 0 else None
+    if anchor is None:
+        return text, None
+    return text[:start].strip(), anchor.group("id")
+
+
 def _parse_steps(body: str, first_line: int, errors: ErrorList) -> tuple[str, list[Step]]:
     intro: list[str] = []
     raw: list[tuple[str, str, int, list[tuple[int, str]]]] = []
     in_fence = False
-    for offset, line in enumerate(body.splitlines()):
+    for offset, line in enumerate(lines_of(body)):
         number = first_line + offset
         if FENCE.match(line):
             in_fence = not in_fence
         match = None if in_fence else STEP.match(line)
         if match:
-            title = match.group("title").strip()
-            explicit = match.group("id")
+            title, explicit = _heading(match.group("title"))
             if explicit is not None and not ID_PATTERN.match(explicit):
                 errors.add(
                     number,
@@ -413,7 +423,8 @@ def analyse(
         for dst in targets:
             reverse[dst].append(src)
     can_end: set[str] = set()
-    todo = [s.id for s in steps if s.is_ending]
+    # A step with a broken target may lead to an ending once fixed: only the target is reported.
+    todo = [s.id for s in steps if s.is_ending or any(c.target not in by_id for c in s.choices)]
     while todo:
         node = todo.pop()
         if node not in can_end:
@@ -482,6 +493,8 @@ def parse_case_study_text(
         if step.id in seen:
             errors.add(step.line, f"étape « {step.id} » en double (déjà ligne {seen[step.id]})")
         seen.setdefault(step.id, step.line)
+    if len(seen) != len(steps):
+        return None, list(errors)  # the graph cannot be read while two steps share an id
     start = meta.text("start") or steps[0].id
     if start not in seen:
         errors.add(meta.line("start"), f"étape de départ « {start} » introuvable")

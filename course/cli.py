@@ -3,37 +3,66 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from course.loader import load_course
+from course.errors import ContentError, plural
+from course.loader import LoadResult, load_course
 
 DEFAULT_ROOT = Path(__file__).resolve().parent
+
+
+def _shown(path: str) -> str:
+    """The path relative to the current folder when it lies inside it (shorter, clickable)."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def format_error(error: ContentError) -> str:
+    """``fichier:ligne: message`` with the shortest readable path."""
+    return f"{_shown(error.path)}:{error.line}: {error.message}"
+
+
+def counts(result: LoadResult) -> str:
+    """What was loaded, in words: modules, case studies, exam items, dossier items."""
+    course = result.course
+    items = len(course.bank.all_items) if course.bank else 0
+    dossier = len(course.dossier.items) if course.dossier else 0
+    return ", ".join(
+        [
+            plural(len(course.modules), "module", "modules"),
+            plural(len(course.case_studies), "étude de cas", "études de cas"),
+            plural(items, "question d'examen", "questions d'examen"),
+            plural(dossier, "élément du cahier des charges", "éléments du cahier des charges"),
+        ]
+    )
 
 
 def summary(root: Path) -> tuple[int, str]:
     """Check the course; return the exit code and the text to print."""
     result = load_course(root)
-    course = result.course
-    lines = [str(error) for error in result.errors]
-    bank = course.bank
-    items = (len(bank.items) + sum(len(c.items) for c in bank.cases)) if bank else 0
-    counts = (
-        f"{len(course.modules)} module(s), {len(course.case_studies)} étude(s) de cas, "
-        f"{items} question(s) d'examen, "
-        f"{len(course.dossier.items) if course.dossier else 0} élément(s) du cahier des charges"
-    )
+    lines = [format_error(error) for error in result.errors]
     if result.errors:
-        lines.append(f"{counts} : {len(result.errors)} erreur(s) à corriger.")
+        found = plural(len(result.errors), "erreur", "erreurs")
+        lines.append(f"{counts(result)} : {found} à corriger.")
         return 1, "\n".join(lines)
-    return 0, f"{counts} : aucune erreur."
+    return 0, f"{counts(result)} : aucune erreur."
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the trainers' check command."""
-    parser = argparse.ArgumentParser(prog="course", description="Vérifie le contenu du cours.")
-    parser.add_argument("command", choices=["check"], help="check : vérifier le contenu")
-    parser.add_argument("root", nargs="?", default=str(DEFAULT_ROOT), help="dossier du cours")
+    """Entry point of the trainers' check command (``course-check``, ``python -m course``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course",
+        description="Vérifie le contenu du cours et liste toutes les erreurs (fichier:ligne).",
+    )
+    parser.add_argument("command", nargs="?", default="check", choices=["check"], help="check")
+    parser.add_argument(
+        "root", nargs="?", default=str(DEFAULT_ROOT), help="dossier du cours (défaut : course/)"
+    )
     args = parser.parse_args(argv)
     code, text = summary(Path(args.root))
     print(text)

@@ -79,7 +79,7 @@ def parse_dossier_item_text(
     min_words: int | None = None
     if "min_words" in meta.data:
         min_words = meta.integer("min_words", 0, minimum=1)
-        if "word_count" not in checks:
+        if "checks" in meta.data and "word_count" not in checks:
             errors.add(
                 meta.line("min_words"), "min_words ne sert qu'avec la vérification word_count"
             )

@@ -30,6 +30,19 @@ class ErrorList(list[ContentError]):
         self.append(ContentError(self.path, max(1, line), message))
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a text as an editor numbers them (only \\n, \\r\\n and \\r end a line)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.split("\n") if text else []
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """``1 module``, ``7 modules`` (in French 0 and 1 take the singular)."""
+    return f"{count} {singular if count < 2 else plural_form}"
+
+
 def read_text(path: Path, errors: ErrorList) -> str | None:
     """The file's text (UTF-8, a byte-order mark tolerated), or None after recording why not."""
     try:

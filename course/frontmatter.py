@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from course.errors import ContentError, ErrorList, read_text
+from course.errors import ContentError, ErrorList, lines_of, read_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 COMPETENCIES = ("C1", "C2", "C3", "C4", "C5", "C6", "C7")
@@ -43,7 +43,10 @@ def yaml_problem(error: BaseException) -> tuple[int | None, str]:
     """The 0-based line inside the YAML text and a French message for a YAML loading error."""
     if isinstance(error, yaml.YAMLError):
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        problem = str(getattr(error, "problem", None) or str(error).splitlines()[0])
+        problem = str(
+            getattr(error, "problem", None)
+            or (str(error).splitlines() or [type(error).__name__])[0]
+        )
         for needle, hint in _YAML_HINTS:
             if needle in problem:
                 return (int(mark.line) if mark is not None else None), f"{hint} ({problem})"
@@ -94,24 +97,27 @@ class Split:
     body: str
     body_line: int
     key_lines: Mapping[str, int]
+    #: False when the front matter is missing, unclosed or not valid YAML (already reported).
+    ok: bool = True
 
 
 def split(text: str, errors: ErrorList) -> Split:
     """Separate front matter from body; report a missing or malformed block."""
-    lines = text.splitlines()
+    lines = lines_of(text)
     if not lines or lines[0].strip() != "---":
         errors.add(1, "en-tête YAML manquant : le fichier doit commencer par une ligne « --- »")
-        return Split({}, text, 1, {})
+        return Split({}, text, 1, {}, ok=False)
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         errors.add(1, "en-tête YAML non fermé : ajoutez une ligne « --- » après l'en-tête")
-        return Split({}, "", len(lines) + 1, {})
+        return Split({}, "", len(lines) + 1, {}, ok=False)
+    before = len(errors)
     data, key_lines = load_yaml("\n".join(lines[1:end]), 2, errors, "en-tête YAML")
     if not isinstance(data, dict):
         errors.add(2, "l'en-tête YAML doit être une liste de lignes « clé: valeur »")
         data = {}
     body = "\n".join(lines[end + 1 :])
-    return Split(data, body, end + 2, key_lines)
+    return Split(data, body, end + 2, key_lines, ok=len(errors) == before)
 
 
 class Meta:
@@ -121,6 +127,7 @@ class Meta:
         self.data = split_.meta
         self.lines = split_.key_lines
         self.errors = errors
+        self.ok = split_.ok
 
     def line(self, key: str) -> int:
         """The line of ``key`` in the file (1 when absent)."""
@@ -135,6 +142,8 @@ class Meta:
                     f"clé inconnue « {key} » (clés possibles : {', '.join(sorted(allowed))})",
                 )
         for key in sorted(required):
+            if key not in self.data and not self.ok:
+                continue  # the broken header was reported; its keys are not missing
             if key not in self.data:
                 self.errors.add(1, f"clé obligatoire manquante : « {key} »")
             elif self.data[key] is None or self.data[key] == "" or self.data[key] == []:

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from course.errors import ErrorList
+from course.errors import ErrorList, lines_of
 
 LINK = re.compile(
-    r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)"
+    r"(!?)\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)"
 )
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_SPAN = re.compile(r"`+[^`]*`+")
@@ -20,7 +20,7 @@ WEB = ("http://", "https://", "mailto:")
 def check_links(text: str, first_line: int, base: Path, errors: ErrorList) -> None:
     """Report links and images that point to missing files or to forbidden places."""
     in_fence = False
-    for offset, line in enumerate(text.splitlines()):
+    for offset, line in enumerate(lines_of(text)):
         if FENCE.match(line):
             in_fence = not in_fence
             continue

@@ -83,7 +83,7 @@ def parse_module_text(text: str, path: Path | str) -> tuple[Module | None, list[
                 f"question « {question.id} » en double dans ce module (déjà ligne {seen[question.id]})",
             )
         seen.setdefault(question.id, question.line)
-    if not parts.body.strip():
+    if parts.ok and not parts.body.strip():
         errors.add(parts.body_line, "le module n'a pas de contenu après l'en-tête")
     if errors or not ident:
         return None, list(errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.errors import ContentError, ErrorList, read_text
+from course.errors import ContentError, ErrorList, plural, read_text
 from course.frontmatter import (
     COMPETENCIES,
     Meta,
@@ -92,7 +92,9 @@ class ItemBank:
         return next((c for c in self.cases if c.id == case_id), None)
 
 
-def _check_exam_question(question: Question, errors: ErrorList) -> bool:
+def _check_exam_question(
+    question: Question, errors: ErrorList, default_reported: bool = False
+) -> bool:
     ok = True
     label = f"question « {question.id} »"
     if len(question.propositions) not in EXAM_PROPOSITIONS:
@@ -102,7 +104,8 @@ def _check_exam_question(question: Question, errors: ErrorList) -> bool:
         )
         ok = False
     if question.competency is None:
-        errors.add(question.line, f"{label} : compétence manquante (competency=C1 à C7)")
+        if not default_reported:
+            errors.add(question.line, f"{label} : compétence manquante (competency=C1 à C7)")
         ok = False
     if question.difficulty is None:
         errors.add(question.line, f"{label} : difficulté manquante (difficulty=1, 2 ou 3)")
@@ -129,12 +132,17 @@ def parse_item_text(text: str, path: Path | str) -> tuple[list[Question], list[C
     meta.ident()
     meta.review()
     default = meta.text("competency") or None
-    if default and default not in COMPETENCIES:
+    bad_default = default is not None and default not in COMPETENCIES
+    if bad_default:
         errors.add(meta.line("competency"), f"compétence inconnue « {default} » (C1 à C7)")
         default = None
     segments = parse_segments(parts.body, parts.body_line, errors)
     check_links(parts.body, parts.body_line, path.parent, errors)
-    items = [q for q in _with_default(segments, default) if _check_exam_question(q, errors)]
+    items = [
+        q
+        for q in _with_default(segments, default)
+        if _check_exam_question(q, errors, default_reported=bad_default)
+    ]
     return items, list(errors)
 
 
@@ -161,7 +169,11 @@ def parse_exam_case_text(text: str, path: Path | str) -> tuple[ExamCase | None, 
     segments = parse_segments(parts.body, parts.body_line, errors)
     check_links(parts.body, parts.body_line, path.parent, errors)
     default = competencies[0] if len(competencies) == 1 else None
-    items = [q for q in _with_default(segments, default) if _check_exam_question(q, errors)]
+    items = [
+        q
+        for q in _with_default(segments, default)
+        if _check_exam_question(q, errors, default_reported=not meta.ok)
+    ]
     for question in items:
         if competencies and question.competency not in competencies:
             errors.add(
@@ -278,14 +290,15 @@ def _fill_errors(
         if available < wanted:
             errors.add(
                 lines.get(f"items_per_competency.{comp}", lines.get("items_per_competency", 1)),
-                f"le plan demande {wanted} items {comp}, la banque n'en a que {available} "
-                "(items isolés sans erreur)",
+                f"le plan demande {plural(wanted, 'item', 'items')} {comp}, la banque n'en a "
+                f"que {available} (items isolés sans erreur)",
             )
     if len(cases) < blueprint.case_studies:
         errors.add(
             lines.get("case_studies", 1),
-            f"le plan demande {blueprint.case_studies} études de cas, la banque n'en a que "
-            f"{len(cases)} (sans erreur)",
+            f"le plan demande "
+            f"{plural(blueprint.case_studies, 'étude de cas', 'études de cas')}, la banque "
+            f"n'en a que {len(cases)} (sans erreur)",
         )
     return list(errors)
 

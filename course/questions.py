@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from course.errors import ErrorList
+from course.errors import ErrorList, lines_of
 from course.frontmatter import COMPETENCIES, ID_PATTERN
 
-OPEN = re.compile(r"^\s*<!--\s*question\b\s*:?\s*(?P<rest>.*?)\s*-->\s*$", re.IGNORECASE)
+QUESTION_WORD = re.compile(r"question\b", re.IGNORECASE)
 CLOSE = re.compile(r"^\s*<!--\s*/\s*question\s*-->\s*$", re.IGNORECASE)
 TASK = re.compile(r"^\s{0,3}[-*+]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
@@ -98,6 +98,20 @@ class _Block:
     attributes: dict[str, str]
     lines: list[tuple[int, str]] = field(default_factory=list)
     end: int = 0
+
+
+def opening(line: str) -> str | None:
+    """What follows ``question:`` in an opening comment line, or None for any other line."""
+    # Plain string operations: a regular expression here backtracks badly on long lines.
+    text = line.strip()
+    if not (text.startswith("<!--") and text.endswith("-->")) or len(text) < 7:
+        return None
+    inner = text[4:-3].strip()
+    word = QUESTION_WORD.match(inner)
+    if word is None:
+        return None
+    rest = inner[word.end() :].lstrip()
+    return rest[1:].strip() if rest.startswith(":") else rest
 
 
 def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
@@ -251,10 +265,10 @@ def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segmen
     prose: list[str] = []
     prose_line = first_line
     block: _Block | None = None
-    for offset, line in enumerate(body.splitlines()):
+    for offset, line in enumerate(lines_of(body)):
         number = first_line + offset
-        opening = None if CLOSE.match(line) else OPEN.match(line)
-        if opening:
+        rest = None if CLOSE.match(line) else opening(line)
+        if rest is not None:
             if block is not None:
                 errors.add(
                     block.line, f"question « {block.id} » non fermée (<!-- /question --> manquant)"
@@ -262,7 +276,7 @@ def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segmen
             if "".join(prose).strip():
                 segments.append(Segment(markdown="\n".join(prose), line=prose_line))
             prose = []
-            block = _open_block(opening.group("rest"), number, errors)
+            block = _open_block(rest, number, errors)
             continue
         if CLOSE.match(line):
             if block is None:
@@ -277,7 +291,7 @@ def parse_segments(body: str, first_line: int, errors: ErrorList) -> list[Segmen
             continue
         if block is not None:
             block.lines.append((number, line))
-        else:
+        elif prose or line.strip():  # a segment starts at its first non-blank line
             if not prose:
                 prose_line = number
             prose.append(line)

@@ -1,8 +1,12 @@
-"""Safe rendering: python-markdown with a few extensions, then an nh3 allow-list."""
+"""Safe rendering: python-markdown with a few extensions, then an nh3 allow-list.
+
+Content is written by trainers, but it is still HTML reaching every trainee's browser: whatever
+python-markdown produces passes an allow-list (no script, style, iframe, object or form; no event
+handler; links only to http, https, mailto or relative addresses; images only relative).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 
@@ -10,6 +14,7 @@ import markdown
 import nh3
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "toc"]
+EXTENSION_CONFIGS = {"toc": {"permalink": False}, "tables": {"use_align_attribute": True}}
 TAGS = {
     "a",
     "abbr",
@@ -60,15 +65,30 @@ TAGS = {
     "u",
     "ul",
 }
+#: Tags removed together with their content (the rest of unknown tags keep their text).
+REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "textarea"}
 ATTRIBUTES = {
-    "*": {"id", "class", "lang", "title"},
+    "*": {"class", "lang", "title"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
+    "th": {"scope", "colspan", "rowspan", "align"},
+    "td": {"colspan", "rowspan", "align"},
     "ol": {"start"},
 }
 SCHEMES = {"http", "https", "mailto"}
+#: Classes a trainer may set with ``{: .encadre}`` (attr_list); any other class is dropped.
+CLASSES = frozenset({"encadre", "attention", "exemple", "a-retenir", "definition"})
+ABSOLUTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and ABSOLUTE.match(value):
+        return None
+    if attribute == "class":
+        kept = [c for c in value.split() if c in CLASSES]
+        return " ".join(kept) or None
+    return value
 
 
 def sanitize(html: str) -> str:
@@ -76,27 +96,31 @@ def sanitize(html: str) -> str:
     cleaned: str = nh3.clean(
         html,
         tags=TAGS,
+        clean_content_tags=REMOVED_WITH_CONTENT,
         attributes=ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes=SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    # Images only from the module's own folder: drop absolute and data: sources.
-    return re.sub(
-        r'<img[^>]*\ssrc="(?:[a-z][a-z0-9+.-]*:|//)[^"]*"[^>]*>', "", cleaned, flags=re.IGNORECASE
+    return cleaned
+
+
+@lru_cache(maxsize=8192)
+def render_markdown(text: str) -> str:
+    """Render Markdown to safe HTML; cached by content, so an edited file renders anew."""
+    html = markdown.markdown(
+        text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
-
-
-@lru_cache(maxsize=4096)
-def _render(digest: str, text: str) -> str:
-    del digest
-    html = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     return sanitize(html)
 
 
-def render_markdown(text: str) -> str:
-    """Render Markdown to safe HTML; cached by content, so an edited file renders anew."""
-    return _render(hashlib.sha256(text.encode()).hexdigest(), text)
+def render_inline(text: str) -> str:
+    """Render one line (a proposition, a choice label) without the surrounding paragraph."""
+    html = render_markdown(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
 
 
 def headings(html: str) -> list[tuple[str, str]]:
