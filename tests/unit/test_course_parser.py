@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.case_studies import parse_case_study
+from course.case_studies import parse_case_study, parse_case_study_text
 from course.dossier import parse_dossier_item
 from course.errors import ContentError
 from course.loader import load_course
@@ -12,6 +12,105 @@ from course.modules import parse_module, parse_module_text
 from course.questionnaire import parse_blueprint, parse_case_file, parse_item_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "course"
+
+# Small texts other test files import (tests/integration/test_modules.py,
+# tests/unit/test_grading_case_study.py): keep them valid.
+MODULE = """\
+---
+id: c1-cadre
+title: Le cadre légal
+competencies: [C1]
+order: 1
+duration_minutes: 60
+objectives:
+  - Connaître L.6313-4
+lang: fr
+---
+
+# Le cadre légal
+
+## Durée
+
+Le bilan dure 24 heures au plus : c'est écrit « noir sur blanc ».
+
+<!-- question: duree-max -->
+Quelle est la durée maximale d'un bilan ?
+
+- [ ] 12 heures
+  > Non : pratique courante.
+- [x] 24 heures
+  > Oui : L.6313-4.
+- [ ] 36 heures
+  > Non.
+
+L'article L.6313-4 fixe 24 heures.
+<!-- /question -->
+
+<!-- question: phases type=multiple -->
+Quelles phases ?
+
+- [x] Préliminaire
+- [x] Investigation
+- [ ] Confrontation
+  > Phase de l'ancien dispositif.
+
+Trois phases (R.6313-4).
+<!-- /question -->
+"""
+
+CASE = """\
+---
+id: cas-test
+title: Cas de test
+profile: Claire, 38 ans.
+competencies: [C2, C4]
+mode: practice
+---
+
+Introduction.
+
+## Accueil {#accueil}
+
+Claire arrive.
+
+- [Je reformule](#analyse) {C2 +2, C4 +1}
+  > Bonne pratique.
+- [Je propose un test](#fin-mauvaise) {C2 -1}
+  > Trop tôt.
+
+## Analyse de la demande {#analyse}
+
+- [Je vérifie l'engagement](#fin-bonne) {C2 +1}
+  > Oui.
+- [Je demande une précision](#precision)
+  > Pourquoi pas.
+
+## Précision {#precision}
+
+- [Je reviens à l'analyse](#analyse)
+  > Retour.
+
+## Fin réussie {#fin-bonne}
+
+Bravo.
+
+### Débriefing
+
+R.6313-4.
+
+## Fin à revoir {#fin-mauvaise}
+
+### Débriefing
+
+Relire le module C2.
+"""
+
+
+def test_shared_sample_texts_stay_valid():
+    module, errors = parse_module_text(MODULE, "modules/c1/index.md")
+    assert errors == [] and module is not None and len(module.questions) == 2
+    case, errors = parse_case_study_text(CASE, "cas.md")
+    assert errors == [] and case is not None and case.best_path[-1] == "fin-bonne"
 
 
 def test_module_front_matter_segments_and_questions():
