@@ -1,22 +1,47 @@
-"""The automatic checks of the cahier des charges, item by item, with locations."""
+"""The automatic checks of the cahier des charges, item by item, each finding located."""
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 
-from grading.dossier.extract import Block, Document, extract
+from grading.dossier.anonymity import Hit, find_identifying
+from grading.dossier.dates import find_dates, months_between
+from grading.dossier.document import HEADING, PARAGRAPH, Block, Document
+from grading.dossier.extract import extract
+from grading.dossier.report import (
+    ERROR,
+    INFO,
+    WARNING,
+    Finding,
+    ItemReport,
+    Report,
+    SectionSummary,
+    compare,
+    hours_fr,
+)
+from grading.dossier.safety import Limits
+from grading.dossier.sessions import Sessions, find_sessions
+from grading.dossier.text import fold, heading_score, word_count
 
-MIN_HOURS = 10.0
+__all__ = [
+    "CHECKS",
+    "DossierRequirement",
+    "Report",
+    "Requirement",
+    "Settings",
+    "analyse",
+    "analyse_document",
+    "compare",
+]
 
 
 @dataclass(frozen=True)
-class Requirement:
-    """An item of the cahier des charges as the checks need it."""
+class DossierRequirement:
+    """An item of the cahier des charges as the checks need it (mapped from course's item)."""
 
     id: str
     title: str
@@ -25,373 +50,726 @@ class Requirement:
     min_words: int | None = None
 
 
-@dataclass
-class Finding:
-    """Something found (or missing), where, and how serious."""
-
-    check: str
-    message: str
-    location: str = ""
-    severity: str = "error"  # error, warning, info
+Requirement = DossierRequirement  # the name the first callers use
 
 
-@dataclass
-class ItemReport:
-    """The report of one item."""
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of the checks (the cahier des charges and the law, as they stand)."""
 
-    id: str
-    title: str
-    status: str = "ok"  # ok, missing, warning
-    findings: list[Finding] = field(default_factory=list)
+    min_hours: float = 10.0
+    max_hours: float = 24.0  # L.6313-4: a bilan lasts 24 hours at most
+    follow_up_months: tuple[float, float] = (5.0, 7.0)
+    min_dated_actions: int = 2
+    heading_threshold: float = 0.82
 
 
 @dataclass
-class Report:
-    """The whole report, serialisable to plain JSON."""
+class Section:
+    """The part of the document that answers one requirement."""
 
-    items: list[ItemReport]
-    hours: float | None
-    anonymisation_findings: int
-    kind: str
+    heading: Block
+    body: list[Block]
 
     @property
-    def all_green(self) -> bool:
-        """True when no item is missing or warning."""
-        return all(item.status == "ok" for item in self.items)
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for storage."""
-        return {
-            "items": [asdict(i) for i in self.items],
-            "hours": self.hours,
-            "anonymisation_findings": self.anonymisation_findings,
-            "kind": self.kind,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Report:
-        """Inverse of :meth:`to_json`."""
-        items = [
-            ItemReport(i["id"], i["title"], i["status"], [Finding(**f) for f in i["findings"]])
-            for i in data["items"]
-        ]
-        return cls(
-            items,
-            data.get("hours"),
-            int(data.get("anonymisation_findings", 0)),
-            str(data.get("kind", "")),
-        )
+    def words(self) -> int:
+        """Words of the body (paragraphs and table rows, headings of subsections excluded)."""
+        return sum(word_count(b.text) for b in self.body if b.kind != HEADING)
 
 
-def normalise(text: str) -> str:
-    """Lower case, no accents, no numbering or punctuation."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    ).lower()
-    # Numbering: "2.", "2.1", "II -", "iv)"; a Roman numeral needs its separator ("Investigation" stays).
-    plain = re.sub(r"^\s*(\d+(\.\d+)*\s*[.)\-–:]?|[ivx]+\s*[.)\-–:])\s*", "", plain)
-    return re.sub(r"[^a-z0-9 ]+", " ", plain).strip()
+@dataclass
+class Context:
+    """The extracted document and what several checks share."""
+
+    doc: Document
+    requirements: Sequence[DossierRequirement]
+    settings: Settings
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    @cached_property
+    def sessions(self) -> Sessions | None:
+        """The table of sessions, searched in the whole document."""
+        return find_sessions(self.doc.blocks)
+
+    @cached_property
+    def identifying(self) -> list[Hit]:
+        """Identifying details in the body, the other parts and the metadata."""
+        return find_identifying(self.doc)
+
+    def scope(self, requirement: DossierRequirement) -> list[Block]:
+        """The requirement's section when found, else the whole body."""
+        section = self.sections.get(requirement.id)
+        return section.body if section is not None else self.doc.blocks
 
 
-def _matches(heading: str, aliases: Sequence[str]) -> bool:
-    h = normalise(heading)
-    for alias in aliases:
-        a = normalise(alias)
-        if a and (a == h or h.startswith(a) or difflib.SequenceMatcher(None, a, h).ratio() >= 0.85):
-            return True
-    return False
+Check = Callable[[Context, DossierRequirement], list[Finding]]
 
 
-def sections(doc: Document, requirements: Sequence[Requirement]) -> dict[str, list[Block]]:
-    """Blocks of each requirement's section (from its heading to the next matched heading)."""
-    result: dict[str, list[Block]] = {}
-    current: str | None = None
-    for block in doc.blocks:
-        if block.kind == "heading":
-            found = next((r.id for r in requirements if _matches(block.text, r.headings)), None)
-            if found is not None:
-                current = found
-                result.setdefault(found, [block])
-                continue
-        if current is not None:
-            result[current].append(block)
-    return result
+def analyse(
+    data: bytes,
+    requirements: Sequence[DossierRequirement],
+    *,
+    max_bytes: int,
+    limits: Limits | None = None,
+    settings: Settings | None = None,
+) -> Report:
+    """Read an upload and check it item by item; a bad file raises DossierFileError."""
+    return analyse_document(extract(data, max_bytes, limits), requirements, settings=settings)
 
 
-DURATION = re.compile(
-    r"(?i)^\s*(?:(\d+(?:[.,]\d+)?)\s*h(?:eures?)?\s*(\d{1,2})?|(\d{1,3})\s*min(?:utes)?|(\d{1,2}):(\d{2}))\s*$"
-)
+def analyse_document(
+    doc: Document,
+    requirements: Sequence[DossierRequirement],
+    *,
+    settings: Settings | None = None,
+) -> Report:
+    """Check an already extracted document against the requirements."""
+    unknown = sorted({c for r in requirements for c in r.checks} - set(CHECKS))
+    if unknown:
+        raise ValueError(f"unknown dossier checks: {', '.join(unknown)}")
+    context = Context(doc, requirements, settings or Settings())
+    context.sections = find_sections(doc, requirements, context.settings.heading_threshold)
+    items: list[ItemReport] = []
+    for requirement in requirements:
+        item = ItemReport(requirement.id, requirement.title)
+        for check in requirement.checks:
+            item.findings.extend(CHECKS[check](context, requirement))
+        item.settle()
+        items.append(item)
+    sessions = context.sessions
+    return Report(
+        items=items,
+        hours=sessions.total if sessions is not None else None,
+        anonymisation_findings=len(context.identifying),
+        kind=doc.kind,
+        health_findings=len(_health_findings(doc)),
+        sessions=list(sessions.rows) if sessions is not None else [],
+        sections=[
+            SectionSummary(rid, s.heading.text, s.heading.where, s.words)
+            for rid, s in context.sections.items()
+        ],
+    )
 
 
-def _hours(cell: str) -> float | None:
-    match = DURATION.match(cell)
-    if not match:
-        return None
-    if match.group(1):
-        return float(match.group(1).replace(",", ".")) + (
-            int(match.group(2)) / 60 if match.group(2) else 0
-        )
-    if match.group(3):
-        return int(match.group(3)) / 60
-    return int(match.group(4)) + int(match.group(5)) / 60
+# --- sections ---------------------------------------------------------------------------------
+
+_TRAILING_PUNCTUATION = re.compile(r"[.;,!?…]$")
 
 
-def session_hours(doc: Document) -> tuple[float, list[str]]:
-    """Sum of the durations found in table rows (a table of sessions)."""
-    total, where = 0.0, []
-    for block in doc.blocks:
-        if block.kind != "row":
+def _promotable(block: Block) -> bool:
+    """A short standalone paragraph can be a heading typed without a heading style."""
+    return (
+        block.kind == PARAGRAPH
+        and len(block.text) <= 90
+        and word_count(block.text) <= 9
+        and not _TRAILING_PUNCTUATION.search(block.text)
+    )
+
+
+def find_sections(
+    doc: Document, requirements: Sequence[DossierRequirement], threshold: float = 0.82
+) -> dict[str, Section]:
+    """Each requirement's section: its best heading, up to the next heading of the same level."""
+    blocks = doc.blocks
+    top = min((b.level for b in blocks if b.kind == HEADING and b.level > 0), default=1)
+    candidates: list[tuple[int, str, int]] = []  # block index, requirement id, level
+    for index, block in enumerate(blocks):
+        is_heading = block.kind == HEADING
+        if not is_heading and not _promotable(block):
             continue
-        for cell in block.cells:
-            value = _hours(cell)
-            if value is not None:
-                total += value
-                where.append(block.location)
+        scored = [
+            (heading_score(block.text, r.headings), -n, r.id) for n, r in enumerate(requirements)
+        ]
+        if not scored:
+            break
+        score, _, rid = max(scored)
+        if score >= (threshold if is_heading else max(threshold, 0.9)):
+            candidates.append((index, rid, block.level if is_heading else top))
+    starts = {index for index, _, _ in candidates}
+    found: dict[str, Section] = {}
+    for index, rid, level in candidates:
+        body: list[Block] = []
+        for following in range(index + 1, len(blocks)):
+            block = blocks[following]
+            if following in starts or (block.kind == HEADING and block.level <= level):
                 break
-    return round(total, 2), where
+            body.append(block)
+        section = Section(blocks[index], body)
+        previous = found.get(rid)
+        if previous is None or section.words > previous.words:  # a table of contents has no body
+            found[rid] = section
+    return found
 
 
-DATE = re.compile(
-    r"(?i)\b(\d{1,2}/\d{1,2}/\d{2,4}|(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)\s+\d{4}|semaine\s+\d{1,2})\b"
-)
-TOOLS = [
-    "riasec",
-    "ligne de vie",
-    "génogramme",
-    "portefeuille de compétences",
-    "star",
-    "photolangage",
-    "tri de cartes",
-    "questionnaire de valeurs",
-    "enquête métier",
-    "irmr",
-    "pmsmp",
-]
-JUSTIFY = re.compile(
-    r"(?i)\b(pour|afin de|afin d'|parce que|car|objectif|dans le but|permet(tre|tant)?|choisi)\b"
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"(?<!\d)(?:(?:\+33|0033)\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}(?!\d)")
-NIR = re.compile(
-    r"(?<!\d)[12]\s?\d{2}\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2[AB])\s?\d{3}\s?\d{3}(\s?\d{2})?(?!\d)"
-)
-ADDRESS = re.compile(
-    r"(?i)\b\d{1,4}(\s?(bis|ter))?,?\s+(rue|avenue|av\.|boulevard|bd|chemin|allée|place|impasse|route|quai)\s+[\w' -]{2,40}|\b\d{5}\s+[A-Z][a-zé-]+"
-)
-URL = re.compile(
-    r"(?i)\b(https?://\S+|www\.\S+|linkedin\.com/\S*|facebook\.com/\S*|instagram\.com/\S*)"
-)
-BIRTH = re.compile(r"(?i)\b(née?\s+le|date de naissance)\b")
-PERSON = re.compile(
-    r"\b(M\.|Mme|Mlle|Madame|Monsieur)\s+([A-ZÉÈ][a-zéèëêïîôöüç]+(?:[- ][A-ZÉÈ][a-zéèëêïîôöüç]+)?)"
-)
-FULL_NAME = re.compile(r"\b([A-ZÉÈ][a-zéèëêïîôöüç]{2,})\s+([A-ZÉÈ]{3,})\b")
-HEALTH = [
-    "dépression",
-    "depression",
-    "burn-out",
-    "burnout",
-    "cancer",
-    "rqth",
-    "arrêt maladie",
-    "arret maladie",
-    "traitement",
-    "diagnostic",
-    "handicap",
-    "maladie",
-    "hospitalisation",
-    "anxiété",
-]
+def _closest_heading(doc: Document, requirement: DossierRequirement) -> tuple[float, Block] | None:
+    scored = [
+        (heading_score(b.text, requirement.headings), b)
+        for b in doc.blocks
+        if b.kind == HEADING or _promotable(b)
+    ]
+    best = max(scored, key=lambda pair: pair[0], default=None)
+    return best if best is not None and best[0] >= 0.6 else None
 
 
-def anonymisation(doc: Document) -> list[Finding]:
-    """Everything that could identify the bénéficiaire, with its location."""
+# --- the checks -------------------------------------------------------------------------------
+
+
+def check_section_present(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """The section exists under one of its heading aliases."""
+    section = context.sections.get(requirement.id)
+    if section is not None:
+        return [
+            Finding(
+                "section_present",
+                f"Section trouvée : « {section.heading.text} ».",
+                section.heading.where,
+                INFO,
+                "found",
+            )
+        ]
+    aliases = ", ".join(f"« {h} »" for h in requirement.headings)
+    message = f"Section introuvable. Titres reconnus : {aliases}."
+    closest = _closest_heading(context.doc, requirement)
+    location = ""
+    if closest is not None:
+        message += f" Le titre le plus proche est « {closest[1].text} » : renommez-le."
+        location = closest[1].where
+    return [Finding("section_present", message, location, ERROR, "missing")]
+
+
+def check_word_count(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """Words in the section, against min_words."""
+    section = context.sections.get(requirement.id)
+    if section is None:
+        if "section_present" in requirement.checks:
+            return []
+        return [
+            Finding(
+                "word_count",
+                "Section introuvable : impossible de compter les mots.",
+                severity=ERROR,
+                code="no_section",
+            )
+        ]
+    words = section.words
+    minimum = requirement.min_words
+    if minimum and words < minimum:
+        return [
+            Finding(
+                "word_count",
+                f"{words} mots : au moins {minimum} sont attendus.",
+                section.heading.where,
+                WARNING,
+                "too_short",
+            )
+        ]
+    suffix = f" (minimum {minimum})" if minimum else ""
+    return [Finding("word_count", f"{words} mots{suffix}.", section.heading.where, INFO, "words")]
+
+
+def check_session_hours(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """The table of sessions and its total, at least the minimum number of hours."""
+    sessions = context.sessions
+    settings = context.settings
+    if sessions is None:
+        return [
+            Finding(
+                "session_hours",
+                "Tableau des séances introuvable : ajoutez un tableau avec les colonnes "
+                "Date, Durée et Phase (durées écrites « 2 h », « 1h30 » ou « 90 min »).",
+                severity=ERROR,
+                code="no_table",
+            )
+        ]
     findings: list[Finding] = []
-    for author_field, value in doc.metadata.items():
+    total = sessions.total
+    count = f"{len(sessions.rows)} séance{'s' if len(sessions.rows) > 1 else ''}"
+    if total < settings.min_hours:
         findings.append(
             Finding(
-                "anonymisation",
-                f"métadonnée du document « {author_field} » renseignée : « {value} » (effacez-la dans les propriétés du fichier)",
-                "propriétés du fichier",
+                "session_hours",
+                f"Les séances totalisent {hours_fr(total)} ({count}) : il faut au moins "
+                f"{hours_fr(settings.min_hours)} d'accompagnement.",
+                sessions.table_location,
+                ERROR,
+                "too_few_hours",
+                hours_fr(total),
             )
         )
-    patterns = [
-        (EMAIL, "adresse e-mail"),
-        (PHONE, "numéro de téléphone"),
-        (NIR, "numéro de sécurité sociale (NIR)"),
-        (URL, "adresse web ou profil de réseau social"),
-        (ADDRESS, "adresse postale"),
-        (BIRTH, "date de naissance"),
-    ]
-    for block in doc.blocks:
-        for pattern, label in patterns:
-            for match in pattern.finditer(block.text):
-                findings.append(
-                    Finding(
-                        "anonymisation", f"{label} : « {match.group(0).strip()} »", block.location
-                    )
-                )
-        for match in PERSON.finditer(block.text):
+    elif total > settings.max_hours:
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Les séances totalisent {hours_fr(total)} ({count}) : un bilan dure au plus "
+                f"{hours_fr(settings.max_hours)} (art. L.6313-4 du code du travail). Vérifiez le tableau.",
+                sessions.table_location,
+                WARNING,
+                "too_many_hours",
+                hours_fr(total),
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Les séances totalisent {hours_fr(total)} ({count}).",
+                sessions.table_location,
+                INFO,
+                "total",
+            )
+        )
+    declared = sessions.declared_total
+    if declared is not None and abs(declared - total) > 0.01:
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Le total indiqué ({hours_fr(declared)}) ne correspond pas à la somme des "
+                f"séances ({hours_fr(total)}).",
+                sessions.table_location,
+                WARNING,
+                "declared_total",
+            )
+        )
+    for where, cell in sessions.unreadable:
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Durée illisible « {cell} » : écrivez-la « 2 h », « 1h30 », « 1,5 h » ou « 90 min ».",
+                where,
+                WARNING,
+                "unreadable",
+                cell,
+            )
+        )
+    for row in sessions.rows:
+        when = f" du {row.date[8:10]}/{row.date[5:7]}/{row.date[:4]}" if row.date else ""
+        phase = f" ({row.phase})" if row.phase else ""
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Séance{when} : {hours_fr(row.hours)}{phase}.",
+                row.location,
+                INFO,
+                "row",
+            )
+        )
+    return findings
+
+
+PHASES = {
+    "préliminaire": re.compile(r"\bpreliminaire"),
+    "investigation": re.compile(r"\binvestigation"),
+    "conclusion": re.compile(r"\bconclusion"),
+}
+OUTDATED_PHASES = re.compile(r"\bquatre phases\b|\bphase (?:de |d')?confrontation\b")
+
+
+def check_phases(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """The three phases of R.6313-4 are named (in the section, or in the sessions' phase column)."""
+    blocks = context.scope(requirement)
+    phase_column = " ".join(row.phase for row in context.sessions.rows) if context.sessions else ""
+    findings: list[Finding] = []
+    for name, pattern in PHASES.items():
+        block = next((b for b in blocks if pattern.search(fold(b.text))), None)
+        if block is not None:
+            findings.append(Finding("phases", f"Phase {name} nommée.", block.where, INFO, name))
+        elif pattern.search(fold(phase_column)):
             findings.append(
                 Finding(
-                    "anonymisation",
-                    f"nom de personne : « {match.group(0)} » (utilisez un pseudonyme ou une initiale : Mme B.)",
-                    block.location,
+                    "phases", f"Phase {name} nommée dans le tableau des séances.", "", INFO, name
                 )
             )
-        for match in FULL_NAME.finditer(block.text):
+        else:
             findings.append(
                 Finding(
-                    "anonymisation",
-                    f"nom qui ressemble à celui d'une personne : « {match.group(0)} »",
-                    block.location,
+                    "phases",
+                    f"Phase {name} non nommée : le bilan compte trois phases (préliminaire, "
+                    "investigation, conclusion ; art. R.6313-4 du code du travail).",
+                    "",
+                    ERROR,
+                    f"no_{fold(name)}",
+                )
+            )
+    for block in context.doc.blocks:
+        match = OUTDATED_PHASES.search(fold(block.text))
+        if match:
+            findings.append(
+                Finding(
+                    "phases",
+                    f"« {block.text[match.start() : match.end()]} » : depuis 2019 le bilan compte "
+                    "trois phases (préliminaire, investigation, conclusion).",
+                    block.where,
+                    WARNING,
+                    "outdated",
+                    block.text[match.start() : match.end()],
                 )
             )
     return findings
 
 
-def _text(blocks: Sequence[Block]) -> str:
-    return "\n".join(b.text for b in blocks)
+def check_dated_actions(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """The action plan holds dated actions."""
+    dated = [
+        (block, dates)
+        for block in context.scope(requirement)
+        if block.kind != HEADING and (dates := find_dates(block.text))
+    ]
+    minimum = context.settings.min_dated_actions
+    examples = "« avant le 15/03/2027 », « en avril 2027 », « semaine 12 »"
+    if not dated:
+        section = context.sections.get(requirement.id)
+        return [
+            Finding(
+                "dated_actions",
+                f"Aucune action datée dans le plan d'action : donnez une échéance à chaque étape ({examples}).",
+                section.heading.where if section else "",
+                ERROR,
+                "none",
+            )
+        ]
+    first_block, first_dates = dated[0]
+    if len(dated) < minimum:
+        return [
+            Finding(
+                "dated_actions",
+                f"Une seule action datée (« {first_dates[0].text} ») : datez chaque étape ({examples}).",
+                first_block.where,
+                WARNING,
+                "few",
+            )
+        ]
+    return [
+        Finding(
+            "dated_actions",
+            f"{len(dated)} actions datées (par exemple « {first_dates[0].text} »).",
+            first_block.where,
+            INFO,
+            "dated",
+        )
+    ]
 
 
-def analyse(data: bytes, requirements: Sequence[Requirement], *, max_bytes: int) -> Report:
-    """Analyse a draft against the cahier des charges."""
-    doc = extract(data, max_bytes)
-    parts = sections(doc, requirements)
-    all_text = _text(doc.blocks).lower()
-    hours, hour_rows = session_hours(doc)
-    anonymous = anonymisation(doc)
-    items: list[ItemReport] = []
-    for requirement in requirements:
-        item = ItemReport(requirement.id, requirement.title)
-        blocks = parts.get(requirement.id, [])
-        body = [b for b in blocks if b.kind != "heading"]
-        for check in requirement.checks:
-            if check == "section_present" and not blocks:
-                item.findings.append(
+FOLLOW_UP = re.compile(
+    r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?)"
+    r"\s+(?:de\s+|du\s+)?suivi\b"
+    r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
+    r"|\bsuivi\s+post[- ]?bilan\b"
+    r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
+)
+_MONTHS = re.compile(r"\b(\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b")
+_NUMBERS = {
+    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "douze": 12,
+}  # fmt: skip
+
+
+def check_follow_up(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """A follow-up interview planned about six months after the last session."""
+    low, high = context.settings.follow_up_months
+    scope = context.scope(requirement)
+    others = [b for b in context.doc.blocks if b not in scope]
+    mentions = [b for b in [*scope, *others] if FOLLOW_UP.search(fold(b.text))]
+    if not mentions:
+        return [
+            Finding(
+                "follow_up",
+                "Aucun entretien de suivi prévu : planifiez-en un environ 6 mois après la dernière "
+                "séance (« entretien de suivi à 6 mois », ou sa date).",
+                severity=ERROR,
+                code="none",
+            )
+        ]
+    last = _last_session(context)
+    verdicts: list[Finding] = []
+    for block in mentions:
+        months = _follow_up_months(block.text, last)
+        if months is None:
+            continue
+        if low <= months <= high:
+            return [
+                Finding(
+                    "follow_up",
+                    f"Entretien de suivi prévu à environ {months:.0f} mois.",
+                    block.where,
+                    INFO,
+                    "planned",
+                )
+            ]
+        verdicts.append(
+            Finding(
+                "follow_up",
+                f"Entretien de suivi prévu à environ {months:.0f} mois après la dernière séance : "
+                "il est attendu vers 6 mois.",
+                block.where,
+                WARNING,
+                "timing",
+            )
+        )
+    if verdicts:
+        return verdicts[:1]
+    dated = next((b for b in mentions if any(d.value for d in find_dates(b.text))), None)
+    if dated is not None and last is None:
+        return [
+            Finding(
+                "follow_up",
+                "Entretien de suivi daté, mais la date de la dernière séance est introuvable : "
+                "vérifiez qu'il a lieu environ 6 mois après.",
+                dated.where,
+                WARNING,
+                "unchecked",
+            )
+        ]
+    return [
+        Finding(
+            "follow_up",
+            "Entretien de suivi mentionné sans échéance : précisez-la (environ 6 mois après la "
+            "dernière séance).",
+            mentions[0].where,
+            WARNING,
+            "no_date",
+        )
+    ]
+
+
+def _last_session(context: Context) -> date | None:
+    sessions = context.sessions
+    dates = [date.fromisoformat(r.date) for r in sessions.rows if r.date] if sessions else []
+    return max(dates) if dates else None
+
+
+def _follow_up_months(text: str, last: date | None) -> float | None:
+    match = _MONTHS.search(fold(text))
+    if match:
+        word = match.group(1)
+        return float(word) if word.isdigit() else float(_NUMBERS[word])
+    if last is not None:
+        for mention in find_dates(text):
+            if mention.value is not None and mention.value > last:
+                return months_between(last, mention.value)
+    return None
+
+
+TOOLS: dict[str, re.Pattern[str]] = {
+    "RIASEC": re.compile(r"\briasec\b|\bholland\b"),
+    "ligne de vie": re.compile(r"\blignes? de vie\b"),
+    "génogramme": re.compile(r"\bgenogramme"),
+    "portefeuille de compétences": re.compile(r"\bportefeuille de competences\b|\bportfolio\b"),
+    "méthode STAR": re.compile(r"\bmethode star\b|\bstar\b(?=.*)"),
+    "photolangage": re.compile(r"\bphoto-?langage"),
+    "tri de cartes": re.compile(r"\btri de cartes\b|\bjeu de cartes\b"),
+    "questionnaire de valeurs": re.compile(
+        r"\b(?:questionnaire|inventaire|echelle)s? de(?:s)? valeurs\b"
+    ),
+    "enquête métier": re.compile(r"\benquetes?[- ]metiers?\b|\benquetes? (?:de|sur le) terrain\b"),
+    "IRMR": re.compile(r"\birmr\b"),
+    "PMSMP": re.compile(
+        r"\bpmsmp\b|\bimmersion(?:s)? (?:professionnelle|en (?:milieu|entreprise))"
+    ),
+    "inventaire d'intérêts": re.compile(r"\binventaire d'interets\b"),
+}
+JUSTIFY = re.compile(
+    r"\b(?:pour|afin\s+(?:de|d'|que)|parce\s+qu|car|puisqu|objectifs?|dans\s+le\s+but|en\s+vue\s+d"
+    r"|permet\w*|a\s+permis|choisi\w*|choix|interet|de\s+(?:maniere|facon)\s+a|vis\w*\s+a|utile"
+    r"|adapte\w*|pertinen\w*|justifi\w*)\b"
+)
+_GENOGRAM_CONSENT = re.compile(r"\bconsent|\baccord\b|\baccepte")
+_PMSMP_PRESCRIBER = re.compile(r"\bfrance travail\b|\bmission locale\b|\bcap emploi\b|\bprescri")
+
+
+def _mentions(blocks: Sequence[Block], tool: str, pattern: re.Pattern[str]) -> list[Block]:
+    if tool == "méthode STAR":  # « star » only as the capitalised acronym or « méthode STAR »
+        return [
+            b
+            for b in blocks
+            if re.search(r"\bSTAR\b", b.text)
+            or pattern.search(fold(b.text))
+            and "methode star" in fold(b.text)
+        ]
+    return [b for b in blocks if pattern.search(fold(b.text))]
+
+
+def check_tool_justification(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """Each known tool named has a justification in a paragraph that names it."""
+    scope = context.scope(requirement)
+    findings: list[Finding] = []
+    for tool, pattern in TOOLS.items():
+        named = _mentions(scope, tool, pattern)
+        if not named:
+            continue
+        everywhere = _mentions(context.doc.blocks, tool, pattern)
+        justified = next((b for b in everywhere if JUSTIFY.search(fold(b.text))), None)
+        if justified is not None:
+            findings.append(
+                Finding(
+                    "tool_justification",
+                    f"{tool} : justification trouvée.",
+                    justified.where,
+                    INFO,
+                    "justified",
+                    tool,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "tool_justification",
+                    f"{tool} : outil cité sans justification de son choix. Expliquez pourquoi "
+                    "(« afin de… », « pour… », « parce que… ») dans le paragraphe qui le présente.",
+                    named[0].where,
+                    WARNING,
+                    "unjustified",
+                    tool,
+                )
+            )
+        if tool == "génogramme" and not any(
+            _GENOGRAM_CONSENT.search(fold(b.text)) for b in everywhere
+        ):
+            findings.append(
+                Finding(
+                    "tool_justification",
+                    "Le génogramme touche à la vie familiale : indiquez que le bénéficiaire y a consenti.",
+                    named[0].where,
+                    WARNING,
+                    "genogram_consent",
+                    tool,
+                )
+            )
+        if tool == "PMSMP" and not any(_PMSMP_PRESCRIBER.search(fold(b.text)) for b in everywhere):
+            findings.append(
+                Finding(
+                    "tool_justification",
+                    "La PMSMP est prescrite par France Travail, une Mission locale ou Cap emploi "
+                    "(pas par le consultant) : précisez le prescripteur.",
+                    named[0].where,
+                    WARNING,
+                    "pmsmp_prescriber",
+                    tool,
+                )
+            )
+    if not findings:
+        findings.append(
+            Finding(
+                "tool_justification",
+                "Aucun outil connu repéré (RIASEC, ligne de vie, portefeuille de compétences, "
+                "méthode STAR, enquête métier…) : vérifiez que chaque outil utilisé est nommé et justifié.",
+                severity=WARNING,
+                code="no_tool",
+            )
+        )
+    return findings
+
+
+CONSENT = re.compile(
+    r"\bconsent(?:ement|ements|i|ie|ir|s)\b|\baccord\s+(?:ecrit|signe|explicite|libre|prealable)"
+    r"|\bdonne\s+son\s+accord\b|\bautorisation\s+(?:ecrite|signee)"
+)
+
+
+def check_consent(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """The bénéficiaire's consent is mentioned (in the section first, else anywhere)."""
+    scope = context.scope(requirement)
+    for blocks in (scope, context.doc.blocks):
+        block = next((b for b in blocks if CONSENT.search(fold(b.text))), None)
+        if block is not None:
+            return [
+                Finding(
+                    "consent", "Consentement du bénéficiaire mentionné.", block.where, INFO, "found"
+                )
+            ]
+    return [
+        Finding(
+            "consent",
+            "Le consentement du bénéficiaire n'est pas mentionné (au bilan, et à l'utilisation "
+            "anonymisée de son cas pour la certification).",
+            severity=ERROR,
+            code="missing",
+        )
+    ]
+
+
+def check_anonymisation(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """Identifying details anywhere in the file, each with its location."""
+    hits = context.identifying
+    if not hits:
+        return [
+            Finding(
+                "anonymisation",
+                "Aucune donnée identifiante repérée automatiquement (relisez tout de même le dossier).",
+                severity=INFO,
+                code="clean",
+            )
+        ]
+    return [
+        Finding("anonymisation", h.message, h.location, h.severity, h.code, h.excerpt) for h in hits
+    ]
+
+
+HEALTH_TERMS: dict[str, re.Pattern[str]] = {
+    "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\bantidepresseur"),
+    "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement professionnel\b"),
+    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\btumeur"),
+    "RQTH": re.compile(r"\brqth\b|\breconnaissance de la qualite de travailleur handicape"),
+    "arrêt maladie": re.compile(r"\barrets? (?:maladie|de travail)\b|\bconges? maladie\b"),
+    "maladie": re.compile(r"\bmaladies?\b(?! professionnelles?\b)|\bmaladie professionnelle\b"),
+    "traitement": re.compile(
+        r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|dossiers?|commandes?))(?! des (?:donnees|dossiers|demandes|commandes))"
+    ),
+    "diagnostic": re.compile(
+        r"\bdiagnostique?s?\b(?! (?:de competences|professionnel|financier|territorial))"
+    ),
+    "handicap": re.compile(r"\bhandicap(?:e|ee|es|ees)?\b"),
+    "invalidité": re.compile(r"\binvalidite\b"),
+    "inaptitude": re.compile(r"\binaptitude\b|\binapte\b"),
+    "médecin": re.compile(r"\bmedecins?\b|\bpsychiatr\w*|\bpsychotherap\w*|\btherapie\b"),
+    "hospitalisation": re.compile(r"\bhospitalis\w*"),
+    "anxiété": re.compile(r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b"),
+    "troubles": re.compile(
+        r"\btroubles? (?:anxieux|bipolaires?|musculo\w*|dys\w*|du sommeil|psychiques?|de l'humeur|alimentaires?|de la sante)"
+    ),
+    "TMS": re.compile(r"\btms\b"),
+    "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b"),
+    "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
+    "accident du travail": re.compile(r"\baccidents? du travail\b"),
+    "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
+}
+
+
+def _health_findings(doc: Document) -> list[Finding]:
+    findings: list[Finding] = []
+    for block in [*doc.blocks, *doc.extras]:
+        folded = fold(block.text)
+        for term, pattern in HEALTH_TERMS.items():
+            match = pattern.search(folded)
+            if match:
+                findings.append(
                     Finding(
-                        check,
-                        f"section introuvable (titres reconnus : {', '.join(requirement.headings)})",
+                        "health_terms",
+                        f"Donnée de santé possible : « {block.text[match.start() : match.end()]} ». "
+                        "Vérifiez qu'elle est nécessaire au propos et qu'elle ne permet pas "
+                        "d'identifier le bénéficiaire.",
+                        block.where,
+                        WARNING,
+                        "health",
+                        term,
                     )
                 )
-            elif check == "word_count" and blocks:
-                words = len(_text(body).split())
-                if requirement.min_words and words < requirement.min_words:
-                    item.findings.append(
-                        Finding(
-                            check,
-                            f"{words} mots, {requirement.min_words} attendus au moins",
-                            blocks[0].location,
-                            "warning",
-                        )
-                    )
-                else:
-                    item.findings.append(
-                        Finding(check, f"{words} mots", blocks[0].location, "info")
-                    )
-            elif check == "session_hours":
-                if not hour_rows:
-                    item.findings.append(
-                        Finding(
-                            check, "tableau des séances introuvable (colonnes date, durée, phase)"
-                        )
-                    )
-                elif hours < MIN_HOURS:
-                    item.findings.append(
-                        Finding(
-                            check,
-                            f"les séances totalisent {hours:g} h : il faut au moins {MIN_HOURS:g} h d'accompagnement",
-                            hour_rows[0],
-                        )
-                    )
-                else:
-                    item.findings.append(
-                        Finding(check, f"les séances totalisent {hours:g} h", hour_rows[0], "info")
-                    )
-            elif check == "phases":
-                missing = [
-                    p
-                    for p in ("préliminaire", "investigation", "conclusion")
-                    if p not in all_text and normalise(p) not in normalise(all_text)
-                ]
-                if missing:
-                    item.findings.append(
-                        Finding(check, f"phase(s) non nommée(s) : {', '.join(missing)}")
-                    )
-            elif check == "dated_actions":
-                dates = DATE.findall(_text(body))
-                if len(dates) < 2:
-                    item.findings.append(
-                        Finding(
-                            check,
-                            "le plan d'action ne contient pas d'actions datées",
-                            blocks[0].location if blocks else "",
-                        )
-                    )
-            elif check == "follow_up":
-                if not re.search(r"(?i)suivi", all_text) or not re.search(
-                    r"(?i)\b(6|six)\s+mois\b", all_text
-                ):
-                    item.findings.append(
-                        Finding(check, "aucun entretien de suivi prévu à environ six mois")
-                    )
-            elif check == "tool_justification":
-                for block in body or doc.blocks:
-                    for tool in TOOLS:
-                        if re.search(
-                            rf"(?i)\b{re.escape(tool)}", block.text
-                        ) and not JUSTIFY.search(block.text):
-                            item.findings.append(
-                                Finding(
-                                    check,
-                                    f"outil « {tool} » cité sans justification de son choix",
-                                    block.location,
-                                    "warning",
-                                )
-                            )
-            elif check == "consent":
-                if "consentement" not in all_text and not re.search(
-                    r"(?i)accord (écrit|signé)", all_text
-                ):
-                    item.findings.append(
-                        Finding(check, "le consentement du bénéficiaire n'est pas mentionné")
-                    )
-            elif check == "anonymisation":
-                item.findings.extend(anonymous)
-            elif check == "health_terms":
-                for block in doc.blocks:
-                    for term in HEALTH:
-                        if re.search(rf"(?i)\b{re.escape(term)}\b", block.text):
-                            item.findings.append(
-                                Finding(
-                                    check,
-                                    f"donnée de santé possible : « {term} » — vérifiez qu'elle est nécessaire et anonymisée",
-                                    block.location,
-                                    "warning",
-                                )
-                            )
-                            break
-        severities = {f.severity for f in item.findings}
-        item.status = (
-            "missing" if "error" in severities else "warning" if "warning" in severities else "ok"
-        )
-        items.append(item)
-    return Report(items, hours if hour_rows else None, len(anonymous), doc.kind)
+    return findings
 
 
-def compare(previous: Report, current: Report) -> list[str]:
-    """What changed since the last report, in French."""
-    before = {i.id: i for i in previous.items}
-    changes = []
-    labels = {"ok": "conforme", "missing": "à compléter", "warning": "à vérifier"}
-    for item in current.items:
-        old = before.get(item.id)
-        if old is not None and old.status != item.status:
-            changes.append(f"{item.title} : {labels[old.status]} → {labels[item.status]}")
-    if previous.hours != current.hours:
-        changes.append(f"Heures de séances : {previous.hours or 0:g} h → {current.hours or 0:g} h")
-    if previous.anonymisation_findings != current.anonymisation_findings:
-        changes.append(
-            f"Points d'anonymisation : {previous.anonymisation_findings} → {current.anonymisation_findings}"
-        )
-    return changes
+def check_health_terms(context: Context, requirement: DossierRequirement) -> list[Finding]:
+    """Health vocabulary flagged for the candidate to review (warnings, not errors)."""
+    return _health_findings(context.doc)
+
+
+CHECKS: dict[str, Check] = {
+    "section_present": check_section_present,
+    "word_count": check_word_count,
+    "session_hours": check_session_hours,
+    "phases": check_phases,
+    "dated_actions": check_dated_actions,
+    "follow_up": check_follow_up,
+    "tool_justification": check_tool_justification,
+    "consent": check_consent,
+    "anonymisation": check_anonymisation,
+    "health_terms": check_health_terms,
+}

@@ -1,362 +1,360 @@
-"""The dossier analyser on generated files: a complete dossier, each missing item, bad files."""
+"""The dossier analyser end to end, on dossiers generated as Markdown, DOCX, ODT and PDF."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+import json
+from functools import cache
 
 import pytest
 
-from grading.dossier.checks import Report, Requirement, analyse, compare
-from grading.dossier.extract import DossierFileError
-
-MAX = 5 * 1024 * 1024
-
-
-def requirements() -> list[Requirement]:
-    """The cahier des charges as the tests define it (the real one is checked in tests/content)."""
-    return [
-        Requirement(
-            "cadre",
-            "Cadre",
-            ("Cadre", "Cadre de l'accompagnement"),
-            ("section_present", "word_count", "session_hours", "consent"),
-            100,
-        ),
-        Requirement(
-            "analyse-demande",
-            "Analyse de la demande",
-            ("Analyse de la demande",),
-            ("section_present", "word_count"),
-            150,
-        ),
-        Requirement(
-            "parcours",
-            "Parcours",
-            ("Parcours", "Déroulement du parcours"),
-            ("section_present", "phases"),
-        ),
-        Requirement(
-            "posture",
-            "Posture",
-            ("Posture", "Posture du consultant"),
-            ("section_present", "word_count"),
-            150,
-        ),
-        Requirement(
-            "exploration",
-            "Exploration",
-            ("Exploration", "Exploration du parcours"),
-            ("section_present", "word_count"),
-            150,
-        ),
-        Requirement(
-            "outils",
-            "Outils",
-            ("Outils", "Outils utilisés"),
-            ("section_present", "tool_justification"),
-        ),
-        Requirement(
-            "plan-action",
-            "Plan d'action",
-            ("Plan d'action",),
-            ("section_present", "dated_actions", "follow_up"),
-        ),
-        Requirement(
-            "annexes",
-            "Annexes",
-            ("Annexes",),
-            ("section_present", "consent", "anonymisation", "health_terms"),
-        ),
-    ]
-
-
-FILLER = (
-    "Le bénéficiaire a exprimé ses attentes et nous avons travaillé ensemble sur ses objectifs. "
-    * 12
+from grading.dossier import (
+    DossierRequirement,
+    Report,
+    analyse,
+    compare,
 )
-SESSIONS = [
-    ("05/01/2026", "2 h", "préliminaire"),
-    ("12/01/2026", "1h30", "investigation"),
-    ("19/01/2026", "2 h", "investigation"),
-    ("26/01/2026", "2 h", "investigation"),
-    ("02/02/2026", "90 min", "conclusion"),
-    ("09/02/2026", "1 h", "conclusion"),
-]
+from tests.unit.dossier_fixtures import (  # noqa: F401 - SESSIONS… re-exported for tests/integration
+    FOLLOW_UP,
+    MAX,
+    SESSIONS,
+    SHORT_SESSIONS,
+    WRITERS,
+    Dossier,
+    PdfPages,
+    as_docx,
+    as_markdown,
+    complete,
+    requirements,
+    sections,
+    to_docx,
+    to_markdown,
+    to_odt,
+    to_pdf,
+)
 
 
-def sections(hours=SESSIONS, follow_up=True, extra=""):
-    """(heading, paragraphs, table rows) of a complete, anonymised dossier."""
+def run(data: bytes) -> Report:
+    return analyse(data, requirements(), max_bytes=MAX)
+
+
+def problems(report: Report) -> list[tuple[str, str, str]]:
     return [
-        (
-            "Cadre de l'accompagnement",
-            [FILLER, "Le consentement écrit de Mme B. a été recueilli ; confidentialité rappelée."],
-            [("Date", "Durée", "Phase"), *hours],
-        ),
-        ("Analyse de la demande", [FILLER * 2], []),
-        (
-            "Déroulement du parcours",
-            ["Phase préliminaire, phase d'investigation puis phase de conclusion, dans cet ordre."],
-            [],
-        ),
-        ("Posture du consultant", [FILLER * 2], []),
-        ("Exploration du parcours", [FILLER * 3], []),
-        (
-            "Outils utilisés",
-            [
-                "Le RIASEC a été proposé afin d'ouvrir des pistes de métiers.",
-                "La ligne de vie a été choisie pour retracer son parcours.",
-            ],
-            [],
-        ),
-        (
-            "Plan d'action",
-            [
-                "Contacter deux associations avant le 15/03/2026.",
-                "Dossier de financement en avril 2026.",
-            ]
-            + (["Entretien de suivi prévu à six mois, en septembre 2026."] if follow_up else []),
-            [],
-        ),
-        (
-            "Annexes",
-            ["Consentement du bénéficiaire joint. Feuilles d'émargement anonymisées." + extra],
-            [],
-        ),
+        (item.id, finding.severity, finding.message)
+        for item in report.items
+        for finding in item.findings
+        if finding.severity != "info"
     ]
 
 
-def as_markdown(parts) -> bytes:
-    lines = []
-    for heading, paragraphs, rows in parts:
-        lines += [f"## {heading}", ""] + [p + "\n" for p in paragraphs]
-        if rows:
-            lines.append("| " + " | ".join(rows[0]) + " |")
-            lines.append("|---|---|---|")
-            lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-    return "\n".join(lines).encode()
+def status(report: Report) -> dict[str, str]:
+    return {item.id: item.status for item in report.items}
 
 
-def as_docx(parts, author="") -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.core_properties.author = author
-    for heading, paragraphs, rows in parts:
-        document.add_heading(heading, level=1)
-        for p in paragraphs:
-            document.add_paragraph(p)
-        if rows:
-            table = document.add_table(rows=0, cols=3)
-            for row in rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=True):
-                    cell.text = value
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+def findings(report: Report, item_id: str, check: str | None = None):
+    item = report.item(item_id)
+    assert item is not None
+    return [f for f in item.findings if check is None or f.check == check]
 
 
-def as_pdf(parts, page3_extra="", where=None) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=11)
-    for index, (heading, paragraphs, rows) in enumerate(parts):
-        if index % 3 == 0:
-            pdf.add_page()
-        pdf.multi_cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
-        for p in paragraphs:
-            pdf.multi_cell(0, 6, p, new_x="LMARGIN", new_y="NEXT")
-        for row in rows:
-            pdf.multi_cell(0, 6, "   ".join(row), new_x="LMARGIN", new_y="NEXT")
-        if index == 6 and page3_extra:
-            pdf.multi_cell(0, 6, page3_extra, new_x="LMARGIN", new_y="NEXT")
-            if where is not None:
-                where.append(pdf.page_no())
-    return bytes(pdf.output())
+@cache
+def complete_report(kind: str) -> Report:
+    return run(WRITERS[kind](complete()))
 
 
-def statuses(report: Report) -> dict[str, str]:
-    return {i.id: i.status for i in report.items}
+@pytest.mark.parametrize("kind", ["md", "docx", "odt", "pdf"])
+def test_a_complete_dossier_passes_every_check(kind):
+    report = complete_report(kind)
+    assert report.kind == kind
+    assert problems(report) == []
+    assert report.all_green and report.hours == 10.0 and report.anonymisation_findings == 0
+    assert {s.id for s in report.sections} == {r.id for r in requirements()}
+    assert len(report.sessions) == 6
 
 
-@pytest.mark.parametrize("build", [as_markdown, as_docx])
-def test_a_complete_dossier_is_all_green(build):
-    report = analyse(build(sections()), requirements(), max_bytes=MAX)
-    assert report.hours == 10.0
-    assert [
-        (i.id, [f.message for f in i.findings if f.severity != "info"])
-        for i in report.items
-        if i.status != "ok"
-    ] == []
-    assert report.all_green and report.anonymisation_findings == 0
+def test_the_issue_scenario_85_hours_no_follow_up_phone_on_page_3_then_fixed():
+    phone = "En cas d'empêchement, la joindre au 06 12 34 56 78."
+    draft = complete(hours=SHORT_SESSIONS, follow_up=False).adding("Plan d'action", phone)
+    pages = PdfPages()
+    first = run(to_pdf(draft, pages=pages))
+    assert pages.pages[phone] == 3
 
+    assert first.hours == 8.5 and not first.all_green
+    cadre = findings(first, "cadre", "session_hours")
+    total = next(f for f in cadre if f.severity == "error")
+    assert "8,5 h" in total.message and "10 h" in total.message
+    rows = [f.location for f in cadre if f.code == "row"]
+    assert rows == ["page 1, section « Cadre de l'accompagnement »"] * 5
+    assert status(first)["cadre"] == "missing"
+    follow_up = findings(first, "plan-action", "follow_up")
+    assert [f.code for f in follow_up] == ["none"] and "suivi" in follow_up[0].message
+    leak = [f for f in findings(first, "annexes", "anonymisation") if f.code == "phone"]
+    assert len(leak) == 1 and leak[0].location == "page 3, section « Plan d'action »"
+    assert "numéro de téléphone « 06 12 34 56 78 »" in leak[0].message
+    assert first.anonymisation_findings == 1
 
-def test_eight_and_a_half_hours_missing_follow_up_and_a_phone_on_page_3():
-    short = SESSIONS[:-1][:4] + [("02/02/2026", "1 h", "conclusion")]
-    page: list[int] = []
-    data = as_pdf(
-        sections(hours=short, follow_up=False),
-        page3_extra="Joindre au 06 12 34 56 78 si besoin.",
-        where=page,
+    fixed = run(to_pdf(complete()))
+    assert fixed.all_green
+    changes = [str(c) for c in compare(first, fixed)]
+    assert "Cadre : à compléter → conforme" in changes
+    assert "Plan d'action : à compléter → conforme" in changes
+    assert "Heures de séances : 8,5 h → 10 h" in changes
+    assert any(
+        c.startswith("Corrigé — Annexes : À anonymiser : numéro de téléphone") for c in changes
     )
-    report = analyse(data, requirements(), max_bytes=MAX)
-    assert report.hours == 8.5
-    cadre = next(i for i in report.items if i.id == "cadre")
-    assert any("8.5 h" in f.message for f in cadre.findings) and cadre.status == "missing"
-    plan = next(i for i in report.items if i.id == "plan-action")
-    assert any("suivi" in f.message for f in plan.findings)
-    annexes = next(i for i in report.items if i.id == "annexes")
-    phone = [f for f in annexes.findings if "téléphone" in f.message]
-    assert phone and phone[0].location == f"page {page[0]}" and page[0] >= 3
+    assert not any(c.startswith("Nouveau") for c in changes)
+
+
+@pytest.mark.parametrize("kind", ["md", "docx", "odt", "pdf"])
+def test_a_missing_section_is_reported_in_every_format(kind):
+    report = run(WRITERS[kind](complete().without("Posture du consultant")))
+    assert status(report)["posture"] == "missing"
+    assert [f.code for f in findings(report, "posture")] == ["missing"]
+    assert "Section introuvable" in findings(report, "posture")[0].message
+    assert {k: v for k, v in status(report).items() if k != "posture"} == dict.fromkeys(
+        [r.id for r in requirements() if r.id != "posture"], "ok"
+    )
+
+
+def test_a_near_miss_heading_is_suggested():
+    report = run(to_markdown(complete().with_part("Annexes", heading="Pièces jointes")))
+    message = findings(report, "annexes")[0].message
+    assert "Section introuvable" in message and status(report)["annexes"] == "missing"
 
 
 @pytest.mark.parametrize(
-    ("extra", "label"),
+    ("heading", "item"),
     [
-        (" Écrire à claire.martin@example.org.", "adresse e-mail"),
-        (" NIR : 2 84 05 75 123 456 78.", "NIR"),
-        (" Elle habite 12 rue des Lilas.", "adresse postale"),
-        (" Profil : linkedin.com/in/claire-martin", "réseau social"),
-        (" Née le 3 mars 1987.", "naissance"),
-        (" Madame Durand a signé.", "nom de personne"),
+        ("2. Analyse de la demnade", "analyse-demande"),
+        ("II - POSTURE DU CONSULTANT", "posture"),
+        ("Partie 5 : l'exploration du parcours", "exploration"),
+        ("6) Outils utilises", "outils"),
+        ("Le plan d’action", "plan-action"),
     ],
 )
-def test_each_identifying_detail_is_found_with_its_location(extra, label):
-    report = analyse(as_markdown(sections(extra=extra)), requirements(), max_bytes=MAX)
-    annexes = next(i for i in report.items if i.id == "annexes")
-    found = [f for f in annexes.findings if label in f.message]
-    assert found and "Annexes" in found[0].location and annexes.status == "missing"
-
-
-def test_author_metadata_and_missing_section_and_unjustified_tool():
-    parts = [p for p in sections() if p[0] != "Posture du consultant"]
-    parts = [
-        (h, ["On a fait un génogramme."] if h == "Outils utilisés" else ps, r) for h, ps, r in parts
-    ]
-    report = analyse(as_docx(parts, author="Claire Martin"), requirements(), max_bytes=MAX)
-    status = statuses(report)
-    assert status["posture"] == "missing" and status["outils"] == "warning"
-    annexes = next(i for i in report.items if i.id == "annexes")
-    assert any("métadonnée" in f.message and "Claire Martin" in f.message for f in annexes.findings)
-
-
-def test_compare_with_previous_report():
-    before = analyse(as_markdown(sections(follow_up=False)), requirements(), max_bytes=MAX)
-    after = analyse(as_markdown(sections()), requirements(), max_bytes=MAX)
-    assert any("Plan d'action" in c and "conforme" in c for c in compare(before, after))
-    assert Report.from_json(after.to_json()).to_json() == after.to_json()
-
-
-def bomb() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("word/document.xml", "<w:document/>")
-        z.writestr("big.bin", b"\0" * (60 * 1024 * 1024))
-    return out.getvalue()
-
-
-def encrypted_pdf() -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(as_pdf(sections()))))
-    writer.encrypt("secret")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def image_only_pdf() -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.rect(20, 20, 100, 60, style="F")
-    return bytes(pdf.output())
-
-
-@pytest.mark.parametrize(
-    ("data", "code"),
-    [
-        (b"", "empty"),
-        (b"PK\x03\x04garbage", "corrupt"),
-        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", "type"),
-        (bytes(range(256)) * 4, "type"),
-        (b"%PDF-1.4 nonsense", "corrupt"),
-    ],
-)
-def test_bad_files_get_a_clear_error(data, code):
-    with pytest.raises(DossierFileError) as excinfo:
-        analyse(data, requirements(), max_bytes=MAX)
-    assert excinfo.value.code == code and excinfo.value.message
-
-
-def test_zip_bomb_encrypted_and_image_only_pdf_and_size_limit():
-    for data, code in [
-        (bomb(), "bomb"),
-        (encrypted_pdf(), "encrypted"),
-        (image_only_pdf(), "no_text"),
-    ]:
-        with pytest.raises(DossierFileError) as excinfo:
-            analyse(data, requirements(), max_bytes=MAX)
-        assert excinfo.value.code == code
+def test_headings_are_matched_tolerantly(heading, item):
+    original = {
+        "analyse-demande": "Analyse de la demande",
+        "posture": "Posture du consultant",
+        "exploration": "Exploration du parcours",
+        "outils": "Outils utilisés",
+        "plan-action": "Plan d'action",
+    }[item]
+    report = run(to_docx(complete().with_part(original, heading=heading)))
+    assert status(report)[item] == "ok", problems(report)
     assert (
-        "ne contient pas de texte"
-        in DossierFileError("no_text", "Votre PDF ne contient pas de texte").message
+        findings(report, item, "section_present")[0].message == f"Section trouvée : « {heading} »."
     )
-    with pytest.raises(DossierFileError) as excinfo:
-        analyse(as_markdown(sections()), requirements(), max_bytes=100)
-    assert excinfo.value.code == "too_big"
 
 
-def test_type_comes_from_content_not_name():
-    from grading.dossier.extract import detect
-
-    assert detect(as_docx(sections())) == "docx"
-    assert detect(as_pdf(sections())) == "pdf"
+def test_headings_typed_as_bold_paragraphs_are_found():
+    report = run(to_docx(complete(), styled_headings=False))
+    assert report.all_green, problems(report)
 
 
-def test_heading_normalisation_keeps_words_starting_like_roman_numerals():
-    from grading.dossier.checks import normalise
-
-    assert normalise("Investigation") == "investigation"
-    assert normalise("II - Investigation") == "investigation"
-    assert normalise("3.2 Outils utilisés") == "outils utilises"
-
-
-def as_odt(parts, author="") -> bytes:
-    from odf.meta import InitialCreator
-    from odf.opendocument import OpenDocumentText
-    from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import H, P
-
-    document = OpenDocumentText()
-    if author:
-        document.meta.addElement(InitialCreator(text=author))
-    for heading, paragraphs, rows in parts:
-        document.text.addElement(H(outlinelevel=1, text=heading))
-        for p in paragraphs:
-            document.text.addElement(P(text=p))
-        if rows:
-            table = Table()
-            table.addElement(TableColumn(numbercolumnsrepeated=3))
-            for row in rows:
-                tr = TableRow()
-                for value in row:
-                    cell = TableCell()
-                    cell.addElement(P(text=value))
-                    tr.addElement(cell)
-                table.addElement(tr)
-            document.text.addElement(table)
-    out = io.BytesIO()
-    document.write(out)
-    return out.getvalue()
+def test_short_sections_get_a_word_count_warning():
+    report = run(to_odt(complete().with_part("Posture du consultant", paragraphs=("Trop court.",))))
+    (finding,) = findings(report, "posture", "word_count")
+    assert (
+        finding.severity == "warning" and finding.message == "2 mots : au moins 150 sont attendus."
+    )
+    assert status(report)["posture"] == "warning"
 
 
-def test_odt_dossier_is_read_with_its_table_and_author():
-    report = analyse(as_odt(sections(), author="Claire Martin"), requirements(), max_bytes=MAX)
-    assert report.kind == "odt" and report.hours == 10.0
-    annexes = next(i for i in report.items if i.id == "annexes")
-    assert any("Claire Martin" in f.message for f in annexes.findings)
-    assert all(i.status == "ok" for i in report.items if i.id != "annexes")
+@pytest.mark.parametrize(
+    ("durations", "total"),
+    [
+        (["2 h", "1,5 h", "90 min", "2:00", "1 heure 30", "1h30"], 10.0),
+        (["14h-16h", "9h30 - 11h", "deux heures", "1.5h", "120 minutes", "1h"], 10.0),
+        (["1h30", "1h30", "1h30", "1h30", "1 h", "1 h"], 8.0),
+    ],
+)
+def test_session_durations_in_every_usual_notation(durations, total):
+    rows = [(f"{day:02d}/01/2026", d, "investigation") for day, d in enumerate(durations, 5)]
+    dossier = complete().with_part(
+        "Cadre de l'accompagnement",
+        rows=(("Date de la séance", "Durée", "Phase"), *rows),
+    )
+    report = run(to_markdown(dossier))
+    assert report.hours == total
+    assert status(report)["cadre"] == ("ok" if total >= 10 else "missing")
+
+
+def test_sessions_declared_total_unreadable_duration_and_no_table():
+    rows = (
+        ("Date", "Durée", "Phase"),
+        *SESSIONS,
+        ("16/02/2026", "à définir", "conclusion"),
+        ("Total", "12 h", ""),
+    )
+    report = run(to_docx(complete().with_part("Cadre de l'accompagnement", rows=rows)))
+    codes = {f.code: f for f in findings(report, "cadre", "session_hours")}
+    assert report.hours == 10.0
+    assert "12 h" in codes["declared_total"].message and "10 h" in codes["declared_total"].message
+    assert "« à définir »" in codes["unreadable"].message
+    assert codes["unreadable"].location.endswith("tableau 1, ligne 8")
+    none = run(to_docx(complete().with_part("Cadre de l'accompagnement", rows=())))
+    assert none.hours is None and [f.code for f in findings(none, "cadre", "session_hours")] == [
+        "no_table"
+    ]
+
+
+def test_follow_up_timing():
+    def follow_up(sentence: str) -> list:
+        dossier = complete(follow_up=False).adding("Plan d'action", sentence)
+        return findings(run(to_markdown(dossier)), "plan-action", "follow_up")
+
+    assert [f.code for f in follow_up("Entretien de suivi le 10/08/2026.")] == ["planned"]
+    assert [f.code for f in follow_up("Suivi à 6 mois avec la bénéficiaire.")] == ["planned"]
+    late = follow_up("Un entretien de suivi est prévu dans deux mois.")
+    assert [f.code for f in late] == ["timing"] and "2 mois" in late[0].message
+    assert [f.code for f in follow_up("Un entretien de suivi sera proposé.")] == ["no_date"]
+    assert [f.code for f in follow_up("Elle a suivi une formation en 2019.")] == ["none"]
+
+
+def test_dated_actions():
+    def plan(*paragraphs: str) -> list:
+        dossier = complete().with_part("Plan d'action", paragraphs=paragraphs)
+        return findings(run(to_markdown(dossier)), "plan-action", "dated_actions")
+
+    assert [f.code for f in plan("Contacter des associations.", "Se former.")] == ["none"]
+    assert [f.code for f in plan("Contacter des associations semaine 12.", "Se former.")] == ["few"]
+    assert [f.code for f in plan("Rencontrer un employeur en mars 2027.", FOLLOW_UP)] == ["dated"]
+
+
+def test_phases_missing_or_outdated():
+    investigation = [(date, hours, "investigation") for date, hours, _ in SESSIONS]
+    dossier = complete(hours=investigation).with_part(
+        "Déroulement du parcours",
+        paragraphs=("Le bilan a suivi quatre phases : préliminaire puis investigation.",),
+    )
+    report = run(to_markdown(dossier))
+    codes = [f.code for f in findings(report, "parcours", "phases") if f.severity != "info"]
+    assert codes == ["no_conclusion", "outdated"] and status(report)["parcours"] == "missing"
+
+
+def test_tools_need_a_justification_and_the_genogram_a_consent():
+    dossier = complete().with_part(
+        "Outils utilisés",
+        paragraphs=(
+            "Nous avons fait un génogramme.",
+            "Le RIASEC a été proposé afin d'ouvrir des pistes.",
+        ),
+    )
+    report = run(to_docx(dossier))
+    issues = {f.code: f for f in findings(report, "outils") if f.severity == "warning"}
+    assert set(issues) == {"unjustified", "genogram_consent"}
+    assert issues["unjustified"].excerpt == "génogramme"
+    assert issues["unjustified"].location.endswith("paragraphe 1")
+    assert status(report)["outils"] == "warning"
+
+
+def test_consent_missing():
+    dossier = (
+        complete()
+        .with_part("Cadre de l'accompagnement", paragraphs=(FILLER_NO_CONSENT,))
+        .with_part("Annexes", paragraphs=("Feuilles d'émargement anonymisées.",))
+    )
+    report = run(to_markdown(dossier))
+    assert status(report)["cadre"] == status(report)["annexes"] == "missing"
+    assert [f.code for f in findings(report, "annexes", "consent")] == ["missing"]
+
+
+FILLER_NO_CONSENT = "Le cadre de la prestation a été posé avec la bénéficiaire. " * 20
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code", "excerpt"),
+    [
+        (" Écrire à claire.martin@example.org.", "email", "claire.martin@example.org"),
+        (" Tél. : +33 6 12 34 56 78.", "phone", "+33 6 12 34 56 78"),
+        (" NIR : 2 84 05 75 123 456 72.", "nir", "2 84 05 75 123 456 72"),
+        (" Elle habite 12 rue des Lilas.", "address", "12 rue des Lilas"),
+        (" Elle vit à 69003 Lyon.", "address", "69003 Lyon"),
+        (" Profil : linkedin.com/in/claire-martin", "social", "linkedin.com/in/claire-martin"),
+        (" Née le 3 mars 1987.", "birth_date", "Née le 3 mars 1987"),
+        (" Madame Durand a signé.", "name", "Madame Durand"),
+        (" Sophie Lambert a signé.", "name", "Sophie Lambert"),
+    ],
+)
+def test_each_identifying_detail_is_found_with_its_location(sentence, code, excerpt):
+    report = run(to_markdown(complete(extra=sentence)))
+    found = [f for f in findings(report, "annexes", "anonymisation") if f.code == code]
+    assert [f.excerpt for f in found] == [excerpt]
+    assert found[0].location == "section « Annexes », paragraphe 1 (ligne 48 du fichier)"
+    assert found[0].severity == "error" and status(report)["annexes"] == "missing"
+    assert report.anonymisation_findings == 1
+
+
+@pytest.mark.parametrize("kind", ["md", "docx", "odt", "pdf"])
+def test_author_metadata_is_reported(kind):
+    report = run(WRITERS[kind](Dossier(complete().parts, author="Claire Martin")))
+    (finding,) = [f for f in findings(report, "annexes", "anonymisation") if f.code == "metadata"]
+    assert "Claire Martin" in finding.message and finding.location == "propriétés du fichier"
+    assert status(report)["annexes"] == "missing"
+
+
+def test_last_modified_by_and_a_phone_in_the_footer_are_reported():
+    dossier = Dossier(complete().parts, footer="Contact : 06 12 34 56 78")
+    report = run(to_docx(dossier, last_modified_by="cmartin"))
+    found = {f.code: f for f in findings(report, "annexes", "anonymisation")}
+    assert "cmartin" in found["metadata"].message
+    assert found["phone"].location == "pied de page"
+
+
+def test_health_terms_are_warnings_with_their_location():
+    report = run(to_markdown(complete(extra=" Elle sort d'un burn-out et a une RQTH.")))
+    health = findings(report, "annexes", "health_terms")
+    assert {f.excerpt for f in health} == {"burn-out", "RQTH"}
+    assert all(f.severity == "warning" and "Annexes" in f.location for f in health)
+    assert status(report)["annexes"] == "warning" and report.health_findings == 2
+
+
+def test_report_survives_a_json_round_trip_and_reads_the_first_version():
+    report = run(to_docx(complete(hours=SHORT_SESSIONS, extra=" 06 12 34 56 78")))
+    stored = json.loads(json.dumps(report.to_json()))
+    again = Report.from_json(stored)
+    assert again == report and again.to_json() == stored
+    old = {
+        "items": [
+            {
+                "id": "cadre",
+                "title": "Cadre",
+                "status": "missing",
+                "findings": [
+                    {
+                        "check": "session_hours",
+                        "message": "8.5 h",
+                        "location": "",
+                        "severity": "error",
+                    }
+                ],
+            }
+        ],
+        "hours": 8.5,
+        "anonymisation_findings": 0,
+        "kind": "docx",
+    }
+    legacy = Report.from_json(old)
+    assert legacy.hours == 8.5 and not legacy.all_green and legacy.sessions == []
+    assert any(
+        "Cadre : à compléter → conforme" == str(c) for c in compare(legacy, complete_report("md"))
+    )
+
+
+def test_compare_lists_new_findings():
+    before = complete_report("md")
+    after = run(to_markdown(complete(extra=" Écrire à claire.martin@example.org.")))
+    changes = compare(before, after)
+    assert [c.kind for c in changes] == ["status", "anonymisation", "new"]
+    assert str(changes[-1]).startswith("Nouveau — Annexes : À anonymiser : adresse e-mail")
+
+
+def test_unknown_check_names_are_refused():
+    broken = [DossierRequirement("x", "X", ("X",), ("spelling",))]
+    with pytest.raises(ValueError, match="spelling"):
+        analyse(b"# X\n\ntexte", broken, max_bytes=MAX)
+
+
+def test_legacy_helpers_still_build_the_same_dossiers():
+    assert as_markdown(sections()) == to_markdown(complete())
+    assert run(as_docx(sections(), author="Claire Martin")).anonymisation_findings == 1

@@ -1,0 +1,187 @@
+"""The table of sessions: durations in every usual notation, rows located, total computed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from grading.dossier.dates import find_dates
+from grading.dossier.document import ROW, Block
+from grading.dossier.text import fold, word_count
+
+_RANGE = re.compile(
+    r"(?<![\d,.])(\d{1,2})\s*h\s*(\d{2})?\s*(?:-|a|/)\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)"
+)
+_H_MIN = re.compile(
+    r"(?<![\d,.])(\d{1,2})\s*h(?:eures?|rs?)?\s*(\d{1,2})\s*(?:min(?:utes?)?\.?)?(?![\d])"
+)
+_H_DEC = re.compile(r"(?<![\d,.])(\d{1,2}(?:[.,]\d{1,2})?)\s*h(?:eures?|rs?)?(?![a-z\d])")
+_MIN = re.compile(r"(?<![\d,.])(\d{1,3})\s*(?:min(?:utes?|s)?|mn)\.?(?![a-z])")
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
+_DURATION_HEADER = re.compile(r"\bduree|\bnombre d'heures|\bheures?\b|\btemps\b|\bhoraires?\b")
+_DATE_HEADER = re.compile(r"\bdate|\bjour\b|\bseance|\bentretien|\brendez")
+_PHASE_HEADER = re.compile(r"\bphase|\betape")
+MAX_SESSION_HOURS = 8.0
+
+
+_WORDS = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6"}
+_WORD_HOURS = re.compile(r"\b(une?|deux|trois|quatre|cinq|six)(?=\s+h)")
+_HALF = re.compile(r"(\d)\s*h(?:eures?)?\s+et\s+demie?\b")
+
+
+def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | None:
+    """Hours in « 2 h », « 1h30 », « 1,5 h », « 90 min », « 2:00 », « 14h-16h »; None if absent."""
+    folded = _WORD_HOURS.sub(lambda m: _WORDS[m.group(1)], fold(text))
+    folded = _HALF.sub(lambda m: f"{m.group(1)}h30", folded)
+    for match in _RANGE.finditer(folded):
+        start = int(match.group(1)) + int(match.group(2) or 0) / 60
+        end = int(match.group(3)) + int(match.group(4) or 0) / 60
+        if 0 < end - start <= max_hours:
+            return end - start
+    candidates: list[float] = []
+    candidates += [
+        int(m.group(1)) + int(m.group(2)) / 60
+        for m in _H_MIN.finditer(folded)
+        if int(m.group(2)) < 60
+    ]
+    candidates += [float(m.group(1).replace(",", ".")) for m in _H_DEC.finditer(folded)]
+    candidates += [int(m.group(1)) / 60 for m in _MIN.finditer(folded)]
+    candidates += [
+        int(m.group(1)) + int(m.group(2)) / 60
+        for m in _CLOCK.finditer(folded)
+        if int(m.group(2)) < 60
+    ]
+    for value in candidates:
+        if 0 < value <= max_hours:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session as found in the table."""
+
+    location: str
+    hours: float
+    date: str | None  # ISO date when readable
+    phase: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """The sessions found, their total and what could not be read."""
+
+    rows: tuple[SessionRow, ...]
+    declared_total: float | None
+    unreadable: tuple[tuple[str, str], ...]  # (location, cell text)
+    table_location: str
+
+    @property
+    def total(self) -> float:
+        """Sum of the durations, rounded to the hundredth."""
+        return round(sum(row.hours for row in self.rows), 2)
+
+
+def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
+    """The session table(s): tables with a duration column, else rows with a date and a duration."""
+    tables: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.kind == ROW and block.table is not None:
+            tables.setdefault(block.table, []).append(block)
+    rows: list[SessionRow] = []
+    unreadable: list[tuple[str, str]] = []
+    declared: float | None = None
+    first_location = ""
+    for table_rows in tables.values():
+        found = _from_table(table_rows)
+        if found is None:
+            continue
+        table_found, bad, total = found
+        if table_found and not first_location:
+            first_location = table_rows[0].where
+        rows += table_found
+        unreadable += bad
+        declared = total if total is not None else declared
+    if not rows:
+        rows = [row for block in blocks if (row := _from_line(block)) is not None]
+        first_location = rows[0].location if rows else ""
+    if not rows:
+        return None
+    return Sessions(tuple(rows), declared, tuple(unreadable), first_location)
+
+
+def _from_table(
+    table: list[Block],
+) -> tuple[list[SessionRow], list[tuple[str, str]], float | None] | None:
+    header_index, duration_col, phase_col = _header(table)
+    rows: list[SessionRow] = []
+    bad: list[tuple[str, str]] = []
+    declared: float | None = None
+    if duration_col is None:
+        for block in table:
+            dates = [d for cell in block.cells for d in find_dates(cell) if d.value]
+            durations = [parse_duration(c) for c in block.cells if len(c) <= 25]
+            value = next((d for d in durations if d is not None), None)
+            if dates and value is not None:
+                rows.append(
+                    _row(block, value, dates[0].value.isoformat() if dates[0].value else None, "")
+                )
+        return (rows, bad, None) if len(rows) >= 2 else None
+    for block in table[header_index + 1 :]:
+        cells = block.cells
+        first = fold(next((c for c in cells if c), ""))
+        cell = cells[duration_col] if duration_col < len(cells) else ""
+        if first.startswith("total"):
+            declared = parse_duration(cell, 1000) or parse_duration(block.text, 1000)
+            continue
+        if not cell.strip():
+            continue
+        value = parse_duration(cell)
+        if value is None:
+            bad.append((block.where, cell))
+            continue
+        dates = [d for c in cells for d in find_dates(c) if d.value]
+        phase = cells[phase_col] if phase_col is not None and phase_col < len(cells) else ""
+        rows.append(
+            _row(
+                block,
+                value,
+                dates[0].value.isoformat() if dates and dates[0].value else None,
+                phase,
+            )
+        )
+    return rows, bad, declared
+
+
+def _header(table: list[Block]) -> tuple[int, int | None, int | None]:
+    for index, block in enumerate(table[:3]):
+        folded = [fold(c) for c in block.cells]
+        duration = next((i for i, c in enumerate(folded) if _DURATION_HEADER.search(c)), None)
+        if duration is None or parse_duration(block.cells[duration]) is not None:
+            continue
+        if any(_DATE_HEADER.search(c) or _PHASE_HEADER.search(c) for c in folded):
+            phase = next((i for i, c in enumerate(folded) if _PHASE_HEADER.search(c)), None)
+            return index, duration, phase
+    return 0, None, None
+
+
+def _from_line(block: Block) -> SessionRow | None:
+    """A line of text (PDF, plain text) holding a date and a duration, like a table row."""
+    if word_count(block.text) > 15:
+        return None
+    dates = [d for d in find_dates(block.text) if d.value and d.precise]
+    if not dates:
+        return None
+    rest = block.text[: dates[0].start] + " " + block.text[dates[0].end :]
+    value = parse_duration(rest)
+    if value is None:
+        return None
+    folded = fold(block.text)
+    phase = next((p for p in ("preliminaire", "investigation", "conclusion") if p in folded), "")
+    return _row(block, value, dates[0].value.isoformat() if dates[0].value else None, phase)
+
+
+def _row(block: Block, hours: float, date: str | None, phase: str) -> SessionRow:
+    return SessionRow(block.where, round(hours, 4), date, phase, block.text)

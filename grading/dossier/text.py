@@ -1,0 +1,78 @@
+"""Text helpers: accent-insensitive folding that keeps offsets, heading matching, word counts."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:partie|section|chapitre|etape|annexe)\s+)?"
+    r"(?:\d+(?:[.)]\d+)*[.)]?\s*[-–—:/]?|[ivxlc]+\s*[.)\-–—:/]|[a-h]\s*[.)\-–—/])\s*"
+)
+_ARTICLES = re.compile(r"^(?:(?:le|la|les|l|un|une|des|du)\s+)+")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in "’‘`´":
+        return "'"
+    if char in "«»“”":
+        return '"'
+    if char in "‐‑‒–—":
+        return "-"
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+    )
+    lowered = (stripped or char).lower()
+    return lowered[0] if lowered else char
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, same length as the input (offsets stay valid)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def normalise_heading(text: str) -> str:
+    """Fold, drop numbering (« 2. », « II - », « Partie 3 : »), punctuation and leading articles."""
+    plain = fold(text).strip()
+    plain = _NUMBERING.sub("", plain, count=1)
+    plain = re.sub(r"[^a-z0-9œæ ]+", " ", plain)
+    plain = " ".join(plain.split())
+    return _ARTICLES.sub("", plain)
+
+
+def heading_score(heading: str, aliases: Sequence[str]) -> float:
+    """How well a heading matches the best alias, from 0 to 1 (typos tolerated)."""
+    h = normalise_heading(heading)
+    if not h:
+        return 0.0
+    best = 0.0
+    h_words = h.split()
+    for alias in aliases:
+        a = normalise_heading(alias)
+        if not a:
+            continue
+        a_words = a.split()
+        if h == a:
+            return 1.0
+        if h.startswith(a + " ") and len(h_words) <= len(a_words) + 6:
+            best = max(best, 0.95)
+            continue
+        if f" {a} " in f" {h} " and len(h_words) <= len(a_words) + 3:
+            best = max(best, 0.9)
+            continue
+        ratio = difflib.SequenceMatcher(None, a, h).ratio()
+        prefix = " ".join(h_words[: len(a_words)])
+        if len(a) >= 6 and len(h_words) > len(a_words):
+            ratio = max(ratio, difflib.SequenceMatcher(None, a, prefix).ratio() - 0.03)
+        best = max(best, ratio)
+    return best
+
+
+def word_count(text: str) -> int:
+    """Number of words (apostrophes and hyphens join)."""
+    return len(_WORD.findall(text))
