@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from course.errors import ContentError, plural
+from course.errors import ContentError, ErrorList, plural, read_text
+from course.frontmatter import split
 from course.loader import LoadResult, load_course
 
 DEFAULT_ROOT = Path(__file__).resolve().parent
@@ -53,17 +54,50 @@ def summary(root: Path) -> tuple[int, str]:
     return 0, f"{counts(result)} : aucune erreur."
 
 
+def flagged(root: Path) -> list[ContentError]:
+    """Every file marked ``review: true``, at the line of the flag, with its ``review_notes``."""
+    found: list[ContentError] = []
+    for path in sorted(root.rglob("*.md")):
+        ignored = ErrorList(path)
+        parts = split(read_text(path, ignored) or "", ignored)
+        if parts.meta.get("review") is True:
+            notes = parts.meta.get("review_notes")
+            text = str(notes).strip() if notes else "(review_notes manquant)"
+            found.append(ContentError(str(path), parts.key_lines.get("review", 1), text))
+    return found
+
+
+def review_report(root: Path) -> str:
+    """The text of ``python -m course review``: what a trainer must still confirm."""
+    found = flagged(root)
+    lines = [format_error(item) for item in found]
+    lines.append(
+        f"{plural(len(found), 'contenu', 'contenus')} à faire vérifier par un formateur "
+        "(review: true)."
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the trainers' check command (``course-check``, ``python -m course``)."""
     parser = argparse.ArgumentParser(
         prog="python -m course",
         description="Vérifie le contenu du cours et liste toutes les erreurs (fichier:ligne).",
     )
-    parser.add_argument("command", nargs="?", default="check", choices=["check"], help="check")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="check",
+        choices=["check", "review"],
+        help="check : lister les erreurs ; review : lister les points à faire vérifier",
+    )
     parser.add_argument(
         "root", nargs="?", default=str(DEFAULT_ROOT), help="dossier du cours (défaut : course/)"
     )
     args = parser.parse_args(argv)
+    if args.command == "review":
+        print(review_report(Path(args.root)))
+        return 0
     code, text = summary(Path(args.root))
     print(text)
     return code

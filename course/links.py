@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -54,7 +55,7 @@ def check_links(text: str, first_line: int, base: Path, errors: ErrorList) -> No
                 )
                 continue
             try:
-                found = (base / file_part).exists()
+                found = Path(os.path.normpath(base / file_part)).exists()
             except (OSError, ValueError):
                 found = False
             if not found:
