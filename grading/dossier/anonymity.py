@@ -22,16 +22,20 @@ NIR = re.compile(
     r"(?<![\w])([1-478])[\s.]?(\d{2})[\s.]?(0[1-9]|1[0-2]|[2-9]\d)[\s.]?(2[AaBb]|\d{2})[\s.]?"
     r"(\d{3})[\s.]?(\d{3})(?:[\s.]?(\d{2}))?(?![\d])"
 )
-_STREET = (
-    r"rue|avenue|av\.|boulevard|bd|bld|chemin|all[ée]e|place|impasse|route|quai|cours|square|"
-    r"passage|r[ée]sidence|lotissement|lieu-dit|chauss[ée]e|faubourg|rond-point|sentier|hameau|"
-    r"cit[ée]|esplanade|parvis|promenade|voie"
+_STREET_CLEAR = (
+    r"rue|avenue|av\.|boulevard|bd|bld|chemin|all[ée]e|impasse|lotissement|lieu-dit|faubourg|"
+    r"rond-point|sentier|hameau|esplanade|parvis|chauss[ée]e"
 )
-ADDRESS = re.compile(
-    rf"(?i)(?<![\d,.])\d{{1,4}}\s*(?:bis|ter|[a-d])?\s*,?\s+(?:{_STREET})\b[^\n,;.()]{{2,40}}"
+_STREET_AMBIGUOUS = r"place|route|quai|cours|square|passage|r[ée]sidence|cit[ée]|promenade|voie"
+_NUMBER = r"(?<![\d,.])\d{1,4}\s*(?:bis|ter|[a-dA-D])?\s*,?\s+"
+#: Unambiguous after a number: « 12 rue des lilas ».
+ADDRESS = re.compile(rf"{_NUMBER}(?i:{_STREET_CLEAR})\b(?:\s+[^\s,;.()«»]+){{1,5}}")
+#: Ambiguous words (« 2 cours de français ») need a capitalised name: « 3 place de la République ».
+ADDRESS_NAMED = re.compile(
+    rf"{_NUMBER}(?i:{_STREET_AMBIGUOUS})\s+(?:(?:de la|de l'|de|du|des|d')\s*)?[{UP}0-9][^\s,;.()«»]*(?:\s+[^\s,;.()«»]+){{0,4}}"
 )
 POSTCODE = re.compile(
-    rf"(?<![\d\w])(?:0[1-9]|[1-8]\d|9[0-8])\s?\d{{3}}\s+[{UP}][{LOW}{UP}'’-]+(?:[ -](?:sur|sous|en|le|la|les|[{UP}][{LOW}{UP}'’-]+))*(?:\s+CEDEX)?"
+    rf"(?<![\d\w])(?:0[1-9]|[1-8]\d|9[0-8])\d{{3}}\s+[{UP}][{LOW}{UP}'’-]+(?:[ -](?:sur|sous|en|le|la|les|[{UP}][{LOW}{UP}'’-]+))*(?:\s+CEDEX)?"
 )
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\"«»]+")
 SOCIAL = re.compile(
@@ -169,7 +173,7 @@ def _scan(block: Block, pseudonyms: set[str]) -> Iterable[Hit]:
                 "birth_year", "warning", "année de naissance",
                 "Un âge ou une tranche d'âge suffit.", match,
             )  # fmt: skip
-    for pattern in (ADDRESS, POSTCODE):
+    for pattern in (ADDRESS, ADDRESS_NAMED, POSTCODE):
         for match in pattern.finditer(text):
             if claim(match):
                 yield hit(

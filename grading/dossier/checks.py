@@ -96,6 +96,11 @@ class Context:
         """Identifying details in the body, the other parts and the metadata."""
         return find_identifying(self.doc)
 
+    @cached_property
+    def health(self) -> list[Finding]:
+        """Health vocabulary in the body and the other parts."""
+        return find_health_terms(self.doc)
+
     def scope(self, requirement: DossierRequirement) -> list[Block]:
         """The requirement's section when found, else the whole body."""
         section = self.sections.get(requirement.id)
@@ -142,7 +147,7 @@ def analyse_document(
         hours=sessions.total if sessions is not None else None,
         anonymisation_findings=len(context.identifying),
         kind=doc.kind,
-        health_findings=len(_health_findings(doc)),
+        health_findings=len(context.health),
         sessions=list(sessions.rows) if sessions is not None else [],
         sections=[
             SectionSummary(rid, s.heading.text, s.heading.where, s.words)
@@ -467,7 +472,8 @@ def check_follow_up(context: Context, requirement: DossierRequirement) -> list[F
     """A follow-up interview planned about six months after the last session."""
     low, high = context.settings.follow_up_months
     scope = context.scope(requirement)
-    others = [b for b in context.doc.blocks if b not in scope]
+    in_scope = {id(b) for b in scope}
+    others = [b for b in context.doc.blocks if id(b) not in in_scope]
     mentions = [b for b in [*scope, *others] if FOLLOW_UP.search(fold(b.text))]
     if not mentions:
         return [
@@ -549,23 +555,32 @@ def _follow_up_months(text: str, last: date | None) -> float | None:
     return None
 
 
-TOOLS: dict[str, re.Pattern[str]] = {
-    "RIASEC": re.compile(r"\briasec\b|\bholland\b"),
-    "ligne de vie": re.compile(r"\blignes? de vie\b"),
-    "génogramme": re.compile(r"\bgenogramme"),
-    "portefeuille de compétences": re.compile(r"\bportefeuille de competences\b|\bportfolio\b"),
-    "méthode STAR": re.compile(r"\bmethode star\b|\bstar\b(?=.*)"),
-    "photolangage": re.compile(r"\bphoto-?langage"),
-    "tri de cartes": re.compile(r"\btri de cartes\b|\bjeu de cartes\b"),
-    "questionnaire de valeurs": re.compile(
-        r"\b(?:questionnaire|inventaire|echelle)s? de(?:s)? valeurs\b"
+#: Known tools: a pattern on folded text, and for acronyms a case-sensitive one on the original.
+TOOLS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
+    "RIASEC": (re.compile(r"\briasec\b|\bholland\b"), None),
+    "ligne de vie": (re.compile(r"\blignes? de vie\b"), None),
+    "génogramme": (re.compile(r"\bgenogramme"), None),
+    "portefeuille de compétences": (
+        re.compile(r"\bportefeuille de competences\b|\bportfolio\b"),
+        None,
     ),
-    "enquête métier": re.compile(r"\benquetes?[- ]metiers?\b|\benquetes? (?:de|sur le) terrain\b"),
-    "IRMR": re.compile(r"\birmr\b"),
-    "PMSMP": re.compile(
-        r"\bpmsmp\b|\bimmersion(?:s)? (?:professionnelle|en (?:milieu|entreprise))"
+    "méthode STAR": (re.compile(r"\bmethode star\b"), re.compile(r"\bSTAR\b")),
+    "photolangage": (re.compile(r"\bphoto-?langage"), None),
+    "tri de cartes": (re.compile(r"\btri de cartes\b|\bjeu de cartes\b"), None),
+    "questionnaire de valeurs": (
+        re.compile(r"\b(?:questionnaire|inventaire|echelle)s? de(?:s)? valeurs\b"),
+        None,
     ),
-    "inventaire d'intérêts": re.compile(r"\binventaire d'interets\b"),
+    "enquête métier": (
+        re.compile(r"\benquetes?[- ]metiers?\b|\benquetes? (?:de|sur le) terrain\b"),
+        None,
+    ),
+    "IRMR": (re.compile(r"\birmr\b"), None),
+    "PMSMP": (
+        re.compile(r"\bpmsmp\b|\bimmersions? (?:professionnelles?|en (?:milieu|entreprise))"),
+        None,
+    ),
+    "inventaire d'intérêts": (re.compile(r"\binventaires? d'interets\b"), None),
 }
 JUSTIFY = re.compile(
     r"\b(?:pour|afin\s+(?:de|d'|que)|parce\s+qu|car|puisqu|objectifs?|dans\s+le\s+but|en\s+vue\s+d"
@@ -576,27 +591,26 @@ _GENOGRAM_CONSENT = re.compile(r"\bconsent|\baccord\b|\baccepte")
 _PMSMP_PRESCRIBER = re.compile(r"\bfrance travail\b|\bmission locale\b|\bcap emploi\b|\bprescri")
 
 
-def _mentions(blocks: Sequence[Block], tool: str, pattern: re.Pattern[str]) -> list[Block]:
-    if tool == "méthode STAR":  # « star » only as the capitalised acronym or « méthode STAR »
-        return [
-            b
-            for b in blocks
-            if re.search(r"\bSTAR\b", b.text)
-            or pattern.search(fold(b.text))
-            and "methode star" in fold(b.text)
-        ]
-    return [b for b in blocks if pattern.search(fold(b.text))]
+def _mentions(
+    blocks: Sequence[Block], patterns: tuple[re.Pattern[str], re.Pattern[str] | None]
+) -> list[Block]:
+    folded, original = patterns
+    return [
+        b
+        for b in blocks
+        if folded.search(fold(b.text)) or (original is not None and original.search(b.text))
+    ]
 
 
 def check_tool_justification(context: Context, requirement: DossierRequirement) -> list[Finding]:
     """Each known tool named has a justification in a paragraph that names it."""
     scope = context.scope(requirement)
     findings: list[Finding] = []
-    for tool, pattern in TOOLS.items():
-        named = _mentions(scope, tool, pattern)
+    for tool, patterns in TOOLS.items():
+        named = _mentions(scope, patterns)
         if not named:
             continue
-        everywhere = _mentions(context.doc.blocks, tool, pattern)
+        everywhere = _mentions(context.doc.blocks, patterns)
         justified = next((b for b in everywhere if JUSTIFY.search(fold(b.text))), None)
         if justified is not None:
             findings.append(
@@ -710,7 +724,7 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
     "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\btumeur"),
     "RQTH": re.compile(r"\brqth\b|\breconnaissance de la qualite de travailleur handicape"),
     "arrêt maladie": re.compile(r"\barrets? (?:maladie|de travail)\b|\bconges? maladie\b"),
-    "maladie": re.compile(r"\bmaladies?\b(?! professionnelles?\b)|\bmaladie professionnelle\b"),
+    "maladie": re.compile(r"\bmaladies?\b"),
     "traitement": re.compile(
         r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|dossiers?|commandes?))(?! des (?:donnees|dossiers|demandes|commandes))"
     ),
@@ -734,31 +748,35 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
 }
 
 
-def _health_findings(doc: Document) -> list[Finding]:
+def find_health_terms(doc: Document) -> list[Finding]:
+    """Health vocabulary, one finding per term and paragraph (overlaps counted once)."""
     findings: list[Finding] = []
     for block in [*doc.blocks, *doc.extras]:
         folded = fold(block.text)
+        taken: list[tuple[int, int]] = []
         for term, pattern in HEALTH_TERMS.items():
             match = pattern.search(folded)
-            if match:
-                findings.append(
-                    Finding(
-                        "health_terms",
-                        f"Donnée de santé possible : « {block.text[match.start() : match.end()]} ». "
-                        "Vérifiez qu'elle est nécessaire au propos et qu'elle ne permet pas "
-                        "d'identifier le bénéficiaire.",
-                        block.where,
-                        WARNING,
-                        "health",
-                        term,
-                    )
+            if match is None or any(match.start() < e and s < match.end() for s, e in taken):
+                continue
+            taken.append(match.span())
+            words = block.text[match.start() : match.end()]
+            findings.append(
+                Finding(
+                    "health_terms",
+                    f"Donnée de santé possible : « {words} ». Vérifiez qu'elle est nécessaire au "
+                    "propos et qu'elle ne permet pas d'identifier le bénéficiaire.",
+                    block.where,
+                    WARNING,
+                    "health",
+                    term,
                 )
+            )
     return findings
 
 
 def check_health_terms(context: Context, requirement: DossierRequirement) -> list[Finding]:
     """Health vocabulary flagged for the candidate to review (warnings, not errors)."""
-    return _health_findings(context.doc)
+    return context.health
 
 
 CHECKS: dict[str, Check] = {

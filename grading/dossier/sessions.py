@@ -105,7 +105,7 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         unreadable += bad
         declared = total if total is not None else declared
     if not rows:
-        rows = [row for block in blocks if (row := _from_line(block)) is not None]
+        rows = _from_lines(blocks)
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
@@ -129,16 +129,17 @@ def _from_table(
                     _row(block, value, dates[0].value.isoformat() if dates[0].value else None, "")
                 )
         return (rows, bad, None) if len(rows) >= 2 else None
+    unit = _bare_number_unit(table[header_index].cells[duration_col])
     for block in table[header_index + 1 :]:
         cells = block.cells
         first = fold(next((c for c in cells if c), ""))
         cell = cells[duration_col] if duration_col < len(cells) else ""
         if first.startswith("total"):
-            declared = parse_duration(cell, 1000) or parse_duration(block.text, 1000)
+            declared = _cell_hours(cell, unit, 1000) or parse_duration(block.text, 1000)
             continue
         if not cell.strip():
             continue
-        value = parse_duration(cell)
+        value = _cell_hours(cell, unit, MAX_SESSION_HOURS)
         if value is None:
             bad.append((block.where, cell))
             continue
@@ -155,6 +156,24 @@ def _from_table(
     return rows, bad, declared
 
 
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*$")
+
+
+def _bare_number_unit(header: str) -> float:
+    """Hours per unit of a bare number in the duration column: « Durée (min) » means minutes."""
+    return 1 / 60 if re.search(r"\bmin", fold(header)) else 1.0
+
+
+def _cell_hours(cell: str, unit: float, max_hours: float) -> float | None:
+    value = parse_duration(cell, max_hours)
+    if value is None:
+        bare = _BARE_NUMBER.match(cell)
+        if bare:
+            number = float(bare.group(1).replace(",", ".")) * unit
+            value = number if 0 < number <= max_hours else None
+    return value
+
+
 def _header(table: list[Block]) -> tuple[int, int | None, int | None]:
     for index, block in enumerate(table[:3]):
         folded = [fold(c) for c in block.cells]
@@ -165,6 +184,21 @@ def _header(table: list[Block]) -> tuple[int, int | None, int | None]:
             phase = next((i for i, c in enumerate(folded) if _PHASE_HEADER.search(c)), None)
             return index, duration, phase
     return 0, None, None
+
+
+def _from_lines(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Runs of at least two consecutive session-like lines (a table flattened by PDF export)."""
+    rows: list[SessionRow] = []
+    run: list[SessionRow] = []
+    for block in [*blocks, None]:
+        row = _from_line(block) if block is not None else None
+        if row is not None:
+            run.append(row)
+            continue
+        if len(run) >= 2:
+            rows += run
+        run = []
+    return rows
 
 
 def _from_line(block: Block) -> SessionRow | None:
