@@ -52,3 +52,22 @@ def test_python_dash_m_course_check_needs_no_database_and_fails_on_errors():
 def test_a_missing_folder_is_reported(capsys, tmp_path):
     assert main(["check", str(tmp_path / "absent")]) == 1
     assert "absent:1: dossier du cours introuvable" in capsys.readouterr().out
+
+
+def test_review_lists_what_a_trainer_must_confirm(capsys, tmp_path):
+    import shutil
+
+    shutil.copytree(TREES / "valid", tmp_path / "c")
+    index = tmp_path / "c" / "modules" / "c1-cadre" / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            "lang: fr\n",
+            "lang: fr\nreview: true\nreview_notes: Durée de conservation (R.6313-7).\n",
+        ),
+        encoding="utf-8",
+    )
+    assert main(["review", str(tmp_path / "c")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{index}:10: Durée de conservation (R.6313-7).",
+        "1 contenu à faire vérifier par un formateur (review: true).",
+    ]
