@@ -39,7 +39,7 @@ POSTCODE = re.compile(
 )
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\"«»]+")
 SOCIAL = re.compile(
-    r"(?i)\b(?:[a-z]{2,3}\.)?(linkedin|facebook|fb|instagram|twitter|x|tiktok|viadeo|youtube|snapchat|github|threads)\.com/[^\s<>()\"«»]*"
+    r"(?i)(?:\bhttps?://)?(?:\b[a-z]{2,3}\.)?\b(linkedin|facebook|fb|instagram|twitter|x|tiktok|viadeo|youtube|snapchat|github|threads)\.com/[^\s<>()\"«»]*"
 )
 _DATE = r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:1er|\d{1,2})\s+[a-zéû]+\.?\s+\d{4})"
 BIRTH = re.compile(

@@ -544,14 +544,18 @@ def _last_session(context: Context) -> date | None:
 
 
 def _follow_up_months(text: str, last: date | None) -> float | None:
-    match = _MONTHS.search(fold(text))
+    """Months between the last session and the follow-up, read after the follow-up's mention."""
+    folded = fold(text)
+    mention = FOLLOW_UP.search(folded)
+    start = mention.start() if mention else 0
+    match = _MONTHS.search(folded, start)
     if match:
         word = match.group(1)
         return float(word) if word.isdigit() else float(_NUMBERS[word])
     if last is not None:
-        for mention in find_dates(text):
-            if mention.value is not None and mention.value > last:
-                return months_between(last, mention.value)
+        for mention_date in find_dates(text[start:]):
+            if mention_date.value is not None and mention_date.value > last:
+                return months_between(last, mention_date.value)
     return None
 
 
@@ -729,7 +733,7 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
         r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|dossiers?|commandes?))(?! des (?:donnees|dossiers|demandes|commandes))"
     ),
     "diagnostic": re.compile(
-        r"\bdiagnostique?s?\b(?! (?:de competences|professionnel|financier|territorial))"
+        r"\bdiagnosti(?:cs?|qu\w*)\b(?! (?:de competences|professionnel|financier|territorial))"
     ),
     "handicap": re.compile(r"\bhandicap(?:e|ee|es|ees)?\b"),
     "invalidité": re.compile(r"\binvalidite\b"),

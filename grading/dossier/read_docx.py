@@ -23,7 +23,7 @@ def read_docx(data: bytes, limits: Limits) -> Document:
     """Extract a DOCX: body, headers and footers, notes, comments, core properties."""
     archive = SafeZip(data, limits)
     try:
-        root = parse_xml(archive.read("word/document.xml"), limits)
+        root = parse_xml(archive.read("word/document.xml"))
     except KeyError as error:
         raise errors.corrupt("Le document Word") from error
     builder = Builder("docx", limits)
@@ -42,7 +42,7 @@ def read_docx(data: bytes, limits: Limits) -> Document:
         part = _part_name(name)
         if part is None:
             continue
-        tree = parse_xml(archive.read(name), limits)
+        tree = parse_xml(archive.read(name))
         for paragraph in tree.iter(f"{W}p"):
             builder.outside(_text(paragraph), part)
         if part == "commentaire":
@@ -71,7 +71,7 @@ def _style_levels(archive: SafeZip, limits: Limits) -> dict[str, int]:
     """styleId -> heading level (0: document title), following basedOn chains."""
     if not archive.has("word/styles.xml"):
         return {}
-    root = parse_xml(archive.read("word/styles.xml"), limits)
+    root = parse_xml(archive.read("word/styles.xml"))
     own: dict[str, int] = {}
     parent: dict[str, str] = {}
     for style in root.iter(f"{W}style"):
@@ -112,10 +112,9 @@ def _walk(container: ET.Element, builder: Builder, levels: dict[str, int]) -> No
         if tag == f"{W}p":
             _paragraph(element, builder, levels)
         elif tag == f"{W}tbl":
-            rows = [
-                [_text(cell) for cell in row.findall(f"{W}tc")] for row in element.findall(f"{W}tr")
-            ]
-            builder.table(rows)
+            builder.table(
+                [[_text(cell) for cell in _children(row, "tc")] for row in _children(element, "tr")]
+            )
         elif tag == f"{W}sdt":
             gallery = element.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
             if gallery is not None and "contents" in (gallery.get(f"{W}val") or "").lower():
@@ -125,6 +124,19 @@ def _walk(container: ET.Element, builder: Builder, levels: dict[str, int]) -> No
                 _walk(content, builder, levels)
         elif tag in (f"{W}customXml", f"{W}ins", f"{W}smartTag"):
             _walk(element, builder, levels)
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    """Direct rows or cells, including those wrapped in content controls (w:sdt, w:customXml)."""
+    found: list[ET.Element] = []
+    for child in element:
+        if child.tag == f"{W}{name}":
+            found.append(child)
+        elif child.tag in (f"{W}sdt", f"{W}customXml"):
+            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            if content is not None:
+                found += _children(content, name)
+    return found
 
 
 def _paragraph(element: ET.Element, builder: Builder, levels: dict[str, int]) -> None:
@@ -174,7 +186,7 @@ def _text(element: ET.Element) -> str:
 
 def _properties(archive: SafeZip, builder: Builder, limits: Limits) -> None:
     if archive.has("docProps/core.xml"):
-        core = parse_xml(archive.read("docProps/core.xml"), limits)
+        core = parse_xml(archive.read("docProps/core.xml"))
         for element in core:
             name = local(element.tag)
             value = (element.text or "").strip()
@@ -185,7 +197,7 @@ def _properties(archive: SafeZip, builder: Builder, limits: Limits) -> None:
             elif name in ("title", "subject", "keywords", "description"):
                 builder.outside(value, "propriétés du document")
     if archive.has("docProps/app.xml"):
-        app = parse_xml(archive.read("docProps/app.xml"), limits)
+        app = parse_xml(archive.read("docProps/app.xml"))
         for element in app:
             if local(element.tag) == "Manager":
                 builder.metadata("manager", "responsable", element.text)
@@ -196,7 +208,7 @@ def _links(archive: SafeZip, builder: Builder, limits: Limits) -> None:
     name = "word/_rels/document.xml.rels"
     if not archive.has(name):
         return
-    for relation in parse_xml(archive.read(name), limits).iter(f"{REL}Relationship"):
+    for relation in parse_xml(archive.read(name)).iter(f"{REL}Relationship"):
         if (relation.get("TargetMode") or "") == "External":
             target = relation.get("Target") or ""
             builder.outside(target.removeprefix("mailto:"), "lien hypertexte")

@@ -32,7 +32,7 @@ def read_odt(data: bytes, limits: Limits) -> Document:
     """Extract an ODT: body, master-page headers and footers, comments, meta.xml."""
     archive = SafeZip(data, limits)
     try:
-        root = parse_xml(archive.read("content.xml"), limits)
+        root = parse_xml(archive.read("content.xml"))
     except KeyError as error:
         raise errors.corrupt("Le document ODT") from error
     builder = Builder("odt", limits)
@@ -54,14 +54,14 @@ def read_odt(data: bytes, limits: Limits) -> Document:
         for creator in changes.iter(f"{DC}creator"):
             builder.metadata("revision_author", "auteur de modifications suivies", creator.text)
     if archive.has("styles.xml"):
-        styles = parse_xml(archive.read("styles.xml"), limits)
+        styles = parse_xml(archive.read("styles.xml"))
         for page in styles.iter(f"{STYLE}master-page"):
             for part in page:
                 name = "en-tête" if "header" in local(part.tag) else "pied de page"
                 for paragraph in part.iter(f"{TEXT}p"):
                     builder.outside(_text(paragraph), name)
     if archive.has("meta.xml"):
-        meta = parse_xml(archive.read("meta.xml"), limits)
+        meta = parse_xml(archive.read("meta.xml"))
         for element in meta.iter():
             if element.tag == f"{META}initial-creator":
                 builder.metadata("author", "auteur", element.text)

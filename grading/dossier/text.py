@@ -31,11 +31,25 @@ def _fold_char(char: str) -> str:
     return lowered[0] if lowered else char
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on demand, one character for one character."""
+
+    def __missing__(self, code: int) -> str:
+        value = _fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+_TABLE = _FoldTable()
+
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without accents, same length as the input (offsets stay valid)."""
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_TABLE)
 
 
+@lru_cache(maxsize=4096)
 def normalise_heading(text: str) -> str:
     """Fold, drop numbering (« 2. », « II - », « Partie 3 : »), punctuation and leading articles."""
     plain = fold(text).strip()
@@ -65,12 +79,19 @@ def heading_score(heading: str, aliases: Sequence[str]) -> float:
         if f" {a} " in f" {h} " and len(h_words) <= len(a_words) + 3:
             best = max(best, 0.9)
             continue
-        ratio = difflib.SequenceMatcher(None, a, h).ratio()
-        prefix = " ".join(h_words[: len(a_words)])
+        best = max(best, _ratio(a, h))
         if len(a) >= 6 and len(h_words) > len(a_words):
-            ratio = max(ratio, difflib.SequenceMatcher(None, a, prefix).ratio() - 0.03)
-        best = max(best, ratio)
+            best = max(best, _ratio(a, " ".join(h_words[: len(a_words)])) - 0.03)
     return best
+
+
+def _ratio(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return (
+        matcher.ratio()
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6
+        else 0.0
+    )
 
 
 def word_count(text: str) -> int:

@@ -11,6 +11,7 @@ import struct
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from grading.dossier import DossierRequirement
 
@@ -384,11 +385,17 @@ def encrypted_pdf(user_password: str = "secret", owner_password: str | None = No
     """A PDF encrypted by pypdf (with an empty user password it still opens)."""
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(to_pdf(complete()))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(complete_pdf())))
     writer.encrypt(user_password=user_password, owner_password=owner_password)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@cache
+def complete_pdf() -> bytes:
+    """The complete dossier as PDF, built once."""
+    return to_pdf(complete())
 
 
 def image_only_pdf() -> bytes:

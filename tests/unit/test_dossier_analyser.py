@@ -358,3 +358,10 @@ def test_unknown_check_names_are_refused():
 def test_legacy_helpers_still_build_the_same_dossiers():
     assert as_markdown(sections()) == to_markdown(complete())
     assert run(as_docx(sections(), author="Claire Martin")).anonymisation_findings == 1
+
+
+def test_follow_up_timing_is_read_after_the_follow_up_mention():
+    sentence = "Formation de 3 mois en avril 2026 ; entretien de suivi en août 2026."
+    dossier = complete(follow_up=False).adding("Plan d'action", sentence)
+    (finding,) = findings(run(to_markdown(dossier)), "plan-action", "follow_up")
+    assert finding.code == "planned" and "6 mois" in finding.message

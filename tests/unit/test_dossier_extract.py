@@ -67,9 +67,7 @@ def test_wrong_types_get_a_clear_french_message(data, code, words):
 def test_size_limit_is_checked_before_anything_else():
     error = refused(sample("md"), max_bytes=1000)
     assert error.code == "too_big" and "1000 octets" in error.message_fr
-    assert refused(b"x" * 3 * 1024 * 1024, max_bytes=2 * 1024 * 1024).message_fr.endswith(
-        "(2 Mo)."
-    )
+    assert refused(b"x" * 3 * 1024 * 1024, max_bytes=2 * 1024 * 1024).message_fr.endswith("(2 Mo).")
 
 
 # --- malicious and broken containers -----------------------------------------------------------
@@ -193,7 +191,11 @@ def test_docx_blocks_are_located_by_section_paragraph_and_table_row():
 
 def test_odt_rows_and_markdown_lines_and_pdf_pages():
     odt = extract(sample("odt"), MAX)
-    assert [b.cells for b in odt.blocks if b.kind == "row"][1] == ("05/01/2026", "2 h", "préliminaire")
+    assert [b.cells for b in odt.blocks if b.kind == "row"][1] == (
+        "05/01/2026",
+        "2 h",
+        "préliminaire",
+    )
     md = extract(sample("md"), MAX)
     annexes = next(b for b in md.blocks if b.text.startswith("Consentement du"))
     assert annexes.where == "section « Annexes », paragraphe 1 (ligne 48 du fichier)"
@@ -259,4 +261,3 @@ def test_markdown_front_matter_setext_headings_lists_and_links():
 def test_odt_initial_creator_is_metadata():
     doc = extract(fx.to_odt(Dossier(complete().parts, author="Claire Martin")), MAX)
     assert [(m.key, m.value) for m in doc.metadata] == [("author", "Claire Martin")]
-
