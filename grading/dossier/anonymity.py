@@ -64,6 +64,10 @@ PSEUDONYM_BEFORE = re.compile(
     rf"(?i:pseudonyme|appel(?:é|ée|ons|lerons|erons)|nomm(?:é|ée|ons|erons)|d[ée]sign[ée]e?)\s+"
     rf"(?i:ici\s+|par\s+la\s+suite\s+|sous\s+le\s+nom\s+de\s+)?:?\s*«?\s*((?:[{UP}][\w'’-]+\.?\s*){{1,3}})"
 )
+CITATION = re.compile(
+    rf"(?:(?i:selon|d'après|cf\.|voir)\s+)(?:[{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?\s+)?{_NAME_TOKEN}"
+    rf"|(?:[{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?\s+)?{_NAME_TOKEN}\s*\(\s*(?:19|20)\d{{2}}\s*[a-z]?\s*\)"
+)
 _CIVILITY_WORDS = {"M", "Mme", "Mlle", "Madame", "Monsieur", "Mademoiselle", "Mr", "Dr", "Docteur"}
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖÙ-Ü]")
@@ -180,6 +184,8 @@ def _scan(block: Block, pseudonyms: set[str]) -> Iterable[Hit]:
                     "address", "error", "adresse postale",
                     "Gardez au plus la région ou le type de territoire.", match,
                 )  # fmt: skip
+    for match in CITATION.finditer(text):
+        claim(match)  # an author cited with a year, or after « selon », is not the bénéficiaire
     for match in CIVILITY.finditer(text):
         tokens = _tokens(match.group(1))
         if tokens and not tokens <= pseudonyms and claim(match):

@@ -595,15 +595,30 @@ _GENOGRAM_CONSENT = re.compile(r"\bconsent|\baccord\b|\baccepte")
 _PMSMP_PRESCRIBER = re.compile(r"\bfrance travail\b|\bmission locale\b|\bcap emploi\b|\bprescri")
 
 
+_SENTENCE = re.compile(r"[^.!?;]+[.!?;]?")
+_NEGATED = re.compile(
+    r"\bn['e]\s*(?:\w+\s+){0,2}pas\b|\bpas\s+(?:ete\s+)?(?:utilise|propose|retenu|mobilise)"
+    r"|\bnon\s+(?:utilise|retenu|propose)|\becarte|\brenonce|\bsans\s+(?:recourir|utiliser)"
+)
+
+
 def _mentions(
     blocks: Sequence[Block], patterns: tuple[re.Pattern[str], re.Pattern[str] | None]
 ) -> list[Block]:
-    folded, original = patterns
-    return [
-        b
-        for b in blocks
-        if folded.search(fold(b.text)) or (original is not None and original.search(b.text))
-    ]
+    """Blocks naming the tool as used (« le génogramme n'a pas été utilisé » does not count)."""
+    folded_pattern, original = patterns
+    found: list[Block] = []
+    for block in blocks:
+        folded = fold(block.text)
+        for sentence in _SENTENCE.finditer(folded):
+            start, end = sentence.span()
+            named = folded_pattern.search(sentence.group(0)) or (
+                original is not None and original.search(block.text[start:end])
+            )
+            if named and not _NEGATED.search(sentence.group(0)):
+                found.append(block)
+                break
+    return found
 
 
 def check_tool_justification(context: Context, requirement: DossierRequirement) -> list[Finding]:
@@ -615,7 +630,7 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
         if not named:
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
-        justified = next((b for b in everywhere if JUSTIFY.search(fold(b.text))), None)
+        justified = next((b for b in [*named, *everywhere] if JUSTIFY.search(fold(b.text))), None)
         if justified is not None:
             findings.append(
                 Finding(

@@ -46,7 +46,8 @@ NOT_NAMES = frozenset(
     sainte cadre demande parcours posture exploration objectifs objectif action actions suivi
     consentement preliminaire investigation conclusion presentation introduction resultats resultat
     rogers porter holland super bourdieu maslow schein krumboltz guichard savickas bandura dubar
-    freud lewin erikson jung piaget vygotski legendre lemoigne le boterf
+    freud lewin erikson jung piaget vygotski legendre lemoigne boterf mucchielli lemoine castel
+    clot dejours vermersch pages riverin-simard dosnon aubret blanchard
     """.split()
 )
 

@@ -365,3 +365,9 @@ def test_follow_up_timing_is_read_after_the_follow_up_mention():
     dossier = complete(follow_up=False).adding("Plan d'action", sentence)
     (finding,) = findings(run(to_markdown(dossier)), "plan-action", "follow_up")
     assert finding.code == "planned" and "6 mois" in finding.message
+
+
+def test_a_tool_said_to_be_unused_needs_no_justification():
+    dossier = complete().adding("Outils utilisés", "Le génogramme n'a pas été utilisé.")
+    report = run(to_markdown(dossier))
+    assert status(report)["outils"] == "ok", problems(report)

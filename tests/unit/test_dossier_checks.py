@@ -274,3 +274,13 @@ def test_a_table_of_contents_does_not_steal_the_section():
     report = analyse_document(Document("md", blocks), requirements())
     posture = next(s for s in report.sections if s.id == "posture")
     assert posture.words == 200 and posture.location == "section « Posture du consultant »"
+
+
+def test_cited_authors_are_not_the_beneficiary():
+    assert (
+        hits(
+            "La grille de Jean-Luc Mucchielli (1970) et, selon Claude Lévy-Leboyer, la motivation."
+        )
+        == []
+    )
+    assert hits("Jean-Luc Mucchielli a signé.") == []  # a known author of the field
