@@ -111,12 +111,27 @@ def find_identifying(doc: Document) -> list[Hit]:
                 "revisions",
             )
         )
+    acronyms = _standalone_capitals(blocks)
     for block in blocks:
-        hits.extend(_scan(block, pseudonyms))
+        hits.extend(_scan(block, pseudonyms, acronyms))
     return hits
 
 
-def _scan(block: Block, pseudonyms: set[str]) -> Iterable[Hit]:
+_CAPITALS = re.compile(rf"\b[{UP}]{{2,}}\b")
+_PREVIOUS_WORD = re.compile(rf"([{UP}][{LOW}]+)\s+$")
+
+
+def _standalone_capitals(blocks: Sequence[Block]) -> set[str]:
+    """Words in capitals used without a capitalised word before them: acronyms, not surnames."""
+    found: set[str] = set()
+    for block in blocks:
+        for match in _CAPITALS.finditer(block.text):
+            if not _PREVIOUS_WORD.search(block.text[max(0, match.start() - 40) : match.start()]):
+                found.add(match.group(0))
+    return found
+
+
+def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hit]:
     text = block.text
     taken: list[tuple[int, int]] = []
 
@@ -211,6 +226,7 @@ def _scan(block: Block, pseudonyms: set[str]) -> Iterable[Hit]:
         if (
             fold(first) not in NOT_NAMES
             and last not in ACRONYMS
+            and last not in acronyms
             and not _ROMAN.match(last)
             and _VOWEL.search(last)
             and not _tokens(match.group(0)) <= pseudonyms

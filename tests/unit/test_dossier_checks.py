@@ -284,3 +284,8 @@ def test_cited_authors_are_not_the_beneficiary():
         == []
     )
     assert hits("Jean-Luc Mucchielli a signé.") == []  # a known author of the field
+
+
+def test_capitals_used_alone_elsewhere_are_acronyms_not_surnames():
+    assert hits("Visite QUALIBAT prévue.") == [("name_like", "Visite QUALIBAT")]
+    assert hits("Visite QUALIBAT prévue.", "Le label QUALIBAT est reconnu.") == []
