@@ -41,7 +41,7 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
         page.evaluate("window.dispatchEvent(new Event('online'))")
         page.wait_for_function(
             "document.getElementById('save-status').textContent.includes('Toutes vos réponses sont enregistrées')",
-            timeout=20000,
+            timeout=60000,
         )
         with live.app.app_context():
             attempt = db.session.scalar(select(ExamAttempt))

@@ -66,14 +66,14 @@ def test_launch_inside_a_foreign_iframe(blocked_browser, tmp_path, secure):
             context, frame = launch_in_iframe(blocked_browser, live, lms_port)
             if secure:
                 # CHIPS: a partitioned cookie is accepted inside the iframe; the launch lands.
-                frame.get_by_text("Bienvenue").wait_for(timeout=15000)
+                frame.get_by_text("Bienvenue").wait_for(timeout=60000)
                 links = frame.get_by_role("link", name="Accueil du cours")
                 assert links.count() >= 1
                 assert re.search(r"/s/[A-Za-z0-9_-]{32,}/", links.first.get_attribute("href"))
             else:
                 # Without a partitioned cookie the browser blocks it: a clear way out is shown.
                 frame.get_by_role("link", name="Ouvrir dans une nouvelle fenêtre").wait_for(
-                    timeout=15000
+                    timeout=60000
                 )
             context.close()
         finally:
