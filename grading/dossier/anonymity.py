@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from grading.dossier.document import Block, Document
 from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES
-from grading.dossier.text import fold
+from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
 LOW = "a-zß-öø-ÿ"
@@ -133,14 +133,10 @@ def _standalone_capitals(blocks: Sequence[Block]) -> set[str]:
 
 def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hit]:
     text = block.text
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
 
     def claim(match: re.Match[str]) -> bool:
-        start, end = match.span()
-        if any(start < e and s < end for s, e in taken):
-            return False
-        taken.append((start, end))
-        return True
+        return taken.claim(*match.span())
 
     def hit(code: str, severity: str, label: str, advice: str, match: re.Match[str]) -> Hit:
         excerpt = match.group(0).strip().rstrip(".,;:")

@@ -52,8 +52,14 @@ class Builder:
         self._table_in_section = 0
         self._tables = 0
         self._chars = 0
+        self._blocks = 0
 
     def _count(self, text: str) -> None:
+        self._blocks += 1
+        if self._blocks > self.limits.max_blocks:
+            raise errors.too_long(
+                f"plus de {self.limits.max_blocks:,} paragraphes".replace(",", " ")
+            )
         self._chars += len(text)
         if self._chars > self.limits.max_text_chars:
             raise errors.too_long(

@@ -25,7 +25,7 @@ from grading.dossier.report import (
 )
 from grading.dossier.safety import Limits
 from grading.dossier.sessions import Sessions, find_sessions
-from grading.dossier.text import fold, heading_score, word_count
+from grading.dossier.text import Spans, fold, heading_score, word_count
 
 __all__ = [
     "CHECKS",
@@ -208,7 +208,7 @@ def find_sections(
 
 def _closest_heading(doc: Document, requirement: DossierRequirement) -> tuple[float, Block] | None:
     scored = [
-        (heading_score(b.text, requirement.headings), b)
+        (heading_score(b.text, requirement.headings, floor=0.6), b)
         for b in doc.blocks
         if b.kind == HEADING or _promotable(b)
     ]
@@ -610,6 +610,8 @@ def _mentions(
     found: list[Block] = []
     for block in blocks:
         folded = fold(block.text)
+        if not folded_pattern.search(folded) and not (original and original.search(block.text)):
+            continue
         for sentence in _SENTENCE.finditer(folded):
             start, end = sentence.span()
             named = folded_pattern.search(sentence.group(0)) or (
@@ -772,12 +774,11 @@ def find_health_terms(doc: Document) -> list[Finding]:
     findings: list[Finding] = []
     for block in [*doc.blocks, *doc.extras]:
         folded = fold(block.text)
-        taken: list[tuple[int, int]] = []
+        taken = Spans()
         for term, pattern in HEALTH_TERMS.items():
             match = pattern.search(folded)
-            if match is None or any(match.start() < e and s < match.end() for s, e in taken):
+            if match is None or not taken.claim(*match.span()):
                 continue
-            taken.append(match.span())
             words = block.text[match.start() : match.end()]
             findings.append(
                 Finding(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from grading.dossier.text import fold
+from grading.dossier.text import Spans, fold
 
 MONTHS = {
     "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
@@ -42,13 +42,11 @@ def find_dates(text: str) -> list[DateMention]:
     """Every date-like expression, non-overlapping, in reading order."""
     folded = fold(text)
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
 
     def add(start: int, end: int, value: date | None, precise: bool) -> None:
-        if any(start < e and s < end for s, e in taken):
-            return
-        taken.append((start, end))
-        found.append(DateMention(text[start:end], start, end, value, precise))
+        if taken.claim(start, end):
+            found.append(DateMention(text[start:end], start, end, value, precise))
 
     for match in _NUMERIC.finditer(folded):
         day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))

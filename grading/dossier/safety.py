@@ -22,7 +22,8 @@ class Limits:
     max_ratio: int = 100  # uncompressed / compressed, for members above ratio_floor
     ratio_floor: int = 1 * MiB
     max_pdf_pages: int = 500
-    max_text_chars: int = 3_000_000
+    max_text_chars: int = 1_000_000  # about 150 000 words; a dossier has 20 000 to 40 000
+    max_blocks: int = 20_000  # paragraphs, rows and headings (a long dossier has about 2 000)
 
 
 class SafeZip:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -59,8 +60,8 @@ def normalise_heading(text: str) -> str:
     return _ARTICLES.sub("", plain)
 
 
-def heading_score(heading: str, aliases: Sequence[str]) -> float:
-    """How well a heading matches the best alias, from 0 to 1 (typos tolerated)."""
+def heading_score(heading: str, aliases: Sequence[str], floor: float = 0.8) -> float:
+    """How well a heading matches the best alias, from 0 to 1 (typos tolerated above `floor`)."""
     h = normalise_heading(heading)
     if not h:
         return 0.0
@@ -79,21 +80,40 @@ def heading_score(heading: str, aliases: Sequence[str]) -> float:
         if f" {a} " in f" {h} " and len(h_words) <= len(a_words) + 3:
             best = max(best, 0.9)
             continue
-        best = max(best, _ratio(a, h))
+        if not {w[:3] for w in a_words if len(w) > 3} & {w[:3] for w in h_words}:
+            continue  # a typo leaves at least one word's beginning intact
+        best = max(best, _ratio(a, h, floor))
         if len(a) >= 6 and len(h_words) > len(a_words):
-            best = max(best, _ratio(a, " ".join(h_words[: len(a_words)])) - 0.03)
+            best = max(best, _ratio(a, " ".join(h_words[: len(a_words)]), floor) - 0.03)
     return best
 
 
-def _ratio(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b)
-    return (
-        matcher.ratio()
-        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6
-        else 0.0
-    )
+def _ratio(a: str, b: str, floor: float) -> float:
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < floor:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= floor else 0.0
 
 
 def word_count(text: str) -> int:
     """Number of words (apostrophes and hyphens join)."""
     return len(_WORD.findall(text))
+
+
+class Spans:
+    """Non-overlapping character ranges already claimed by a detector."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def claim(self, start: int, end: int) -> bool:
+        """Take the range unless it overlaps one already taken."""
+        index = bisect_left(self._starts, start)
+        if index > 0 and self._ends[index - 1] > start:
+            return False
+        if index < len(self._starts) and self._starts[index] < end:
+            return False
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
+        return True

@@ -261,3 +261,8 @@ def test_markdown_front_matter_setext_headings_lists_and_links():
 def test_odt_initial_creator_is_metadata():
     doc = extract(fx.to_odt(Dossier(complete().parts, author="Claire Martin")), MAX)
     assert [(m.key, m.value) for m in doc.metadata] == [("author", "Claire Martin")]
+
+
+def test_number_of_paragraphs_is_bounded():
+    data = ("Paragraphe.\n\n" * 30).encode()
+    assert refused(data, Limits(max_blocks=10)).code == "too_long"
