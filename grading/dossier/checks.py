@@ -206,11 +206,15 @@ def find_sections(
     return found
 
 
-def _closest_heading(doc: Document, requirement: DossierRequirement) -> tuple[float, Block] | None:
+def _closest_heading(
+    context: Context, requirement: DossierRequirement
+) -> tuple[float, Block] | None:
+    """A heading that almost matches, unless it already starts another item's section."""
+    taken = {id(section.heading) for section in context.sections.values()}
     scored = [
         (heading_score(b.text, requirement.headings, floor=0.6), b)
-        for b in doc.blocks
-        if b.kind == HEADING or _promotable(b)
+        for b in context.doc.blocks
+        if (b.kind == HEADING or _promotable(b)) and id(b) not in taken
     ]
     best = max(scored, key=lambda pair: pair[0], default=None)
     return best if best is not None and best[0] >= 0.6 else None
@@ -234,7 +238,7 @@ def check_section_present(context: Context, requirement: DossierRequirement) -> 
         ]
     aliases = ", ".join(f"« {h} »" for h in requirement.headings)
     message = f"Section introuvable. Titres reconnus : {aliases}."
-    closest = _closest_heading(context.doc, requirement)
+    closest = _closest_heading(context, requirement)
     location = ""
     if closest is not None:
         message += f" Le titre le plus proche est « {closest[1].text} » : renommez-le."

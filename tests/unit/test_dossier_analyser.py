@@ -116,9 +116,15 @@ def test_a_missing_section_is_reported_in_every_format(kind):
 
 
 def test_a_near_miss_heading_is_suggested():
+    report = run(to_markdown(complete().with_part("Plan d'action", heading="Plans daction futurs")))
+    (finding,) = findings(report, "plan-action", "section_present")
+    assert finding.message.endswith(
+        "Le titre le plus proche est « Plans daction futurs » : renommez-le."
+    )
+    assert finding.location == "section « Plans daction futurs » (ligne 38 du fichier)"
     report = run(to_markdown(complete().with_part("Annexes", heading="Pièces jointes")))
-    message = findings(report, "annexes")[0].message
-    assert "Section introuvable" in message and status(report)["annexes"] == "missing"
+    (finding,) = findings(report, "annexes", "section_present")
+    assert finding.message == "Section introuvable. Titres reconnus : « Annexes »."
 
 
 @pytest.mark.parametrize(
