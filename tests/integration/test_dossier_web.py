@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
-from tests.unit.test_dossier_analyser import SESSIONS, as_docx, as_markdown, requirements, sections
+from tests.unit.dossier_fixtures import SESSIONS, as_docx, as_markdown, requirements, sections
 
 
 @pytest.fixture(autouse=True)

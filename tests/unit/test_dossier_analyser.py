@@ -13,7 +13,7 @@ from grading.dossier import (
     analyse,
     compare,
 )
-from tests.unit.dossier_fixtures import (  # noqa: F401 - SESSIONS… re-exported for tests/integration
+from tests.unit.dossier_fixtures import (
     FOLLOW_UP,
     MAX,
     SESSIONS,
