@@ -31,6 +31,7 @@ from lti_tool.launch_session import current_launch, launch_required, trainer_req
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import ROLE_TRAINEE, Enrollment, ResourceLink, User
 from lti_tool.models.dossier import DossierUpload
+from lti_tool.people import trainees_of
 from lti_tool.worker import TASKS
 
 bp = Blueprint("dossier", __name__, url_prefix="/s/<lt>/dossier")
@@ -223,11 +224,7 @@ def delete(upload_id: int) -> Any:
 def cohort() -> str:
     """Trainers and jury: each candidate's checklist progress and latest report."""
     launch = current_launch()
-    trainees = db.session.scalars(
-        select(Enrollment).where(
-            Enrollment.context_id == launch.context_id, Enrollment.role == ROLE_TRAINEE
-        )
-    ).all()
+    trainees = trainees_of(launch.context_id)
     guide = course().dossier
     total = len(guide.items) if guide else 0
     rows = []

@@ -16,9 +16,10 @@ from lti_tool.extensions import db
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
-from lti_tool.models.core import ROLE_TRAINEE, Enrollment
+from lti_tool.models.core import ROLE_TRAINEE
 from lti_tool.models.learning import ModuleProgress
 from lti_tool.modules import service
+from lti_tool.people import trainees_of
 
 bp = Blueprint("modules", __name__, url_prefix="/s/<lt>/modules")
 
@@ -201,11 +202,7 @@ def finish(module_id: str) -> Any:
 def cohort() -> str:
     """Progress per trainee per module."""
     launch = current_launch()
-    trainees = db.session.scalars(
-        select(Enrollment).where(
-            Enrollment.context_id == launch.context_id, Enrollment.role == ROLE_TRAINEE
-        )
-    ).all()
+    trainees = trainees_of(launch.context_id)
     rows = db.session.scalars(
         select(ModuleProgress).where(ModuleProgress.context_id == launch.context_id)
     ).all()
