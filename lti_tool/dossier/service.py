@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from sqlalchemy import func, select
 from grading.dossier.checks import Report, Requirement, analyse
 from lti_tool.content import course
 from lti_tool.extensions import db
+from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.models.core import ResourceLink
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
+
+#: The resource link target whose completion goes to the gradebook.
+TARGET = "dossier:checklist"
+#: Longest note kept per checklist item.
+NOTE_MAX = 5000
 
 
 def requirements() -> list[Requirement]:
@@ -111,6 +119,69 @@ def latest_report(context_id: int, user_id: int) -> Report | None:
     return None
 
 
+def save_checklist(
+    context_id: int, user_id: int, answers: Mapping[str, tuple[bool, str]], now: datetime
+) -> dict[str, ChecklistEntry]:
+    """Store the tick and note of every item of the cahier des charges (others are ignored)."""
+    guide = course().dossier
+    entries = checklist_of(context_id, user_id)
+    for item in guide.items if guide else ():
+        checked, note = answers.get(item.id, (False, ""))
+        entry = entries.get(item.id)
+        if entry is None:
+            entry = ChecklistEntry(context_id=context_id, user_id=user_id, item_id=item.id)
+            db.session.add(entry)
+            entries[item.id] = entry
+        entry.checked = checked
+        entry.note = note[:NOTE_MAX]
+        entry.updated_at = now
+    db.session.flush()
+    return entries
+
+
+def maybe_complete(context_id: int, user_id: int, link: ResourceLink | None, now: datetime) -> bool:
+    """Checklist complete and no anonymisation finding left: completion to the gradebook.
+
+    Only for a launch from the dossier's own activity link (that is where the column is).
+    """
+    guide = course().dossier
+    if link is None or link.target != TARGET or guide is None:
+        return False
+    entries = checklist_of(context_id, user_id)
+    report = latest_report(context_id, user_id)
+    if not all(entries.get(i.id) and entries[i.id].checked for i in guide.items):
+        return False
+    if report is None or report.anonymisation_findings:
+        return False
+    publish_score(
+        user_id=user_id,
+        link=link,
+        score_given=1,
+        score_maximum=1,
+        activity_progress=COMPLETED,
+        comment="Dossier auto-contrôlé : liste complète, aucune donnée identifiante détectée.",
+        now=now,
+    )
+    return True
+
+
+def _forget(upload: DossierUpload, reader_id: int | None, action: str, now: datetime) -> None:
+    """Mark a draft deleted and keep nothing of its content (the file goes after the commit)."""
+    upload.deleted_at = now
+    upload.report = {
+        "items": [],
+        "hours": None,
+        "anonymisation_findings": 0,
+        "kind": upload.detected_type,
+    }
+    log_access(upload, reader_id, action, now)
+
+
+def delete(upload: DossierUpload, reader_id: int, now: datetime) -> None:
+    """The candidate deletes a draft; call discard_file() once the change is committed."""
+    _forget(upload, reader_id, "delete", now)
+
+
 def purge(now: datetime) -> int:
     """Delete files older than the retention period (rows keep no content)."""
     limit = now - timedelta(days=current_app.config["DOSSIER_RETENTION_DAYS"])
@@ -120,14 +191,7 @@ def purge(now: datetime) -> int:
         )
     ).all()
     for upload in old:
-        upload.deleted_at = now
-        upload.report = {
-            "items": [],
-            "hours": None,
-            "anonymisation_findings": 0,
-            "kind": upload.detected_type,
-        }
-        log_access(upload, None, "purge", now)
+        _forget(upload, None, "purge", now)
     # The rows are marked first, the files removed once that is durable.
     db.session.commit()
     for upload in old:

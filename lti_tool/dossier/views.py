@@ -25,7 +25,6 @@ from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.dossier import service
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETED, publish_score
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
@@ -85,51 +84,27 @@ def save_checklist() -> Any:
     if launch.role != ROLE_TRAINEE:
         abort(403)
     guide = course().dossier
-    entries = service.checklist_of(launch.context_id, launch.user_id)
+    answers = {
+        item.id: (
+            request.form.get(f"check-{item.id}") == "on",
+            request.form.get(f"note-{item.id}") or "",
+        )
+        for item in (guide.items if guide else ())
+    }
     moment = now()
-    from lti_tool.models.dossier import ChecklistEntry
-
-    for item in guide.items if guide else ():
-        entry = entries.get(item.id)
-        if entry is None:
-            entry = ChecklistEntry(
-                context_id=launch.context_id, user_id=launch.user_id, item_id=item.id
-            )
-            db.session.add(entry)
-        entry.checked = request.form.get(f"check-{item.id}") == "on"
-        entry.note = (request.form.get(f"note-{item.id}") or "")[:5000]
-        entry.updated_at = moment
-    _maybe_complete(moment)
+    service.save_checklist(launch.context_id, launch.user_id, answers, moment)
+    service.maybe_complete(launch.context_id, launch.user_id, _link(), moment)
     db.session.commit()
     flash(_("Votre liste de contrôle est enregistrée."), "success")
     return redirect(url_for("dossier.index"), code=303)
 
 
-def _maybe_complete(moment: Any) -> None:
-    """Checklist complete and no anonymisation finding left: completion to the gradebook."""
+def _link() -> ResourceLink | None:
+    """The resource link the current launch came from, if any."""
     launch = current_launch()
-    link = (
-        db.session.get(ResourceLink, launch.resource_link_id) if launch.resource_link_id else None
-    )
-    guide = course().dossier
-    if link is None or link.target != "dossier:checklist" or guide is None:
-        return
-    entries = service.checklist_of(launch.context_id, launch.user_id)
-    report = service.latest_report(launch.context_id, launch.user_id)
-    if (
-        all(entries.get(i.id) and entries[i.id].checked for i in guide.items)
-        and report is not None
-        and report.anonymisation_findings == 0
-    ):
-        publish_score(
-            user_id=launch.user_id,
-            link=link,
-            score_given=1,
-            score_maximum=1,
-            activity_progress=COMPLETED,
-            comment="Dossier auto-contrôlé : liste complète, aucune donnée identifiante détectée.",
-            now=moment,
-        )
+    if launch.resource_link_id is None:
+        return None
+    return db.session.get(ResourceLink, launch.resource_link_id)
 
 
 @bp.post("/depot")
@@ -153,7 +128,7 @@ def upload() -> Any:
             now=now(),
         )
         service.log_access(stored, launch.user_id, "upload", now())
-        _maybe_complete(now())
+        service.maybe_complete(launch.context_id, launch.user_id, _link(), now())
         db.session.commit()
     except DossierFileError as error:
         db.session.rollback()
@@ -205,14 +180,7 @@ def delete(upload_id: int) -> Any:
     upload = _readable(upload_id)
     if upload.user_id != current_launch().user_id:
         abort(403)
-    upload.deleted_at = now()
-    upload.report = {
-        "items": [],
-        "hours": None,
-        "anonymisation_findings": 0,
-        "kind": upload.detected_type,
-    }
-    service.log_access(upload, current_launch().user_id, "delete", now())
+    service.delete(upload, current_launch().user_id, now())
     db.session.commit()
     service.discard_file(upload)
     flash(_("Le fichier a été supprimé."), "success")

@@ -10,25 +10,9 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
-from tests.unit.dossier_fixtures import SESSIONS, as_docx, as_markdown, requirements, sections
+from tests.unit.dossier_fixtures import SESSIONS, as_docx, as_markdown, sections
 
-
-@pytest.fixture(autouse=True)
-def test_guide(app, tmp_path):
-    """A cahier des charges written by the test, matching the generated dossiers."""
-    folder = tmp_path / "course" / "dossier"
-    folder.mkdir(parents=True)
-    (folder / "index.md").write_text(
-        "---\nid: cahier\ntitle: Cahier des charges\n---\n\nIntroduction.\n", encoding="utf-8"
-    )
-    for order, r in enumerate(requirements(), start=1):
-        words = f"min_words: {r.min_words}\n" if r.min_words else ""
-        (folder / f"{order:02d}-{r.id}.md").write_text(
-            f"---\nid: {r.id}\ntitle: {r.title}\norder: {order}\ncompetencies: [C1]\n"
-            f"headings: [{', '.join(repr(h) for h in r.headings)}]\nchecks: [{', '.join(r.checks)}]\n{words}---\n\nAttendu.\n",
-            encoding="utf-8",
-        )
-    app.config["COURSE_ROOT"] = str(tmp_path / "course")
+pytestmark = pytest.mark.usefixtures("dossier_guide")
 
 
 def upload(client, who, data, name="dossier.docx"):
