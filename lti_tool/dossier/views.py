@@ -24,6 +24,7 @@ from grading.dossier.extract import DossierFileError
 from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.dossier import service
+from lti_tool.dossier.assessment import assess, settled
 from lti_tool.extensions import db
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
@@ -42,7 +43,8 @@ def _page(user: User, *, as_trainer: bool) -> str:
     uploads = service.uploads_of(launch.context_id, user.id)
     live = [u for u in uploads if u.deleted_at is None]
     report = Report.from_json(live[0].report) if live else None
-    changes = compare(Report.from_json(live[1].report), report) if report and len(live) > 1 else []
+    previous = Report.from_json(live[1].report) if len(live) > 1 else None
+    changes = compare(settled(previous), settled(report)) if report and previous else []
     if as_trainer and live:
         service.log_access(live[0], launch.user_id, "report", now())
         db.session.commit()
@@ -59,6 +61,7 @@ def _page(user: User, *, as_trainer: bool) -> str:
         done=done,
         uploads=uploads,
         report=report,
+        assessment=assess(report) if report else None,
         changes=changes,
         candidate=user,
         as_trainer=as_trainer,
@@ -198,11 +201,13 @@ def cohort() -> str:
     rows = []
     for enrollment in trainees:
         checklist = service.checklist_of(launch.context_id, enrollment.user_id)
+        report = service.latest_report(launch.context_id, enrollment.user_id)
         rows.append(
             (
                 enrollment.user,
                 sum(1 for e in checklist.values() if e.checked),
-                service.latest_report(launch.context_id, enrollment.user_id),
+                report,
+                assess(report) if report else None,
             )
         )
     return render_template("dossier/cohort.html", rows=rows, total=total)

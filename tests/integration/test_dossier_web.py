@@ -110,3 +110,35 @@ def test_candidate_deletes_and_retention_purge(client, launch, app, clock, runne
     clock.advance(days=400)
     assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["dossier", "purge"]).output
     assert files(app) == [] and db.session.get(DossierUpload, second.id).report["items"] == []
+
+
+def section(page: str, title_id: str) -> str:
+    """The HTML of the report's group whose heading has this id."""
+    start = page.index(f'id="{title_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_report_separates_blocking_problems_warnings_and_information(client, launch):
+    candidate = launch("trainee", sub="cand")
+    short = SESSIONS[:4] + [("02/02/2026", "1 h", "conclusion")]
+    upload(client, candidate, as_markdown(sections(hours=short, extra=" Elle sort d'un burn-out.")))
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    blocking, warnings = section(page, "blocking-title"), section(page, "warnings-title")
+    assert "8,5 h" in blocking and "burn-out" not in blocking
+    assert "burn-out" in warnings and "8,5 h" not in warnings
+    assert "Section trouvée" not in blocking + warnings  # information is not a problem
+    information = page[page.index('<details class="findings findings-info">') :]
+    assert "Consentement du bénéficiaire mentionné" in information.split("</details>")[0]
+    assert "Tous les éléments vérifiables sont conformes" not in page
+
+
+def test_health_terms_to_reread_do_not_prevent_all_green(client, launch):
+    candidate = launch("trainee", sub="cand")
+    upload(client, candidate, as_markdown(sections(extra=" Elle sort d'un burn-out.")))
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    assert "Tous les éléments vérifiables sont conformes" in page
+    assert "Aucun problème bloquant" in section(page, "blocking-title")
+    assert "burn-out" in section(page, "warnings-title") and "à relire" in page.lower()
+    trainer = launch("trainer", sub="t1")
+    cohort = client.get(trainer.url("/dossier/candidats")).get_data(as_text=True)
+    assert "conforme" in cohort and "1 point(s) à relire" in cohort
