@@ -55,10 +55,7 @@ def store(
     ) + 1
     stored_name = uuid.uuid4().hex
     path = storage_root() / stored_name
-    temporary = path.with_suffix(".part")
-    temporary.write_bytes(data)
-    os.chmod(temporary, 0o600)
-    temporary.replace(path)
+    _write_whole(path, data)
     upload = DossierUpload(
         context_id=context_id,
         user_id=user_id,
@@ -80,9 +77,32 @@ def store(
     return upload
 
 
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write the file under a temporary name, on disk, then rename: never a half-written file.
+
+    Readable by the tool's user only from the first byte; on failure the temporary file goes.
+    """
+    temporary = path.with_suffix(".part")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def discard_file(upload: DossierUpload) -> None:
     """Remove the file from disk (after the row was updated)."""
-    (storage_root() / upload.stored_name).unlink(missing_ok=True)
+    discard_stored(upload.stored_name)
+
+
+def discard_stored(stored_name: str) -> None:
+    """Remove a stored file by its name under the upload root."""
+    (storage_root() / stored_name).unlink(missing_ok=True)
 
 
 def log_access(upload: DossierUpload, reader_id: int | None, action: str, now: datetime) -> None:

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from course.render import render_markdown
 from grading.dossier.checks import Report, compare
@@ -65,6 +66,7 @@ def _page(user: User, *, as_trainer: bool) -> str:
         changes=changes,
         candidate=user,
         as_trainer=as_trainer,
+        max_bytes=current_app.config["DOSSIER_MAX_BYTES"],
         max_mb=current_app.config["DOSSIER_MAX_BYTES"] // (1024 * 1024),
     )
 
@@ -122,23 +124,47 @@ def upload() -> Any:
         flash(_("Choisissez un fichier à déposer."), "error")
         return redirect(url_for("dossier.index"), code=303)
     data = sent.stream.read(current_app.config["DOSSIER_MAX_BYTES"] + 1)
+    moment = now()
+    stored = None
     try:
+        # Analysed before anything is written: a bad file leaves nothing behind.
         stored = service.store(
             context_id=launch.context_id,
             user_id=launch.user_id,
             data=data,
             filename=sent.filename,
-            now=now(),
+            now=moment,
         )
-        service.log_access(stored, launch.user_id, "upload", now())
-        service.maybe_complete(launch.context_id, launch.user_id, _link(), now())
+        service.log_access(stored, launch.user_id, "upload", moment)
+        service.maybe_complete(launch.context_id, launch.user_id, _link(), moment)
         db.session.commit()
     except DossierFileError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("dossier.index"), code=303)
+    except IntegrityError:
+        # Another upload of the same candidate (a second tab) took this version number first.
+        _abandon(stored)
+        flash(
+            _(
+                "Un autre dépôt était en cours : celui-ci n'a pas été conservé. Déposez-le à nouveau."
+            ),
+            "error",
+        )
+        return redirect(url_for("dossier.index"), code=303)
+    except BaseException:
+        _abandon(stored)
+        raise
     flash(_("Version %(v)s analysée.", v=stored.version), "success")
     return redirect(url_for("dossier.index") + "#rapport", code=303)
+
+
+def _abandon(stored: DossierUpload | None) -> None:
+    """The row was not committed: no file may stay on disk without it (personal data)."""
+    name = stored.stored_name if stored is not None else None
+    db.session.rollback()
+    if name is not None:
+        service.discard_stored(name)
 
 
 def _readable(upload_id: int) -> DossierUpload:

@@ -76,3 +76,15 @@ def test_delete_empties_the_report_logs_it_and_the_file_goes_after(app, launch, 
     assert not path.exists() and upload.report["items"] == [] and upload.deleted_at
     assert service.latest_report(who.context.id, who.user.id) is None
     assert db.session.scalar(select(DossierAccess.action)) == "delete"
+
+
+def test_a_write_that_fails_half_way_leaves_no_file(app, launch, clock, monkeypatch):
+    who = launch("trainee", sub="cand")
+
+    def disk_full(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(service.os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        draft(who, clock)
+    assert list(Path(app.config["UPLOAD_ROOT"]).iterdir()) == []

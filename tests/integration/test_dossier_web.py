@@ -142,3 +142,51 @@ def test_health_terms_to_reread_do_not_prevent_all_green(client, launch):
     trainer = launch("trainer", sub="t1")
     cohort = client.get(trainer.url("/dossier/candidats")).get_data(as_text=True)
     assert "conforme" in cohort and "1 point(s) à relire" in cohort
+
+
+def test_a_failure_after_the_file_is_written_leaves_neither_file_nor_row(
+    client, launch, app, monkeypatch
+):
+    from lti_tool.dossier import service
+
+    candidate = launch("trainee", sub="cand")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "maybe_complete", broken)
+    response = upload(client, candidate, as_markdown(sections()), name="d.md")
+    assert response.status_code == 500
+    assert files(app) == [] and db.session.scalar(select(DossierUpload)) is None
+
+
+def test_an_upload_racing_another_one_is_not_kept_half_way(client, launch, app, monkeypatch):
+    """Two tabs: the other upload commits this version number while this one is analysed."""
+    from lti_tool.dossier import service
+
+    candidate = launch("trainee", sub="cand")
+    real_write = service._write_whole
+
+    def write_while_the_other_tab_commits(path, data):
+        real_write(path, data)
+        db.session.execute(
+            DossierUpload.__table__.insert().values(
+                context_id=candidate.context.id,
+                user_id=candidate.user.id,
+                version=1,
+                stored_name="other-tab",
+                original_name="autre.md",
+                detected_type="md",
+                size=1,
+                sha256="0" * 64,
+                uploaded_at=db.func.now(),
+                report={"items": []},
+            )
+        )
+
+    monkeypatch.setattr(service, "_write_whole", write_while_the_other_tab_commits)
+    response = upload(client, candidate, as_markdown(sections()), name="d.md")
+    assert response.status_code == 303
+    page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+    assert "Un autre dépôt était en cours" in page
+    assert files(app) == [] and db.session.scalar(select(DossierUpload)) is None

@@ -1,0 +1,120 @@
+"""Uploading a dossier in Chromium: while the analysis runs, the wait is shown and announced.
+
+Chromium keeps running the page while the upload request is pending, but Playwright cannot
+evaluate in it until the navigation ends: a small recorder in the page notes what a user would
+perceive in that time (in sessionStorage, which survives the navigation), then tells the test
+server to let the held analysis finish. No sleeping: the analysis waits for that signal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from lti_tool.dossier import service
+from lti_tool.extensions import db
+from lti_tool.models.dossier import DossierUpload
+from tests.browser.conftest import LiveServer
+from tests.unit.dossier_fixtures import complete, to_markdown
+
+pytestmark = pytest.mark.browser
+
+RECORDER = """() => {
+  const form = document.querySelector("form.upload");
+  const status = document.getElementById("upload-status");
+  const bar = form.querySelector("progress");
+  const button = form.querySelector("button[type=submit]");
+  new MutationObserver(() => {
+    if (!status.textContent || sessionStorage.getItem("seen")) { return; }
+    const seen = {
+      status: status.textContent,
+      role: status.getAttribute("role"),
+      button: button.getAttribute("aria-disabled"),
+      busy: form.getAttribute("aria-busy"),
+      bar: !bar.hidden && bar.getBoundingClientRect().height > 0,
+      focus: document.activeElement === button,
+    };
+    // Trying again while waiting (a second click, a second Enter) must send nothing.
+    button.click();
+    form.requestSubmit();
+    sessionStorage.setItem("seen", JSON.stringify(seen));
+    fetch("/test/release");
+  }).observe(status, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def open_dossier(live, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live.base}/demo/")
+    page.get_by_role("link", name="Accueil du cours").first.click()
+    page.get_by_role("link", name="Dossier professionnel : auto-contrôle").click()
+    page.wait_for_url(re.compile(r"/dossier/$"))
+    return context, page
+
+
+def uploads(live) -> int:
+    with live.app.app_context():
+        count = db.session.scalar(select(func.count(DossierUpload.id)))
+        db.session.remove()
+        return count
+
+
+def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_path, monkeypatch):
+    release = threading.Event()
+    real = service.analyse
+
+    def held(*args, **kwargs):
+        assert release.wait(120), "the page never signalled what it showed"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "analyse", held)
+    live = LiveServer(tmp_path)
+    live.app.add_url_rule("/test/release", "test_release", lambda: release.set() or "")
+    with live:
+        context, page = open_dossier(live, browser)
+        assert page.locator("#upload-status").inner_text() == ""
+        assert page.locator("form.upload progress").is_hidden()
+        page.evaluate(RECORDER)
+        page.set_input_files(
+            "#file",
+            files=[
+                {"name": "d.md", "mimeType": "text/markdown", "buffer": to_markdown(complete())}
+            ],
+        )
+        page.get_by_role("button", name="Analyser").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/dossier/#rapport$"), timeout=120000)
+        seen = json.loads(page.evaluate("sessionStorage.getItem('seen')"))
+        assert "analyse du fichier en cours" in seen["status"] and seen["role"] == "status"
+        assert seen["button"] == "true" and seen["busy"] == "true" and seen["bar"]
+        assert seen["focus"]  # the keyboard user is not thrown back to the top of the page
+        assert "Version 1 analysée" in page.locator(".flashes").inner_text()
+        page.get_by_role("heading", name="Rapport automatique").wait_for()
+        assert page.get_by_role("button", name="Analyser").is_enabled()
+        assert uploads(live) == 1  # the second click and Enter sent nothing
+        context.close()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(browser, tmp_path):
+    with LiveServer(tmp_path) as live:
+        live.app.config["DOSSIER_MAX_BYTES"] = 1024 * 1024
+        context, page = open_dossier(live, browser)
+        page.set_input_files(
+            "#file",
+            files=[{"name": "gros.pdf", "mimeType": "application/pdf", "buffer": bytes(1_100_000)}],
+        )
+        page.get_by_role("button", name="Analyser").focus()
+        page.keyboard.press("Enter")
+        status = page.locator("#upload-status")
+        page.wait_for_function("document.getElementById('upload-status').textContent !== ''")
+        assert "dépasse 1 Mo" in status.inner_text() and "pas été envoyé" in status.inner_text()
+        assert page.evaluate("document.activeElement.id") == "file"
+        assert page.locator("#file").get_attribute("aria-invalid") == "true"
+        assert page.get_by_role("button", name="Analyser").is_enabled()
+        assert re.search(r"/dossier/$", page.url) and uploads(live) == 0
+        context.close()
