@@ -200,15 +200,21 @@ def finish(module_id: str) -> Any:
 @bp.get("/suivi")
 @trainer_required
 def cohort() -> str:
-    """Progress per trainee per module."""
+    """Progress per trainee per module, and the content a trainer must still confirm."""
     launch = current_launch()
     trainees = trainees_of(launch.context_id)
     rows = db.session.scalars(
         select(ModuleProgress).where(ModuleProgress.context_id == launch.context_id)
     ).all()
     table = {(r.user_id, r.module_id): r for r in rows}
+    content = course()
     return render_template(
-        "modules/cohort.html", modules=course().modules, trainees=trainees, table=table
+        "modules/cohort.html",
+        modules=content.modules,
+        trainees=trainees,
+        table=table,
+        to_review=[m for m in content.modules if m.review],
+        cases_to_review=[c for c in content.case_studies if c.review],
     )
 
 
