@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -17,19 +18,35 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
 
 
+def cookies_can_be_secure(mode: str, base_url: str) -> bool:
+    """Whether the tool's cookies can be ``Secure; SameSite=None`` (needed inside an LMS iframe).
+
+    Always in production; otherwise when the tool is served over HTTPS or on a loopback host
+    (browsers treat http://localhost and http://127.0.0.1 as secure contexts), so that a local
+    Moodle on another host or port can launch the tool in development too. A plain-HTTP tool on
+    another host gets ``SameSite=Lax`` cookies, the only ones a browser keeps there.
+    """
+    if mode == "production":
+        return True
+    parts = urlsplit(base_url)
+    return parts.scheme == "https" or (parts.hostname or "") in {"localhost", "127.0.0.1", "::1"}
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from ``os.environ``."""
     env = os.environ
     mode = env.get("BILAN_ENV", "development")
     instance = Path(instance_path)
     default_db = f"sqlite:///{instance / 'bilan.sqlite3'}"
+    base_url = env.get("BILAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    secure = _bool(env.get("BILAN_COOKIE_SECURE"), default=cookies_can_be_secure(mode, base_url))
     return {
         "ENV_MODE": mode,
         "SECRET_KEY": env.get("BILAN_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": env.get("BILAN_DATABASE_URL", default_db),
         "REDIS_URL": env.get("BILAN_REDIS_URL") or None,
         "TOOL_PRIVATE_KEY_FILE": env.get("BILAN_TOOL_PRIVATE_KEY_FILE"),
-        "TOOL_BASE_URL": env.get("BILAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "TOOL_BASE_URL": base_url,
         "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
         "COURSE_ROOT": env.get(
@@ -42,10 +59,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "60")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
-        "SESSION_COOKIE_SECURE": _bool(
-            env.get("BILAN_COOKIE_SECURE"), default=mode == "production"
-        ),
-        "SESSION_COOKIE_SAMESITE": "None" if mode == "production" else "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_SAMESITE": "None" if secure else "Lax",
         "SESSION_COOKIE_NAME": "bilan_session",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("BILAN_MAX_REQUEST_BYTES", str(20 * 1024 * 1024))),
