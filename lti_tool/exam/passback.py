@@ -33,12 +33,18 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
         now=now,
     )
     if link.lineitems_url:
+        # Papers are drawn per candidate, so a competency's number of items varies from one
+        # paper to the next: the column is a percentage (its maximum, set by the first score
+        # sent, is then the same for everyone), and the raw count goes in the comment.
         for competency, (points, maximum) in sorted(per.items()):
+            if not maximum:
+                continue
             publish_score(
                 user_id=attempt.user_id,
                 link=link,
-                score_given=points,
-                score_maximum=maximum,
+                score_given=round(points / maximum * 100, 2),
+                score_maximum=100,
+                comment=f"{competency} : {points:g} / {maximum} items",
                 activity_progress=COMPLETED,
                 started_at=attempt.started_at,
                 submitted_at=attempt.finished_at,
