@@ -22,6 +22,7 @@ BLUEPRINT_KEYS = {
     "duration_minutes",
     "items_per_competency",
     "case_studies",
+    "items_per_case",
     "pass_mark",
     "shuffle_propositions",
     "review_policy",
@@ -42,6 +43,7 @@ class Blueprint:
     duration_minutes: int
     items_per_competency: dict[str, int] = field(hash=False)
     case_studies: int
+    items_per_case: int | None
     pass_mark: float
     shuffle_propositions: bool
     review_policy: str
@@ -258,6 +260,11 @@ def parse_blueprint_text(
         duration_minutes=meta.integer("duration_minutes", 60, minimum=1),
         items_per_competency=counts,
         case_studies=meta.integer("case_studies", 4, minimum=0),
+        items_per_case=(
+            meta.integer("items_per_case", CASE_ITEMS[0], minimum=1)
+            if "items_per_case" in data
+            else None
+        ),
         pass_mark=pass_mark,
         shuffle_propositions=meta.flag("shuffle_propositions", True),
         review_policy=policy,
@@ -293,13 +300,24 @@ def _fill_errors(
                 f"le plan demande {plural(wanted, 'item', 'items')} {comp}, la banque n'en a "
                 f"que {available} (items isolés sans erreur)",
             )
-    if len(cases) < blueprint.case_studies:
-        errors.add(
-            lines.get("case_studies", 1),
-            f"le plan demande "
-            f"{plural(blueprint.case_studies, 'étude de cas', 'études de cas')}, la banque "
-            f"n'en a que {len(cases)} (sans erreur)",
-        )
+    per_case = blueprint.items_per_case
+    eligible = [c for c in cases if per_case is None or len(c.items) >= per_case]
+    if len(eligible) < blueprint.case_studies:
+        if per_case is None:
+            errors.add(
+                lines.get("case_studies", 1),
+                f"le plan demande "
+                f"{plural(blueprint.case_studies, 'étude de cas', 'études de cas')}, la banque "
+                f"n'en a que {len(cases)} (sans erreur)",
+            )
+        else:
+            errors.add(
+                lines.get("items_per_case", lines.get("case_studies", 1)),
+                f"le plan demande "
+                f"{plural(blueprint.case_studies, 'étude de cas', 'études de cas')} de "
+                f"{plural(per_case, 'item', 'items')} au moins, la banque n'en a que "
+                f"{len(eligible)} (sans erreur)",
+            )
     return list(errors)
 
 

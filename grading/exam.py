@@ -40,6 +40,9 @@ class DrawRules:
     items_per_competency: Mapping[str, int]
     case_studies: int
     shuffle_propositions: bool = True
+    #: Items taken from each drawn case study (seeded, in the case's order), so that every
+    #: paper has the same length; ``None`` takes every item of each case.
+    items_per_case: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,15 +102,34 @@ def bank_shortfalls(
             problems.append(
                 f"{competency} : {wanted} items demandés, {standalone[competency]} disponibles"
             )
-    if len(cases) < rules.case_studies:
-        problems.append(f"{rules.case_studies} études de cas demandées, {len(cases)} disponibles")
+    eligible = _eligible_cases(cases, rules)
+    if len(eligible) < rules.case_studies:
+        if rules.items_per_case is None:
+            problems.append(
+                f"{rules.case_studies} études de cas demandées, {len(cases)} disponibles"
+            )
+        else:
+            problems.append(
+                f"{rules.case_studies} études de cas d'au moins {rules.items_per_case} items "
+                f"demandées, {len(eligible)} disponibles"
+            )
     return problems
+
+
+def _eligible_cases(cases: Sequence[BankCase], rules: DrawRules) -> list[BankCase]:
+    """The cases that can give the blueprint its items per case, by id."""
+    wanted = rules.items_per_case or 0
+    return sorted((c for c in cases if len(c.item_ids) >= wanted), key=lambda c: c.id)
 
 
 def draw_paper(
     items: Sequence[BankItem], cases: Sequence[BankCase], rules: DrawRules, seed: str
 ) -> list[PaperItem]:
-    """Draw a paper: standalone items per competency, then whole case studies, seeded."""
+    """Draw a paper: standalone items per competency, then case studies, seeded.
+
+    With ``items_per_case`` every paper has the same length: each drawn case gives that many of
+    its items, kept in the case's order.
+    """
     problems = bank_shortfalls(items, cases, rules)
     if problems:
         raise BankTooSmall("; ".join(problems))
@@ -121,8 +143,11 @@ def draw_paper(
         )
         chosen.extend(rng.sample(pool, rules.items_per_competency[competency]))
     rng.shuffle(chosen)
-    for case in rng.sample(sorted(cases, key=lambda c: c.id), rules.case_studies):
-        chosen.extend(by_id[item_id] for item_id in case.item_ids)
+    for case in rng.sample(_eligible_cases(cases, rules), rules.case_studies):
+        kept = range(len(case.item_ids))
+        if rules.items_per_case is not None:
+            kept = sorted(rng.sample(kept, rules.items_per_case))
+        chosen.extend(by_id[case.item_ids[index]] for index in kept)
     paper: list[PaperItem] = []
     for item in chosen:
         keys = list(item.proposition_keys)

@@ -47,6 +47,7 @@ def _load() -> dict[str, Any]:
                 dict(blueprint.items_per_competency),
                 blueprint.case_studies,
                 blueprint.shuffle_propositions,
+                blueprint.items_per_case,
             ),
             duration_minutes=blueprint.duration_minutes,
             pass_mark=blueprint.pass_mark,

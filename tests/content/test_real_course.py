@@ -75,11 +75,16 @@ def test_real_bank_fills_the_blueprint_and_draws_a_paper(course):
             )
             for q in case.items
         ]
-    rules = DrawRules(bank.blueprint.items_per_competency, bank.blueprint.case_studies)
-    paper = draw_paper(
-        items, [BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases], rules, "seed"
+    rules = DrawRules(
+        bank.blueprint.items_per_competency,
+        bank.blueprint.case_studies,
+        items_per_case=bank.blueprint.items_per_case,
     )
-    assert len(paper) >= sum(rules.items_per_competency.values()) + 3 * rules.case_studies
+    bank_cases = [BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases]
+    # Every candidate sits a paper of the same length (fairness, and KR-21 needs it).
+    assert rules.items_per_case is not None
+    lengths = {len(draw_paper(items, bank_cases, rules, f"seed-{n}")) for n in range(40)}
+    assert lengths == {sum(rules.items_per_competency.values()) + 4 * rules.items_per_case}
     assert bank.blueprint.duration_minutes == 60 and bank.blueprint.case_studies == 4
     for question in bank.all_items:
         assert question.explanation, question.id

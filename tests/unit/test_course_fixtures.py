@@ -188,6 +188,13 @@ TREES = {
             "le plan demande 3 études de cas, la banque n'en a que 1",
         ),
     ],
+    "blueprint-case-too-short": [
+        (
+            "questionnaire/blueprint.yaml",
+            6,
+            "le plan demande 1 étude de cas de 4 items au moins, la banque n'en a que 0",
+        ),
+    ],
     "missing-blueprint": [("questionnaire/blueprint.yaml", 1, "blueprint.yaml) manquant")],
     "dossier-duplicates": [
         ("dossier/02-cadre-bis.md", 2, "identifiant « cadre » déjà utilisé par l'élément"),

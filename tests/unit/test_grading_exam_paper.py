@@ -73,6 +73,45 @@ def test_bank_too_small_is_reported():
     assert "4 études de cas demandées, 3 disponibles" in str(excinfo.value)
 
 
+def _uneven_bank():
+    """Cases of 3, 4 and 5 items: whole cases would give papers of different lengths."""
+    items = [BankItem(f"c1-{n}", "C1", ("a", "b", "c"), frozenset({"a"})) for n in range(4)]
+    cases = []
+    for k, size in enumerate((3, 4, 5, 5)):
+        ids = tuple(f"case{k}-{n}" for n in range(size))
+        items += [
+            BankItem(i, "C2", ("a", "b", "c"), frozenset({"a"}), case_id=f"case{k}") for i in ids
+        ]
+        cases.append(BankCase(f"case{k}", ids))
+    return items, cases
+
+
+def test_items_per_case_gives_every_paper_the_same_length():
+    items, cases = _uneven_bank()
+    whole = DrawRules({"C1": 2}, case_studies=2)
+    assert len({len(draw_paper(items, cases, whole, f"s{n}")) for n in range(30)}) > 1
+    even = DrawRules({"C1": 2}, case_studies=2, items_per_case=4)
+    papers = [draw_paper(items, cases, even, f"s{n}") for n in range(30)]
+    assert {len(p) for p in papers} == {2 + 2 * 4}
+    for paper in papers:
+        # the 3-item case can never give 4 items; a case's items stay in their order
+        assert "case0" not in {p.case_id for p in paper}
+        for case_id in {p.case_id for p in paper if p.case_id}:
+            ids = [p.item_id for p in paper if p.case_id == case_id]
+            assert len(ids) == 4 and ids == sorted(ids)
+    # the five-item cases do not always drop the same item
+    kept = {tuple(p.item_id for p in paper if p.case_id == "case2") for paper in papers}
+    assert len(kept - {()}) > 1
+    assert draw_paper(items, cases, even, "s1") == papers[1]
+
+
+def test_too_few_long_enough_cases_is_reported():
+    items, cases = _uneven_bank()
+    with pytest.raises(BankTooSmall) as excinfo:
+        draw_paper(items, cases, DrawRules({"C1": 1}, case_studies=3, items_per_case=5), "x")
+    assert "3 études de cas d'au moins 5 items demandées, 2 disponibles" in str(excinfo.value)
+
+
 def test_scoring_per_competency_and_json_round_trip():
     paper = [
         PaperItem("q1", "C1", ("a", "b"), frozenset({"a"})),
