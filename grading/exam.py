@@ -144,7 +144,7 @@ def draw_paper(
         chosen.extend(rng.sample(pool, rules.items_per_competency[competency]))
     rng.shuffle(chosen)
     for case in rng.sample(_eligible_cases(cases, rules), rules.case_studies):
-        kept = range(len(case.item_ids))
+        kept: list[int] = list(range(len(case.item_ids)))
         if rules.items_per_case is not None:
             kept = sorted(rng.sample(kept, rules.items_per_case))
         chosen.extend(by_id[case.item_ids[index]] for index in kept)
