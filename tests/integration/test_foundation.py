@@ -61,4 +61,8 @@ def test_english_pages_when_the_launch_asks_for_english(client, launch):
     db.session.query(LaunchSession).update({"locale": "en"})
     db.session.commit()
     page = client.get(trainee.url("/modules/")).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Training modules" in page and "Modules de formation" not in page
+    assert (
+        '<html lang="en">' in page
+        and "Training modules" in page
+        and "Modules de formation" not in page
+    )
