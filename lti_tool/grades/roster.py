@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from lti_tool.extensions import db
@@ -26,11 +27,12 @@ MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 200
 
 NOT_STARTED, IN_PROGRESS, DONE, GRADE_DELIVERED = "not_started", "in_progress", "done", "delivered"
+#: Translated when shown (the page's language), hence lazy.
 STATUS_LABELS = {
-    NOT_STARTED: "non commencé",
-    IN_PROGRESS: "en cours",
-    DONE: "terminé",
-    GRADE_DELIVERED: "terminé, note transmise",
+    NOT_STARTED: lazy_gettext("non commencé"),
+    IN_PROGRESS: lazy_gettext("en cours"),
+    DONE: lazy_gettext("terminé"),
+    GRADE_DELIVERED: lazy_gettext("terminé, note transmise"),
 }
 _ORDER = [NOT_STARTED, IN_PROGRESS, DONE, GRADE_DELIVERED]
 
@@ -46,7 +48,8 @@ class ActivityStatus:
     @property
     def label(self) -> str:
         """The state in words (never colour only)."""
-        return STATUS_LABELS.get(self.state, self.state)
+        label = STATUS_LABELS.get(self.state)
+        return str(label) if label is not None else self.state
 
 
 StatusProvider = Callable[[int, list[int]], dict[int, list[ActivityStatus]]]

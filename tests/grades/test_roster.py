@@ -72,3 +72,21 @@ def test_roster_unavailable_is_explained(moodle, launch, client):
     page = client.get(t.url("/notes/participants"))
     assert page.status_code == 200
     assert "pas ouvert la liste des participants" in page.get_data(as_text=True)
+
+
+def test_activity_states_follow_the_page_language(moodle, trainer, launch, clock, client):
+    from lti_tool.models import LaunchSession
+
+    bruno = launch("trainee", sub="l-2", target="exam:x")
+
+    def module_progress(context_id, user_ids):
+        return {bruno.user.id: [ActivityStatus("Module C1", "in_progress")]}
+
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    ACTIVITY_STATUS_PROVIDERS.append(module_progress)
+    try:
+        page = client.get(trainer.url("/notes/participants")).get_data(as_text=True)
+    finally:
+        ACTIVITY_STATUS_PROVIDERS.remove(module_progress)
+    assert "Module C1 : in progress" in page and "en cours" not in page
