@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import IntegrityError
 
 from course.case_studies import CaseStudy
 from course.render import render_markdown
@@ -131,9 +132,17 @@ def choose(case_id: str) -> Any:
     index = request.form.get("choice", type=int)
     if run is None and service.accepts(service.follow(case, choices), at, index):
         session["case_preview"] = {"case": case.id, "choices": [*choices, index]}
-    elif run is None or not service.choose(case, run, at, index, now()):
-        # A stale or double-submitted choice changes nothing: the current step is shown again.
-        return redirect(url_for("cases.play", case_id=case.id), code=303)
+    else:
+        try:
+            recorded = run is not None and service.choose(case, run, at, index, now())
+        except IntegrityError:
+            # The same choice arrived twice at once (a double click, two tabs): the other
+            # request recorded it; this one changes nothing.
+            recorded = False
+        if not recorded:
+            # A stale or double-submitted choice changes nothing: the current step is shown again.
+            db.session.rollback()
+            return redirect(url_for("cases.play", case_id=case.id), code=303)
     db.session.commit()
     return redirect(url_for("cases.play", case_id=case.id) + "#etape", code=303)
 

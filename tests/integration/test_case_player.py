@@ -101,3 +101,22 @@ def test_trainer_preview_creates_nothing_and_sees_the_cohort(client, launch):
     cohort = client.get(trainer.url(f"/cas/{CASE}/cohorte")).get_data(as_text=True)
     assert "<svg" in cohort and "Léa" in cohort
     assert client.get(trainee.url(f"/cas/{CASE}/cohorte")).status_code == 403
+
+
+def test_the_same_choice_posted_twice_at_once_is_recorded_once(client, launch, monkeypatch):
+    # Two requests read the run before either records: the second one's insert meets the
+    # first one's row (unique play + position). It must not be a server error.
+    from lti_tool.cases import service
+
+    case = real_case()
+    best = best_choices(case)
+    trainee = launch("trainee", target=f"case:{CASE}")
+    client.post(trainee.url(f"/cas/{CASE}/commencer"))
+    assert choose(client, trainee, 0, best[0]).status_code == 303
+    real_choices_of = service.choices_of
+    monkeypatch.setattr(service, "choices_of", lambda play: [])  # as read before the first commit
+    response = choose(client, trainee, 0, best[0])
+    monkeypatch.setattr(service, "choices_of", real_choices_of)
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count(CaseChoice.id))) == 1
+    assert db.session.scalar(select(CasePlay.current_step)) == case.best_path[1]
