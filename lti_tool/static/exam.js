@@ -17,6 +17,9 @@
   var sending = false, stopped = false, retryDelay = 1000;
   var deadlineAt = performance.now() + parseInt(root.dataset.remaining, 10) * 1000;
   var announced = {};
+  // Messages in the page's language, from the template (<script type="application/json" id="exam-messages">).
+  var T = JSON.parse(document.getElementById("exam-messages").textContent);
+  function t(key, n) { return T[key].replace("{n}", n); }
 
   function loadQueue() {
     try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
@@ -44,7 +47,7 @@
     link.classList.toggle("answered", payload.choices.length > 0);
     link.classList.toggle("flagged", payload.flagged);
     var hidden = link.querySelector(".visually-hidden");
-    if (hidden) { hidden.textContent = payload.choices.length ? " (répondue)" : " (sans réponse)"; }
+    if (hidden) { hidden.textContent = payload.choices.length ? " (" + T.answered + ")" : " (" + T.unanswered + ")"; }
   }
 
   function stop(message) {
@@ -58,13 +61,13 @@
   function flush() {
     if (sending || stopped || !pending()) { return; }
     if (!navigator.onLine) {
-      setStatus("Hors ligne : " + pending() + " réponse(s) conservée(s) dans la page, envoi au retour de la connexion.", "status-warn");
+      setStatus(t("offline", pending()), "status-warn");
       return;
     }
     sending = true;
     var itemId = Object.keys(queue)[0];
     var payload = queue[itemId];
-    setStatus("Enregistrement en cours…", "");
+    setStatus(T.saving, "");
     fetch(saveUrl, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(payload) })
@@ -75,7 +78,7 @@
           if (queue[itemId] && queue[itemId].seq === payload.seq) { delete queue[itemId]; persist(); }
           retryDelay = 1000;
           syncTime(res.body.remaining_seconds);
-          if (pending()) { flush(); } else { setStatus("Enregistré. Toutes vos réponses sont enregistrées.", "status-ok"); }
+          if (pending()) { flush(); } else { setStatus(T.saved, "status-ok"); }
         } else if (res.status === 409 || res.status === 410) {
           delete queue[itemId]; persist();
           stop(res.body.message);
@@ -84,7 +87,7 @@
           }
         } else if (res.status >= 400 && res.status < 500) {
           delete queue[itemId]; persist();
-          setStatus(res.body.message || "Réponse refusée.", "status-err");
+          setStatus(res.body.message || T.refused, "status-err");
           flush();
         } else { retry(); }
       })
@@ -92,7 +95,7 @@
   }
 
   function retry() {
-    setStatus("Connexion perdue : " + pending() + " réponse(s) en attente, nouvel essai automatique.", "status-warn");
+    setStatus(t("retrying", pending()), "status-warn");
     setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
   }
@@ -108,12 +111,12 @@
     [30, 10, 5, 1].forEach(function (mark) {
       if (left <= mark * 60 && left > (mark * 60 - 5) && !announced[mark]) {
         announced[mark] = true;
-        announceEl.textContent = "Il reste " + mark + " minute" + (mark > 1 ? "s" : "") + ".";
+        announceEl.textContent = mark > 1 ? t("minutes_left", mark) : T.one_minute_left;
       }
     });
     if (left === 0 && !announced.end) {
       announced.end = true;
-      announceEl.textContent = "Temps écoulé : votre copie est remise avec les réponses enregistrées.";
+      announceEl.textContent = T.time_up;
       flush();
       setTimeout(function () { window.location.assign(resultUrl); }, 3000);
     }
@@ -128,15 +131,15 @@
       if (p.flagged) { flagged.push(i + 1); }
     });
     document.getElementById("summary-text").textContent =
-      (forms.length - unanswered.length) + " question(s) répondue(s) sur " + forms.length + ".";
+      t("summary", forms.length - unanswered.length).replace("{total}", forms.length);
     var list = document.getElementById("summary-list");
     list.innerHTML = "";
-    [["Sans réponse", unanswered], ["Marquées pour y revenir", flagged]].forEach(function (pair) {
+    [[T.without_answer, unanswered], [T.flagged, flagged]].forEach(function (pair) {
       if (!pair[1].length) { return; }
       var li = document.createElement("li");
       li.appendChild(document.createTextNode(pair[0] + " : "));
       pair[1].forEach(function (n, k) {
-        var a = document.createElement("a"); a.href = "#q-" + n; a.textContent = "question " + n;
+        var a = document.createElement("a"); a.href = "#q-" + n; a.textContent = t("question", n);
         li.appendChild(a); if (k < pair[1].length - 1) { li.appendChild(document.createTextNode(", ")); }
       });
       list.appendChild(li);
@@ -158,13 +161,13 @@
   document.getElementById("submit-form").addEventListener("submit", function (e) {
     if (pending()) {
       e.preventDefault();
-      setStatus("Des réponses sont encore en attente d'envoi : patientez avant de remettre votre copie.", "status-warn");
+      setStatus(T.wait_before_submit, "status-warn");
       flush();
       return;
     }
     summary();
     var missing = document.getElementById("summary-list").children.length;
-    if (missing && !window.confirm("Certaines questions sont sans réponse ou marquées. Remettre quand même ?")) {
+    if (missing && !window.confirm(T.confirm_submit)) {
       e.preventDefault();
     }
   });

@@ -4,7 +4,8 @@
   var table = document.getElementById("monitor");
   if (!table) { return; }
   var status = document.getElementById("monitor-status");
-  var labels = { not_started: "pas commencé", in_progress: "en cours", submitted: "remis" };
+  var T = JSON.parse(document.getElementById("monitor-messages").textContent);
+  var labels = { not_started: T.not_started, in_progress: T.in_progress, submitted: T.submitted };
   function fmt(s) { return s === null ? "—" : Math.floor(s / 60) + " min " + ("0" + (s % 60)).slice(-2) + " s"; }
   function refresh() {
     fetch(table.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (rows) {
@@ -16,8 +17,8 @@
         tr.querySelector(".c-answered").textContent = row.answered + (row.total ? " / " + row.total : "");
         tr.querySelector(".c-flagged").textContent = row.flagged;
       });
-      status.textContent = "Tableau actualisé.";
-    }).catch(function () { status.textContent = "Actualisation impossible pour le moment."; });
+      status.textContent = T.refreshed;
+    }).catch(function () { status.textContent = T.refresh_failed; });
   }
   document.getElementById("refresh").addEventListener("click", refresh);
   setInterval(refresh, 15000);

@@ -1,0 +1,41 @@
+"""The exam scripts speak the page's language: their messages come from the template."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from lti_tool.extensions import db
+from lti_tool.models import LaunchSession
+from tests.exam.test_exam_web import begin
+
+
+def _messages(html: str, block: str) -> dict[str, str]:
+    match = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', html, re.S)
+    assert match, block
+    return json.loads(match.group(1))
+
+
+def test_exam_script_messages_in_english_for_an_english_launch(client, launch, small_bank):
+    candidate = launch("trainee", sub="cand-en", target="exam:certification")
+    trainer = launch("trainer", sub="form-en", target="exam:certification")
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    _, _, html = begin(client, candidate)
+    messages = _messages(html, "exam-messages")
+    assert messages["saved"] == "Saved. All your answers are saved."
+    assert messages["minutes_left"] == "{n} minutes left."
+    assert "{n}" in messages["offline"] and "{total}" in messages["summary"]
+    monitor = client.get(trainer.url("/examen/suivi")).get_data(as_text=True)
+    assert _messages(monitor, "monitor-messages")["in_progress"] == "in progress"
+
+
+def test_exam_script_messages_in_french_by_default(client, launch, small_bank):
+    candidate = launch("trainee", sub="cand-fr", target="exam:certification")
+    _, _, html = begin(client, candidate)
+    messages = _messages(html, "exam-messages")
+    assert messages["saved"] == "Enregistré. Toutes vos réponses sont enregistrées."
+    # Every key the script reads is there.
+    script = open("lti_tool/static/exam.js", encoding="utf-8").read()
+    used = set(re.findall(r"\bT\.(\w+)", script)) | set(re.findall(r"\bt\(\"(\w+)\"", script))
+    assert used <= set(messages), used - set(messages)
