@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grading.item_analysis import (
+    SMALL_COHORT,
     ItemStats,
     Reliability,
     cohort_warning,
@@ -18,8 +20,9 @@ from grading.item_analysis import (
     reliability,
 )
 from lti_tool.extensions import db
-from lti_tool.models.core import ROLE_TRAINEE, Enrollment, ResourceLink
+from lti_tool.models.core import ResourceLink
 from lti_tool.models.exam import STATUS_SUBMITTED, ExamAnswer, ExamAttempt
+from lti_tool.people import trainees_of
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,7 @@ STATUS_LABELS = {
 
 def monitoring_rows(link: ResourceLink, at: datetime) -> list[MonitorRow]:
     """Every trainee of the course with the state of their latest attempt."""
-    enrollments = db.session.scalars(
-        select(Enrollment).where(
-            Enrollment.context_id == link.context_id, Enrollment.role == ROLE_TRAINEE
-        )
-    ).all()
+    enrollments = trainees_of(link.context_id)
     attempts: dict[int, ExamAttempt] = {}
     for attempt in db.session.scalars(
         select(ExamAttempt)
@@ -125,6 +124,8 @@ class AnalysisReport:
     per_competency: dict[str, Reliability]
     candidates: int
     warning: str | None
+    #: Below this many papers the indices are unstable (the page says so, in its language).
+    cohort_minimum: int = SMALL_COHORT
 
 
 def item_analysis_report(link: ResourceLink) -> AnalysisReport:
@@ -184,4 +185,9 @@ def _reliability(scores: dict[str, dict[str, int]]) -> tuple[Reliability, str]:
     lengths = {len(row) for row in scores.values()}
     if len(lengths) == 1:
         return kr21([float(sum(row.values())) for row in scores.values()], lengths.pop()), "KR-21"
-    return Reliability(0, len(scores), None, None, 0.0, 0.0), "—"
+    # Papers of different lengths: no coefficient, but the totals still say something.
+    totals = [float(sum(row.values())) for row in scores.values()]
+    n = len(totals)
+    mean = sum(totals) / n if n else 0.0
+    sd = math.sqrt(sum((t - mean) ** 2 for t in totals) / (n - 1)) if n > 1 else 0.0
+    return Reliability(0, n, None, None, mean, sd), "—"

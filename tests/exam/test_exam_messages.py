@@ -39,3 +39,20 @@ def test_exam_script_messages_in_french_by_default(client, launch, small_bank):
     script = open("lti_tool/static/exam.js", encoding="utf-8").read()
     used = set(re.findall(r"\bT\.(\w+)", script)) | set(re.findall(r"\bt\(\"(\w+)\"", script))
     assert used <= set(messages), used - set(messages)
+
+
+def test_item_analysis_warning_in_the_page_language(client, launch, small_bank):
+    trainer = launch("trainer", sub="form-an", target="exam:certification")
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    page = client.get(trainer.url("/examen/analyse")).get_data(as_text=True)
+    assert "A cohort of 0 candidate(s): below 30" in page and "Cohorte de" not in page
+
+
+def test_reliability_of_papers_of_different_lengths_still_reports_the_totals():
+    from lti_tool.exam.reports import _reliability
+
+    scores = {"1": {"a": 1, "b": 1, "c": 0}, "2": {"a": 0, "d": 1}, "3": {"e": 1, "f": 1, "g": 1}}
+    rel, method = _reliability(scores)
+    assert method == "—" and rel.kr20 is None
+    assert rel.mean == 2.0 and round(rel.sd, 3) == 1.0
