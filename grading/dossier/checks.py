@@ -460,7 +460,9 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
 
 FOLLOW_UP = re.compile(
     r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?)"
-    r"\s+(?:de\s+|du\s+)?suivi\b"
+    # « de suivi » only: « le bilan suivi hors temps de travail », « un entretien suivi d'un
+    # test » use the participle and plan nothing.
+    r"\s+(?:de|du)\s+suivi\b"
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
     r"|\bsuivi\s+post[- ]?bilan\b"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"

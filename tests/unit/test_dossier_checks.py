@@ -289,3 +289,21 @@ def test_cited_authors_are_not_the_beneficiary():
 def test_capitals_used_alone_elsewhere_are_acronyms_not_surnames():
     assert hits("Visite QUALIBAT prévue.") == [("name_like", "Visite QUALIBAT")]
     assert hits("Visite QUALIBAT prévue.", "Le label QUALIBAT est reconnu.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "plans_a_follow_up"),
+    [
+        ("Un entretien de suivi est prévu à six mois.", True),
+        ("Nous convenons d'un rendez-vous de suivi en septembre.", True),
+        ("Bilan de suivi à prévoir.", True),
+        ("Suivi à six mois avec la bénéficiaire.", True),
+        # the participle « suivi » plans nothing
+        ("Le bilan suivi hors temps de travail n'a pas à être connu de l'employeur.", False),
+        ("Un premier entretien suivi d'un questionnaire d'intérêts.", False),
+    ],
+)
+def test_what_counts_as_a_planned_follow_up(sentence, plans_a_follow_up):
+    from grading.dossier.checks import FOLLOW_UP
+
+    assert bool(FOLLOW_UP.search(fold(sentence))) is plans_a_follow_up
