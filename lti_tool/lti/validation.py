@@ -13,10 +13,9 @@ import jwt
 import requests
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
-from lti_tool.models.lti import Deployment, JwksCache, Registration, UsedNonce
+from lti_tool.models.lti import Deployment, JwksCache, Registration
 
 log = logging.getLogger("bilan.lti")
 
@@ -272,14 +271,10 @@ def validate(
 
 
 def consume_nonce(issuer: str, nonce: str, now: datetime) -> None:
-    """Record the nonce once: the same id_token posted twice is refused (unique constraint)."""
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(UsedNonce(issuer=issuer, nonce=nonce, expires_at=now + MAX_AGE + MAX_SKEW))
-        db.session.flush()
-    except IntegrityError as error:
-        savepoint.rollback()
+    """Record the nonce once: the same id_token posted twice is refused (atomic in each store)."""
+    from lti_tool.lti.store import launch_store
+
+    if not launch_store().consume_nonce(issuer, nonce, now, now + MAX_AGE + MAX_SKEW):
         raise LaunchRefused(
             "replayed", "Ce lancement a déjà été utilisé : relancez l'activité.", "", 401
-        ) from error
-    savepoint.commit()
+        )

@@ -32,8 +32,9 @@ from lti_tool.launch_session import current_launch, launch_required, trainer_req
 from lti_tool.lti import keys
 from lti_tool.lti.launch import start_session
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.lti.store import LoginState, launch_store
 from lti_tool.lti.validation import DL, LTI, LaunchRefused, validate
-from lti_tool.models.lti import OidcState, Registration
+from lti_tool.models.lti import Registration
 
 log = logging.getLogger("bilan.lti")
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -123,8 +124,8 @@ def login() -> Any:
         secrets.token_urlsafe(24),
     )
     moment = now()
-    db.session.add(
-        OidcState(
+    launch_store().save_state(
+        LoginState(
             state=state,
             nonce=nonce,
             registration_id=registration.id,
@@ -135,7 +136,6 @@ def login() -> Any:
             expires_at=moment + STATE_TTL,
         )
     )
-    db.session.commit()
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -191,8 +191,9 @@ def launch() -> Any:
             LaunchRefused("bad_launch", "Lancement incomplet (id_token et state requis).")
         )
     moment = now()
-    state = db.session.scalar(select(OidcState).where(OidcState.state == state_value))
-    if state is None or state.expires_at < moment:
+    store = launch_store()
+    state = store.peek_state(state_value, moment)
+    if state is None:
         return refusal(
             LaunchRefused(
                 "bad_state",
@@ -226,7 +227,16 @@ def launch() -> Any:
             )
         )
     nonce, registration_id = state.nonce, state.registration_id
-    db.session.delete(state)
+    if not store.take_state(state_value, moment):
+        # Another request (the same form posted twice) used this login first.
+        return refusal(
+            LaunchRefused(
+                "bad_state",
+                "Connexion inconnue ou expirée : relancez l'activité depuis la plateforme.",
+                "",
+                401,
+            )
+        )
     try:
         valid = validate(
             token,
@@ -267,7 +277,7 @@ def storage_script() -> Response:
     return Response(body, mimetype="text/javascript")
 
 
-def _restart_url(state: OidcState) -> str:
+def _restart_url(state: LoginState) -> str:
     params = {k: v for k, v in (state.login_params or {}).items() if k != "lti_storage_target"}
     return f"{base_url()}/lti/login?{urlencode(params)}"
 

@@ -1,0 +1,155 @@
+"""Where OIDC logins in progress and consumed nonces live: the database, or Redis when configured.
+
+Both are seen by every gunicorn worker and every machine. The database is the default (nothing
+more to run); with ``BILAN_REDIS_URL`` the short-lived, high-churn records go to Redis, each key
+with its own expiry (no sweep needed), the nonce consumed with an atomic ``SET NX`` and a state
+taken with ``GETDEL``, so two concurrent requests can never both use one.
+
+Expiry is also checked against the tool's clock (injected in tests), so behaviour does not depend
+on which store holds the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from lti_tool.extensions import db
+from lti_tool.models.lti import OidcState, UsedNonce
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """An OIDC login in progress, bound to the browser that started it."""
+
+    state: str
+    nonce: str
+    registration_id: int
+    target_link_uri: str
+    #: Hash of the browser-binding secret (cookie or postMessage storage); never the secret.
+    browser_binding: str
+    login_params: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+
+
+class LaunchStore(Protocol):
+    """What the login and launch endpoints need from a store."""
+
+    def save_state(self, record: LoginState) -> None:
+        """Keep a login in progress until its expiry."""
+
+    def peek_state(self, state: str, now: datetime) -> LoginState | None:
+        """The live login of ``state``, left in place (the launch may need a second round)."""
+
+    def take_state(self, state: str, now: datetime) -> bool:
+        """Remove the login of ``state``; True for the one caller that removed it."""
+
+    def consume_nonce(self, issuer: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        """Record a nonce until ``expires_at``; True the first time only."""
+
+
+class DatabaseStore:
+    """The default: rows in ``lti_oidc_state`` and ``lti_used_nonce`` (unique constraint)."""
+
+    def save_state(self, record: LoginState) -> None:
+        db.session.add(OidcState(**asdict(record)))
+        db.session.commit()
+
+    def peek_state(self, state: str, now: datetime) -> LoginState | None:
+        row = db.session.scalar(select(OidcState).where(OidcState.state == state))
+        if row is None or row.expires_at < now:
+            return None
+        return LoginState(
+            state=row.state,
+            nonce=row.nonce,
+            registration_id=row.registration_id,
+            target_link_uri=row.target_link_uri,
+            browser_binding=row.browser_binding,
+            login_params=dict(row.login_params or {}),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+    def take_state(self, state: str, now: datetime) -> bool:
+        result = db.session.execute(delete(OidcState).where(OidcState.state == state))
+        return bool(getattr(result, "rowcount", 0))
+
+    def consume_nonce(self, issuer: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.add(UsedNonce(issuer=issuer, nonce=nonce, expires_at=expires_at))
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        return True
+
+
+class RedisStore:
+    """Keys ``<prefix>state:<state>`` (JSON) and ``<prefix>nonce:<sha256>``, each with a TTL."""
+
+    def __init__(self, client: Any, prefix: str = "bilan:lti:") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def _ttl_ms(self, expires_at: datetime, created_at: datetime) -> int:
+        return max(1000, int((expires_at - created_at).total_seconds() * 1000))
+
+    def save_state(self, record: LoginState) -> None:
+        payload = asdict(record)
+        payload["created_at"] = record.created_at.isoformat()
+        payload["expires_at"] = record.expires_at.isoformat()
+        self.client.set(
+            self.prefix + "state:" + record.state,
+            json.dumps(payload),
+            px=self._ttl_ms(record.expires_at, record.created_at),
+        )
+
+    def peek_state(self, state: str, now: datetime) -> LoginState | None:
+        raw = self.client.get(self.prefix + "state:" + state)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        data["created_at"] = datetime.fromisoformat(data["created_at"])
+        data["expires_at"] = datetime.fromisoformat(data["expires_at"])
+        record = LoginState(**data)
+        return None if record.expires_at < now else record
+
+    def take_state(self, state: str, now: datetime) -> bool:
+        return self.client.getdel(self.prefix + "state:" + state) is not None
+
+    def consume_nonce(self, issuer: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        digest = hashlib.sha256(f"{issuer}\n{nonce}".encode()).hexdigest()
+        # Kept a little past the token's own validity, whatever the clocks say.
+        ttl = self._ttl_ms(expires_at, now) + 60_000
+        return bool(self.client.set(self.prefix + "nonce:" + digest, "1", nx=True, px=ttl))
+
+
+def launch_store() -> LaunchStore:
+    """The configured store (Redis client created once per process and shared by threads)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store: LaunchStore | None = app.extensions.get("bilan_launch_store")
+    if store is None:
+        url = app.config.get("REDIS_URL")
+        if url:
+            import redis
+
+            store = RedisStore(
+                redis.Redis.from_url(url), app.config.get("REDIS_PREFIX", "bilan:lti:")
+            )
+        else:
+            store = DatabaseStore()
+        app.extensions["bilan_launch_store"] = store
+    return store
+
+
+__all__ = ["DatabaseStore", "LaunchStore", "LoginState", "RedisStore", "launch_store", "timedelta"]
