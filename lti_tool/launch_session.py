@@ -49,27 +49,72 @@ def create_launch_session(
     """Create a launch session (flushed, not committed) and return its URL token."""
     from flask import current_app
 
+    from lti_tool.lti.store import redis_launch_sessions
+
     token = secrets.token_urlsafe(32)
     started = now()
     lifetime = hours if hours is not None else current_app.config["LAUNCH_SESSION_HOURS"]
-    db.session.add(
-        LaunchSession(
-            token_hash=hash_token(token),
-            user_id=user_id,
-            context_id=context_id,
-            resource_link_id=resource_link_id,
-            role=role,
-            lti_roles=lti_roles or [],
-            locale=locale,
-            message_type=message_type,
-            deep_linking=deep_linking,
-            session_data={},
-            created_at=started,
-            expires_at=started + timedelta(hours=lifetime),
-        )
+    launch = LaunchSession(
+        token_hash=hash_token(token),
+        user_id=user_id,
+        context_id=context_id,
+        resource_link_id=resource_link_id,
+        role=role,
+        lti_roles=lti_roles or [],
+        locale=locale,
+        message_type=message_type,
+        deep_linking=deep_linking,
+        session_data={},
+        created_at=started,
+        expires_at=started + timedelta(hours=lifetime),
     )
+    in_redis = redis_launch_sessions()
+    if in_redis is not None:
+        in_redis.save(launch.token_hash, _as_data(launch), timedelta(hours=lifetime))
+        return token
+    db.session.add(launch)
     db.session.flush()
     return token
+
+
+_FIELDS = (
+    "token_hash",
+    "user_id",
+    "context_id",
+    "resource_link_id",
+    "role",
+    "lti_roles",
+    "locale",
+    "message_type",
+    "deep_linking",
+    "session_data",
+)
+
+
+def _as_data(launch: LaunchSession) -> dict[str, Any]:
+    data = {name: getattr(launch, name) for name in _FIELDS}
+    data["created_at"] = launch.created_at.isoformat()
+    data["expires_at"] = launch.expires_at.isoformat()
+    return data
+
+
+def _from_data(data: dict[str, Any]) -> LaunchSession:
+    """A launch session kept in Redis, as the same (unsaved) object the views use."""
+    from datetime import datetime
+
+    from lti_tool.models.core import Context, ResourceLink, User
+
+    launch = LaunchSession(
+        **{name: data.get(name) for name in _FIELDS},
+        created_at=datetime.fromisoformat(data["created_at"]),
+        expires_at=datetime.fromisoformat(data["expires_at"]),
+    )
+    # Never added to the database session: its relations are read by id.
+    launch.user = db.session.get(User, launch.user_id)
+    launch.context = db.session.get(Context, launch.context_id)
+    if launch.resource_link_id is not None:
+        launch.resource_link = db.session.get(ResourceLink, launch.resource_link_id)
+    return launch
 
 
 def token_from_path(path: str) -> str | None:
@@ -80,9 +125,16 @@ def token_from_path(path: str) -> str | None:
 
 def load_launch(token: str) -> LaunchSession | None:
     """Return the live launch session of ``token`` or None when unknown or expired."""
-    launch = db.session.scalar(
-        select(LaunchSession).where(LaunchSession.token_hash == hash_token(token))
-    )
+    from lti_tool.lti.store import redis_launch_sessions
+
+    in_redis = redis_launch_sessions()
+    if in_redis is not None:
+        data = in_redis.load(hash_token(token))
+        launch = _from_data(data) if data is not None else None
+    else:
+        launch = db.session.scalar(
+            select(LaunchSession).where(LaunchSession.token_hash == hash_token(token))
+        )
     if launch is None or launch.expires_at <= now():
         return None
     return launch
@@ -117,6 +169,12 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Any) -> None:
         if isinstance(session, LaunchBoundSession):
             if session.modified:
+                from lti_tool.lti.store import redis_launch_sessions
+
+                in_redis = redis_launch_sessions()
+                if in_redis is not None:
+                    in_redis.update_session_data(hash_token(session.token), dict(session))
+                    return
                 db.session.execute(
                     update(LaunchSession)
                     .where(LaunchSession.token_hash == hash_token(session.token))

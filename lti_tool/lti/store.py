@@ -134,6 +134,45 @@ class RedisStore:
         return bool(self.client.set(self.prefix + "nonce:" + digest, "1", nx=True, px=ttl))
 
 
+class RedisLaunchSessions:
+    """Launch sessions (what a launch grants, its CSRF data) as JSON under ``<prefix>launch:``."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix + "launch:"
+
+    def save(self, token_hash: str, data: dict[str, Any], ttl: timedelta) -> None:
+        """Store a new launch session for ``ttl``."""
+        self.client.set(
+            self.prefix + token_hash,
+            json.dumps(data),
+            px=max(1000, int(ttl.total_seconds() * 1000)),
+        )
+
+    def load(self, token_hash: str) -> dict[str, Any] | None:
+        """The launch session's data, or None once expired or unknown."""
+        raw = self.client.get(self.prefix + token_hash)
+        return None if raw is None else dict(json.loads(raw))
+
+    def update_session_data(self, token_hash: str, session_data: dict[str, Any]) -> None:
+        """Replace the Flask session data, keeping the expiry (nothing when already expired)."""
+        key = self.prefix + token_hash
+        raw = self.client.get(key)
+        if raw is None:
+            return
+        data = json.loads(raw)
+        data["session_data"] = session_data
+        self.client.set(key, json.dumps(data), xx=True, keepttl=True)
+
+
+def redis_launch_sessions() -> RedisLaunchSessions | None:
+    """Launch sessions in Redis when it is configured; None means the database."""
+    store = launch_store()
+    if isinstance(store, RedisStore):
+        return RedisLaunchSessions(store.client, store.prefix)
+    return None
+
+
 def launch_store() -> LaunchStore:
     """The configured store (Redis client created once per process and shared by threads)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -152,4 +191,12 @@ def launch_store() -> LaunchStore:
     return store
 
 
-__all__ = ["DatabaseStore", "LaunchStore", "LoginState", "RedisStore", "launch_store", "timedelta"]
+__all__ = [
+    "DatabaseStore",
+    "LaunchStore",
+    "LoginState",
+    "RedisLaunchSessions",
+    "RedisStore",
+    "launch_store",
+    "redis_launch_sessions",
+]

@@ -102,3 +102,39 @@ def test_the_store_follows_the_configuration(app, url, kind):
     finally:
         app.extensions.pop("bilan_launch_store", None)
         app.config["REDIS_URL"] = None
+
+
+@pytest.mark.parametrize("store", ["redis"], indirect=True)
+def test_with_redis_a_launch_session_lives_in_redis_with_its_expiry(lms, store, clock, app):
+    import re
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import func, select
+
+    from lti_tool.extensions import db
+    from lti_tool.launch_session import hash_token, token_from_path
+    from lti_tool.models import CheckAnswer, LaunchSession, ModuleProgress
+
+    app.config["WTF_CSRF_ENABLED"] = True  # the suite turns it off; this test needs it
+    response = lms.full_launch()
+    assert response.status_code == 303
+    token = token_from_path(urlsplit(response.headers["Location"]).path)
+    assert db.session.scalar(select(func.count(LaunchSession.id))) == 0
+    key = store.prefix + "launch:" + hash_token(token)
+    hours = app.config["LAUNCH_SESSION_HOURS"]
+    assert hours * 3_600_000 - 60_000 < store.client.pttl(key) <= hours * 3_600_000
+
+    # A form with its CSRF token works: the Flask session data is kept in Redis too.
+    module = "c1-cadre-legal-deontologique"
+    page = lms.client.get(f"/s/{token}/modules/{module}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = lms.client.post(f"/s/{token}/modules/{module}/fin", data={"csrf_token": csrf})
+    assert done.status_code == 303
+    assert db.session.scalar(select(ModuleProgress.read_to_end_at)) is not None
+    refused = lms.client.post(f"/s/{token}/modules/{module}/fin", data={"csrf_token": "forged"})
+    assert refused.status_code == 400
+    assert db.session.scalar(select(func.count(CheckAnswer.id))) == 0
+
+    # Past its lifetime (on the tool's clock) the token opens nothing.
+    clock.advance(hours=hours, minutes=1)
+    assert lms.client.get(f"/s/{token}/modules/").status_code == 401
