@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grading.event_chain import chain_hash
 from grading.exam import BankCase, BankItem, DrawRules, PaperItem, draw_paper, score_paper
@@ -215,6 +217,47 @@ class SaveResult:
     in_grace: bool
 
 
+@dataclass(frozen=True)
+class _SaveStatements:
+    upsert: Any
+    event: Any
+    head: Any
+
+
+_SAVE_STATEMENTS: dict[str, _SaveStatements] = {}
+
+
+def _save_statements(dialect: str) -> _SaveStatements:
+    """The autosave's statements, built once per dialect (SQLAlchemy caches their SQL)."""
+    cached = _SAVE_STATEMENTS.get(dialect)
+    if cached is not None:
+        return cached
+    answers = ExamAnswer.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(answers)
+    # Insert, or update only when this save is newer (page version, then sequence number).
+    newer = tuple_(answers.c.page_version, answers.c.client_seq) < tuple_(
+        statement.excluded.page_version, statement.excluded.client_seq
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=[answers.c.attempt_id, answers.c.item_id],
+        set_={
+            k: statement.excluded[k]
+            for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")
+        },
+        where=newer,
+    ).returning(answers.c.id)
+    attempts = ExamAttempt.__table__
+    head = (
+        update(attempts)
+        .where(attempts.c.id == bindparam("attempt"))
+        .values(event_count=bindparam("event_count"), last_hash=bindparam("last_hash"))
+    )
+    built = _SaveStatements(upsert, insert_core(ExamEvent.__table__), head)
+    _SAVE_STATEMENTS[dialect] = built
+    return built
+
+
 def save_answer(
     attempt: ExamAttempt,
     *,
@@ -264,27 +307,38 @@ def save_answer(
         "client_seq": client_seq,
         "saved_at": now,
     }
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ExamAnswer).values(**values)
-    newer = tuple_(ExamAnswer.page_version, ExamAnswer.client_seq) < tuple_(
-        statement.excluded.page_version, statement.excluded.client_seq
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[ExamAnswer.attempt_id, ExamAnswer.item_id],
-        set_={
-            k: statement.excluded[k]
-            for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")
-        },
-        where=newer,
-    ).returning(ExamAnswer.id)
-    stored = db.session.execute(statement).first() is not None
+    statements = _save_statements(db.session.get_bind().dialect.name)
+    stored = db.session.execute(statements.upsert, values).first() is not None
     if stored:
-        append_event(
-            attempt,
-            "save",
-            {"item": item_id, "choices": picked, "flagged": flagged, "seq": client_seq},
-            now,
+        # The autosave's hot path: the event and the chain head are written with two prepared
+        # statements instead of the ORM's unit of work (same rows, same hash chain).
+        seq = attempt.event_count + 1
+        body = {
+            "kind": "save",
+            "at": now.isoformat(),
+            "item": item_id,
+            "choices": picked,
+            "flagged": flagged,
+            "seq": client_seq,
+        }
+        digest = chain_hash(attempt.last_hash, seq, body)
+        db.session.execute(
+            statements.event,
+            {
+                "attempt_id": attempt.id,
+                "seq": seq,
+                "kind": "save",
+                "payload": body,
+                "at": now,
+                "previous_hash": attempt.last_hash,
+                "hash": digest,
+            },
         )
+        db.session.execute(
+            statements.head, {"attempt": attempt.id, "event_count": seq, "last_hash": digest}
+        )
+        set_committed_value(attempt, "event_count", seq)
+        set_committed_value(attempt, "last_hash", digest)
     return SaveResult(
         stored=stored,
         remaining_seconds=rules.remaining_seconds(now),
