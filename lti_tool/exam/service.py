@@ -63,7 +63,8 @@ class Bank:
 ON_SUBMIT: list[Callable[[ExamAttempt, datetime], None]] = []
 
 
-def _time_rules(attempt: ExamAttempt) -> TimeRules:
+def time_rules(attempt: ExamAttempt) -> TimeRules:
+    """The attempt's deadline and grace: what the server judges every save and submit by."""
     return TimeRules(deadline=attempt.deadline_at, grace_seconds=attempt.grace_seconds)
 
 
@@ -273,7 +274,7 @@ def save_answer(
         raise ExamError(
             "submitted", "Votre épreuve est déjà remise : plus aucune réponse n'est acceptée.", 409
         )
-    rules = _time_rules(attempt)
+    rules = time_rules(attempt)
     verdict = rules.verdict(now)
     if verdict is SaveVerdict.REFUSED_LATE:
         submit(attempt, now=now, reason="deadline")
@@ -361,7 +362,7 @@ def submit(attempt: ExamAttempt, *, now: datetime, reason: str, pass_mark: float
     answers = {k: frozenset(v.choices) for k, v in answers_of(attempt).items()}
     result = score_paper(paper, answers)
     attempt.status = STATUS_SUBMITTED
-    attempt.finished_at = _time_rules(attempt).finish_time(now)
+    attempt.finished_at = time_rules(attempt).finish_time(now)
     attempt.submit_reason = reason
     attempt.score_points = result.points
     attempt.score_maximum = result.maximum
@@ -394,7 +395,7 @@ def finalise_overdue(now: datetime, *, pass_mark: float = 0.6, limit: int = 200)
     ).all()
     done = 0
     for attempt in candidates:
-        if _time_rules(attempt).is_overdue(now) and submit(
+        if time_rules(attempt).is_overdue(now) and submit(
             attempt, now=now, reason="sweep", pass_mark=pass_mark
         ):
             done += 1

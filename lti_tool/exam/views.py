@@ -119,7 +119,7 @@ def take() -> Any:
         abort(403)
     attempt = service.lock_attempt(_own_attempt().id)
     moment = now()
-    if attempt.status == STATUS_IN_PROGRESS and service._time_rules(attempt).is_overdue(moment):
+    if attempt.status == STATUS_IN_PROGRESS and service.time_rules(attempt).is_overdue(moment):
         service.submit(attempt, now=moment, reason="deadline", pass_mark=bank_module.pass_mark())
         db.session.commit()
     if attempt.status != STATUS_IN_PROGRESS:
@@ -134,7 +134,7 @@ def take() -> Any:
         page_version=page_version,
         answers=answers,
         content=content,
-        remaining=service._time_rules(attempt).remaining_seconds(moment),
+        remaining=service.time_rules(attempt).remaining_seconds(moment),
     )
 
 
@@ -191,7 +191,7 @@ def save() -> Any:
 def remaining() -> Any:
     """The server's remaining time (resynchronises the countdown)."""
     attempt = _own_attempt()
-    rules = service._time_rules(attempt)
+    rules = service.time_rules(attempt)
     return jsonify(
         {
             "status": attempt.status,
