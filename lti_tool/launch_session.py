@@ -98,7 +98,7 @@ def _as_data(launch: LaunchSession) -> dict[str, Any]:
     return data
 
 
-def _from_data(data: dict[str, Any]) -> LaunchSession:
+def _from_data(data: dict[str, Any]) -> LaunchSession | None:
     """A launch session kept in Redis, as the same (unsaved) object the views use."""
     from datetime import datetime
 
@@ -110,8 +110,11 @@ def _from_data(data: dict[str, Any]) -> LaunchSession:
         expires_at=datetime.fromisoformat(data["expires_at"]),
     )
     # Never added to the database session: its relations are read by id.
-    launch.user = db.session.get(User, launch.user_id)
-    launch.context = db.session.get(Context, launch.context_id)
+    user = db.session.get(User, launch.user_id)
+    context = db.session.get(Context, launch.context_id)
+    if user is None or context is None:
+        return None  # the person or the course is gone: the token opens nothing
+    launch.user, launch.context = user, context
     if launch.resource_link_id is not None:
         launch.resource_link = db.session.get(ResourceLink, launch.resource_link_id)
     return launch
