@@ -6,7 +6,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -216,4 +216,26 @@ def purge(now: datetime) -> int:
     db.session.commit()
     for upload in old:
         discard_file(upload)
+    discard_stale_partials(now)
     return len(old)
+
+
+#: A ``.part`` file older than this was left by a process that died mid-write.
+PARTIAL_MAX_AGE = timedelta(hours=1)
+
+
+def discard_stale_partials(now: datetime) -> int:
+    """Remove half-written uploads left by a crash (a candidate's text must not linger)."""
+    root = Path(current_app.config["UPLOAD_ROOT"])
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for partial in root.glob("*.part"):
+        try:
+            written = datetime.fromtimestamp(partial.stat().st_mtime, tz=UTC)
+            if written < now - PARTIAL_MAX_AGE:
+                partial.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker finished or removed it
+            continue
+    return removed

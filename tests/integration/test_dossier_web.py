@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,22 @@ def test_candidate_deletes_and_retention_purge(client, launch, app, clock, runne
     clock.advance(days=400)
     assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["dossier", "purge"]).output
     assert files(app) == [] and db.session.get(DossierUpload, second.id).report["items"] == []
+
+
+def test_purge_removes_partial_files_left_by_a_crash_but_not_a_write_in_progress(
+    app, clock, runner
+):
+    import os
+
+    root = Path(app.config["UPLOAD_ROOT"])
+    root.mkdir(parents=True, exist_ok=True)
+    stale, fresh = root / "dead.part", root / "writing.part"
+    for path, age in ((stale, timedelta(hours=2)), (fresh, timedelta(minutes=5))):
+        path.write_bytes(b"Mme B. ...")
+        moment = (clock() - age).timestamp()
+        os.utime(path, (moment, moment))
+    runner.invoke(args=["dossier", "purge"])
+    assert files(app) == ["writing.part"]
 
 
 def section(page: str, title_id: str) -> str:
