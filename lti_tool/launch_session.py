@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
@@ -22,7 +22,7 @@ from werkzeug.datastructures import CallbackDict
 
 from lti_tool.clock import now
 from lti_tool.extensions import db
-from lti_tool.models.core import ROLE_TRAINEE, LaunchSession
+from lti_tool.models.core import ROLE_ADMIN, ROLE_TRAINEE, ROLE_TRAINER, LaunchSession
 
 TOKEN_PATH = re.compile(r"^/s/([A-Za-z0-9_-]{32,128})(?:/|$)")
 
@@ -98,26 +98,54 @@ def _as_data(launch: LaunchSession) -> dict[str, Any]:
     return data
 
 
-def _from_data(data: dict[str, Any]) -> LaunchSession | None:
-    """A launch session kept in Redis, as the same (unsaved) object the views use."""
-    from datetime import datetime
+class DetachedLaunch:
+    """A launch session kept in Redis: the attributes the views read, relations read on demand.
 
-    from lti_tool.models.core import Context, ResourceLink, User
+    Reading it costs no SQL; ``user``, ``context`` and ``resource_link`` are fetched by id the
+    first time a page uses them (the JSON autosave never does).
+    """
 
-    launch = LaunchSession(
-        **{name: data.get(name) for name in _FIELDS},
-        created_at=datetime.fromisoformat(data["created_at"]),
-        expires_at=datetime.fromisoformat(data["expires_at"]),
-    )
-    # Never added to the database session: its relations are read by id.
-    user = db.session.get(User, launch.user_id)
-    context = db.session.get(Context, launch.context_id)
-    if user is None or context is None:
-        return None  # the person or the course is gone: the token opens nothing
-    launch.user, launch.context = user, context
-    if launch.resource_link_id is not None:
-        launch.resource_link = db.session.get(ResourceLink, launch.resource_link_id)
-    return launch
+    id = None
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        from datetime import datetime
+
+        for name in _FIELDS:
+            setattr(self, name, data.get(name))
+        self.lti_roles = self.lti_roles or []
+        self.session_data = self.session_data or {}
+        self.created_at = datetime.fromisoformat(data["created_at"])
+        self.expires_at = datetime.fromisoformat(data["expires_at"])
+
+    @property
+    def is_trainer(self) -> bool:
+        """True for trainers and administrators."""
+        return self.role in (ROLE_TRAINER, ROLE_ADMIN)
+
+    @property
+    def user(self) -> Any:
+        from lti_tool.models.core import User
+
+        return db.session.get(User, self.user_id)
+
+    @property
+    def context(self) -> Any:
+        from lti_tool.models.core import Context
+
+        return db.session.get(Context, self.context_id)
+
+    @property
+    def resource_link(self) -> Any:
+        from lti_tool.models.core import ResourceLink
+
+        if self.resource_link_id is None:
+            return None
+        return db.session.get(ResourceLink, self.resource_link_id)
+
+
+def _from_data(data: dict[str, Any]) -> LaunchSession:
+    """A launch session kept in Redis, shaped like the database's for the views."""
+    return cast(LaunchSession, DetachedLaunch(data))
 
 
 def token_from_path(path: str) -> str | None:
