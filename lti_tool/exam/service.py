@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, text, tuple_, update
 from sqlalchemy import insert as insert_core
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,6 +32,7 @@ from lti_tool.models.exam import (
     ExamReset,
     ExamSettings,
 )
+from lti_tool.models.types import JsonType, UtcDateTime
 
 
 class ExamError(Exception):
@@ -219,6 +219,136 @@ class SaveResult:
 
 
 @dataclass(frozen=True)
+class AttemptHead:
+    """What a save is judged and chained by: the attempt's columns read under its row lock."""
+
+    id: int
+    seed: str
+    status: str
+    page_version: int
+    deadline_at: datetime
+    grace_seconds: int
+    event_count: int
+    last_hash: str
+
+    @classmethod
+    def of(cls, attempt: ExamAttempt) -> AttemptHead:
+        """The head of a loaded (and locked) attempt."""
+        return cls(
+            attempt.id,
+            attempt.seed,
+            attempt.status,
+            attempt.page_version,
+            attempt.deadline_at,
+            attempt.grace_seconds,
+            attempt.event_count,
+            attempt.last_hash,
+        )
+
+
+#: Item id -> (proposition keys, multiple answers allowed): what a save may contain.
+PaperIndex = dict[str, tuple[frozenset[str], bool]]
+
+_PAPER_INDEXES: dict[tuple[int, str], PaperIndex] = {}
+_PAPER_INDEX_LIMIT = 20_000
+
+
+def paper_index(attempt_id: int, seed: str, load: Callable[[], list[dict[str, Any]]]) -> PaperIndex:
+    """The attempt's paper as a save checks it, parsed once per process.
+
+    A drawn paper never changes, and (id, seed) names one paper even across databases (tests
+    recreate theirs), so the index is kept; ``load`` reads the paper only the first time.
+    """
+    key = (attempt_id, seed)
+    index = _PAPER_INDEXES.get(key)
+    if index is None:
+        if len(_PAPER_INDEXES) >= _PAPER_INDEX_LIMIT:
+            _PAPER_INDEXES.clear()
+        index = {
+            str(p["item_id"]): (frozenset(p["proposition_keys"]), bool(p.get("multiple")))
+            for p in load()
+        }
+        _PAPER_INDEXES[key] = index
+    return index
+
+
+def judge_save(
+    head: AttemptHead,
+    paper: PaperIndex,
+    *,
+    item_id: str,
+    choices: Sequence[str],
+    page_version: int,
+    now: datetime,
+) -> tuple[list[str], SaveVerdict]:
+    """Check a save against the attempt, without side effects: the choices to store, the verdict.
+
+    Raises ExamError for a submitted attempt, a late save (code ``late``: the caller submits),
+    a stale tab, an item outside the paper or choices the item does not offer.
+    """
+    if head.status != STATUS_IN_PROGRESS:
+        raise ExamError(
+            "submitted", "Votre épreuve est déjà remise : plus aucune réponse n'est acceptée.", 409
+        )
+    verdict = TimeRules(head.deadline_at, head.grace_seconds).verdict(now)
+    if verdict is SaveVerdict.REFUSED_LATE:
+        raise ExamError(
+            "late",
+            "Le temps de l'épreuve est écoulé : cette réponse est arrivée après l'échéance et n'a pas "
+            "été enregistrée. Vos réponses précédentes ont été remises.",
+            409,
+        )
+    if page_version != head.page_version:
+        raise ExamError(
+            "stale_page",
+            "L'épreuve a été ouverte dans un autre onglet ou une autre fenêtre : rechargez cette page "
+            "pour continuer (vos réponses enregistrées sont conservées).",
+            409,
+        )
+    item = paper.get(item_id)
+    if item is None:
+        raise ExamError("unknown_item", "Cette question ne fait pas partie de votre sujet.", 400)
+    allowed, multiple = item
+    picked = sorted(set(choices))
+    if any(c not in allowed for c in picked) or (not multiple and len(picked) > 1):
+        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
+    return picked, verdict
+
+
+_ANSWER_COLUMNS = ("choices", "flagged", "page_version", "client_seq", "saved_at")
+
+#: PostgreSQL: the answer, its event and the chain head in one statement (one round trip).
+#: The event and the head are written only when the upsert stored something.
+_PG_SAVE = text(
+    """
+    WITH stored AS (
+        INSERT INTO exam_answer
+            (attempt_id, item_id, choices, flagged, page_version, client_seq, saved_at)
+        VALUES (:attempt_id, :item_id, :choices, :flagged, :page_version, :client_seq, :saved_at)
+        ON CONFLICT (attempt_id, item_id) DO UPDATE
+        SET choices = excluded.choices, flagged = excluded.flagged,
+            page_version = excluded.page_version, client_seq = excluded.client_seq,
+            saved_at = excluded.saved_at
+        WHERE (exam_answer.page_version, exam_answer.client_seq)
+            < (excluded.page_version, excluded.client_seq)
+        RETURNING id
+    ), event AS (
+        INSERT INTO exam_event (attempt_id, seq, kind, payload, at, previous_hash, hash)
+        SELECT :attempt_id, :seq, 'save', :payload, :saved_at, :previous_hash, :hash FROM stored
+    ), head AS (
+        UPDATE exam_attempt SET event_count = :seq, last_hash = :hash
+        WHERE id = :attempt_id AND EXISTS (SELECT 1 FROM stored)
+    )
+    SELECT count(*) FROM stored
+    """
+).bindparams(
+    bindparam("choices", type_=JsonType),
+    bindparam("payload", type_=JsonType),
+    bindparam("saved_at", type_=UtcDateTime()),
+)
+
+
+@dataclass(frozen=True)
 class _SaveStatements:
     upsert: Any
     event: Any
@@ -229,23 +359,19 @@ _SAVE_STATEMENTS: dict[str, _SaveStatements] = {}
 
 
 def _save_statements(dialect: str) -> _SaveStatements:
-    """The autosave's statements, built once per dialect (SQLAlchemy caches their SQL)."""
+    """The autosave's statements for other databases, built once per dialect."""
     cached = _SAVE_STATEMENTS.get(dialect)
     if cached is not None:
         return cached
     answers = ExamAnswer.__table__
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(answers)
+    statement = sqlite_insert(answers)
     # Insert, or update only when this save is newer (page version, then sequence number).
     newer = tuple_(answers.c.page_version, answers.c.client_seq) < tuple_(
         statement.excluded.page_version, statement.excluded.client_seq
     )
     upsert = statement.on_conflict_do_update(
         index_elements=[answers.c.attempt_id, answers.c.item_id],
-        set_={
-            k: statement.excluded[k]
-            for k in ("choices", "flagged", "page_version", "client_seq", "saved_at")
-        },
+        set_={k: statement.excluded[k] for k in _ANSWER_COLUMNS},
         where=newer,
     ).returning(answers.c.id)
     attempts = ExamAttempt.__table__
@@ -259,6 +385,74 @@ def _save_statements(dialect: str) -> _SaveStatements:
     return built
 
 
+def store_answer(
+    connection: Connection,
+    head: AttemptHead,
+    *,
+    item_id: str,
+    picked: list[str],
+    flagged: bool,
+    page_version: int,
+    client_seq: int,
+    now: datetime,
+) -> tuple[int, str] | None:
+    """Store a judged answer if it is newer than the stored one, with its chained event.
+
+    The attempt row must be locked. Returns the new chain head (count, hash), or None when a
+    newer answer was already stored (a late retry: nothing written).
+    """
+    seq = head.event_count + 1
+    body = {
+        "kind": "save",
+        "at": now.isoformat(),
+        "item": item_id,
+        "choices": picked,
+        "flagged": flagged,
+        "seq": client_seq,
+    }
+    digest = chain_hash(head.last_hash, seq, body)
+    answer = {
+        "attempt_id": head.id,
+        "item_id": item_id,
+        "choices": picked,
+        "flagged": flagged,
+        "page_version": page_version,
+        "client_seq": client_seq,
+        "saved_at": now,
+    }
+    if connection.dialect.name == "postgresql":
+        stored = connection.execute(
+            _PG_SAVE,
+            {
+                **answer,
+                "seq": seq,
+                "payload": body,
+                "previous_hash": head.last_hash,
+                "hash": digest,
+            },
+        ).scalar_one()
+        return (seq, digest) if stored else None
+    statements = _save_statements(connection.dialect.name)
+    if connection.execute(statements.upsert, answer).first() is None:
+        return None
+    connection.execute(
+        statements.event,
+        {
+            "attempt_id": head.id,
+            "seq": seq,
+            "kind": "save",
+            "payload": body,
+            "at": now,
+            "previous_hash": head.last_hash,
+            "hash": digest,
+        },
+    )
+    connection.execute(
+        statements.head, {"attempt": head.id, "event_count": seq, "last_hash": digest}
+    )
+    return seq, digest
+
+
 def save_answer(
     attempt: ExamAttempt,
     *,
@@ -270,79 +464,32 @@ def save_answer(
     now: datetime,
 ) -> SaveResult:
     """Store an answer if it is newer than the stored one; refuse stale tabs and late saves."""
-    if attempt.status != STATUS_IN_PROGRESS:
-        raise ExamError(
-            "submitted", "Votre épreuve est déjà remise : plus aucune réponse n'est acceptée.", 409
+    head = AttemptHead.of(attempt)
+    paper = paper_index(attempt.id, attempt.seed, lambda: attempt.paper)
+    try:
+        picked, verdict = judge_save(
+            head, paper, item_id=item_id, choices=choices, page_version=page_version, now=now
         )
-    rules = time_rules(attempt)
-    verdict = rules.verdict(now)
-    if verdict is SaveVerdict.REFUSED_LATE:
-        submit(attempt, now=now, reason="deadline")
-        raise ExamError(
-            "late",
-            "Le temps de l'épreuve est écoulé : cette réponse est arrivée après l'échéance et n'a pas "
-            "été enregistrée. Vos réponses précédentes ont été remises.",
-            409,
-        )
-    if page_version != attempt.page_version:
-        raise ExamError(
-            "stale_page",
-            "L'épreuve a été ouverte dans un autre onglet ou une autre fenêtre : rechargez cette page "
-            "pour continuer (vos réponses enregistrées sont conservées).",
-            409,
-        )
-    item = next((p for p in attempt.paper if p["item_id"] == item_id), None)
-    if item is None:
-        raise ExamError("unknown_item", "Cette question ne fait pas partie de votre sujet.", 400)
-    allowed = set(item["proposition_keys"])
-    picked = sorted(set(choices))
-    if any(c not in allowed for c in picked) or (not item.get("multiple") and len(picked) > 1):
-        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
-    # One statement: insert, or update only when this save is newer (page version, sequence).
-    values = {
-        "attempt_id": attempt.id,
-        "item_id": item_id,
-        "choices": picked,
-        "flagged": flagged,
-        "page_version": page_version,
-        "client_seq": client_seq,
-        "saved_at": now,
-    }
-    statements = _save_statements(db.session.get_bind().dialect.name)
-    stored = db.session.execute(statements.upsert, values).first() is not None
-    if stored:
-        # The autosave's hot path: the event and the chain head are written with two prepared
-        # statements instead of the ORM's unit of work (same rows, same hash chain).
-        seq = attempt.event_count + 1
-        body = {
-            "kind": "save",
-            "at": now.isoformat(),
-            "item": item_id,
-            "choices": picked,
-            "flagged": flagged,
-            "seq": client_seq,
-        }
-        digest = chain_hash(attempt.last_hash, seq, body)
-        db.session.execute(
-            statements.event,
-            {
-                "attempt_id": attempt.id,
-                "seq": seq,
-                "kind": "save",
-                "payload": body,
-                "at": now,
-                "previous_hash": attempt.last_hash,
-                "hash": digest,
-            },
-        )
-        db.session.execute(
-            statements.head, {"attempt": attempt.id, "event_count": seq, "last_hash": digest}
-        )
-        set_committed_value(attempt, "event_count", seq)
-        set_committed_value(attempt, "last_hash", digest)
+    except ExamError as error:
+        if error.code == "late":
+            submit(attempt, now=now, reason="deadline")
+        raise
+    chained = store_answer(
+        db.session.connection(),
+        head,
+        item_id=item_id,
+        picked=picked,
+        flagged=flagged,
+        page_version=page_version,
+        client_seq=client_seq,
+        now=now,
+    )
+    if chained is not None:
+        set_committed_value(attempt, "event_count", chained[0])
+        set_committed_value(attempt, "last_hash", chained[1])
     return SaveResult(
-        stored=stored,
-        remaining_seconds=rules.remaining_seconds(now),
+        stored=chained is not None,
+        remaining_seconds=time_rules(attempt).remaining_seconds(now),
         deadline=attempt.deadline_at,
         in_grace=verdict is SaveVerdict.ACCEPTED_IN_GRACE,
     )
@@ -530,6 +677,6 @@ def seconds_between(a: datetime, b: datetime) -> float:
 def content_version(texts: Sequence[str]) -> str:
     """A short hash of the bank's source texts."""
     digest = hashlib.sha256()
-    for text in texts:
-        digest.update(text.encode())
+    for source in texts:
+        digest.update(source.encode())
     return digest.hexdigest()[:16]
