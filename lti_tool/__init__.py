@@ -65,11 +65,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config_module.check_production(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
-    if app.config.get("TRUST_PROXY"):
-        hops = int(app.config["TRUST_PROXY"])
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
-        )
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -99,6 +94,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(_import(path))
     for path in CLI_GROUPS:
         app.cli.add_command(_import(path))
+
+    # Outermost, after the blueprints' own WSGI layers (the exam's lean autosave): every layer
+    # sees the client's scheme and host.
+    if app.config.get("TRUST_PROXY"):
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
     @app.teardown_request
     def rollback_on_error(exc: BaseException | None) -> None:

@@ -91,7 +91,11 @@ def append_event(attempt: ExamAttempt, kind: str, payload: dict[str, Any], at: d
 def lock_attempt(attempt_id: int) -> ExamAttempt:
     """Load an attempt with a row lock (serialises its saves on PostgreSQL)."""
     attempt = db.session.scalar(
-        select(ExamAttempt).where(ExamAttempt.id == attempt_id).with_for_update()
+        select(ExamAttempt)
+        .where(ExamAttempt.id == attempt_id)
+        .with_for_update()
+        # Locked, hence current: values already in the session may predate the lock.
+        .execution_options(populate_existing=True)
     )
     if attempt is None:
         raise ExamError("unknown", "Tentative introuvable.", 404)
@@ -106,6 +110,7 @@ def lock_latest(resource_link_id: int, user_id: int) -> ExamAttempt | None:
         .order_by(ExamAttempt.attempt_no.desc())
         .limit(1)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
@@ -539,6 +544,7 @@ def finalise_overdue(now: datetime, *, pass_mark: float = 0.6, limit: int = 200)
         .order_by(ExamAttempt.deadline_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     ).all()
     done = 0
     for attempt in candidates:
@@ -572,6 +578,7 @@ def set_accommodation(
             ExamAttempt.status == STATUS_IN_PROGRESS,
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for attempt in running:
         new_deadline = deadline(attempt.started_at, attempt.duration_minutes, percent)

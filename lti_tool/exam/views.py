@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.clock import now
+from lti_tool.exam import autosave, service
 from lti_tool.exam import bank as bank_module
-from lti_tool.exam import service
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.extensions import db
@@ -35,6 +35,8 @@ from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
 from lti_tool.models.exam import STATUS_IN_PROGRESS, ExamAttempt, ExamEvent
 
 bp = Blueprint("exam", __name__, url_prefix="/s/<lt>/examen")
+# Accepted autosaves are served in front of Flask; refused ones come to ``save`` below.
+bp.record_once(lambda state: autosave.install(state.app))
 
 
 def _link() -> ResourceLink:

@@ -1,0 +1,237 @@
+"""The autosave's lean path (lti_tool/exam/autosave.py): same guarantees as the Flask view.
+
+Every test runs with launch sessions in the database and in Redis. The lean path serves
+accepted saves only; the Flask view is replaced by a sentinel where a test needs to know which
+one answered.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from grading.event_chain import ChainEntry, verify
+from lti_tool.exam import autosave
+from lti_tool.extensions import db
+from lti_tool.lti.store import DatabaseStore, RedisStore
+from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent
+from tests.lti.conftest import redis_client
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, app):
+    """Launch sessions in the database, or in Redis under a prefix of their own."""
+    if request.param == "database":
+        app.extensions["bilan_launch_store"] = DatabaseStore()
+        yield request.param
+        return
+    client = redis_client()
+    prefix = f"bilan-test:{secrets.token_hex(6)}:"
+    app.extensions["bilan_launch_store"] = RedisStore(client, prefix)
+    yield request.param
+    for key in client.scan_iter(match=prefix + "*"):
+        client.delete(key)
+
+
+@pytest.fixture()
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture()
+def candidate(store, launch, small_bank):
+    return launch("trainee", sub="cand-1", target="exam:certification", name="Alice Candidate")
+
+
+@pytest.fixture()
+def view_calls(app):
+    """Counts the requests the Flask view answers (the lean path answered the others)."""
+    calls = []
+    original = app.view_functions["exam.save"]
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    app.view_functions["exam.save"] = counted
+    return calls
+
+
+def begin(client, candidate):
+    # Flask-WTF caches the signed token in ``g``, which the tests' app context keeps between
+    # requests: forget it so that each launch's page carries its own.
+    g.pop("csrf_token", None)
+    page = client.get(candidate.url("/examen/"))
+    field = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    response = client.post(
+        candidate.url("/examen/commencer"), data={"csrf_token": field.group(1) if field else ""}
+    )
+    assert response.status_code == 303
+    html = client.get(candidate.url("/examen/passer")).get_data(as_text=True)
+    version = int(re.search(r'data-page-version="(\d+)"', html).group(1))
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    attempt = db.session.scalar(select(ExamAttempt).where(ExamAttempt.user_id == candidate.user.id))
+    return attempt, version, token
+
+
+def save(client, candidate, item, choice, version, seq, csrf=None):
+    headers = {"X-CSRFToken": csrf} if csrf else {}
+    return client.post(
+        candidate.url("/examen/enregistrer"),
+        json={
+            "item_id": item,
+            "choices": [choice],
+            "flagged": False,
+            "page_version": version,
+            "seq": seq,
+        },
+        headers=headers,
+    )
+
+
+def stored(attempt_id):
+    db.session.expire_all()
+    return {
+        a.item_id: a.choices
+        for a in db.session.scalars(select(ExamAnswer).where(ExamAnswer.attempt_id == attempt_id))
+    }
+
+
+def test_accepted_saves_are_served_by_the_lean_path_and_chained(client, candidate, view_calls):
+    attempt, version, _ = begin(client, candidate)
+    first, second = (p["item_id"] for p in attempt.paper[:2])
+    answer = save(client, candidate, first, "a", version, 1).get_json()
+    assert answer == {
+        "ok": True,
+        "stored": True,
+        "remaining_seconds": 3600,
+        "deadline": attempt.deadline_at.isoformat(),
+        "in_grace": False,
+    }
+    assert save(client, candidate, second, "b", version, 2).get_json()["stored"]
+    # A late retry (older sequence number) is acknowledged but overwrites nothing.
+    assert save(client, candidate, first, "c", version, 0).get_json()["stored"] is False
+    assert view_calls == []
+    assert stored(attempt.id) == {first: ["a"], second: ["b"]}
+    events = db.session.scalars(
+        select(ExamEvent).where(ExamEvent.attempt_id == attempt.id).order_by(ExamEvent.seq)
+    ).all()
+    assert [e.payload["kind"] for e in events] == ["start", "page", "save", "save"]
+    assert verify(ChainEntry(e.seq, e.payload, e.previous_hash, e.hash) for e in events) == []
+
+
+def test_refused_saves_go_to_the_view(client, candidate, view_calls):
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    assert save(client, candidate, item, "zz", version, 1).status_code == 400
+    assert save(client, candidate, item, "a", version + 1, 2).status_code == 409  # stale tab
+    assert len(view_calls) == 2 and stored(attempt.id) == {}
+
+
+def test_lean_path_answers_with_the_views_security_headers(client, candidate):
+    attempt, version, _ = begin(client, candidate)
+    lean = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    flask_json = client.get(candidate.url("/examen/temps"))
+    for header in ("Content-Type", "Content-Security-Policy", "Referrer-Policy"):
+        assert lean.headers[header] == flask_json.headers[header]
+    assert lean.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_save_without_the_pages_csrf_token_is_refused(client, candidate, csrf_on):
+    attempt, version, token = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    assert save(client, candidate, item, "a", version, 1).status_code == 400
+    forged = save(client, candidate, item, "a", version, 2, csrf=token[:-2] + "xx")
+    assert forged.status_code == 400
+    assert stored(attempt.id) == {}
+    assert save(client, candidate, item, "b", version, 3, csrf=token).get_json()["stored"]
+    assert stored(attempt.id) == {item: ["b"]}
+
+
+def test_another_launchs_csrf_token_is_refused(client, candidate, launch, csrf_on):
+    attempt, version, _ = begin(client, candidate)
+    other = launch("trainee", sub="cand-2", target="exam:certification")
+    _, _, other_token = begin(client, other)
+    item = attempt.paper[0]["item_id"]
+    assert save(client, candidate, item, "a", version, 1, csrf=other_token).status_code == 400
+    assert stored(attempt.id) == {}
+
+
+def test_csrf_over_https_needs_a_same_origin_referrer(client, candidate, csrf_on):
+    attempt, version, token = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+
+    def post(**headers):
+        return client.post(
+            candidate.url("/examen/enregistrer"),
+            json={"item_id": item, "choices": ["a"], "page_version": version, "seq": 1},
+            headers={"X-CSRFToken": token, **headers},
+            base_url="https://tool.example.org",
+        )
+
+    assert post().status_code == 400
+    assert post(Referer="https://evil.example.net/page").status_code == 400
+    assert stored(attempt.id) == {}
+    assert post(Referer="https://tool.example.org/s/x/examen/passer").status_code == 200
+    assert stored(attempt.id) == {item: ["a"]}
+
+
+def test_a_trainer_launch_of_the_same_user_cannot_save(client, candidate, launch):
+    attempt, version, _ = begin(client, candidate)
+    as_trainer = launch("trainer", sub="cand-1", target="exam:certification")
+    refused = save(client, as_trainer, attempt.paper[0]["item_id"], "a", version, 1)
+    assert refused.status_code == 403 and stored(attempt.id) == {}
+
+
+def test_an_expired_launch_cannot_save(app, client, store, launch, small_bank, clock):
+    app.config["LAUNCH_SESSION_HOURS"] = 1
+    trainer = launch("trainer", sub="form-1", target="exam:certification")
+    candidate = launch("trainee", sub="cand-1", target="exam:certification")
+    response = client.post(
+        trainer.url("/examen/amenagement"), data={"user_id": candidate.user.id, "percent": "300"}
+    )
+    assert response.status_code == 303  # four hours: the attempt outlives the launch
+    attempt, version, _ = begin(client, candidate)
+    clock.advance(hours=1, seconds=1)
+    expired = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    assert expired.status_code == 401 and stored(attempt.id) == {}
+
+
+def test_unknown_token_and_other_shapes_go_to_flask(client, candidate, view_calls):
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    unknown = client.post(
+        "/s/" + "x" * 43 + "/examen/enregistrer",
+        json={"item_id": item, "choices": ["a"], "page_version": version, "seq": 1},
+    )
+    assert unknown.status_code == 401
+    # A string sequence number is the view's to judge (it accepts what int() accepts).
+    coerced = client.post(
+        candidate.url("/examen/enregistrer"),
+        json={"item_id": item, "choices": ["a"], "page_version": version, "seq": "7"},
+    )
+    assert coerced.status_code == 200 and len(view_calls) == 1
+    assert stored(attempt.id) == {item: ["a"]}
+
+
+def test_parse_save_refers_anything_but_the_pages_shape():
+    good = b'{"item_id": "q1", "choices": ["a"], "flagged": true, "page_version": 1, "seq": 5}'
+    assert autosave.parse_save(good) == ("q1", ["a"], True, 1, 5)
+    for body in [
+        b"not json",
+        b"[]",
+        b'{"item_id": "q1", "choices": ["a"], "page_version": 1}',
+        b'{"item_id": "q1", "choices": "a", "page_version": 1, "seq": 1}',
+        b'{"item_id": "q1", "choices": [1], "page_version": 1, "seq": 1}',
+        b'{"item_id": "q1", "choices": [], "page_version": true, "seq": 1}',
+        b'{"item_id": "q1", "choices": [], "page_version": 1, "seq": 9007199254740992}',
+        b'{"item_id": "q1", "choices": [], "page_version": -1, "seq": 1}',
+    ]:
+        with pytest.raises(autosave.Refer):
+            autosave.parse_save(body)
