@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
+
+from flask import current_app
 
 from course.questions import Question
 from course.render import render_markdown
@@ -12,7 +15,13 @@ from lti_tool.content import course
 from lti_tool.exam.service import Bank
 from lti_tool.web_errors import UserFacingError
 
-_display_cache: dict[str, dict[str, Any]] = {}
+#: Bank and display content by content version: built once, not on every request.
+_by_version: dict[str, dict[str, Any]] = {}
+#: Course root -> (monotonic time of the last look at the files, what was found).
+_last_look: dict[str, tuple[float, dict[str, Any]]] = {}
+#: How long a page may use the bank without looking at the files again (a walk of the
+#: content folder per request cost more than the autosave itself).
+RECHECK_SECONDS = 2.0
 
 
 def _item(question: Question, case_id: str | None) -> BankItem:
@@ -27,6 +36,11 @@ def _item(question: Question, case_id: str | None) -> BankItem:
 
 
 def _load() -> dict[str, Any]:
+    root = str(current_app.config["COURSE_ROOT"])
+    moment = time.monotonic()
+    last = _last_look.get(root)
+    if last is not None and moment - last[0] < RECHECK_SECONDS:
+        return last[1]
     loaded = course()
     bank = loaded.bank
     if bank is None or bank.blueprint is None:
@@ -35,11 +49,20 @@ def _load() -> dict[str, Any]:
             hint="Formateurs : lancez « python -m course check » et corrigez course/questionnaire/.",
             status=503,
         )
+    result = _by_version.get(loaded.version)
+    if result is None:
+        _by_version.clear()
+        result = _by_version[loaded.version] = _build(loaded.version, bank)
+    _last_look[root] = (moment, result)
+    return result
+
+
+def _build(version: str, bank: Any) -> dict[str, Any]:
     blueprint = bank.blueprint
     items = [_item(q, None) for q in bank.items]
     for case in bank.cases:
         items += [_item(q, case.id) for q in case.items]
-    result = {
+    return {
         "bank": Bank(
             items=items,
             cases=[BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases],
@@ -51,14 +74,11 @@ def _load() -> dict[str, Any]:
             ),
             duration_minutes=blueprint.duration_minutes,
             pass_mark=blueprint.pass_mark,
-            version=loaded.version,
+            version=version,
         ),
+        "display": _display(bank.items, bank.cases),
+        "version": version,
     }
-    if loaded.version not in _display_cache:
-        _display_cache.clear()
-        _display_cache[loaded.version] = _display(bank.items, bank.cases)
-    result["display"] = _display_cache[loaded.version]
-    return result
 
 
 def _inline(text: str) -> str:

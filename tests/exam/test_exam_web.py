@@ -204,3 +204,33 @@ def test_page_sequence_numbers_in_milliseconds_are_stored(client, people):
     assert not post_save(
         client, candidate, attempt.paper[0]["item_id"], "b", version, big - 1
     ).get_json()["stored"]
+
+
+def test_reloaded_page_ticks_each_candidates_own_answers(client, people, launch):
+    candidate, _ = people
+    other = launch("trainee", sub="cand-2", target="exam:certification")
+    attempt, version, _ = begin(client, candidate)
+    first, second = (p["item_id"] for p in attempt.paper[:2])
+    keys = attempt.paper[1]["proposition_keys"]
+    client.post(
+        candidate.url("/examen/enregistrer"),
+        json={"item_id": second, "choices": [keys[-1]], "flagged": True},
+    )  # refused: no page version; nothing ticked by it
+    post_save(client, candidate, second, keys[-1], version, 1)
+    client.post(
+        candidate.url("/examen/enregistrer"),
+        json={"item_id": first, "choices": [], "flagged": True, "page_version": version, "seq": 2},
+    )
+    html = client.get(candidate.url("/examen/passer")).get_data(as_text=True)
+    checked = re.findall(r'id="([^"]+)" checked>', html)
+    assert checked == [f"flag-{first}", f"p-{len(keys)}-{second}"]
+    numbers = re.findall(r'<form class="exam-item" id="q-(\d+)"', html)
+    assert numbers == [str(n) for n in range(1, len(attempt.paper) + 1)]
+    assert f'action="{candidate.url("/examen/enregistrer")}"' in html
+    # Another candidate's page reuses the rendered items, never the first one's answers or URL.
+    other_attempt, _, other_html = begin(client, other)
+    assert "checked>" not in other_html and candidate.token not in other_html
+    assert other_html.count(f'action="{other.url("/examen/enregistrer")}"') == len(
+        other_attempt.paper
+    )
+    assert "Question 1 sur" in other_html and "\x00" not in other_html
