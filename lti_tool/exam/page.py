@@ -1,12 +1,13 @@
-"""The paper's HTML: each item rendered once per process and reused for every candidate.
+"""The paper's HTML: each item's pieces rendered once per process, reused for every candidate.
 
 Rendering 46 items with their propositions through Jinja cost ~15 ms per page; a candidate's
-paper only differs by the items drawn, their proposition order, numbers and ticked choices.
+paper only differs by the items drawn, their proposition order, numbers and ticked choices,
+so the stem, each proposition and the flag are rendered once and assembled per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import current_app, url_for
@@ -16,9 +17,20 @@ from markupsafe import Markup, escape
 
 #: Placeholders in the cached HTML (no content or translation contains a NUL character).
 NUMBER = "\x00n\x00"
+INDEX = "\x00i\x00"
 SAVE_URL = "\x00u\x00"
-_fragments: dict[tuple[Any, ...], str] = {}
-_FRAGMENT_LIMIT = 20_000
+_pieces: dict[tuple[Any, ...], str] = {}
+_PIECE_LIMIT = 50_000
+
+
+def _piece(key: tuple[Any, ...], macro: Callable[..., Any], *args: Any) -> str:
+    """A rendered piece of an item, from the cache or rendered now by ``macro(*args)``."""
+    html = _pieces.get(key)
+    if html is None:
+        if len(_pieces) >= _PIECE_LIMIT:
+            _pieces.clear()
+        html = _pieces[key] = str(macro(*args))
+    return html
 
 
 def _tick(html: str, element_id: str) -> str:
@@ -34,7 +46,7 @@ def item_fragments(
     content_version: str,
 ) -> list[Markup]:
     """Each item's form, numbered, with the candidate's saved choices and flag ticked."""
-    macro = current_app.jinja_env.get_template("exam/_item.html").module.item_form  # type: ignore[attr-defined]
+    macros = current_app.jinja_env.get_template("exam/_item.html").module
     locale = str(get_locale())
     total = len(paper)
     t_question = _("Question %(n)s sur %(total)s", n=NUMBER, total=total)
@@ -46,24 +58,23 @@ def item_fragments(
         item_id = str(item["item_id"])
         keys = tuple(item["proposition_keys"])
         multiple = bool(item.get("multiple"))
-        key = (content_version, locale, total, item_id, keys, multiple)
-        html = _fragments.get(key)
-        if html is None:
-            if len(_fragments) >= _FRAGMENT_LIMIT:
-                _fragments.clear()
-            html = str(
-                macro(
-                    item_id,
-                    keys,
-                    multiple,
-                    items.get(item_id),
-                    t_question,
-                    t_flag,
-                    NUMBER,
-                    SAVE_URL,
-                )
+        c = items.get(item_id)
+        parts = [
+            _piece(
+                ("head", content_version, locale, total, item_id),
+                macros.head,
+                *(item_id, c, t_question, NUMBER, SAVE_URL),
             )
-            _fragments[key] = html
+        ]
+        for index, key in enumerate(keys, start=1):
+            proposition = _piece(
+                ("proposition", content_version, item_id, key, multiple),
+                macros.proposition,
+                *(item_id, key, multiple, c, INDEX),
+            )
+            parts.append(proposition.replace(INDEX, str(index)))
+        parts.append(_piece(("tail", locale, item_id), macros.tail, item_id, t_flag))
+        html = "\n".join(parts)
         answer = answers.get(item_id)
         if answer is not None:
             for choice in answer.choices:
@@ -71,7 +82,7 @@ def item_fragments(
                     html = _tick(html, f"p-{keys.index(choice) + 1}-{item_id}")
             if answer.flagged:
                 html = _tick(html, f"flag-{item_id}")
-        # Safe: the macro's autoescaped output, with a number, an escaped URL and " checked".
+        # Safe: the macros' autoescaped output, with a number, an escaped URL and " checked".
         html = html.replace(NUMBER, str(number)).replace(SAVE_URL, save_url)
         out.append(Markup(html))  # noqa: S704
     return out
