@@ -79,7 +79,7 @@ def access_token(
     cached = db.session.scalar(query)
     if cached is not None and not refresh and cached.expires_at > now:
         return str(cached.token)
-    from lti_tool.lti.keys import signing_key
+    from lti_tool.lti.keys import private_key, signing_key
 
     kid, pem = signing_key()  # before the lock: its first use commits
     # One process fetches, the others wait and take the token it stored.
@@ -97,7 +97,7 @@ def access_token(
             "exp": issued + 300,
             "jti": uuid.uuid4().hex,
         },
-        pem,
+        private_key(pem),
         algorithm="RS256",
         headers={"kid": kid},
     )
