@@ -398,7 +398,9 @@ def deep_link_response(
     }
     if settings.get("data") is not None:
         claims[DL + "data"] = settings["data"]
-    return jwt.encode(claims, keys.private_key(private_pem), algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(
+        claims, keys.private_key(private_pem), algorithm="RS256", headers={"kid": kid}
+    )
 
 
 TARGET_ROUTES["competency"] = ("lti_pages.competency", "code")
