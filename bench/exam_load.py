@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -125,7 +126,9 @@ def setup_database(url_base: str, name: str) -> str:
 USERS: dict[str, int] = {}
 
 
-def seed(database_url: str, candidates: int, redis_url: str | None = None) -> list[str]:
+def seed(
+    database_url: str, candidates: int, redis_url: str | None = None, lms: str | None = None
+) -> list[str]:
     """Migrate and create one course with ``candidates`` launched trainees; return tokens."""
     os.environ["BILAN_DATABASE_URL"] = database_url
     from flask_migrate import upgrade
@@ -141,13 +144,15 @@ def seed(database_url: str, candidates: int, redis_url: str | None = None) -> li
     with app.app_context():
         upgrade()
         now = system_clock()
+        platform = lms or "https://bench.invalid"
         reg = Registration(
-            issuer="https://bench.invalid",
+            issuer=f"{platform}/demo",
             client_id="bench",
             name="bench",
-            auth_login_url="https://bench.invalid/a",
-            auth_token_url="https://bench.invalid/t",
-            key_set_url="https://bench.invalid/k",
+            auth_login_url=f"{platform}/demo/auth",
+            auth_token_url=f"{platform}/demo/ags/token",
+            key_set_url=f"{platform}/demo/jwks",
+            platform_profile="moodle",
             created_at=now,
         )
         dep = Deployment(registration=reg, deployment_id="1", created_at=now)
@@ -166,6 +171,7 @@ def seed(database_url: str, candidates: int, redis_url: str | None = None) -> li
             context_id=ctx.id,
             lti_resource_link_id="exam",
             target="exam:certification",
+            lineitems_url=f"{platform}/demo/ags/bench/lineitems" if lms else None,
             created_at=now,
         )
         db.session.add(link)
@@ -183,6 +189,9 @@ def seed(database_url: str, candidates: int, redis_url: str | None = None) -> li
             tokens.append(token)
             USERS[token] = user.id
         db.session.commit()
+        from lti_tool.lti.keys import signing_key
+
+        signing_key()  # the tool's key, registered before several processes want it
     return tokens
 
 
@@ -195,6 +204,9 @@ class Stats:
         self.save_times: list[float] = []
         self.start_done: list[float] = []
         self.t0 = time.perf_counter()
+
+
+CHOICE = re.compile(r'name="choice" value="([^"]+)" id="p-\d+-([^"]+)"')
 
 
 async def candidate(
@@ -225,10 +237,11 @@ async def candidate(
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     version = int(re.search(r'data-page-version="(\d+)"', html).group(1))
     items = re.findall(r'data-item="([^"]+)"', html)
-    keys = {
-        i: re.findall(r'name="choice" value="([^"]+)" id="p-\d+-' + re.escape(i) + '"', html)
-        for i in items
-    }
+    # One pass over the ~100 kB page (a pass per item cost the client more CPU than the server
+    # spent on the page, on the same two cores).
+    keys: dict[str, list[str]] = {}
+    for key, item in CHOICE.findall(html):
+        keys.setdefault(item, []).append(key)
     seq = 0
     for item in items:
         await asyncio.sleep(random.uniform(*think))
@@ -304,6 +317,32 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
+def wait_for_grades(database_url: str, timeout: float) -> float:
+    """Seconds until no grade waits in the outbox (or ``timeout``)."""
+    import psycopg
+
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    started = time.perf_counter()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        while time.perf_counter() - started < timeout:
+            waiting = conn.execute(
+                "select count(*) from grade_outbox where state in ('pending', 'sending')"
+            ).fetchone()
+            if waiting and waiting[0] == 0:
+                break
+            time.sleep(0.5)  # polling another process's progress, not a test
+    return time.perf_counter() - started
+
+
+def outbox_states(database_url: str) -> dict[str, int]:
+    import psycopg
+
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute("select state, count(*) from grade_outbox group by state").fetchall()
+    return dict(rows)
+
+
 def verify(database_url: str, stats: Stats) -> tuple[int, int]:
     import psycopg
 
@@ -340,6 +379,12 @@ def main() -> None:
     parser.add_argument(
         "--redis", default=None, help="BILAN_REDIS_URL for the server (launch sessions in Redis)"
     )
+    parser.add_argument(
+        "--grades",
+        choices=["worker", "after-commit"],
+        default="worker",
+        help="who sends grades to the LMS: the worker (production default) or the web request",
+    )
     args = parser.parse_args()
 
     database_url = setup_database(args.pg, "bilan_bench")
@@ -347,15 +392,30 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(args.redis).flushdb()  # a throwaway database number, like the PG one
-    tokens = seed(database_url, args.candidates, args.redis)
+    lms = f"http://127.0.0.1:{args.port + 1}"
+    tokens = seed(database_url, args.candidates, args.redis, lms=lms)
     env = dict(
         os.environ,
         BILAN_DATABASE_URL=database_url,
         BILAN_ENV="development",
         BILAN_DEMO_PLATFORM="0",
+        BILAN_GRADES_SEND_AFTER_COMMIT="1" if args.grades == "after-commit" else "0",
     )
     if args.redis:
         env["BILAN_REDIS_URL"] = args.redis
+    # The LMS that receives the grades (its CPU is not the tool's) and the tool's worker.
+    lms_server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/demo_lms_server.py"), str(args.port + 1), database_url],
+        cwd=ROOT,
+        env=env,
+    )
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool:create_app", "worker", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -374,22 +434,32 @@ def main() -> None:
     try:
         import urllib.request
 
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/lti/jwks", timeout=1)  # noqa: S310
-                break
-            except Exception:
-                time.sleep(0.2)
+        for url in (f"{base}/lti/jwks", f"{lms}/bench/stats"):
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(url, timeout=1)  # noqa: S310
+                    break
+                except Exception:
+                    time.sleep(0.2)
         pg = postmaster_pid()
-        web0, db0 = tree_cpu(server.pid), tree_cpu(pg)
+        web0, db0, work0 = tree_cpu(server.pid), tree_cpu(pg), tree_cpu(worker.pid)
+        client0 = time.process_time()
         stats, elapsed = asyncio.run(
             run_load(base, tokens, args.ramp, (args.think_min, args.think_max))
         )
+        client1 = time.process_time()
         web1, db1 = tree_cpu(server.pid), tree_cpu(pg)
+        # Grades: wait until the outbox is drained (the worker polls every 2 s).
+        drained_after = wait_for_grades(database_url, timeout=120)
+        work1, db2 = tree_cpu(worker.pid), tree_cpu(pg)
         cpu0, cpu1 = web0 + db0, web1 + db1
+        with urllib.request.urlopen(f"{lms}/bench/stats", timeout=5) as answer:  # noqa: S310
+            lms_stats = json.loads(answer.read())
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker, lms_server):
+            process.send_signal(signal.SIGTERM)
+        for process in (server, worker, lms_server):
+            process.wait(timeout=30)
     checked, missing = verify(database_url, stats)
     saves = len(stats.latency["save"])
     print(
@@ -410,6 +480,14 @@ def main() -> None:
         f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat"
     )
     print(f"  dont gunicorn {web1 - web0:.1f} s, PostgreSQL {db1 - db0:.1f} s")
+    print(
+        f"notes ({args.grades}) : {lms_stats['score_posts']} envois reçus par le LMS,"
+        f" {lms_stats['grades']} notes tenues, {lms_stats['token_requests']} jeton(s) ;"
+        f" file vidée {drained_after:.1f} s après la fin de la charge ;"
+        f" CPU du worker {work1 - work0:.1f} s (+ PostgreSQL {db2 - db1:.1f} s pendant la vidange)"
+    )
+    print(f"file des notes par état : {outbox_states(database_url)}")
+    print(f"CPU du client de charge (même machine) : {client1 - client0:.1f} s")
     print(
         f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes en base"
     )

@@ -57,6 +57,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DOSSIER_RETENTION_DAYS": int(env.get("BILAN_DOSSIER_RETENTION_DAYS", "365")),
         "LAUNCH_SESSION_HOURS": int(env.get("BILAN_LAUNCH_SESSION_HOURS", "12")),
         "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "60")),
+        # In production grades leave from the worker only (within its 2 s poll): a web worker
+        # never waits on the LMS, even a slow one, while a cohort is saving answers.
+        "GRADES_SEND_AFTER_COMMIT": _bool(
+            env.get("BILAN_GRADES_SEND_AFTER_COMMIT"), default=mode != "production"
+        ),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "SESSION_COOKIE_SECURE": secure,

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g
 
 from lti_tool.clock import now
 from lti_tool.extensions import db
-from lti_tool.grades.sender import send_due
+from lti_tool.grades.sender import drain_due, send_due
 from lti_tool.worker import TASKS
 
 log = logging.getLogger("bilan.grades")
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 
 def _task(at):  # type: ignore[no-untyped-def]
-    return send_due(at)
+    return drain_due(now)
 
 
 TASKS.append(("grades", _task, 2.0))

@@ -296,3 +296,35 @@ def test_two_workers_never_send_the_same_row(moodle, launch, clock, app):
     users = [post["userId"] for post in moodle.score_posts]
     assert sorted(users) == sorted(f"w-{n}" for n in range(40))  # each exactly once
     assert moodle.tokens_issued <= 2
+
+
+def test_the_worker_task_drains_more_than_one_batch_per_run(moodle, launch, clock):
+    """A cohort's grades leave in one run of the task, not 50 every 2 s."""
+    from lti_tool.worker import run_once
+
+    for n in range(120):
+        learner = launch(
+            "trainee",
+            sub=f"learner-{n}",
+            target="exam:certification",
+            lineitem_url="https://lms.example.org/li/exam",
+        )
+        queue(learner, clock, n)
+    summary = run_once({"grades"})["grades"]
+    assert summary.startswith("120 envoi(s), 120 livrée(s) en 3 passage(s)"), summary
+    assert len(moodle.score_posts) == 120
+
+
+def test_draining_stops_at_its_time_budget(moodle, launch, clock):
+    ticks = iter(range(100))
+    for n in range(60):
+        learner = launch(
+            "trainee",
+            sub=f"learner-{n}",
+            target="exam:certification",
+            lineitem_url="https://lms.example.org/li/exam",
+        )
+        queue(learner, clock, n)
+    summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: next(ticks))
+    assert summary.startswith("20 envoi(s)"), summary  # two passes, then the budget is spent
+    assert sender.drain_due(clock, limit=10).startswith("40 envoi(s)")
