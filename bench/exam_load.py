@@ -202,6 +202,8 @@ class Stats:
         self.acked: dict[str, dict[str, str]] = defaultdict(dict)
         #: perf_counter() at the end of each acknowledged save (sustained throughput).
         self.save_times: list[float] = []
+        #: (moment the save was sent, its latency): p95 by period of the session.
+        self.save_log: list[tuple[float, float]] = []
         self.start_done: list[float] = []
         self.t0 = time.perf_counter()
 
@@ -269,6 +271,7 @@ async def candidate(
         except aiohttp.ClientError:
             stats.errors["save"] += 1
         stats.latency["save"].append(time.perf_counter() - t)
+        stats.save_log.append((t - stats.t0, time.perf_counter() - t))
     t = time.perf_counter()
     async with session.post(
         f"{prefix}/remettre", data={"csrf_token": csrf}, allow_redirects=False
@@ -470,6 +473,14 @@ def main() -> None:
         print(
             f"{kind:>7} : n={len(lat):5d}  p50={pct(lat, 50):7.1f} ms  p95={pct(lat, 95):7.1f} ms  p99={pct(lat, 99):7.1f} ms  erreurs={stats.errors[kind]}"
         )
+    last_start = max(stats.start_done, default=stats.t0) - stats.t0
+    during = [lat for at, lat in stats.save_log if at <= last_start]
+    after = [lat for at, lat in stats.save_log if at > last_start]
+    print(
+        f"   save pendant les débuts (0–{last_start:.0f} s) : n={len(during)} p95={pct(during, 95):.1f} ms ;"
+        f" ensuite : n={len(after)} p50={pct(after, 50):.1f} ms p95={pct(after, 95):.1f} ms"
+        f" p99={pct(after, 99):.1f} ms"
+    )
     start_span = args.ramp if args.ramp > 0 else elapsed
     print(
         f"débit : {saves / elapsed:.1f} sauvegardes/s en moyenne, {best_window(stats.save_times):.1f}/s"

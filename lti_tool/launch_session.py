@@ -8,6 +8,7 @@ the launch's row, so Flask-WTF works without any cookie.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -64,7 +65,10 @@ def create_launch_session(
         locale=locale,
         message_type=message_type,
         deep_linking=deep_linking,
-        session_data={},
+        # Flask-WTF's raw CSRF token, made now rather than by the first form page: that page
+        # would otherwise write the launch session back (an UPDATE and a commit per candidate
+        # opening the exam). Same form as flask_wtf.csrf.generate_csrf makes.
+        session_data={"csrf_token": hashlib.sha1(os.urandom(64)).hexdigest()},  # noqa: S324
         created_at=started,
         expires_at=started + timedelta(hours=lifetime),
     )

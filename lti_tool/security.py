@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lti_tool.extensions import db
 from lti_tool.models.lti import Registration
 
+#: Origins by database URL, with the monotonic time they were read: every HTML page needs them
+#: and they change only when an administrator registers or deactivates a platform.
+_origins: dict[str, tuple[float, list[str]]] = {}
+#: How long a process reuses them (a platform registered a moment ago is framed at most this
+#: long after; the registration pages themselves forget them at once).
+ORIGINS_SECONDS = 5.0
+
+
+def forget_origins() -> None:
+    """Read the registrations again on the next page (after a registration changed)."""
+    _origins.clear()
+
 
 def platform_origins() -> list[str]:
     """Origins of the active registrations (issuer and login URL), for ``frame-ancestors``."""
+    key = str(db.engine.url)
+    moment = time.monotonic()
+    cached = _origins.get(key)
+    if cached is not None and moment - cached[0] < ORIGINS_SECONDS:
+        return cached[1]
+    found = _read_origins()
+    _origins[key] = (moment, found)
+    return found
+
+
+def _read_origins() -> list[str]:
     origins: set[str] = set()
     rows = db.session.execute(
         select(Registration.issuer, Registration.auth_login_url).where(Registration.active)
@@ -29,6 +53,14 @@ def frame_ancestors(extra: list[str] | None = None) -> str:
     """The ``frame-ancestors`` directive value."""
     sources = ["'self'", *platform_origins(), *(extra or [])]
     return " ".join(dict.fromkeys(sources))
+
+
+def _registration_changed(*_: object) -> None:
+    forget_origins()
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(Registration, _event, _registration_changed)
 
 
 def init_app(app: Flask) -> None:

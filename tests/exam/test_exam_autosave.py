@@ -235,3 +235,23 @@ def test_parse_save_refers_anything_but_the_pages_shape():
     ]:
         with pytest.raises(autosave.Refer):
             autosave.parse_save(body)
+
+
+def test_opening_the_exam_writes_nothing_to_the_launch_session(app, client, launch):
+    """The CSRF token exists from the launch: the intro page does not write the session back."""
+    from sqlalchemy import event
+
+    from lti_tool.extensions import db
+
+    trainee = launch("trainee", target="exam:certification")
+    writes: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("UPDATE") and "launch_session" in statement:
+            writes.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", spy)
+    page = client.get(trainee.url("/examen/"))
+    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
+    assert writes == []
