@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from lti_tool.exam import service
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.grades.service import COMPLETED, publish_scores
 from lti_tool.models.core import ResourceLink
 from lti_tool.models.exam import ExamAttempt
 from lti_tool.worker import TASKS
@@ -21,17 +22,21 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
     verdict = "seuil atteint" if attempt.passed else "seuil non atteint"
     per = attempt.per_competency or {}
     detail = ", ".join(f"{c} {p:g}/{m}" for c, (p, m) in sorted(per.items()))
-    publish_score(
+    common = dict(
         user_id=attempt.user_id,
         link=link,
-        score_given=round(ratio * 100, 2),
-        score_maximum=100,
         activity_progress=COMPLETED,
         started_at=attempt.started_at,
         submitted_at=attempt.finished_at,
-        comment=f"Épreuve 1 : {verdict}. {detail}",
-        now=now,
+        score_maximum=100,
     )
+    scores: list[dict[str, Any]] = [
+        dict(
+            common,
+            score_given=round(ratio * 100, 2),
+            comment=f"Épreuve 1 : {verdict}. {detail}",
+        )
+    ]
     if link.lineitems_url:
         # Papers are drawn per candidate, so a competency's number of items varies from one
         # paper to the next: the column is a percentage (its maximum, set by the first score
@@ -39,19 +44,17 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
         for competency, (points, maximum) in sorted(per.items()):
             if not maximum:
                 continue
-            publish_score(
-                user_id=attempt.user_id,
-                link=link,
-                score_given=round(points / maximum * 100, 2),
-                score_maximum=100,
-                comment=f"{competency} : {points:g} / {maximum} items",
-                activity_progress=COMPLETED,
-                started_at=attempt.started_at,
-                submitted_at=attempt.finished_at,
-                tag=competency,
-                label=f"Épreuve 1 — {competency}",
-                now=now,
+            scores.append(
+                dict(
+                    common,
+                    score_given=round(points / maximum * 100, 2),
+                    comment=f"{competency} : {points:g} / {maximum} items",
+                    tag=competency,
+                    label=f"Épreuve 1 — {competency}",
+                )
             )
+    # One round of statements for the eight scores (the submit runs during the session).
+    publish_scores(scores, now=now)
 
 
 def sweep(at: datetime) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import g, has_app_context
 from sqlalchemy import func, select, update
@@ -57,7 +58,104 @@ def publish_score(
     label: str | None = None,
 ) -> ScoreOutbox:
     """Queue a score for a column (resource link, or context + resource_id); flush, never commit."""
-    tag = line_item_tag or tag
+    return publish_scores(
+        [
+            dict(
+                user_id=user_id,
+                score_given=score_given,
+                score_maximum=score_maximum,
+                activity_progress=activity_progress,
+                resource_link_id=resource_link_id,
+                link=link,
+                context_id=context_id,
+                resource_id=resource_id,
+                grading_progress=grading_progress,
+                started_at=started_at,
+                submitted_at=submitted_at,
+                comment=comment,
+                tag=line_item_tag or tag,
+                label=label,
+            )
+        ],
+        now=now,
+    )[0]
+
+
+def publish_scores(scores: list[dict[str, Any]], *, now: datetime) -> list[ScoreOutbox]:
+    """Queue several scores (``publish_score``'s arguments each, ``tag`` for the column tag).
+
+    Same rows as one ``publish_score`` per score, in three statements per learner instead of
+    three per score: an exam's overall and seven competency scores are queued by the submit
+    request while the cohort is saving answers.
+    """
+    rows = [_prepare(now=now, **score) for score in scores]
+    by_user: dict[int, list[ScoreOutbox]] = {}
+    for row in rows:
+        by_user.setdefault(row.user_id, []).append(row)
+    for user_id, own in by_user.items():
+        keys = sorted({row.column_key for row in own})
+        # Serialise publishers of the same column: the timestamp must strictly increase.
+        last: dict[str, datetime] = {
+            key: value
+            for key, value in db.session.execute(
+                select(ScoreOutbox.column_key, func.max(ScoreOutbox.timestamp))
+                .where(ScoreOutbox.user_id == user_id, ScoreOutbox.column_key.in_(keys))
+                .group_by(ScoreOutbox.column_key)
+            ).all()
+            if value is not None
+        }
+        # A newer score makes the older unsent ones pointless: the gradebook keeps the latest.
+        db.session.execute(
+            update(ScoreOutbox)
+            .where(
+                ScoreOutbox.user_id == user_id,
+                ScoreOutbox.column_key.in_(keys),
+                ScoreOutbox.state == PENDING,
+            )
+            .values(state=SUPERSEDED, last_error="remplacée par une note plus récente")
+        )
+        latest: dict[str, ScoreOutbox] = {}
+        for row in own:
+            earlier = latest.get(row.column_key)
+            if earlier is not None:  # two scores of one column in a batch: the last one wins
+                earlier.state, earlier.last_error = (
+                    SUPERSEDED,
+                    "remplacée par une note plus récente",
+                )
+            latest[row.column_key] = row
+            # Moodle compares whole seconds and answers 409 to an equal timestamp.
+            timestamp = now.replace(microsecond=0)
+            previous = last.get(row.column_key)
+            if previous is not None and timestamp < previous + timedelta(seconds=1):
+                timestamp = previous.replace(microsecond=0) + timedelta(seconds=1)
+            row.timestamp = last[row.column_key] = timestamp
+    db.session.add_all(rows)
+    db.session.flush()
+    if has_app_context():
+        queued: list[int] = g.setdefault("queued_scores", [])
+        queued.extend(row.id for row in rows)
+    return rows
+
+
+def _prepare(
+    *,
+    user_id: int,
+    score_given: float,
+    score_maximum: float,
+    activity_progress: str,
+    now: datetime,
+    resource_link_id: int | None = None,
+    link: ResourceLink | None = None,
+    context_id: int | None = None,
+    resource_id: str | None = None,
+    grading_progress: str = "FullyGraded",
+    started_at: datetime | None = None,
+    submitted_at: datetime | None = None,
+    comment: str | None = None,
+    tag: str | None = None,
+    label: str | None = None,
+) -> ScoreOutbox:
+    """The outbox row of one score, checked, without its timestamp (``publish_scores`` sets it)."""
     if link is None and resource_link_id is not None:
         link = db.session.get(ResourceLink, resource_link_id)
         if link is None:
@@ -82,27 +180,7 @@ def publish_score(
     if not label:
         title = (link.title if link else None) or resource_id or "Activité"
         label = f"{title} — {tag}" if tag else title
-    # Serialise publishers of the same column: the timestamp must strictly increase.
-    last = db.session.scalar(
-        select(func.max(ScoreOutbox.timestamp)).where(
-            ScoreOutbox.user_id == user_id, ScoreOutbox.column_key == column_key
-        )
-    )
-    # Moodle compares whole seconds and answers 409 to an equal timestamp.
-    timestamp = now.replace(microsecond=0)
-    if last is not None and timestamp < last + timedelta(seconds=1):
-        timestamp = last.replace(microsecond=0) + timedelta(seconds=1)
-    # A newer score makes the older unsent ones pointless: the gradebook keeps the latest.
-    db.session.execute(
-        update(ScoreOutbox)
-        .where(
-            ScoreOutbox.user_id == user_id,
-            ScoreOutbox.column_key == column_key,
-            ScoreOutbox.state == PENDING,
-        )
-        .values(state=SUPERSEDED, last_error="remplacée par une note plus récente")
-    )
-    row = ScoreOutbox(
+    return ScoreOutbox(
         registration_id=context.registration_id,
         context_id=context.id,
         resource_link_id=link.id if link else None,
@@ -118,18 +196,11 @@ def publish_score(
         comment=comment,
         started_at=started_at,
         submitted_at=submitted_at,
-        timestamp=timestamp,
         state=PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
-    if has_app_context():
-        queued: list[int] = g.setdefault("queued_scores", [])
-        queued.append(row.id)
-    return row
 
 
 def publish_competency_scores(

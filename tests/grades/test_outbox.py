@@ -328,3 +328,45 @@ def test_draining_stops_at_its_time_budget(moodle, launch, clock):
     summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: next(ticks))
     assert summary.startswith("20 envoi(s)"), summary  # two passes, then the budget is spent
     assert sender.drain_due(clock, limit=10).startswith("40 envoi(s)")
+
+
+def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learner, clock):
+    """publish_scores: same rows as publish_score in turn, in a few statements per learner."""
+    from sqlalchemy import event
+
+    from lti_tool.grades.service import publish_scores
+
+    old = queue(learner, clock, 10, tag="C1")  # unsent: superseded by the batch's C1
+    statements: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # noqa: ANN001
+        statements.append(statement)
+
+    base = dict(
+        user_id=learner.user.id,
+        link=learner.resource_link,
+        score_maximum=100,
+        activity_progress=COMPLETED,
+    )
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        rows = publish_scores(
+            [dict(base, score_given=50)]
+            + [dict(base, score_given=n * 10, tag=f"C{n}") for n in range(1, 8)]
+            + [dict(base, score_given=55)],  # the same column twice: the last one wins
+            now=clock(),
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)
+    db.session.commit()
+    # Not a lookup and an update per score (the rows' INSERTs are batched where the driver can).
+    assert len([s for s in statements if not s.lstrip().startswith("INSERT")]) <= 4, statements
+    assert db.session.get(ScoreOutbox, old.id).state == "superseded"
+    assert rows[0].state == "superseded" and rows[-1].state == "pending"
+    c1 = next(r for r in rows if r.tag == "C1")
+    assert c1.timestamp - old.timestamp == timedelta(seconds=1)  # strictly later, Moodle's rule
+    assert rows[-1].timestamp - rows[0].timestamp == timedelta(seconds=1)
+    sender.send_due(clock())
+    # The activity's own column gets the batch's last score only (this launch has no line
+    # items service: the tagged columns are not the platform's to create here).
+    assert [p["scoreGiven"] for p in moodle.score_posts] == [55]
