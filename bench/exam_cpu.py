@@ -67,6 +67,8 @@ def main() -> None:
         BILAN_DATABASE_URL=database_url,
         BILAN_ENV="development",
         BILAN_DEMO_PLATFORM="0",
+        # As in production: grades leave from the worker (exam_load.py measures it), not here.
+        BILAN_GRADES_SEND_AFTER_COMMIT="0",
     )
     if args.redis:
         env["BILAN_REDIS_URL"] = args.redis

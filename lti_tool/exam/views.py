@@ -56,6 +56,14 @@ def _own_attempt() -> ExamAttempt:
     return attempt
 
 
+def _own_attempt_locked() -> ExamAttempt:
+    """The candidate's latest attempt, locked, in one query."""
+    attempt = service.lock_latest(_link().id, current_launch().user_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
 def _error_json(error: ExamError) -> tuple[Response, int]:
     return jsonify({"ok": False, "error": error.code, "message": error.message}), error.status
 
@@ -120,7 +128,7 @@ def take() -> Any:
     launch = current_launch()
     if launch.is_trainer:
         abort(403)
-    attempt = service.lock_attempt(_own_attempt().id)
+    attempt = _own_attempt_locked()
     moment = now()
     if attempt.status == STATUS_IN_PROGRESS and service.time_rules(attempt).is_overdue(moment):
         service.submit(attempt, now=moment, reason="deadline", pass_mark=bank_module.pass_mark())
@@ -214,7 +222,7 @@ def submit() -> Any:
     launch = current_launch()
     if launch.is_trainer:
         abort(403)
-    attempt = service.lock_attempt(_own_attempt().id)
+    attempt = _own_attempt_locked()
     service.submit(attempt, now=now(), reason="candidate", pass_mark=bank_module.pass_mark())
     db.session.commit()
     return redirect(url_for("exam.result"), code=303)
