@@ -8,6 +8,7 @@ once: tasks must be safe under concurrency (row locks with SKIP LOCKED on Postgr
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -46,8 +47,18 @@ def run_once(names: set[str] | None = None) -> dict[str, str]:
 @worker.command("run")
 @click.option("--once", is_flag=True, help="Un seul passage puis arrêt.")
 @click.option("--idle", default=2.0, show_default=True, help="Pause entre deux passages (s).")
-def run(once: bool, idle: float) -> None:
+@click.option(
+    "--nice",
+    "niceness",
+    default=10,
+    show_default=True,
+    help="Priorité abaissée (nice) : sur une machine partagée avec le web, les pages et "
+    "l'enregistrement des réponses passent avant l'envoi des notes.",
+)
+def run(once: bool, idle: float, niceness: int) -> None:
     """Run the periodic tasks in a loop."""
+    if niceness > 0 and not once:
+        os.nice(niceness)
     last: dict[str, float] = {}
     while True:
         due = {

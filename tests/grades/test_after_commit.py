@@ -91,3 +91,26 @@ def test_worker_commands_deliver(moodle, launch, clock, runner, command):
     result = runner.invoke(args=command)
     assert result.exit_code == 0, result.output
     assert moodle.grades[("/li/x", "l-1")]["grade"] == 7
+
+
+def test_the_long_running_worker_lowers_its_priority(runner, monkeypatch):
+    """Background work yields the CPU to pages and saves on a machine shared with the web."""
+    import lti_tool.worker as worker_module
+
+    class Stop(Exception):
+        pass
+
+    niced: list[int] = []
+    monkeypatch.setattr(worker_module.os, "nice", niced.append)
+    monkeypatch.setattr(worker_module, "run_once", lambda names=None: {})
+
+    def stop(_seconds):
+        raise Stop
+
+    monkeypatch.setattr(worker_module.time, "sleep", stop)
+    result = runner.invoke(args=["worker", "run"])
+    assert isinstance(result.exception, Stop)
+    assert niced == [10]
+    niced.clear()
+    result = runner.invoke(args=["worker", "run", "--nice", "0"])
+    assert isinstance(result.exception, Stop) and niced == []
