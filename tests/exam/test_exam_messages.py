@@ -56,3 +56,16 @@ def test_reliability_of_papers_of_different_lengths_still_reports_the_totals():
     rel, method = _reliability(scores)
     assert method == "—" and rel.kr20 is None
     assert rel.mean == 2.0 and round(rel.sd, 3) == 1.0
+
+
+def test_without_javascript_the_page_says_answers_cannot_be_saved(client, launch, small_bank):
+    """The paper has no save button without JavaScript: the notice must not promise one."""
+    candidate = launch("trainee", sub="cand-nojs", target="exam:certification")
+    _, _, html = begin(client, candidate)
+    notice = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    assert "ne peut pas enregistrer vos réponses" in notice and "bouton" not in notice
+    assert "<button" not in html.split('id="summary"')[0]  # indeed no per-question button
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    page = client.get(candidate.url("/examen/passer")).get_data(as_text=True)
+    assert "this page cannot save your answers" in page
