@@ -65,7 +65,12 @@ def test_without_javascript_the_page_says_answers_cannot_be_saved(client, launch
     notice = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
     assert "ne peut pas enregistrer vos réponses" in notice and "bouton" not in notice
     assert "<button" not in html.split('id="summary"')[0]  # indeed no per-question button
+
+
+def test_the_no_javascript_notice_in_english(client, launch, small_bank):
+    # Its own test: the test app context keeps the first page's translations for the next.
+    english = launch("trainee", sub="cand-nojs-en", target="exam:certification")
     db.session.query(LaunchSession).update({"locale": "en"})
     db.session.commit()
-    page = client.get(candidate.url("/examen/passer")).get_data(as_text=True)
+    _, _, page = begin(client, english)
     assert "this page cannot save your answers" in page
