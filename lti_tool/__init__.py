@@ -127,9 +127,32 @@ def warm_caches(app: Flask) -> None:
             bank.display_content()
         except UserFacingError:
             logging.getLogger("bilan").warning("exam_bank_unavailable_at_start")
+        else:
+            _warm_exam_pages(app)
+        for name in ("base.html", "exam/intro.html", "exam/take.html", "exam/result.html"):
+            app.jinja_env.get_template(name)  # compiled once, here
         # Connections opened by the master must not be shared by the forked workers.
         for engine in db.engines.values():
             engine.dispose()
+
+
+def _warm_exam_pages(app: Flask, papers: int = 12) -> None:
+    """Render the items' HTML pieces (lti_tool/exam/page.py) of a dozen drawn papers, in both
+    languages: most of the bank, so the workers' first candidates do not render them each."""
+    from flask import g
+    from flask_babel import force_locale
+
+    from grading.exam import draw_paper
+    from lti_tool.exam import bank
+    from lti_tool.exam.page import item_fragments
+
+    current, content = bank.current_bank(), bank.display_content()
+    for lang in ("fr", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            g.lt = "warm"  # the save URL is built with a launch token, replaced per page
+            for n in range(papers):
+                drawn = draw_paper(current.items, current.cases, current.rules, f"warm-{n}")
+                item_fragments([p.to_json() for p in drawn], {}, content, current.version)
 
 
 def after_fork(app: Flask) -> None:

@@ -17,3 +17,17 @@ def test_warm_caches_builds_the_exam_bank_before_any_request(app):
     after_fork(app)  # the forked worker's pool starts empty and still works
     with app.app_context():
         assert bank.current_bank().duration_minutes == 60
+
+
+def test_warm_caches_renders_the_items_of_drawn_papers_in_both_languages(app):
+    from lti_tool.exam import page
+
+    page._pieces.clear()
+    bank._last_look.clear()
+    warm_caches(app)
+    heads = {key for key in page._pieces if key[0] == "head"}
+    assert {key[2] for key in heads} == {"fr", "en"}
+    with app.app_context():
+        items = {item.id for item in bank.current_bank().items}
+    rendered = {key[4] for key in heads}
+    assert len(rendered & items) >= len(items) // 2  # most of the bank, before any request
