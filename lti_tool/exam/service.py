@@ -152,7 +152,8 @@ def start_or_resume(
     if current is not None and current.status == STATUS_IN_PROGRESS:
         return current
     number = (current.attempt_no + 1) if current else 1
-    if number > attempts_allowed(link.id, user_id):
+    # The first attempt is always allowed: the resets are only counted for a later one.
+    if number > 1 and number > attempts_allowed(link.id, user_id):
         raise ExamError(
             "already_taken",
             "Vous avez déjà passé cette épreuve : une seule tentative est autorisée.",

@@ -137,9 +137,8 @@ def take() -> Any:
         return redirect(url_for("exam.result"))
     page_version = service.open_page(attempt, moment)
     answers = service.answers_of(attempt)
-    db.session.commit()
     content = bank_module.display_content()
-    return render_template(
+    page = render_template(
         "exam/take.html",
         attempt=attempt,
         page_version=page_version,
@@ -150,6 +149,10 @@ def take() -> Any:
         ),
         remaining=service.time_rules(attempt).remaining_seconds(moment),
     )
+    # Rendered before the commit: after it every loaded row would be read again (a new
+    # transaction and three more round trips per page). Nothing is shown if the commit fails.
+    db.session.commit()
+    return page
 
 
 @bp.post("/enregistrer")

@@ -1,0 +1,41 @@
+"""Round trips per exam page: a cohort opens them at once, each statement counts.
+
+Guards, not timings: the number of SQL statements of the start and of the paper page. A
+change that adds one (a lazy load, a refresh after the commit...) must be a deliberate one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from lti_tool.extensions import db
+
+
+def _count(app, call):
+    statements: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # noqa: ANN001
+        if "lti_registration" not in statement:  # frame-ancestors origins, read every 5 s
+            statements.append(statement.split()[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        response = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    return response, statements
+
+
+def test_statements_of_the_start_and_of_the_paper_page(app, client, launch, small_bank):
+    candidate = launch("trainee", sub="cand-rt", target="exam:certification")
+    response, start = _count(app, lambda: client.post(candidate.url("/examen/commencer")))
+    assert response.status_code == 303
+    # launch, link, latest attempt, accommodation, savepoint + insert + release, event, attempt
+    assert len(start) <= 9, start
+    response, page = _count(app, lambda: client.get(candidate.url("/examen/passer")))
+    assert response.status_code == 200
+    # launch, link, locked attempt, answers, user, attempt and event writes: nothing read
+    # again after the commit.
+    assert len(page) <= 7, page
