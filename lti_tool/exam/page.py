@@ -86,3 +86,50 @@ def item_fragments(
         html = html.replace(NUMBER, str(number)).replace(SAVE_URL, save_url)
         out.append(Markup(html))  # noqa: S704
     return out
+
+
+def paper_html(
+    paper: Sequence[Mapping[str, Any]],
+    answers: Mapping[str, Any],
+    content: Mapping[str, Any],
+    content_version: str,
+) -> Markup:
+    """The paper's navigation, vignettes and items, assembled in Python.
+
+    The same markup the template's two loops over 46 items produced, for a third of the CPU:
+    the paper page is what a whole cohort opens in the same minute.
+    """
+    t_answered, t_unanswered, t_case = _("répondue"), _("sans réponse"), _("Étude de cas")
+    answered_note, unanswered_note = f" ({escape(t_answered)})", f" ({escape(t_unanswered)})"
+    parts = [f'<nav aria-label="{escape(_("Questions"))}" class="item-nav">', "<ol>"]
+    for number, item in enumerate(paper, start=1):
+        answer = answers.get(item["item_id"])
+        answered = bool(answer is not None and answer.choices)
+        flagged = bool(answer is not None and answer.flagged)
+        css = ("answered" if answered else "") + (" flagged" if flagged else "")
+        parts.append(
+            f'<li><a href="#q-{number}" id="nav-{escape(item["item_id"])}" class="{css}">'
+            f'{number}<span class="visually-hidden">'
+            f"{answered_note if answered else unanswered_note}</span></a></li>"
+        )
+    parts += ["</ol>", "</nav>"]
+    cases = content.get("cases", {})
+    current_case = None
+    fragments = item_fragments(paper, answers, content, content_version)
+    for item, fragment in zip(paper, fragments, strict=True):
+        case_id = item.get("case_id")
+        if case_id and case_id != current_case:
+            current_case = case_id
+            case = cases.get(case_id)
+            anchor = escape(f"case-{case_id}")
+            title = escape(case["title"] if case else case_id)
+            parts.append(
+                f'<section class="vignette" aria-labelledby="{anchor}">\n'
+                f'<h2 id="{anchor}">{escape(t_case)} : {title}</h2>\n'
+                f"{case['html'] if case else ''}\n</section>"
+            )
+        elif not case_id:
+            current_case = None
+        parts.append(str(fragment))
+    # Safe: escaped ids, titles and translations; vignettes and items are the app's own HTML.
+    return Markup("\n".join(parts))  # noqa: S704

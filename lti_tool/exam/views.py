@@ -26,7 +26,7 @@ from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.clock import now
 from lti_tool.exam import autosave, service
 from lti_tool.exam import bank as bank_module
-from lti_tool.exam.page import item_fragments
+from lti_tool.exam.page import paper_html
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.extensions import db
@@ -143,10 +143,7 @@ def take() -> Any:
         attempt=attempt,
         page_version=page_version,
         answers=answers,
-        content=content,
-        fragments=item_fragments(
-            attempt.paper, answers, content, bank_module.current_bank().version
-        ),
+        paper=paper_html(attempt.paper, answers, content, bank_module.current_bank().version),
         remaining=service.time_rules(attempt).remaining_seconds(moment),
     )
     # Rendered before the commit: after it every loaded row would be read again (a new
