@@ -496,20 +496,30 @@ def drain_due(
     """
     started = monotonic()
     claimed = delivered = passes = 0
-    while True:
-        at = clock()
-        batch = claim(at, limit)
-        passes += 1
-        claimed += len(batch)
-        for row_id in batch:
-            row = db.session.get(ScoreOutbox, row_id)
-            if row is None or row.state != SENDING:
-                continue
-            deliver(row, at)
-            db.session.commit()
-            delivered += row.state == DELIVERED
-        if len(batch) < limit or monotonic() - started >= budget_seconds:
-            break
+    session = db.session()
+    # Each delivery is committed on its own; the registration, its token and the columns read
+    # for one row stay loaded for the next instead of being read again after every commit
+    # (the token is re-read under its lock whenever it has to be renewed).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        while True:
+            at = clock()
+            batch = claim(at, limit)
+            passes += 1
+            claimed += len(batch)
+            for row_id in batch:
+                # Read again: claim() changed its state in the database, not in the session.
+                row = db.session.get(ScoreOutbox, row_id, populate_existing=True)
+                if row is None or row.state != SENDING:
+                    continue
+                deliver(row, at)
+                db.session.commit()
+                delivered += row.state == DELIVERED
+            if len(batch) < limit or monotonic() - started >= budget_seconds:
+                break
+    finally:
+        session.expire_on_commit = expire
+        session.expire_all()
     return f"{claimed} envoi(s), {delivered} livrée(s) en {passes} passage(s)"
 
 

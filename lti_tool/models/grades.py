@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -25,6 +25,9 @@ class ScoreOutbox(db.Model):  # type: ignore[name-defined,misc]
     """A score to deliver to the platform's gradebook, with its delivery history."""
 
     __tablename__ = "grade_outbox"
+    #: One learner's rows of one column: every publish and every send looks them up (the
+    #: column alone holds every learner's scores of an activity, for years).
+    __table_args__ = (Index("ix_grade_outbox_user_column", "user_id", "column_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id"))

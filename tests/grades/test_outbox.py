@@ -370,3 +370,14 @@ def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learn
     # The activity's own column gets the batch's last score only (this launch has no line
     # items service: the tagged columns are not the platform's to create here).
     assert [p["scoreGiven"] for p in moodle.score_posts] == [55]
+
+
+def test_a_row_retried_within_one_drain_is_sent_again(moodle, learner, clock, monkeypatch):
+    """Rows stay loaded between commits while draining: a re-claimed row is read afresh."""
+    monkeypatch.setattr(sender, "BACKOFF_BASE", 0)  # due again at once after the failure
+    row = queue(learner, clock, 42)
+    moodle.fail_next = [TIMEOUT]
+    summary = sender.drain_due(clock, limit=1, budget_seconds=60)
+    assert summary.startswith("2 envoi(s), 1 livrée(s)"), summary
+    assert db.session.get(ScoreOutbox, row.id).state == "delivered"
+    assert [p["scoreGiven"] for p in moodle.score_posts] == [42]
