@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session, object_session
 
 from lti_tool.extensions import db
 from lti_tool.models.lti import Registration
@@ -55,12 +56,26 @@ def frame_ancestors(extra: list[str] | None = None) -> str:
     return " ".join(dict.fromkeys(sources))
 
 
-def _registration_changed(*_: object) -> None:
+_CHANGED = "bilan.registrations_changed"
+
+
+def _registration_changed(_mapper: object, _connection: object, target: Registration) -> None:
     forget_origins()
+    session = object_session(target)
+    if session is not None:
+        session.info[_CHANGED] = True
+
+
+def _after_commit(session: Session) -> None:
+    # Forgotten again once the change is visible: a page of another thread that read the
+    # registrations between the flush and the commit must not keep that reading for seconds.
+    if session.info.pop(_CHANGED, False):
+        forget_origins()
 
 
 for _event in ("after_insert", "after_update", "after_delete"):
     event.listen(Registration, _event, _registration_changed)
+event.listen(Session, "after_commit", _after_commit)
 
 
 def init_app(app: Flask) -> None:

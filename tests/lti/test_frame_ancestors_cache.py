@@ -60,3 +60,24 @@ def test_a_platform_deactivated_elsewhere_is_dropped_after_a_few_seconds(
     moment[0] += security.ORIGINS_SECONDS
     csp = client.get(url).headers["Content-Security-Policy"]
     assert "https://lms.example.org" not in csp and "frame-ancestors 'self'" in csp
+
+
+def test_a_reading_taken_between_flush_and_commit_is_not_kept(app, clock):
+    """Another thread may read the registrations after the flush, before the commit."""
+    with app.app_context():
+        security.forget_origins()
+        db.session.add(
+            Registration(
+                issuer="https://moodle.race.example",
+                client_id="c3",
+                auth_login_url="https://moodle.race.example/auth",
+                auth_token_url="https://moodle.race.example/token",
+                key_set_url="https://moodle.race.example/jwks",
+                created_at=clock(),
+            )
+        )
+        db.session.flush()
+        # What a page of another thread would have cached at that moment (not yet visible).
+        security._origins[str(db.engine.url)] = (security.time.monotonic(), ["https://old"])
+        db.session.commit()
+        assert "https://moodle.race.example" in security.platform_origins()
