@@ -39,7 +39,7 @@ browser:
 
 lint: install
 	$(VENV)/bin/ruff check course grading lti_tool tests bench
-	$(VENV)/bin/mypy course grading
+	$(VENV)/bin/mypy course grading lti_tool
 	$(VENV)/bin/lint-imports
 
 test: install browser translations lint check

@@ -110,6 +110,16 @@ class DetachedLaunch:
     """
 
     id = None
+    token_hash: str
+    user_id: int
+    context_id: int
+    resource_link_id: int | None
+    role: str
+    lti_roles: list[str]
+    locale: str
+    message_type: str
+    deep_linking: dict[str, Any] | None
+    session_data: dict[str, Any]
 
     def __init__(self, data: dict[str, Any]) -> None:
         from datetime import datetime
@@ -192,7 +202,9 @@ class LaunchBoundSession(CallbackDict[str, Any], SessionMixin):
 class LaunchSessionInterface(SecureCookieSessionInterface):
     """Server-side session for ``/s/<token>/`` URLs, signed cookie elsewhere."""
 
-    def open_session(self, app: Flask, request: Any) -> SessionMixin | None:
+    def open_session(  # type: ignore[override]  # a launch-bound session, not a cookie one
+        self, app: Flask, request: Any
+    ) -> SessionMixin | None:
         token = token_from_path(request.path)
         if token is None:
             return super().open_session(app, request)

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from lti_tool.clock import now
-from lti_tool.extensions import csrf, db
+from lti_tool.extensions import csrf_exempt, db
 from lti_tool.lti.keys import generate_private_pem, public_jwk, public_pem_of
 from lti_tool.lti.validation import DL, LOCAL_KEY_SETS, LTI, NRPS
 from lti_tool.models.lti import Deployment, Registration
@@ -58,7 +58,7 @@ def enabled() -> None:
 
 def issuer() -> str:
     """The demo platform's issuer."""
-    return current_app.config["TOOL_BASE_URL"].rstrip("/") + "/demo"
+    return str(current_app.config["TOOL_BASE_URL"]).rstrip("/") + "/demo"
 
 
 def _key() -> tuple[str, bytes]:
@@ -153,7 +153,7 @@ LOCAL_KEY_SETS.append(local_key_set)
 
 
 @bp.route("/auth", methods=["GET", "POST"])
-@csrf.exempt
+@csrf_exempt
 def auth() -> str:
     """The platform's OIDC authorisation endpoint: sign an id_token and post it back."""
     params = request.values
@@ -224,7 +224,7 @@ def auth() -> str:
 
 
 @bp.post("/deep-link-return")
-@csrf.exempt
+@csrf_exempt
 def deep_link_return() -> str:
     """Show what the tool returned (content items), as a platform would store them."""
     kid, pem = _key()

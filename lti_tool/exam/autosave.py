@@ -30,6 +30,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Connection, bindparam, select
 from werkzeug.wrappers import Request
 
+from grading.timing import SaveVerdict, TimeRules
 from lti_tool.clock import now
 from lti_tool.exam import service
 from lti_tool.extensions import db
@@ -201,13 +202,13 @@ class Autosave:
             except BaseException:
                 connection.rollback()
                 raise
-        rules = service.TimeRules(head.deadline_at, head.grace_seconds)
+        rules = TimeRules(head.deadline_at, head.grace_seconds)
         return {
             "ok": True,
             "stored": chained is not None,
             "remaining_seconds": rules.remaining_seconds(moment),
             "deadline": head.deadline_at.isoformat(),
-            "in_grace": verdict is service.SaveVerdict.ACCEPTED_IN_GRACE,
+            "in_grace": verdict is SaveVerdict.ACCEPTED_IN_GRACE,
         }
 
     def _lock(
@@ -229,7 +230,7 @@ class Autosave:
                 datetime.fromisoformat(data["expires_at"]),
                 data.get("session_data") or {},
             )
-            row = connection.execute(_LATEST, {"link": launch[1], "user": launch[0]}).first()
+            row: Any = connection.execute(_LATEST, {"link": launch[1], "user": launch[0]}).first()
             if row is None:
                 raise Refer
             head = service.AttemptHead(*row)
@@ -266,6 +267,8 @@ class Autosave:
             raise Refer
         if self._serializer is None:
             secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+            if not isinstance(secret, str | bytes):
+                raise Refer  # no secret: the view will report the misconfiguration
             self._serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
         try:
             token = self._serializer.loads(signed, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600))

@@ -46,7 +46,7 @@ def item_fragments(
     content_version: str,
 ) -> list[Markup]:
     """Each item's form, numbered, with the candidate's saved choices and flag ticked."""
-    macros = current_app.jinja_env.get_template("exam/_item.html").module
+    macros: Any = current_app.jinja_env.get_template("exam/_item.html").module
     locale = str(get_locale())
     total = len(paper)
     t_question = _("Question %(n)s sur %(total)s", n=NUMBER, total=total)

@@ -79,7 +79,7 @@ def monitoring_rows(link: ResourceLink, at: datetime) -> list[MonitorRow]:
         rows = db.session.execute(
             select(
                 ExamAnswer.attempt_id,
-                func.count(ExamAnswer.id).filter(ExamAnswer.choices != []),  # type: ignore[arg-type]
+                func.count(ExamAnswer.id).filter(ExamAnswer.choices != []),
                 func.count(ExamAnswer.id).filter(ExamAnswer.flagged),
                 func.max(ExamAnswer.saved_at),
             )
@@ -89,22 +89,22 @@ def monitoring_rows(link: ResourceLink, at: datetime) -> list[MonitorRow]:
         stats = {r[0]: (int(r[1]), int(r[2]), r[3]) for r in rows}
     result = []
     for enrollment in sorted(enrollments, key=lambda e: e.user.display_name.lower()):
-        attempt = attempts.get(enrollment.user_id)
-        answered, flagged, last = stats.get(attempt.id, (0, 0, None)) if attempt else (0, 0, None)
+        current = attempts.get(enrollment.user_id)
+        answered, flagged, last = stats.get(current.id, (0, 0, None)) if current else (0, 0, None)
         remaining = None
-        if attempt is not None and attempt.status != STATUS_SUBMITTED:
-            remaining = max(0, int((attempt.deadline_at - at).total_seconds()))
+        if current is not None and current.status != STATUS_SUBMITTED:
+            remaining = max(0, int((current.deadline_at - at).total_seconds()))
         result.append(
             MonitorRow(
                 user_id=enrollment.user_id,
                 name=enrollment.user.display_name,
                 extra_time_percent=enrollment.extra_time_percent,
-                attempt_id=attempt.id if attempt else None,
-                attempt_no=attempt.attempt_no if attempt else None,
-                status=attempt.status if attempt else "not_started",
+                attempt_id=current.id if current else None,
+                attempt_no=current.attempt_no if current else None,
+                status=current.status if current else "not_started",
                 remaining_seconds=remaining,
                 answered=answered,
-                total=len(attempt.paper) if attempt else 0,
+                total=len(current.paper) if current else 0,
                 flagged=flagged,
                 last_save=last,
             )

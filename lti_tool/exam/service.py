@@ -90,7 +90,7 @@ def append_event(attempt: ExamAttempt, kind: str, payload: dict[str, Any], at: d
 
 def lock_attempt(attempt_id: int) -> ExamAttempt:
     """Load an attempt with a row lock (serialises its saves on PostgreSQL)."""
-    attempt = db.session.scalar(
+    attempt: ExamAttempt | None = db.session.scalar(
         select(ExamAttempt)
         .where(ExamAttempt.id == attempt_id)
         .with_for_update()

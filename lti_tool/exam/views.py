@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -37,7 +38,7 @@ from lti_tool.models.exam import STATUS_IN_PROGRESS, ExamAttempt, ExamEvent
 
 bp = Blueprint("exam", __name__, url_prefix="/s/<lt>/examen")
 # Accepted autosaves are served in front of Flask; refused ones come to ``save`` below.
-bp.record_once(lambda state: autosave.install(state.app))
+bp.record_once(lambda state: autosave.install(cast(Flask, state.app)))
 
 
 def _link() -> ResourceLink:
@@ -292,7 +293,8 @@ def _enrolled_user(user_id: int) -> User:
     )
     if enrolled is None:
         abort(404)
-    return enrolled.user
+    user: User = enrolled.user
+    return user
 
 
 @bp.post("/amenagement")

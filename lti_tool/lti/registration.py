@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from lti_tool.clock import now
-from lti_tool.extensions import csrf, db
+from lti_tool.extensions import csrf_exempt, db
 from lti_tool.models.lti import Deployment, Registration, RegistrationInvite
 
 log = logging.getLogger("bilan.lti")
@@ -223,7 +223,7 @@ def register(
 
 
 @bp.get("/register")
-@csrf.exempt
+@csrf_exempt
 def dynamic_registration() -> Any:
     """The page the platform opens from its "Tool URL" field."""
     try:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from lti_tool.clock import now
-from lti_tool.extensions import csrf, db
+from lti_tool.extensions import csrf_exempt, db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti import keys
 from lti_tool.lti.launch import start_session
@@ -87,7 +87,7 @@ def _target_ok(target: str) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@csrf.exempt
+@csrf_exempt
 def login() -> Any:
     """OIDC login initiation: remember state and nonce, bound to this browser."""
     params = request.values
@@ -182,7 +182,7 @@ def login() -> Any:
 
 
 @bp.post("/launch")
-@csrf.exempt
+@csrf_exempt
 def launch() -> Any:
     """Validate the id_token completely, then open the requested page under a launch token."""
     token, state_value = request.form.get("id_token"), request.form.get("state")
@@ -290,7 +290,8 @@ def _landing(token: str, message_type: str, target: str | None) -> str:
         route = TARGET_ROUTES.get(kind)
         if route is not None:
             endpoint, keyword = route
-            return url_for(endpoint, lt=token, **({keyword: ident} if keyword else {}))
+            values: dict[str, Any] = {keyword: ident} if keyword else {}
+            return url_for(endpoint, lt=token, **values)
     return url_for("home.index", lt=token)
 
 
