@@ -397,6 +397,12 @@ def main() -> None:
         redis.Redis.from_url(args.redis).flushdb()  # a throwaway database number, like the PG one
     lms = f"http://127.0.0.1:{args.port + 1}"
     tokens = seed(database_url, args.candidates, args.redis, lms=lms)
+    # Start from a clean checkpoint: otherwise the one due after the database was recreated
+    # and seeded falls somewhere in the session and its full-page writes land on some runs only.
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", "CHECKPOINT"],
+        check=True,
+    )
     env = dict(
         os.environ,
         BILAN_DATABASE_URL=database_url,
