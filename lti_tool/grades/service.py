@@ -1,8 +1,9 @@
 """Publishing a score writes an outbox row in the caller's transaction; nothing is sent here.
 
 Feature packages call :func:`publish_score` (or :func:`publish_competency_scores`) inside the
-transaction that records the result; the request commits once, then the web process tries to
-send at once (``hooks``) and the worker (``flask grades sync`` / ``flask worker run``) retries.
+transaction that records the result; the request commits once, then the worker (``flask grades
+sync`` / ``flask worker run``) sends and retries. Outside production (``GRADES_SEND_AFTER_COMMIT``)
+the web process also tries to send at once (``hooks``).
 """
 
 from __future__ import annotations
