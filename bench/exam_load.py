@@ -32,20 +32,22 @@ sys.path.insert(0, str(ROOT))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def proc_cpu(pid: int, children: bool = True) -> float:
-    """CPU seconds of a process (plus its reaped children when asked)."""
+def proc_cpu(pid: int, children: bool = True, system_only: bool = False) -> float:
+    """CPU seconds of a process (plus its reaped children when asked); kernel time only if asked."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except FileNotFoundError:
         return 0.0
     utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    if system_only:
+        utime = cutime = 0
     total = utime + stime + ((cutime + cstime) if children else 0)
     return total / CLK_TCK
 
 
-def tree_cpu(root_pid: int) -> float:
-    """CPU seconds of a process, its live children and its reaped children."""
-    total = proc_cpu(root_pid)
+def tree_cpu(root_pid: int, system_only: bool = False) -> float:
+    """CPU seconds of a process, its live children and its reaped children (kernel time only)."""
+    total = proc_cpu(root_pid, system_only=system_only)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -54,7 +56,7 @@ def tree_cpu(root_pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
         if int(fields[1]) == root_pid:
-            total += proc_cpu(int(entry.name))
+            total += proc_cpu(int(entry.name), system_only=system_only)
     return total
 
 
@@ -452,12 +454,14 @@ def main() -> None:
                     time.sleep(0.2)
         pg = postmaster_pid()
         web0, db0, work0 = tree_cpu(server.pid), tree_cpu(pg), tree_cpu(worker.pid)
+        kernel0 = tree_cpu(server.pid, system_only=True), tree_cpu(pg, system_only=True)
         client0 = time.process_time()
         stats, elapsed = asyncio.run(
             run_load(base, tokens, args.ramp, (args.think_min, args.think_max))
         )
         client1 = time.process_time()
         web1, db1 = tree_cpu(server.pid), tree_cpu(pg)
+        kernel1 = tree_cpu(server.pid, system_only=True), tree_cpu(pg, system_only=True)
         # Grades: wait until the outbox is drained (the worker polls every 2 s).
         drained_after = wait_for_grades(database_url, timeout=120)
         work1, db2 = tree_cpu(worker.pid), tree_cpu(pg)
@@ -496,7 +500,10 @@ def main() -> None:
     print(
         f"CPU serveur (gunicorn + PostgreSQL) : {cpu1 - cpu0:.1f} s, soit {(cpu1 - cpu0) / args.candidates:.3f} s par candidat"
     )
-    print(f"  dont gunicorn {web1 - web0:.1f} s, PostgreSQL {db1 - db0:.1f} s")
+    print(
+        f"  dont gunicorn {web1 - web0:.1f} s (noyau {kernel1[0] - kernel0[0]:.1f} s),"
+        f" PostgreSQL {db1 - db0:.1f} s (noyau {kernel1[1] - kernel0[1]:.1f} s)"
+    )
     print(
         f"notes ({args.grades}) : {lms_stats['score_posts']} envois reçus par le LMS,"
         f" {lms_stats['grades']} notes tenues, {lms_stats['token_requests']} jeton(s) ;"

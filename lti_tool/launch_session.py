@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import CallbackDict
 
 from lti_tool.clock import now
@@ -177,8 +178,12 @@ def load_launch(token: str) -> LaunchSession | None:
         data = in_redis.load(hash_token(token))
         launch = _from_data(data) if data is not None else None
     else:
+        # The user (every page names them) and the activity (every view of an activity) in the
+        # same round trip.
         launch = db.session.scalar(
-            select(LaunchSession).where(LaunchSession.token_hash == hash_token(token))
+            select(LaunchSession)
+            .where(LaunchSession.token_hash == hash_token(token))
+            .options(joinedload(LaunchSession.user), joinedload(LaunchSession.resource_link))
         )
     if launch is None or launch.expires_at <= now():
         return None

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, text, tuple_, update
 from sqlalchemy import insert as insert_core
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from grading.event_chain import chain_hash
+from grading.event_chain import GENESIS, chain_hash
 from grading.exam import BankCase, BankItem, DrawRules, PaperItem, draw_paper, score_paper
 from grading.timing import SaveVerdict, TimeRules, deadline
 from lti_tool.extensions import db
@@ -162,49 +163,82 @@ def start_or_resume(
     seed = secrets.token_hex(16)
     paper = draw_paper(bank.items, bank.cases, bank.rules, seed)
     extra = extra_time_for(link.context_id, user_id)
-    attempt = ExamAttempt(
-        context_id=link.context_id,
-        resource_link_id=link.id,
-        user_id=user_id,
-        attempt_no=number,
-        status=STATUS_IN_PROGRESS,
-        seed=seed,
-        content_version=bank.version,
-        paper=[p.to_json() for p in paper],
-        duration_minutes=bank.duration_minutes,
-        extra_time_percent=extra,
-        grace_seconds=grace_seconds,
-        started_at=now,
-        deadline_at=deadline(now, bank.duration_minutes, extra),
-        page_version=0,
-        event_count=0,
-        last_hash="0" * 64,
-    )
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(attempt)
-        db.session.flush()
-    except IntegrityError:
-        # Two tabs started at once: the other one won; resume its attempt.
-        savepoint.rollback()
+    ends = deadline(now, bank.duration_minutes, extra)
+    # The first entry of the chain is known before the row exists (it does not name the row's
+    # id): the attempt is inserted with it as its head, then the entry itself.
+    first = {
+        "kind": "start",
+        "at": now.isoformat(),
+        "seed": seed,
+        "content_version": bank.version,
+        "items": [p.item_id for p in paper],
+        "deadline": ends.isoformat(),
+        "extra_time_percent": extra,
+    }
+    digest = chain_hash(GENESIS, 1, first)
+    values: dict[str, Any] = {
+        "context_id": link.context_id,
+        "resource_link_id": link.id,
+        "user_id": user_id,
+        "attempt_no": number,
+        "status": STATUS_IN_PROGRESS,
+        "seed": seed,
+        "content_version": bank.version,
+        "paper": [p.to_json() for p in paper],
+        "duration_minutes": bank.duration_minutes,
+        "extra_time_percent": extra,
+        "grace_seconds": grace_seconds,
+        "started_at": now,
+        "deadline_at": ends,
+        "finished_at": None,
+        "submit_reason": None,
+        "page_version": 0,
+        "score_points": None,
+        "score_maximum": None,
+        "per_competency": None,
+        "passed": None,
+        "event_count": 1,
+        "last_hash": digest,
+    }
+    new_id = db.session.execute(_insert_attempt(values)).scalar()
+    if new_id is None:
+        # Two tabs started at once: the other one won (the unique constraint); resume its attempt.
         existing = latest_attempt(link.id, user_id)
-        if existing is None:
-            raise
+        if existing is None:  # pragma: no cover - the conflicting row cannot vanish
+            raise ExamError("unknown", "Tentative introuvable.", 404)
         return existing
-    savepoint.commit()
-    append_event(
-        attempt,
-        "start",
-        {
-            "seed": seed,
-            "content_version": bank.version,
-            "items": [p.item_id for p in paper],
-            "deadline": attempt.deadline_at.isoformat(),
-            "extra_time_percent": extra,
-        },
-        now,
+    db.session.add(
+        ExamEvent(
+            attempt_id=new_id,
+            seq=1,
+            kind="start",
+            payload=first,
+            at=now,
+            previous_hash=GENESIS,
+            hash=digest,
+        )
     )
+    # The row as inserted, known to the session without reading it back.
+    attempt = ExamAttempt(id=new_id, **values)
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
     return attempt
+
+
+def _insert_attempt(values: dict[str, Any]) -> Any:
+    """INSERT of a new attempt returning its id, or nothing when the attempt number is taken."""
+    table = ExamAttempt.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement: Any = pg_insert(table)
+    else:
+        statement = sqlite_insert(table)
+    return (
+        statement.values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[table.c.resource_link_id, table.c.user_id, table.c.attempt_no]
+        )
+        .returning(table.c.id)
+    )
 
 
 def open_page(attempt: ExamAttempt, now: datetime) -> int:

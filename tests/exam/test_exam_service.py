@@ -168,6 +168,52 @@ def test_second_launch_resumes_and_second_attempt_is_impossible(exam, clock):
     db.session.rollback()
 
 
+def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
+    """The other tab's attempt appears between this start's look and its insert: it is resumed."""
+    candidate, _ = exam
+    first, _ = start(candidate, clock)
+    real_latest = service.latest_attempt
+    looks: list[object] = []
+
+    def latest(*args):
+        # This tab looked before the other tab's start was committed: it saw no attempt.
+        looks.append(args)
+        return None if len(looks) == 1 else real_latest(*args)
+
+    monkeypatch.setattr(service, "latest_attempt", latest)
+    clock.advance(seconds=1)
+    second = service.start_or_resume(
+        link=candidate.resource_link,
+        user_id=candidate.user.id,
+        bank=make_bank(),
+        grace_seconds=60,
+        now=clock(),
+    )
+    db.session.commit()
+    assert len(looks) == 2  # it tried to insert, found the number taken, looked again
+    assert second.id == first.id
+    assert db.session.scalar(select(func.count(ExamAttempt.id))) == 1
+    events = db.session.scalars(select(ExamEvent).where(ExamEvent.attempt_id == first.id)).all()
+    assert [e.kind for e in events].count("start") == 1
+
+
+def test_the_start_is_the_chains_first_entry(exam, clock):
+    candidate, _ = exam
+    attempt, _ = start(candidate, clock)
+    db.session.expire_all()
+    stored = db.session.get(ExamAttempt, attempt.id)
+    events = db.session.scalars(
+        select(ExamEvent).where(ExamEvent.attempt_id == attempt.id).order_by(ExamEvent.seq)
+    ).all()
+    assert [e.kind for e in events] == ["start", "page"]
+    assert events[0].previous_hash == "0" * 64
+    assert events[0].payload["deadline"] == stored.deadline_at.isoformat()
+    assert events[0].payload["seed"] == stored.seed
+    assert (stored.event_count, stored.last_hash) == (2, events[1].hash)
+    entries = [ChainEntry(e.seq, e.payload, e.previous_hash, e.hash) for e in events]
+    assert verify(entries) == []
+
+
 def test_stale_tab_late_retry_and_double_submit(exam, clock):
     candidate, _ = exam
     attempt, old_page = start(candidate, clock)
