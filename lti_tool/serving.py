@@ -1,12 +1,15 @@
 """What gunicorn's hooks do for the tool (gunicorn.conf.py calls these).
 
-A sync worker answers one connection at a time and closes it after each response. Since
-gunicorn 24 it then lingers until the client has closed its side too (``util.close_graceful``,
+A sync worker answers one connection at a time and closes it after each response. Recent
+gunicorn (27 here) then lingers until the client has closed its side too (``util.close_graceful``,
 up to 2 s), so that request data the application did not read cannot make the kernel reset
-the connection and truncate the response. While it lingers the worker serves nobody: under the
-épreuve's load (300 candidates saving answers, bench/exam_load.py) the save p95 after the
-start burst went from 27 ms to 73-87 ms because of it. When nothing unread remains there is
-nothing to protect: the connection is shut at once and gunicorn's close returns immediately.
+the connection and truncate the response. While it lingers the worker serves nobody: one round
+trip to the client per request. Behind the buffering proxy the deployment requires (README),
+the proxy closes at once and nothing is lost; a client talking to gunicorn directly (a proxy
+missing, a slow network) would hold a worker for its round trip after every answer it saves.
+When nothing unread remains there is nothing to protect: the connection is shut at once and
+gunicorn's close returns immediately. On the loopback load test (bench/exam_load.py, three
+runs each way on 2026-12-06) the difference was within the machine's own variation.
 """
 
 from __future__ import annotations
