@@ -20,8 +20,8 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -99,6 +99,54 @@ _LATEST = (
 _PAPER = select(_attempts.c.paper).where(_attempts.c.id == bindparam("attempt"))
 
 
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Rows:
+    """The few result methods the lean path uses, over a psycopg cursor."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def first(self) -> Any:
+        return self.cursor.fetchone()
+
+    def scalar_one(self) -> Any:
+        row = self.cursor.fetchone()
+        if row is None:
+            raise LookupError("no row")
+        return row[0]
+
+
+class Raw:
+    """A psycopg connection running the lean path's statements (module constants, compiled
+    once); datetimes converted to UTC as SQLAlchemy's type does (psycopg decodes JSON itself).
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, statement: Any, parameters: dict[str, Any]) -> _Rows:
+        cursor = self.connection.cursor(row_factory=_utc_rows)
+        sql, own = service.psycopg_sql(statement)
+        cursor.execute(sql, {**own, **parameters})
+        return _Rows(cursor)
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+
+def _utc_rows(cursor: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    def convert(values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(_utc(v) if isinstance(v, datetime) else v for v in values)
+
+    return convert
+
+
 class Refer(Exception):
     """This request is the Flask view's to answer."""
 
@@ -170,12 +218,20 @@ class Autosave:
         item_id, choices, flagged, page_version, client_seq = parse_save(body)
         moment = now()
         with db.engine.connect() as connection:
+            # On PostgreSQL the statements go to psycopg itself (SQLAlchemy's execution
+            # machinery was a fifth of a save's CPU); elsewhere through SQLAlchemy Core.
+            raw = (
+                Raw(connection.connection.driver_connection)
+                if connection.dialect.name == "postgresql"
+                else None
+            )
+            run: Any = raw if raw is not None else connection
             try:
-                head = self._lock(connection, token, environ, moment)
+                head = self._lock(run, token, environ, moment)
                 paper = service.paper_index(
                     head.id,
                     head.seed,
-                    lambda: connection.execute(_PAPER, {"attempt": head.id}).scalar_one(),
+                    lambda: run.execute(_PAPER, {"attempt": head.id}).scalar_one(),
                 )
                 try:
                     picked, verdict = service.judge_save(
@@ -188,8 +244,9 @@ class Autosave:
                     )
                 except service.ExamError as error:
                     raise Refer from error
-                chained = service.store_answer(
-                    connection,
+                store = service.store_answer_psycopg if raw is not None else service.store_answer
+                chained = store(
+                    raw.connection if raw is not None else connection,
                     head,
                     item_id=item_id,
                     picked=picked,
@@ -198,9 +255,9 @@ class Autosave:
                     client_seq=client_seq,
                     now=moment,
                 )
-                connection.commit()
+                run.commit()
             except BaseException:
-                connection.rollback()
+                run.rollback()
                 raise
         rules = TimeRules(head.deadline_at, head.grace_seconds)
         return {
@@ -212,7 +269,7 @@ class Autosave:
         }
 
     def _lock(
-        self, connection: Connection, token: str, environ: dict[str, Any], moment: datetime
+        self, connection: Connection | Raw, token: str, environ: dict[str, Any], moment: datetime
     ) -> service.AttemptHead:
         """Authenticate the launch and check its CSRF token; return the attempt, locked."""
         from lti_tool.lti.store import redis_launch_sessions
