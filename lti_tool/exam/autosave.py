@@ -244,22 +244,18 @@ class Autosave:
                     )
                 except service.ExamError as error:
                     raise Refer from error
-                save: dict[str, Any] = {
-                    "item_id": item_id,
-                    "picked": picked,
-                    "flagged": flagged,
-                    "page_version": page_version,
-                    "client_seq": client_seq,
-                    "now": moment,
-                }
-                if raw is not None:
-                    # Stored and committed in one round trip.
-                    chained = service.store_answer_psycopg(
-                        raw.connection, head, **save, commit=True
-                    )
-                else:
-                    chained = service.store_answer(connection, head, **save)
-                    connection.commit()
+                store = service.store_answer_psycopg if raw is not None else service.store_answer
+                chained = store(
+                    raw.connection if raw is not None else connection,
+                    head,
+                    item_id=item_id,
+                    picked=picked,
+                    flagged=flagged,
+                    page_version=page_version,
+                    client_seq=client_seq,
+                    now=moment,
+                )
+                run.commit()
             except BaseException:
                 run.rollback()
                 raise

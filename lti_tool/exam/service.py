@@ -483,14 +483,11 @@ def store_answer_psycopg(
     page_version: int,
     client_seq: int,
     now: datetime,
-    commit: bool = False,
 ) -> tuple[int, str] | None:
     """``store_answer`` on a psycopg connection itself: the same statement, without SQLAlchemy.
 
     The autosave's lean path on PostgreSQL (SQLAlchemy's execution machinery was a fifth of a
-    save's CPU). The statement is ``_PG_SAVE`` compiled once for psycopg. With ``commit`` the
-    transaction is committed in the same round trip (pipeline mode): the save is committed
-    whatever it stored (a late retry stores nothing), and an error rolls nothing forward.
+    save's CPU). The statement is ``_PG_SAVE`` compiled once for psycopg.
     """
     from psycopg.types.json import Jsonb
 
@@ -504,20 +501,18 @@ def store_answer_psycopg(
         now=now,
     )
     sql, own = psycopg_sql(_PG_SAVE)
-    parameters = {
-        **own,
-        **answer,
-        "choices": Jsonb(picked),
-        "seq": seq,
-        "payload": Jsonb(body),
-        "previous_hash": head.last_hash,
-        "hash": digest,
-    }
-    with connection.pipeline():
-        cursor = connection.execute(sql, parameters)
-        if commit:
-            connection.commit()
-    row = cursor.fetchone()
+    row = connection.execute(
+        sql,
+        {
+            **own,
+            **answer,
+            "choices": Jsonb(picked),
+            "seq": seq,
+            "payload": Jsonb(body),
+            "previous_hash": head.last_hash,
+            "hash": digest,
+        },
+    ).fetchone()
     return (seq, digest) if row[0] else None
 
 

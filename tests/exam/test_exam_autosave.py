@@ -257,50 +257,39 @@ def test_opening_the_exam_writes_nothing_to_the_launch_session(app, client, laun
     assert writes == []
 
 
-def test_a_save_failing_inside_its_pipeline_commits_nothing(client, candidate, clock):
-    """PostgreSQL: the answer, its event and the COMMIT go in one round trip; an error in the
-    statement leaves nothing written and the connection usable after the rollback."""
+def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
+    """PostgreSQL's lean path runs on psycopg itself: a statement that fails leaves nothing
+    written, the connection usable after the rollback, and the same save then goes through."""
     from lti_tool.exam import service
 
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("the psycopg pipeline is the PostgreSQL path")
+        pytest.skip("the psycopg statements are the PostgreSQL path")
     attempt, version, _ = begin(client, candidate)
     db.session.commit()
     item = attempt.paper[0]["item_id"]
     head = service.AttemptHead.of(attempt)
     broken = service.AttemptHead(**{**head.__dict__, "last_hash": "x" * 65})  # too long
+    lock = "SELECT id FROM exam_attempt WHERE id = %s FOR UPDATE"
+    save_args = {
+        "item_id": item,
+        "picked": ["a"],
+        "flagged": False,
+        "page_version": version,
+        "client_seq": 1,
+        "now": clock(),
+    }
     with db.engine.connect() as connection:
         raw = connection.connection.driver_connection
-        raw.execute("SELECT id FROM exam_attempt WHERE id = %s FOR UPDATE", [attempt.id])
+        raw.execute(lock, [attempt.id])
         with pytest.raises(Exception, match="too long"):
-            service.store_answer_psycopg(
-                raw,
-                broken,
-                item_id=item,
-                picked=["a"],
-                flagged=False,
-                page_version=version,
-                client_seq=1,
-                now=clock(),
-                commit=True,
-            )
+            service.store_answer_psycopg(raw, broken, **save_args)
         raw.rollback()
         assert raw.execute("SELECT 1").fetchone() == (1,)
         raw.rollback()
     assert stored(attempt.id) == {}
-    # The same save with the real head is stored and committed.
     with db.engine.connect() as connection:
         raw = connection.connection.driver_connection
-        raw.execute("SELECT id FROM exam_attempt WHERE id = %s FOR UPDATE", [attempt.id])
-        chained = service.store_answer_psycopg(
-            raw,
-            head,
-            item_id=item,
-            picked=["a"],
-            flagged=False,
-            page_version=version,
-            client_seq=1,
-            now=clock(),
-            commit=True,
-        )
-    assert chained is not None and stored(attempt.id) == {item: ["a"]}
+        raw.execute(lock, [attempt.id])
+        assert service.store_answer_psycopg(raw, head, **save_args) is not None
+        raw.commit()
+    assert stored(attempt.id) == {item: ["a"]}
