@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grading.dossier.dates import find_dates
-from grading.dossier.document import ROW, Block
+from grading.dossier.dates import DateMention, find_dates
+from grading.dossier.document import HEADING, ROW, Block
 from grading.dossier.text import fold, word_count
 
 _RANGE = re.compile(
@@ -105,7 +105,7 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         unreadable += bad
         declared = total if total is not None else declared
     if not rows:
-        rows = _from_lines(blocks)
+        rows, unreadable = _from_lines(blocks)
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
@@ -186,35 +186,86 @@ def _header(table: list[Block]) -> tuple[int, int | None, int | None]:
     return 0, None, None
 
 
-def _from_lines(blocks: Sequence[Block]) -> list[SessionRow]:
-    """Runs of at least two consecutive session-like lines (a table flattened by PDF export)."""
+#: Lines a row of a flattened table may wrap onto (a long « phase » cell, a date alone...).
+MAX_CONTINUATION_LINES = 8
+MAX_ROW_WORDS = 15
+
+
+def _from_lines(blocks: Sequence[Block]) -> tuple[list[SessionRow], list[tuple[str, str]]]:
+    """Runs of at least two session-like rows in the text (a table flattened by PDF export).
+
+    A row starts at a line holding a precise date; a cell that wraps puts the rest of the row
+    (often the duration) on the next short lines, which belong to it. A dated line whose
+    duration cannot be found between two readable rows is reported, not silently left out of
+    the total.
+    """
     rows: list[SessionRow] = []
-    run: list[SessionRow] = []
-    for block in [*blocks, None]:
-        row = _from_line(block) if block is not None else None
+    unreadable: list[tuple[str, str]] = []
+    run: list[SessionRow | tuple[str, str]] = []
+    group: list[Block] = []
+
+    def close_group() -> None:
+        if group:
+            row = _from_group(group)
+            run.append(row if row is not None else (group[0].where, _joined(group)))
+            group.clear()
+
+    def close_run() -> None:
+        close_group()
+        readable = [i for i, entry in enumerate(run) if isinstance(entry, SessionRow)]
+        if len(readable) >= 2:
+            for entry in run[readable[0] : readable[-1] + 1]:
+                if isinstance(entry, SessionRow):
+                    rows.append(entry)
+                else:
+                    unreadable.append(entry)
+        run.clear()
+
+    for block in blocks:
+        if block.kind == HEADING or word_count(block.text) > MAX_ROW_WORDS:
+            close_run()
+        elif _precise_date(block.text) is not None:
+            close_group()
+            group.append(block)
+        elif group and len(group) <= MAX_CONTINUATION_LINES:
+            group.append(block)
+        else:
+            close_run()
+    close_run()
+    return rows, unreadable
+
+
+def _joined(group: Sequence[Block]) -> str:
+    return " ".join(block.text for block in group)
+
+
+def _precise_date(text: str) -> DateMention | None:
+    return next((d for d in find_dates(text) if d.value and d.precise), None)
+
+
+def _from_group(group: Sequence[Block]) -> SessionRow | None:
+    """A dated line, alone or with the lines its row wrapped onto, read as a table row."""
+    for size in range(1, len(group) + 1):
+        row = _from_line(group[0], _joined(group[:size]))
         if row is not None:
-            run.append(row)
-            continue
-        if len(run) >= 2:
-            rows += run
-        run = []
-    return rows
+            return row
+    return None
 
 
-def _from_line(block: Block) -> SessionRow | None:
+def _from_line(block: Block, text: str | None = None) -> SessionRow | None:
     """A line of text (PDF, plain text) holding a date and a duration, like a table row."""
-    if word_count(block.text) > 15:
+    text = block.text if text is None else text
+    date = _precise_date(text)
+    if date is None:
         return None
-    dates = [d for d in find_dates(block.text) if d.value and d.precise]
-    if not dates:
-        return None
-    rest = block.text[: dates[0].start] + " " + block.text[dates[0].end :]
+    rest = text[: date.start] + " " + text[date.end :]
     value = parse_duration(rest)
     if value is None:
         return None
-    folded = fold(block.text)
+    folded = fold(text)
     phase = next((p for p in ("preliminaire", "investigation", "conclusion") if p in folded), "")
-    return _row(block, value, dates[0].value.isoformat() if dates[0].value else None, phase)
+    iso = date.value.isoformat() if date.value else None
+    return SessionRow(block.where, round(value, 4), iso, phase, text)
 
 
 def _row(block: Block, hours: float, date: str | None, phase: str) -> SessionRow:

@@ -259,8 +259,15 @@ class PdfPages:
     pages: dict[str, int] = field(default_factory=dict)
 
 
-def to_pdf(dossier: Dossier, *, breaks: Sequence[str] = (), pages: PdfPages | None = None) -> bytes:
-    """PDF through fpdf2: bold 15 pt headings, 11 pt text, a real table; new pages before `breaks`."""
+def to_pdf(
+    dossier: Dossier,
+    *,
+    breaks: Sequence[str] = (),
+    pages: PdfPages | None = None,
+    v_align: str = "MIDDLE",
+) -> bytes:
+    """PDF through fpdf2: bold 15 pt headings, 11 pt text, a real table (cells aligned
+    vertically as `v_align` says when one wraps); new pages before `breaks`."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -277,7 +284,7 @@ def to_pdf(dossier: Dossier, *, breaks: Sequence[str] = (), pages: PdfPages | No
             if pages is not None:
                 pages.pages[paragraph] = pdf.page_no()
         if part.rows:
-            with pdf.table() as table:
+            with pdf.table(v_align=v_align) as table:
                 for row in part.rows:
                     cells = table.row()
                     for value in row:

@@ -14,6 +14,7 @@ from grading.dossier import (
     compare,
 )
 from tests.unit.dossier_fixtures import (
+    FILLER,
     FOLLOW_UP,
     MAX,
     SESSIONS,
@@ -202,6 +203,46 @@ def test_sessions_declared_total_unreadable_duration_and_no_table():
     assert none.hours is None and [f.code for f in findings(none, "cadre", "session_hours")] == [
         "no_table"
     ]
+
+
+LONG_PHASE = (
+    "Investigation : passation des questionnaires d'intérêts professionnels et restitution "
+    "détaillée au bénéficiaire"
+)
+
+
+@pytest.mark.parametrize("v_align", ["TOP", "MIDDLE", "BOTTOM"])
+def test_a_pdf_table_row_wrapping_over_several_lines_keeps_its_hours(v_align):
+    """A long cell wraps its row over several lines of the PDF's text, its duration on one of
+    them: every session is still counted (6.5 h of 10 were found before, silently)."""
+    rows = (
+        ("Date", "Phase et contenu", "Durée"),
+        *[(d, LONG_PHASE if i in (0, 3) else p, h) for i, (d, h, p) in enumerate(SESSIONS)],
+    )
+    dossier = complete().with_part("Cadre de l'accompagnement", rows=rows)
+    report = run(to_pdf(dossier, v_align=v_align))
+    assert report.hours == 10.0 and len(report.sessions) == 6
+    assert [f.code for f in findings(report, "cadre", "session_hours")].count("unreadable") == 0
+
+
+def test_a_dated_line_without_a_duration_among_the_sessions_is_reported():
+    lines = (
+        "Les séances :",
+        "05/01/2026 préliminaire 2 h",
+        "12/01/2026 investigation 1h30",
+        "19/01/2026 investigation, durée à confirmer",
+        "26/01/2026 investigation 2 h",
+        "02/02/2026 conclusion 90 min",
+        "09/02/2026 conclusion 1 h",
+        "Bilan clos le 09/02/2026.",  # after the last session: prose, not a session
+    )
+    part = "Cadre de l'accompagnement"
+    report = run(to_markdown(complete().with_part(part, rows=(), paragraphs=(FILLER, *lines))))
+    codes = [f.code for f in findings(report, "cadre", "session_hours")]
+    assert report.hours == 8.0 and len(report.sessions) == 5
+    unreadable = [f for f in findings(report, "cadre", "session_hours") if f.code == "unreadable"]
+    assert codes.count("unreadable") == 1
+    assert "19/01/2026 investigation, durée à confirmer" in unreadable[0].message
 
 
 def test_follow_up_timing():
