@@ -753,7 +753,9 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
     "arrêt maladie": re.compile(r"\barrets? (?:maladie|de travail)\b|\bconges? maladie\b"),
     "maladie": re.compile(r"\bmaladies?\b"),
     "traitement": re.compile(
-        r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|dossiers?|commandes?))(?! des (?:donnees|dossiers|demandes|commandes))"
+        r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|la paie|dossiers?|commandes?|surface|l'eau|l'image|signal))"
+        r"(?! des (?:donnees|dossiers|demandes|commandes|salaires|reclamations|courriers|factures|eaux|dechets|candidatures))"
+        r"(?! du (?:courrier|signal|dossier))(?! comptables?)"
     ),
     "diagnostic": re.compile(
         r"\bdiagnosti(?:cs?|qu\w*)\b(?! (?:de competences|professionnel|financier|territorial))"
@@ -761,7 +763,8 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
     "handicap": re.compile(r"\bhandicap(?:e|ee|es|ees)?\b"),
     "invalidité": re.compile(r"\binvalidite\b"),
     "inaptitude": re.compile(r"\binaptitude\b|\binapte\b"),
-    "médecin": re.compile(r"\bmedecins?\b|\bpsychiatr\w*|\bpsychotherap\w*|\btherapie\b"),
+    "médecin": re.compile(r"\bmedecins?\b|\bpsychiatr\w*|\bpsychotherap\w*|\btherapies?\b"),
+    "médical": re.compile(r"\bmedica(?:l|le|les|ux)\b|\bmedicaments?\b|\bmedicamenteu\w*"),
     "hospitalisation": re.compile(r"\bhospitalis\w*"),
     "anxiété": re.compile(r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b"),
     "troubles": re.compile(
@@ -775,11 +778,23 @@ HEALTH_TERMS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: Phrases that use the vocabulary without being health data about the beneficiary: a job or
+#: a role, what a bilan is not. Blanked out (same length) before the terms are looked for.
+NOT_HEALTH_DATA = re.compile(
+    r"\b(?:n'est|ne sont|n'etait) pas (?:une? |de la )?(?:psycho)?therapies?\b"
+    r"|\bni (?:une? |de la )?(?:psycho)?therapies?\b"
+    r"|\bpas (?:une? |de la )?(?:psycho)?therapies?\b"
+    r"|\b(?:referente?s?|missions?|politique|correspondante?s?|charge(?:e)? de mission) handicap\b"
+    r"|\b(?:secretaires?|assistante?s?|delegue(?:e)?s?|visite(?:ur|use)s?|representante?s?) medica(?:l|le|les|ux)\b"
+    r"|\b(?:dispositifs?|materiels?|equipements?|appareils?|informatique|logiciels?) medica(?:l|le|les|ux)\b"
+)
+
+
 def find_health_terms(doc: Document) -> list[Finding]:
     """Health vocabulary, one finding per term and paragraph (overlaps counted once)."""
     findings: list[Finding] = []
     for block in [*doc.blocks, *doc.extras]:
-        folded = fold(block.text)
+        folded = NOT_HEALTH_DATA.sub(lambda m: " " * len(m.group()), fold(block.text))
         taken = Spans()
         for term, pattern in HEALTH_TERMS.items():
             match = pattern.search(folded)

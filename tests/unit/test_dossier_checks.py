@@ -247,6 +247,17 @@ def test_each_finding_keeps_its_paragraph_location():
         ("Dépression diagnostiquée en 2020.", {"dépression", "diagnostic"}),
         ("Le traitement de texte et le traitement des données.", set()),
         ("Un diagnostic de compétences a été posé.", set()),
+        # A job, a role, what a bilan is not: the words without health data about anyone.
+        ("Elle gère le traitement de la paie et le traitement des salaires.", set()),
+        ("Elle vise un poste de référente handicap dans une mission handicap.", set()),
+        ("Je lui ai rappelé que le bilan n’est pas une thérapie.", set()),
+        ("Le bilan n'est ni une thérapie ni un conseil juridique.", set()),
+        ("Secrétaire médicale depuis dix ans, elle vend aussi du matériel médical.", set()),
+        # ... and what is.
+        ("Un suivi médical régulier depuis l'an dernier.", {"médical"}),
+        ("Elle a suivi une thérapie après son licenciement.", {"médecin"}),
+        ("Son handicap l'empêche de porter des charges.", {"handicap"}),
+        ("Un traitement médicamenteux depuis mars.", {"traitement", "médical"}),
     ],
 )
 def test_health_terms(text, terms):
