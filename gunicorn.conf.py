@@ -9,9 +9,6 @@ The application is loaded once in the master and its caches (course, exam bank, 
 are built there before the workers are forked: without it every worker spent ≈ 1.3 s of CPU
 building them on its first exam request, just when a cohort starts. ``BILAN_PRELOAD=0`` turns it
 off (``make run`` does, since ``--reload`` needs each worker to import the code itself).
-
-After each response a sync worker closes the connection; ``post_request`` shuts it at once when
-the client sent nothing unread, instead of lingering until the client closes (lti_tool/serving.py).
 """
 
 import os
@@ -40,10 +37,3 @@ def post_fork(server, worker):  # type: ignore[no-untyped-def]
         from lti_tool import after_fork
 
         after_fork(server.app.wsgi())
-
-
-def post_request(worker, req, environ, resp):  # type: ignore[no-untyped-def]
-    """Response written: a connection with nothing left unread is shut at once (serving.py)."""
-    from lti_tool.serving import close_when_read
-
-    close_when_read(environ, resp)
