@@ -381,3 +381,30 @@ def test_a_row_retried_within_one_drain_is_sent_again(moodle, learner, clock, mo
     assert summary.startswith("2 envoi(s), 1 livrée(s)"), summary
     assert db.session.get(ScoreOutbox, row.id).state == "delivered"
     assert [p["scoreGiven"] for p in moodle.score_posts] == [42]
+
+
+def test_a_batch_is_claimed_in_one_statement_and_never_beyond_its_limit(moodle, launch, clock):
+    from sqlalchemy import event
+
+    people = [
+        launch("trainee", sub=f"c-{n}", target="exam:certification", lineitem_url="https://x/li")
+        for n in range(12)
+    ]
+    rows = [queue(p, clock, 1) for p in people]
+    statements: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # noqa: ANN001
+        statements.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        first = sender.claim(clock(), limit=5)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)
+    assert first == sorted(r.id for r in rows)[:5]
+    assert [s for s in statements if s in {"UPDATE", "WITH", "SELECT"}] == ["WITH"]
+    second = sender.claim(clock(), limit=5)
+    third = sender.claim(clock(), limit=5)
+    assert len(second) == 5 and len(third) == 2
+    assert set(first).isdisjoint(second) and set(second).isdisjoint(third)
+    assert sender.claim(clock(), limit=5) == []  # all leased
