@@ -786,7 +786,8 @@ NOT_HEALTH_DATA = re.compile(
     r"|\bpas (?:une? |de la )?(?:psycho)?therapies?\b"
     r"|\b(?:referente?s?|missions?|politique|correspondante?s?|charge(?:e)? de mission) handicap\b"
     r"|\b(?:secretaires?|assistante?s?|delegue(?:e)?s?|visite(?:ur|use)s?|representante?s?) medica(?:l|le|les|ux)\b"
-    r"|\b(?:dispositifs?|materiels?|equipements?|appareils?|informatique|logiciels?) medica(?:l|le|les|ux)\b"
+    r"|\b(?:dispositifs?|materiels?|equipements?|informatique|logiciels?) medica(?:l|le|les|ux)\b"
+    r"|\b(?:secteurs?|milieux?|domaines?|filieres?|metiers?) (?:du |de la )?(?:para)?medica(?:l|le|les|ux)\b"
 )
 
 

@@ -105,7 +105,8 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         unreadable += bad
         declared = total if total is not None else declared
     if not rows:
-        rows, unreadable = _from_lines(blocks)
+        rows, in_lines, declared = _from_lines(blocks)
+        unreadable += in_lines
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
@@ -186,76 +187,117 @@ def _header(table: list[Block]) -> tuple[int, int | None, int | None]:
     return 0, None, None
 
 
-#: Lines a row of a flattened table may wrap onto (a long « phase » cell, a date alone...).
+#: Lines a row of a flattened table may wrap onto (a long « phase » cell in a narrow column...).
 MAX_CONTINUATION_LINES = 8
 MAX_ROW_WORDS = 15
+#: Page numbers and the like, which a table split across pages puts between its rows.
+_NOISE = re.compile(r"^\s*(?:page\s*)?\d{1,3}\s*(?:/|sur)\s*\d{1,3}\s*$|^\s*page\s+\d{1,3}\s*$")
+_TOTAL = re.compile(r"^\W*(?:sous[- ]?)?totale?s?\b|^\W*cumul\b")
+#: Words that make a dated line without a readable duration worth reporting as a session.
+_SESSION_WORDS = re.compile(
+    r"\bseances?\b|\bentretiens?\b|\brendez|\brdv\b|\bphases?\b|\bpreliminaire|\binvestigation"
+    r"|\bconclusion|\brestitution|\bsynthese|\bsuivi\b|\bduree|\bheures?\b"
+)
 
 
-def _from_lines(blocks: Sequence[Block]) -> tuple[list[SessionRow], list[tuple[str, str]]]:
+def _from_lines(
+    blocks: Sequence[Block],
+) -> tuple[list[SessionRow], list[tuple[str, str]], float | None]:
     """Runs of at least two session-like rows in the text (a table flattened by PDF export).
 
-    A row starts at a line holding a precise date; a cell that wraps puts the rest of the row
-    (often the duration) on the next short lines, which belong to it. A dated line whose
-    duration cannot be found between two readable rows is reported, not silently left out of
-    the total.
+    A row starts at a line holding a date with its day. When its own line has no duration, the
+    duration is taken from the line just before it if that line is no other row's (a wrapped
+    date cell pushes the date below the rest of its row), else from the short lines after it
+    (a wrapped cell pushes the duration down). A dated line with words of a session but no
+    readable duration is reported, not silently left out of the total. Returns the rows, the
+    unreadable lines and a declared total (« Total : 10 h »).
     """
     rows: list[SessionRow] = []
     unreadable: list[tuple[str, str]] = []
-    run: list[SessionRow | tuple[str, str]] = []
-    group: list[Block] = []
-
-    def close_group() -> None:
-        if group:
-            row = _from_group(group)
-            run.append(row if row is not None else (group[0].where, _joined(group)))
-            group.clear()
+    declared: float | None = None
+    run: list[Block | None] = []  # None: a subtotal line, which no row reads across
+    undated = 0
 
     def close_run() -> None:
-        close_group()
-        readable = [i for i, entry in enumerate(run) if isinstance(entry, SessionRow)]
-        if len(readable) >= 2:
-            for entry in run[readable[0] : readable[-1] + 1]:
-                if isinstance(entry, SessionRow):
-                    rows.append(entry)
-                else:
-                    unreadable.append(entry)
+        found, bad = _read_run(run)
+        if sum(isinstance(entry, SessionRow) for entry in found) >= 2:
+            rows.extend(entry for entry in found if isinstance(entry, SessionRow))
+            unreadable.extend(bad)
         run.clear()
 
     for block in blocks:
-        if block.kind == HEADING or word_count(block.text) > MAX_ROW_WORDS:
+        folded = fold(block.text)
+        if _NOISE.match(folded):
+            continue
+        if _TOTAL.match(folded):
+            if folded.lstrip(" -:*").startswith("sous"):
+                run.append(None)  # a subtotal: no row's duration, the rows go on after it
+                continue
+            if run:
+                declared = parse_duration(block.text, 1000) or declared
+            close_run()  # the total ends the table
+            undated = 0
+        elif block.kind == HEADING or word_count(block.text) > MAX_ROW_WORDS:
             close_run()
-        elif _precise_date(block.text) is not None:
-            close_group()
-            group.append(block)
-        elif group and len(group) <= MAX_CONTINUATION_LINES:
-            group.append(block)
+            undated = 0
+        elif _day_date(block.text) is not None:
+            run.append(block)
+            undated = 0
+        elif undated < MAX_CONTINUATION_LINES:
+            run.append(block)
+            undated += 1
         else:
             close_run()
+            run.append(block)
+            undated = 1
     close_run()
-    return rows, unreadable
+    return rows, unreadable, declared if rows else None
 
 
-def _joined(group: Sequence[Block]) -> str:
-    return " ".join(block.text for block in group)
+def _read_run(
+    lines: Sequence[Block | None],
+) -> tuple[list[SessionRow | None], list[tuple[str, str]]]:
+    """The rows of a run of lines (None for a dated line read without a duration)."""
+    used: set[int] = set()
+    found: list[SessionRow | None] = []
+    bad: list[tuple[str, str]] = []
+    text = [block.text if block is not None else "" for block in lines]
+    dated = [block is not None and _day_date(block.text) is not None for block in lines]
+    for index, block in enumerate(lines):
+        if block is None or not dated[index]:
+            continue
+        row = _from_line(block)
+        before = index - 1
+        if row is None and before >= 0 and lines[before] is not None and not dated[before]:
+            if before not in used:
+                row = _from_line(block, f"{text[before]} {block.text}")
+                if row is not None:
+                    used.add(before)
+        after = index + 1
+        while row is None and after < len(lines) and lines[after] is not None and not dated[after]:
+            if after not in used and parse_duration(text[after]) is not None:
+                row = _from_line(block, " ".join(text[index : after + 1]))
+                if row is not None:
+                    used.add(after)
+            after += 1
+        found.append(row)
+        if row is None and _SESSION_WORDS.search(fold(block.text)):
+            bad.append((block.where, block.text))
+    return found, bad
 
 
-def _precise_date(text: str) -> DateMention | None:
-    return next((d for d in find_dates(text) if d.value and d.precise), None)
-
-
-def _from_group(group: Sequence[Block]) -> SessionRow | None:
-    """A dated line, alone or with the lines its row wrapped onto, read as a table row."""
-    for size in range(1, len(group) + 1):
-        row = _from_line(group[0], _joined(group[:size]))
-        if row is not None:
-            return row
-    return None
+def _day_date(text: str) -> DateMention | None:
+    """The first date of ``text`` that names its day (not « mars 2026 » nor « semaine 12 »)."""
+    return next(
+        (d for d in find_dates(text) if d.value and d.precise and fold(d.text)[:1].isdigit()),
+        None,
+    )
 
 
 def _from_line(block: Block, text: str | None = None) -> SessionRow | None:
     """A line of text (PDF, plain text) holding a date and a duration, like a table row."""
     text = block.text if text is None else text
-    date = _precise_date(text)
+    date = _day_date(text)
     if date is None:
         return None
     rest = text[: date.start] + " " + text[date.end :]

@@ -253,6 +253,8 @@ def test_each_finding_keeps_its_paragraph_location():
         ("Je lui ai rappelé que le bilan n’est pas une thérapie.", set()),
         ("Le bilan n'est ni une thérapie ni un conseil juridique.", set()),
         ("Secrétaire médicale depuis dix ans, elle vend aussi du matériel médical.", set()),
+        ("Elle veut se reconvertir dans le secteur médical ou les métiers paramédicaux.", set()),
+        ("Elle porte un appareil médical depuis son accident.", {"médical"}),
         # ... and what is.
         ("Un suivi médical régulier depuis l'an dernier.", {"médical"}),
         ("Elle a suivi une thérapie après son licenciement.", {"médecin"}),
