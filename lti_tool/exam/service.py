@@ -469,7 +469,10 @@ def psycopg_sql(statement: Any) -> tuple[str, dict[str, Any]]:
 
         dialect: Any = psycopg.dialect
         done = statement.compile(dialect=dialect())
-        compiled = _PSYCOPG_SQL[id(statement)] = (str(done), dict(done.params))
+        # Only the values the statement carries itself: a parameter the caller forgets must
+        # be refused by psycopg, not sent as NULL.
+        own = {name: value for name, value in done.params.items() if value is not None}
+        compiled = _PSYCOPG_SQL[id(statement)] = (str(done), own)
     return compiled
 
 

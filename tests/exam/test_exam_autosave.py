@@ -293,3 +293,19 @@ def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
         assert service.store_answer_psycopg(raw, head, **save_args) is not None
         raw.commit()
     assert stored(attempt.id) == {item: ["a"]}
+
+
+def test_a_psycopg_statement_missing_a_parameter_is_refused_not_run_with_null(app):
+    import psycopg
+
+    from lti_tool.exam.autosave import _WITH_LAUNCH, Raw
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the psycopg statements are the PostgreSQL path")
+    with db.engine.connect() as connection:
+        raw = Raw(connection.connection.driver_connection)
+        with pytest.raises(psycopg.ProgrammingError, match="token_hash"):
+            raw.execute(_WITH_LAUNCH, {})
+        raw.rollback()
+        assert raw.execute(_WITH_LAUNCH, {"token_hash": "0" * 64}).first() is None  # LIMIT kept
+        raw.rollback()
