@@ -123,7 +123,13 @@ def test_postmessage_storage_replaces_the_blocked_cookie(blocked_browser, tmp_pa
             frame = page.frame_locator("#tool")
             # Without CHIPS (secure=False) the tool's cookie is blocked in the frame: only the
             # platform storage can carry the state binding.
-            frame.get_by_text("Bienvenue").wait_for(timeout=60000)
+            try:
+                frame.get_by_text("Bienvenue").wait_for(timeout=60000)
+            except Exception:
+                pytest.fail(
+                    "no welcome in the tool's frame; frames: "
+                    + repr([(f.url, f.content()[:600]) for f in page.frames])
+                )
             assert page.evaluate("window.putCalls") == 1
             assert page.evaluate("window.getCalls") == 1
             context.close()
