@@ -28,12 +28,32 @@ MAX_SESSION_HOURS = 8.0
 _WORDS = {"un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6"}
 _WORD_HOURS = re.compile(r"\b(une?|deux|trois|quatre|cinq|six)(?=\s+h)")
 _HALF = re.compile(r"(\d)\s*h(?:eures?)?\s+et\s+demie?\b")
+_QUARTER = re.compile(r"(\d)\s*h(?:eures?)?\s+et\s+quart\b")
+_MINUTE_WORDS = {
+    "dix": 10, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
+    "quarante-cinq": 45, "quarante cinq": 45, "cinquante": 50,
+}  # fmt: skip
+_WORD_MINUTES = re.compile(
+    r"(\d)\s*h(?:eures?)?\s+(quarante[- ]cinq|dix|quinze|vingt|trente|quarante|cinquante)\b"
+)
+_FRACTIONS = (
+    (re.compile(r"\btrois quarts? d'heure\b"), "45 min"),
+    (re.compile(r"\b(?:un )?quart d'heure\b"), "15 min"),
+    (re.compile(r"\b(?:une )?demi[- ]heure\b"), "30 min"),
+)
 
 
 def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | None:
-    """Hours in « 2 h », « 1h30 », « 1,5 h », « 90 min », « 2:00 », « 14h-16h »; None if absent."""
+    """Hours in « 2 h », « 1h30 », « 1,5 h », « 90 min », « 2:00 », « 14h-16h », « deux heures
+    trente », « une heure et quart », « trois quarts d'heure »; None if absent."""
     folded = _WORD_HOURS.sub(lambda m: _WORDS[m.group(1)], fold(text))
     folded = _HALF.sub(lambda m: f"{m.group(1)}h30", folded)
+    folded = _QUARTER.sub(lambda m: f"{m.group(1)}h15", folded)
+    folded = _WORD_MINUTES.sub(
+        lambda m: f"{m.group(1)}h{_MINUTE_WORDS[m.group(2).replace('-', ' ')]:02d}", folded
+    )
+    for pattern, minutes in _FRACTIONS:
+        folded = pattern.sub(minutes, folded)
     for match in _RANGE.finditer(folded):
         start = int(match.group(1)) + int(match.group(2) or 0) / 60
         end = int(match.group(3)) + int(match.group(4) or 0) / 60
