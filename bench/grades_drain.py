@@ -46,6 +46,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="threads (PostgreSQL for >1)")
     parser.add_argument("--batch", type=int, default=50, help="rows claimed per pass")
     parser.add_argument("--token-seconds", type=int, default=3600)
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="drain as the worker does (drain_due: full batches, rows kept loaded between commits)",
+    )
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (SQLite temp default)")
     args = parser.parse_args()
 
@@ -138,7 +143,10 @@ def main() -> None:
     def drain() -> None:
         with app.app_context():
             while True:
-                summary = sender.send_due(now(), limit=args.batch)
+                if args.worker:
+                    summary = sender.drain_due(now, limit=args.batch, budget_seconds=3600)
+                else:
+                    summary = sender.send_due(now(), limit=args.batch)
                 if summary.startswith("0 envoi"):
                     break
             db.session.remove()

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lti_tool.extensions import db
 from lti_tool.grades.profiles import NotGradable, Recipient, adapt
-from lti_tool.models.core import Enrollment, ResourceLink
+from lti_tool.models.core import Enrollment, ResourceLink, User
 from lti_tool.models.grades import (
     DELIVERED,
     FAILED,
@@ -352,7 +352,16 @@ def message(row: ScoreOutbox) -> dict[str, Any]:
 
 
 def deliver(row: ScoreOutbox, now: datetime) -> None:
-    """Send one claimed row and record the outcome on it (flush only)."""
+    """Send one claimed row and record the outcome on it (flush only).
+
+    Its lookups do not flush the row's pending changes: it is written once, with its outcome
+    (each lookup flushed « attempts + 1 » first: two UPDATEs per grade).
+    """
+    with db.session.no_autoflush:
+        _deliver(row, now)
+
+
+def _deliver(row: ScoreOutbox, now: datetime) -> None:
     registration = db.session.get(Registration, row.registration_id)
     assert registration is not None
     newer = db.session.scalar(
@@ -503,6 +512,7 @@ def drain_due(
     # for one row stay loaded for the next instead of being read again after every commit
     # (the token is re-read under its lock whenever it has to be renewed).
     expire, session.expire_on_commit = session.expire_on_commit, False
+    held: list[Any] = []
     try:
         while True:
             at = clock()
@@ -519,6 +529,14 @@ def drain_due(
                     .execution_options(populate_existing=True)
                 )
             }
+            # The registrations, activities and learners of the batch, held here: the session's
+            # identity map keeps only what something references, and each delivery looked them
+            # up again (three SELECTs per grade).
+            held.extend(_referenced(Registration, {r.registration_id for r in rows.values()}))
+            held.extend(_referenced(User, {r.user_id for r in rows.values()}))
+            held.extend(
+                _referenced(ResourceLink, {r.resource_link_id for r in rows.values()} - {None})
+            )
             for row_id in batch:
                 row = rows.get(row_id)
                 if row is None or row.state != SENDING:
@@ -532,6 +550,11 @@ def drain_due(
         session.expire_on_commit = expire
         session.expire_all()
     return f"{claimed} envoi(s), {delivered} livrée(s) en {passes} passage(s)"
+
+
+def _referenced(model: Any, ids: set[Any]) -> list[Any]:
+    """These rows of ``model``, in one query (those already in the session are reused)."""
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
 
 
 def resend_failed(context_id: int, now: datetime) -> int:

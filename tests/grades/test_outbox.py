@@ -408,3 +408,35 @@ def test_a_batch_is_claimed_in_one_statement_and_never_beyond_its_limit(moodle, 
     assert len(second) == 5 and len(third) == 2
     assert set(first).isdisjoint(second) and set(second).isdisjoint(third)
     assert sender.claim(clock(), limit=5) == []  # all leased
+
+
+def test_each_grade_drained_costs_four_statements(moodle, launch, clock):
+    """Per grade: is a newer score queued, the learner's role, the token, the outcome. The
+    registration, the learner and the activity are read once per batch; the row is written
+    once."""
+    from sqlalchemy import event
+
+    people = [
+        launch("trainee", sub=f"s-{n}", target="exam:certification", lineitem_url="https://x/li")
+        for n in range(11)
+    ]
+    queue(people[0], clock, 1)
+    sender.drain_due(clock)  # the token, fetched once and stored
+    for p in people[1:]:
+        queue(p, clock, 2)
+    db.session.expire_all()
+    db.session.expunge_all()
+    statements: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # noqa: ANN001
+        statements.append(" ".join(statement.split()[:6]))
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        summary = sender.drain_due(clock)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)
+    assert summary.startswith("10 envoi(s), 10 livrée(s)"), summary
+    assert sum(s.startswith("UPDATE") for s in statements) == 10  # one per grade (was two)
+    # claim, rows, registrations, learners, activities; then 4 per grade (was 8)
+    assert len(statements) <= 5 + 4 * 10, statements
