@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -37,6 +37,7 @@ from lti_tool.extensions import db
 from lti_tool.launch_session import hash_token
 from lti_tool.models.core import ROLE_TRAINEE, LaunchSession
 from lti_tool.models.exam import ExamAttempt
+from lti_tool.models.types import UtcDateTime
 
 log = logging.getLogger("bilan.exam")
 
@@ -99,8 +100,8 @@ _LATEST = (
 _PAPER = select(_attempts.c.paper).where(_attempts.c.id == bindparam("attempt"))
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+#: Datetimes read by psycopg itself, converted as the models' type converts them.
+_UTC = UtcDateTime()
 
 
 class _Rows:
@@ -142,7 +143,9 @@ class Raw:
 
 def _utc_rows(cursor: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     def convert(values: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(_utc(v) if isinstance(v, datetime) else v for v in values)
+        return tuple(
+            _UTC.process_result_value(v, None) if isinstance(v, datetime) else v for v in values
+        )
 
     return convert
 
@@ -244,8 +247,7 @@ class Autosave:
                     )
                 except service.ExamError as error:
                     raise Refer from error
-                store = service.store_answer_psycopg if raw is not None else service.store_answer
-                chained = store(
+                chained = service.store_answer(
                     raw.connection if raw is not None else connection,
                     head,
                     item_id=item_id,

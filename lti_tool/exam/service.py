@@ -425,38 +425,6 @@ def _save_statements(dialect: str) -> _SaveStatements:
     return built
 
 
-def _chained_save(
-    head: AttemptHead,
-    *,
-    item_id: str,
-    picked: list[str],
-    flagged: bool,
-    page_version: int,
-    client_seq: int,
-    now: datetime,
-) -> tuple[int, str, dict[str, Any], dict[str, Any]]:
-    """The save's chain entry (sequence, hash, payload) and the answer row's values."""
-    seq = head.event_count + 1
-    body = {
-        "kind": "save",
-        "at": now.isoformat(),
-        "item": item_id,
-        "choices": picked,
-        "flagged": flagged,
-        "seq": client_seq,
-    }
-    answer = {
-        "attempt_id": head.id,
-        "item_id": item_id,
-        "choices": picked,
-        "flagged": flagged,
-        "page_version": page_version,
-        "client_seq": client_seq,
-        "saved_at": now,
-    }
-    return seq, chain_hash(head.last_hash, seq, body), body, answer
-
-
 _PSYCOPG_SQL: dict[int, tuple[str, dict[str, Any]]] = {}
 
 
@@ -476,51 +444,8 @@ def psycopg_sql(statement: Any) -> tuple[str, dict[str, Any]]:
     return compiled
 
 
-def store_answer_psycopg(
-    connection: Any,
-    head: AttemptHead,
-    *,
-    item_id: str,
-    picked: list[str],
-    flagged: bool,
-    page_version: int,
-    client_seq: int,
-    now: datetime,
-) -> tuple[int, str] | None:
-    """``store_answer`` on a psycopg connection itself: the same statement, without SQLAlchemy.
-
-    The autosave's lean path on PostgreSQL (SQLAlchemy's execution machinery was a fifth of a
-    save's CPU). The statement is ``_PG_SAVE`` compiled once for psycopg.
-    """
-    from psycopg.types.json import Jsonb
-
-    seq, digest, body, answer = _chained_save(
-        head,
-        item_id=item_id,
-        picked=picked,
-        flagged=flagged,
-        page_version=page_version,
-        client_seq=client_seq,
-        now=now,
-    )
-    sql, own = psycopg_sql(_PG_SAVE)
-    row = connection.execute(
-        sql,
-        {
-            **own,
-            **answer,
-            "choices": Jsonb(picked),
-            "seq": seq,
-            "payload": Jsonb(body),
-            "previous_hash": head.last_hash,
-            "hash": digest,
-        },
-    ).fetchone()
-    return (seq, digest) if row[0] else None
-
-
 def store_answer(
-    connection: Connection,
+    connection: Connection | Any,
     head: AttemptHead,
     *,
     item_id: str,
@@ -533,28 +458,47 @@ def store_answer(
     """Store a judged answer if it is newer than the stored one, with its chained event.
 
     The attempt row must be locked. Returns the new chain head (count, hash), or None when a
-    newer answer was already stored (a late retry: nothing written).
+    newer answer was already stored (a late retry: nothing written). ``connection`` is a
+    SQLAlchemy connection, or on PostgreSQL psycopg's own (the autosave's lean path:
+    SQLAlchemy's execution machinery was a fifth of a save's CPU), which runs the same
+    ``_PG_SAVE`` compiled once.
     """
-    seq, digest, body, answer = _chained_save(
-        head,
-        item_id=item_id,
-        picked=picked,
-        flagged=flagged,
-        page_version=page_version,
-        client_seq=client_seq,
-        now=now,
-    )
+    seq = head.event_count + 1
+    body = {
+        "kind": "save",
+        "at": now.isoformat(),
+        "item": item_id,
+        "choices": picked,
+        "flagged": flagged,
+        "seq": client_seq,
+    }
+    digest = chain_hash(head.last_hash, seq, body)
+    answer = {
+        "attempt_id": head.id,
+        "item_id": item_id,
+        "choices": picked,
+        "flagged": flagged,
+        "page_version": page_version,
+        "client_seq": client_seq,
+        "saved_at": now,
+    }
+    chained = {
+        **answer,
+        "seq": seq,
+        "payload": body,
+        "previous_hash": head.last_hash,
+        "hash": digest,
+    }
+    if not isinstance(connection, Connection):
+        from psycopg.types.json import Jsonb
+
+        sql, own = psycopg_sql(_PG_SAVE)
+        row = connection.execute(
+            sql, {**own, **chained, "choices": Jsonb(picked), "payload": Jsonb(body)}
+        ).fetchone()
+        return (seq, digest) if row[0] else None
     if connection.dialect.name == "postgresql":
-        stored = connection.execute(
-            _PG_SAVE,
-            {
-                **answer,
-                "seq": seq,
-                "payload": body,
-                "previous_hash": head.last_hash,
-                "hash": digest,
-            },
-        ).scalar_one()
+        stored = connection.execute(_PG_SAVE, chained).scalar_one()
         return (seq, digest) if stored else None
     statements = _save_statements(connection.dialect.name)
     if connection.execute(statements.upsert, answer).first() is None:

@@ -282,7 +282,7 @@ def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
         raw = connection.connection.driver_connection
         raw.execute(lock, [attempt.id])
         with pytest.raises(Exception, match="too long"):
-            service.store_answer_psycopg(raw, broken, **save_args)
+            service.store_answer(raw, broken, **save_args)
         raw.rollback()
         assert raw.execute("SELECT 1").fetchone() == (1,)
         raw.rollback()
@@ -290,7 +290,7 @@ def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
     with db.engine.connect() as connection:
         raw = connection.connection.driver_connection
         raw.execute(lock, [attempt.id])
-        assert service.store_answer_psycopg(raw, head, **save_args) is not None
+        assert service.store_answer(raw, head, **save_args) is not None
         raw.commit()
     assert stored(attempt.id) == {item: ["a"]}
 

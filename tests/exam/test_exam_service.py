@@ -182,14 +182,7 @@ def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
 
     monkeypatch.setattr(service, "latest_attempt", latest)
     clock.advance(seconds=1)
-    second = service.start_or_resume(
-        link=candidate.resource_link,
-        user_id=candidate.user.id,
-        bank=make_bank(),
-        grace_seconds=60,
-        now=clock(),
-    )
-    db.session.commit()
+    second, _ = start(candidate, clock)
     assert len(looks) == 2  # it tried to insert, found the number taken, looked again
     assert second.id == first.id
     assert db.session.scalar(select(func.count(ExamAttempt.id))) == 1
