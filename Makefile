@@ -30,7 +30,7 @@ run: migrate check
 	@echo "Outil démarré : http://$(HOST):$(PORT)/  (plateforme de démonstration : http://$(HOST):$(PORT)/demo/)"
 	BILAN_BASE_URL=http://$(HOST):$(PORT) $(FLASK) worker run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	BILAN_PRELOAD=0 BILAN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/gunicorn --reload -w 2 --threads 4 -b $(HOST):$(PORT) --access-logfile - 'lti_tool:create_app()'
+	BILAN_PRELOAD=0 BILAN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/gunicorn --reload -w 2 --threads 4 -b $(HOST):$(PORT) --access-logfile - --logger-class lti_tool.log_redaction.RedactingLogger 'lti_tool:create_app()'
 
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \

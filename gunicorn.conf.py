@@ -21,6 +21,8 @@ graceful_timeout = 20
 # The whole paper is one page; saves are a few hundred bytes.
 limit_request_line = 8190
 preload_app = os.environ.get("BILAN_PRELOAD", "1") != "0"
+# Launch tokens (/s/<token>/) are bearer credentials: written /s/…/ in the access and error logs.
+logger_class = "lti_tool.log_redaction.RedactingLogger"
 
 
 def when_ready(server):  # type: ignore[no-untyped-def]

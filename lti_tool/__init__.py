@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lti_tool import config as config_module
+from lti_tool import log_redaction
 from lti_tool.extensions import csrf, db, migrate
 
 #: Blueprints, as "module:attribute"; each feature package adds itself here.
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log_redaction.install()  # no launch token in any log line
 
     db.init_app(app)
     import lti_tool.models  # noqa: F401  (register every table)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, g, request
+from flask import Flask, Response, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -73,6 +73,9 @@ def create_launch_session(
         created_at=started,
         expires_at=started + timedelta(hours=lifetime),
     )
+    # Rights never outlive a change of role: the person's other sessions in this course that
+    # grant something else end now (same-role sessions, e.g. a second tab, keep working).
+    end_launch_sessions(user_id, context_id, keep_role=role)
     in_redis = redis_launch_sessions()
     if in_redis is not None:
         in_redis.save(launch.token_hash, _as_data(launch), timedelta(hours=lifetime))
@@ -80,6 +83,32 @@ def create_launch_session(
     db.session.add(launch)
     db.session.flush()
     return token
+
+
+def end_launch_sessions(user_id: int, context_id: int, *, keep_role: str | None = None) -> int:
+    """End the live launch sessions of a person in a course, except those of ``keep_role``.
+
+    Called by every new launch (an earlier trainer token stops working once the person is
+    launched as a learner) and by a launch that grants nothing (``keep_role=None``: all end).
+    Database rows are kept, expired now (flushed, committed by the caller); Redis keys go.
+    """
+    from lti_tool.lti.store import redis_launch_sessions
+
+    in_redis = redis_launch_sessions()
+    if in_redis is not None:
+        return in_redis.end_sessions(user_id, context_id, keep_role=keep_role)
+    moment = now()
+    statement = update(LaunchSession).where(
+        LaunchSession.user_id == user_id,
+        LaunchSession.context_id == context_id,
+        LaunchSession.expires_at > moment,
+    )
+    if keep_role is not None:
+        statement = statement.where(LaunchSession.role != keep_role)
+    result = db.session.execute(
+        statement.values(expires_at=moment).execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 _FIELDS = (
@@ -258,6 +287,15 @@ def init_app(app: Flask) -> None:
             if g.launch is None:
                 abort(401)
             request.environ["bilan.launch_id"] = g.launch.id
+
+    @app.after_request
+    def no_store(response: Response) -> Response:
+        # Every page under /s/<token>/ names a person (dossiers, results, the exam itself), and
+        # downloads and exports are personal data: no browser or proxy cache keeps them.
+        disposition = response.headers.get("Content-Disposition", "")
+        if token_from_path(request.path) is not None or disposition.startswith("attachment"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.url_defaults
     def push_token(endpoint: str, values: dict[str, Any]) -> None:

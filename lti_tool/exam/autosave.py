@@ -51,6 +51,7 @@ JSON_HEADERS = [
     ("Content-Security-Policy", "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"),
     ("Referrer-Policy", "same-origin"),
     ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),  # lti_tool/launch_session.py: every /s/<token>/ response
 ]
 
 _attempts = ExamAttempt.__table__

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.i18n import normalise_locale
-from lti_tool.launch_session import create_launch_session
-from lti_tool.lti.roles import map_roles
-from lti_tool.lti.validation import AGS, DL, LTI, NRPS, ValidLaunch
+from lti_tool.launch_session import create_launch_session, end_launch_sessions
+from lti_tool.lti.roles import ROLE_NONE, map_roles
+from lti_tool.lti.validation import AGS, DL, LTI, NRPS, LaunchRefused, ValidLaunch
 from lti_tool.models.core import Context, Enrollment, ResourceLink, User
 
 
@@ -36,12 +37,15 @@ def _upsert_user(launch: ValidLaunch, now: datetime) -> User:
     return user
 
 
+def _lti_context_id(launch: ValidLaunch) -> str:
+    context_claim = launch.claims.get(LTI + "context") or {}
+    return str(context_claim.get("id") or f"__sans-contexte__{launch.deployment.deployment_id}")
+
+
 def _upsert_context(launch: ValidLaunch, now: datetime) -> Context:
     claims = launch.claims
     context_claim = claims.get(LTI + "context") or {}
-    context_id = str(
-        context_claim.get("id") or f"__sans-contexte__{launch.deployment.deployment_id}"
-    )
+    context_id = _lti_context_id(launch)
     context = db.session.scalar(
         select(Context).where(
             Context.deployment_id == launch.deployment.id, Context.lti_context_id == context_id
@@ -94,15 +98,59 @@ def _upsert_link(launch: ValidLaunch, context: Context, now: datetime) -> Resour
     return link
 
 
-def start_session(launch: ValidLaunch, now: datetime) -> tuple[str, ResourceLink | None, str]:
-    """Store the people and places of a launch; return (URL token, resource link, role)."""
+class NoCourseRole(LaunchRefused):
+    """A valid launch whose roles grant nothing in the course (mentor, institution role only)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no_course_role",
+            _("Votre rôle dans ce cours ne donne accès à aucune page de cet outil."),
+            _(
+                "L'outil est réservé aux stagiaires inscrits au cours (rôle « Apprenant ») et à "
+                "leurs formateurs (rôles « Enseignant », « Concepteur » ou « Administrateur » du "
+                "cours). Un rôle d'établissement ou de plateforme ne suffit pas ; les "
+                "observateurs, parents et tuteurs n'y ont pas accès. Si vous devez y accéder, "
+                "demandez à l'administrateur de votre plateforme de vous inscrire au cours avec "
+                "le bon rôle."
+            ),
+            403,
+        )
+
+
+def _end_rights_of(launch: ValidLaunch) -> None:
+    """A launch granting nothing: the person's earlier sessions in this course end too."""
     claims = launch.claims
+    user_id = db.session.scalar(
+        select(User.id).where(
+            User.issuer == launch.registration.issuer, User.sub == str(claims["sub"])
+        )
+    )
+    context_id = db.session.scalar(
+        select(Context.id).where(
+            Context.deployment_id == launch.deployment.id,
+            Context.lti_context_id == _lti_context_id(launch),
+        )
+    )
+    if user_id is not None and context_id is not None:
+        end_launch_sessions(user_id, context_id, keep_role=None)
+
+
+def start_session(launch: ValidLaunch, now: datetime) -> tuple[str, ResourceLink | None, str]:
+    """Store the people and places of a launch; return (URL token, resource link, role).
+
+    Raises NoCourseRole (nothing stored, earlier sessions ended) when the person's roles in
+    the course grant nothing: lti_tool/lti/roles.py holds the table.
+    """
+    claims = launch.claims
+    roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
+    role = map_roles(roles)
+    if role == ROLE_NONE:
+        _end_rights_of(launch)
+        raise NoCourseRole()
     user = _upsert_user(launch, now)
     context = _upsert_context(launch, now)
     link = _upsert_link(launch, context, now)
     db.session.flush()
-    roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
-    role = map_roles(roles)
     enrollment = db.session.scalar(
         select(Enrollment).where(Enrollment.context_id == context.id, Enrollment.user_id == user.id)
     )

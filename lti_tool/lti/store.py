@@ -142,12 +142,33 @@ class RedisLaunchSessions:
         self.prefix = prefix + "launch:"
 
     def save(self, token_hash: str, data: dict[str, Any], ttl: timedelta) -> None:
-        """Store a new launch session for ``ttl``."""
-        self.client.set(
-            self.prefix + token_hash,
-            json.dumps(data),
-            px=max(1000, int(ttl.total_seconds() * 1000)),
-        )
+        """Store a new launch session for ``ttl``, listed under its person and course."""
+        ttl_ms = max(1000, int(ttl.total_seconds() * 1000))
+        index = self._index(data["user_id"], data["context_id"])
+        self.client.set(self.prefix + token_hash, json.dumps(data), px=ttl_ms)
+        self.client.hset(index, token_hash, str(data["role"]))
+        if self.client.pttl(index) < ttl_ms:  # the list lives as long as its longest session
+            self.client.pexpire(index, ttl_ms)
+
+    def _index(self, user_id: int, context_id: int) -> str:
+        """The hash of a person's sessions in a course: token hash -> role."""
+        return f"{self.prefix}of:{user_id}:{context_id}"
+
+    def end_sessions(self, user_id: int, context_id: int, *, keep_role: str | None) -> int:
+        """Delete the person's sessions in the course, except those of ``keep_role``."""
+        index = self._index(user_id, context_id)
+        ended = [
+            key.decode() if isinstance(key, bytes) else str(key)
+            for key, role in self.client.hgetall(index).items()
+            if keep_role is None or (role.decode() if isinstance(role, bytes) else role) != keep_role
+        ]
+        if not ended:
+            return 0
+        pipe = self.client.pipeline()
+        pipe.delete(*(self.prefix + token_hash for token_hash in ended))
+        pipe.hdel(index, *ended)
+        deleted = pipe.execute()[0]
+        return int(deleted)
 
     def load(self, token_hash: str) -> dict[str, Any] | None:
         """The launch session's data, or None once expired or unknown."""

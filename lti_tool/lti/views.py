@@ -30,7 +30,7 @@ from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti import keys
-from lti_tool.lti.launch import start_session
+from lti_tool.lti.launch import NoCourseRole, start_session
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.lti.store import LoginState, launch_store
 from lti_tool.lti.validation import DL, LTI, LaunchRefused, validate
@@ -253,7 +253,11 @@ def launch() -> Any:
             iss=expected.issuer if expected else None,
             client_id=expected.client_id if expected else None,
         )
-    session_token, link, role = start_session(valid, moment)
+    try:
+        session_token, link, role = start_session(valid, moment)
+    except NoCourseRole as error:
+        db.session.commit()  # the state is consumed and the person's earlier sessions ended
+        return refusal(error, iss=valid.registration.issuer)
     db.session.commit()
     response = redirect(
         _landing(session_token, valid.message_type, link.target if link else None), code=303

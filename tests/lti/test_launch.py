@@ -37,26 +37,6 @@ def test_student_launch_lands_in_the_course(lms):
     assert session.role == "trainee" and session.locale == "fr"
 
 
-@pytest.mark.parametrize(
-    ("roles", "expected"),
-    [
-        ([INSTRUCTOR, "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], "trainer"),
-        (["Instructor"], "trainer"),
-        (
-            ["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"],
-            "trainer",
-        ),
-        (["ContentDeveloper"], "trainer"),
-        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"], "admin"),
-        (["http://example.org/unknown#Role"], "trainee"),
-        ([], "trainee"),
-    ],
-)
-def test_role_mapping(lms, roles, expected):
-    assert lms.full_launch(roles=roles).status_code == 303
-    assert db.session.scalar(select(Enrollment.role)) == expected
-
-
 def test_no_personal_data_and_no_context_are_accepted(lms):
     response = lms.full_launch(name=None, email=None, context=None)
     assert response.status_code == 303

@@ -1,0 +1,64 @@
+"""Launch tokens never reach a log: ``/s/<token>/`` is written ``/s/…/``.
+
+The token in a URL is a bearer credential (lti_tool/launch_session.py): whoever reads it in an
+access log could open a candidate's or a trainer's pages for 12 hours. Three places could
+write it:
+
+- gunicorn's access log (request line, ``Referer``, ``Location``): ``RedactingLogger``, named
+  by ``gunicorn.conf.py`` (production) and by ``make run``;
+- gunicorn's error log (« Error handling request /s/… »): the same class;
+- every Python logger (Flask, werkzeug's development server, the tool's own ``log.info``):
+  ``install()`` makes every log record redact its formatted message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+#: A launch token as it appears in a path, a URL or a request line.
+TOKEN_IN_TEXT = re.compile(r"/s/[A-Za-z0-9_-]{32,}")
+REDACTED = "/s/…"
+
+
+def redact_tokens(text: str) -> str:
+    """``GET /s/<token>/examen/ HTTP/1.1`` -> ``GET /s/…/examen/ HTTP/1.1``."""
+    return TOKEN_IN_TEXT.sub(REDACTED, text)
+
+
+class RedactingRecord(logging.LogRecord):
+    """A log record whose message never carries a launch token, whatever its arguments."""
+
+    def getMessage(self) -> str:  # noqa: N802  (logging's own name)
+        """The formatted message, tokens redacted."""
+        return redact_tokens(super().getMessage())
+
+
+def install() -> None:
+    """Make every log record of this process a ``RedactingRecord`` (idempotent)."""
+    if logging.getLogRecordFactory() is not RedactingRecord:
+        logging.setLogRecordFactory(RedactingRecord)
+
+
+try:
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover  (gunicorn is a dependency; tools may import without it)
+    _GunicornLogger = object  # type: ignore[assignment,misc]
+
+
+class RedactingLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+    """Gunicorn's logger, launch tokens redacted from the access and error logs."""
+
+    def setup(self, cfg: Any) -> None:
+        """Gunicorn's setup, then redacting records for everything this process logs."""
+        super().setup(cfg)
+        install()
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        """The access log's fields (request line, path, referrer, headers...), redacted."""
+        found = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact_tokens(value) if isinstance(value, str) else value
+            for key, value in found.items()
+        }
