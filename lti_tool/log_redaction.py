@@ -17,6 +17,8 @@ import logging
 import re
 from typing import Any
 
+from gunicorn.glogging import Logger as GunicornLogger
+
 #: A launch token as it appears in a path, a URL or a request line.
 TOKEN_IN_TEXT = re.compile(r"/s/[A-Za-z0-9_-]{32,}")
 REDACTED = "/s/…"
@@ -41,13 +43,7 @@ def install() -> None:
         logging.setLogRecordFactory(RedactingRecord)
 
 
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover  (gunicorn is a dependency; tools may import without it)
-    _GunicornLogger = object  # type: ignore[assignment,misc]
-
-
-class RedactingLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class RedactingLogger(GunicornLogger):  # type: ignore[misc]
     """Gunicorn's logger, launch tokens redacted from the access and error logs."""
 
     def setup(self, cfg: Any) -> None:

@@ -160,7 +160,8 @@ class RedisLaunchSessions:
         ended = [
             key.decode() if isinstance(key, bytes) else str(key)
             for key, role in self.client.hgetall(index).items()
-            if keep_role is None or (role.decode() if isinstance(role, bytes) else role) != keep_role
+            if keep_role is None
+            or (role.decode() if isinstance(role, bytes) else role) != keep_role
         ]
         if not ended:
             return 0

@@ -8,8 +8,8 @@ every launch calls (tests/lti/test_launch_revocation.py does it with signed laun
 
 from __future__ import annotations
 
-from lti_tool.launch_session import create_launch_session
 from lti_tool.extensions import db
+from lti_tool.launch_session import create_launch_session
 from tests.exam.test_exam_autosave import (  # noqa: F401  (fixtures)
     begin,
     candidate,

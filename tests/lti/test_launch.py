@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.launch_session import load_launch, token_from_path
-from lti_tool.models import Enrollment, LaunchSession, User
+from lti_tool.models import LaunchSession, User
 from lti_tool.models.lti import OidcState
-from tests.lti.platform import INSTRUCTOR, ISSUER, OTHER_PEM, TestPlatform
+from tests.lti.platform import ISSUER, OTHER_PEM, TestPlatform
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 

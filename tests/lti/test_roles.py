@@ -139,4 +139,3 @@ def test_launches_without_course_rights_get_a_french_page_and_nothing_else(lms, 
     # Nothing kept of a person who has no business here, and no session to use.
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
     assert db.session.scalar(select(func.count()).select_from(LaunchSession)) == 0
-
