@@ -145,9 +145,11 @@ class RedisLaunchSessions:
         """Store a new launch session for ``ttl``, listed under its person and course."""
         ttl_ms = max(1000, int(ttl.total_seconds() * 1000))
         index = self._index(data["user_id"], data["context_id"])
-        self.client.set(self.prefix + token_hash, json.dumps(data), px=ttl_ms)
-        self.client.hset(index, token_hash, str(data["role"]))
-        if self.client.pttl(index) < ttl_ms:  # the list lives as long as its longest session
+        pipe = self.client.pipeline()
+        pipe.set(self.prefix + token_hash, json.dumps(data), px=ttl_ms)
+        pipe.hset(index, token_hash, str(data["role"]))
+        pipe.pttl(index)
+        if pipe.execute()[-1] < ttl_ms:  # the list lives as long as its longest session
             self.client.pexpire(index, ttl_ms)
 
     def _index(self, user_id: int, context_id: int) -> str:

@@ -124,3 +124,56 @@ def test_installing_twice_changes_nothing():
     log_redaction.install()
     log_redaction.install()
     assert logging.getLogRecordFactory() is log_redaction.RedactingRecord
+
+
+def test_make_runs_gunicorn_writes_no_token(tmp_path):
+    """The real thing: gunicorn started with ``make run``'s options, one request, its log."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "tiny_wsgi.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('303 See Other', [('Location', environ['PATH_INFO'] + 'suite'),"
+        " ('Content-Length', '0')])\n"
+        "    return [b'']\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(ln for ln in makefile.splitlines() if "bin/gunicorn " in ln)
+    options = shlex.split(line.split("bin/gunicorn ", 1)[1])[:-1]  # without the app
+    options = [o.replace("$(HOST)", "127.0.0.1").replace("$(PORT)", str(port)) for o in options]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "BILAN_PRELOAD": "0"}
+    server = subprocess.Popen(  # noqa: S603  (our own command line)
+        [str(gunicorn), "--no-control-socket", *options, "tiny_wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        answer = b""
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+                    conn.sendall(
+                        f"GET /s/{TOKEN}/examen/ HTTP/1.1\r\nHost: x\r\n"
+                        f"Referer: http://x/s/{TOKEN}/examen/passer\r\n"
+                        "Connection: close\r\n\r\n".encode()
+                    )
+                    answer = conn.recv(200)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer.startswith(b"HTTP/1.1 303")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert '"GET /s/…/examen/ HTTP/1.1" 303' in output, output
+    assert "http://x/s/…/examen/passer" in output
+    assert TOKEN not in output
