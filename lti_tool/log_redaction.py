@@ -36,6 +36,17 @@ class RedactingRecord(logging.LogRecord):
         """The formatted message, tokens redacted."""
         return redact_tokens(super().getMessage())
 
+    # A traceback's text (an exception message may quote a URL), redacted when the formatter
+    # stores it on the record.
+    @property
+    def exc_text(self) -> str | None:
+        """The formatted exception, tokens redacted."""
+        return self._exc_text
+
+    @exc_text.setter
+    def exc_text(self, value: str | None) -> None:
+        self._exc_text = redact_tokens(value) if isinstance(value, str) else value
+
 
 def install() -> None:
     """Make every log record of this process a ``RedactingRecord`` (idempotent)."""

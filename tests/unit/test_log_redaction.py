@@ -120,6 +120,16 @@ def test_flask_werkzeug_and_the_tools_loggers_never_print_a_token(app, caplog):
     assert not re.search(r"/s/[A-Za-z0-9_-]{32}", caplog.text)
 
 
+def test_tracebacks_never_print_a_token(app, caplog):
+    try:
+        raise ValueError(f"bad page /s/{TOKEN}/examen/")
+    except ValueError:
+        logging.getLogger("bilan.test").exception("unexpected_error")
+    assert "ValueError: bad page /s/…/examen/" in caplog.text
+    handler = logging.StreamHandler()
+    assert TOKEN not in handler.format(caplog.records[-1])
+
+
 def test_installing_twice_changes_nothing():
     log_redaction.install()
     log_redaction.install()
