@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -77,7 +78,9 @@ def test_a_login_for_an_unknown_platform_writes_nothing(lms, store):
 def test_the_worker_purges_what_expired(lms, app, clock):
     app.extensions["bilan_launch_store"] = DatabaseStore()
     assert lms.full_launch().status_code == 303  # a launch session and a consumed nonce
-    lms.client.post("/lti/login", data=LOGIN)  # a login never finished, one rate counter
+    lms.client.post("/lti/login", data=LOGIN)  # a login never finished
+    db.session.add(RateCounter(key="login:192.0.2.1:0", count=1, expires_at=clock() + timedelta(minutes=1)))
+    db.session.commit()
     counts = {
         model: db.session.scalar(select(func.count(model.id)))
         for model in (OidcState, UsedNonce, RateCounter, LaunchSession)
