@@ -29,9 +29,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
-from lti_tool.lti import keys
+from lti_tool.lti import keys, throttle
 from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
-from lti_tool.lti import throttle
 from lti_tool.lti.launch import start_session
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.lti.store import LoginState, launch_store

@@ -54,9 +54,7 @@ def test_a_login_stores_only_the_parameters_the_flow_needs(lms, store, clock):
     ("name", "size"),
     [("login_hint", 2049), ("lti_message_hint", 4097), ("target_link_uri", 1025), ("iss", 256)],
 )
-def test_an_oversized_login_parameter_is_refused_before_anything_is_stored(
-    lms, store, name, size
-):
+def test_an_oversized_login_parameter_is_refused_before_anything_is_stored(lms, store, name, size):
     value = "http://localhost/lti/" + "a" * size if name == "target_link_uri" else "a" * size
     response = lms.client.post("/lti/login", data={**LOGIN, name: value})
     body = response.get_data(as_text=True)
@@ -79,7 +77,9 @@ def test_the_worker_purges_what_expired(lms, app, clock):
     app.extensions["bilan_launch_store"] = DatabaseStore()
     assert lms.full_launch().status_code == 303  # a launch session and a consumed nonce
     lms.client.post("/lti/login", data=LOGIN)  # a login never finished
-    db.session.add(RateCounter(key="login:192.0.2.1:0", count=1, expires_at=clock() + timedelta(minutes=1)))
+    db.session.add(
+        RateCounter(key="login:192.0.2.1:0", count=1, expires_at=clock() + timedelta(minutes=1))
+    )
     db.session.commit()
     counts = {
         model: db.session.scalar(select(func.count(model.id)))
@@ -104,9 +104,7 @@ def test_logins_are_rate_limited_per_client_address(lms, app, store, clock):
     for _ in range(3):
         _state_of(lms.client.post("/lti/login", data=LOGIN))
     # Without BILAN_TRUST_PROXY, X-Forwarded-For is the client's word, not its address.
-    refused = lms.client.post(
-        "/lti/login", data=LOGIN, headers={"X-Forwarded-For": "198.51.100.9"}
-    )
+    refused = lms.client.post("/lti/login", data=LOGIN, headers={"X-Forwarded-For": "198.51.100.9"})
     body = refused.get_data(as_text=True)
     assert refused.status_code == 429, body
     assert "Trop de demandes de connexion depuis cette adresse" in body
