@@ -113,9 +113,11 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
         return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
 
     jwk = find(cache.jwks) if cache and cache.fetched_at > now - JWKS_TTL else None
-    last_try = (cache.checked_at or cache.fetched_at) if cache is not None else None
-    if jwk is None and cache is not None and cache.error and last_try > now - JWKS_REFETCH:
-        raise _unreachable(registration)  # failed less than a minute ago: not asked again
+    last_try: datetime | None = None
+    if cache is not None:
+        last_try = cache.checked_at or cache.fetched_at
+        if jwk is None and cache.error and last_try > now - JWKS_REFETCH:
+            raise _unreachable(registration)  # failed less than a minute ago: not asked again
     if jwk is None and (last_try is None or last_try <= now - JWKS_REFETCH):
         end_transaction_before_network()
         try:
@@ -164,7 +166,8 @@ def _remember(
     else:
         cache.error = type(error).__name__[:255]
     db.session.flush()
-    return cache
+    stored: JwksCache = cache
+    return stored
 
 
 def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

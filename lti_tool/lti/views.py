@@ -146,7 +146,7 @@ def login() -> Any:
         "login", request.remote_addr, int(current_app.config.get("LOGIN_RATE_LIMIT", 120)), moment
     ):
         db.session.commit()  # the count, even when refused
-        response = Response(
+        limited = Response(
             render_template(
                 "lti/refused.html",
                 error=LaunchRefused(
@@ -159,9 +159,9 @@ def login() -> Any:
             ),
             429,
         )
-        response.headers["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
+        limited.headers["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
         log.warning("lti_launch_refused reason=rate_limited status=429 iss=%s", issuer)
-        return response
+        return limited
     state, nonce, secret = (
         secrets.token_urlsafe(24),
         secrets.token_urlsafe(24),
