@@ -49,6 +49,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TOOL_BASE_URL": base_url,
         "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
+        # OIDC logins per client address and minute (0: no limit); see lti_tool/lti/throttle.py.
+        "LOGIN_RATE_LIMIT": int(env.get("BILAN_LOGIN_RATE_LIMIT", "120")),
         "COURSE_ROOT": env.get(
             "BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")
         ),

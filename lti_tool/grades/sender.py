@@ -81,30 +81,78 @@ def access_token(
     if cached is not None and not refresh and cached.expires_at > now:
         return str(cached.token)
     from lti_tool.lti.keys import private_key, signing_key
+    from lti_tool.lti.validation import end_transaction_before_network
 
-    kid, pem = signing_key()  # before the lock: its first use commits
-    # One process fetches, the others wait and take the token it stored.
-    _xact_lock(f"token:{registration.id}:{scopes}")
-    cached = db.session.scalar(query.execution_options(populate_existing=True))
-    if cached is not None and not refresh and cached.expires_at > now:
-        return str(cached.token)
+    kid, pem = signing_key()  # its first use commits
+    # One fetch at a time in this process; the others wait (with no transaction open) and take
+    # the token it stored. The call runs with no transaction open either: a slow platform holds
+    # no database lock or connection, and processes do not wait for each other (two may each
+    # fetch a valid token).
+    end_transaction_before_network()
+    with _token_lock(registration.id, scopes):
+        cached = db.session.scalar(query.execution_options(populate_existing=True))
+        if cached is not None and not refresh and cached.expires_at > now:
+            return str(cached.token)
+        token, lifetime = _fetch_token(registration, now, scopes, kid, private_key(pem))
+        # Stored as "use until": shortly before the real expiry (a fifth of short lifetimes).
+        expires = (
+            now + timedelta(seconds=lifetime) - min(TOKEN_MARGIN, timedelta(seconds=lifetime / 5))
+        )
+        cached = db.session.scalar(query)
+        if cached is None:
+            try:
+                # Another process may store its token at the same moment: keep theirs too.
+                with db.session.begin_nested():
+                    db.session.add(
+                        AccessToken(
+                            registration_id=registration.id,
+                            scopes=scopes,
+                            token=token,
+                            expires_at=expires,
+                        )
+                    )
+            except IntegrityError:
+                cached = db.session.scalar(query)
+        if cached is not None:
+            cached.token, cached.expires_at = token, expires
+        db.session.flush()
+    return token
+
+
+_TOKEN_LOCKS: dict[tuple[int, str], threading.Lock] = {}
+_TOKEN_LOCKS_GUARD = threading.Lock()
+
+
+def _token_lock(registration_id: int, scopes: str) -> threading.Lock:
+    with _TOKEN_LOCKS_GUARD:
+        return _TOKEN_LOCKS.setdefault((registration_id, scopes), threading.Lock())
+
+
+def _fetch_token(
+    registration: Registration, now: datetime, scopes: str, kid: str, key: Any
+) -> tuple[str, int]:
+    """Ask the platform for a token, outside any transaction (it commits what is pending)."""
+    from lti_tool.lti.validation import end_transaction_before_network
+
+    token_url = registration.auth_token_url
     issued = int(now.timestamp())
     assertion = jwt.encode(
         {
             "iss": registration.client_id,
             "sub": registration.client_id,
-            "aud": registration.auth_audience or registration.auth_token_url,
+            "aud": registration.auth_audience or token_url,
             "iat": issued,
             "exp": issued + 300,
             "jti": uuid.uuid4().hex,
         },
-        private_key(pem),
+        key,
         algorithm="RS256",
         headers={"kid": kid},
     )
+    end_transaction_before_network()
     try:
         response = HTTP[0].post(
-            registration.auth_token_url,
+            token_url,
             data={
                 "grant_type": "client_credentials",
                 "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
@@ -123,28 +171,7 @@ def access_token(
             )
         raise Retry(response.status_code, f"jeton : HTTP {response.status_code}")
     body = response.json()
-    token = str(body["access_token"])
-    lifetime = int(body.get("expires_in", 3600))
-    # Stored as "use until": shortly before the real expiry (a fifth of short lifetimes).
-    expires = now + timedelta(seconds=lifetime) - min(TOKEN_MARGIN, timedelta(seconds=lifetime / 5))
-    if cached is None:
-        try:
-            # Another process may store its token at the same moment: keep theirs too.
-            with db.session.begin_nested():
-                db.session.add(
-                    AccessToken(
-                        registration_id=registration.id,
-                        scopes=scopes,
-                        token=token,
-                        expires_at=expires,
-                    )
-                )
-        except IntegrityError:
-            cached = db.session.scalar(query)
-    if cached is not None:
-        cached.token, cached.expires_at = token, expires
-    db.session.flush()
-    return token
+    return str(body["access_token"]), int(body.get("expires_in", 3600))
 
 
 def _request(
@@ -220,6 +247,9 @@ def line_item_url(row: ScoreOutbox, registration: Registration, now: datetime) -
     cached = db.session.scalar(column)
     if cached is not None:
         return str(cached.url)
+    # Before the lock (an advisory lock of the transaction on PostgreSQL): fetching a token ends
+    # the transaction, which would release it.
+    access_token(registration, now)
     with _column_lock(row):
         # Another worker may have created it while we waited for the lock.
         cached = db.session.scalar(column.execution_options(populate_existing=True))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
+from lti_tool.lti.validation import end_transaction_before_network
 from lti_tool.models.lti import Deployment, Registration, RegistrationInvite
 
 log = logging.getLogger("bilan.lti")
@@ -117,9 +118,7 @@ def register(
     """Run dynamic registration end to end; flush, never commit."""
     moment = now()
     invite = db.session.scalar(
-        select(RegistrationInvite)
-        .where(RegistrationInvite.token_hash == _hash(invite_token))
-        .with_for_update()
+        select(RegistrationInvite).where(RegistrationInvite.token_hash == _hash(invite_token))
     )
     if invite is None:
         raise RegistrationError(
@@ -142,6 +141,8 @@ def register(
         )
     headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
     http = HTTP[0]
+    invite_id = invite.id
+    end_transaction_before_network()  # the platform's documents are fetched with no lock held
     try:
         reply = http.get(openid_configuration, headers=headers, timeout=15)
         reply.raise_for_status()
@@ -180,6 +181,15 @@ def register(
     if not client_id:
         raise RegistrationError(
             "La plateforme n'a pas renvoyé d'identifiant client (client_id).", 502
+        )
+    # Back in a transaction: the invite locked, and still unused (two attempts may have crossed).
+    invite = db.session.scalar(
+        select(RegistrationInvite).where(RegistrationInvite.id == invite_id).with_for_update()
+    )
+    if invite is None or invite.used_at is not None:
+        raise RegistrationError(
+            "Cette adresse d'enregistrement a déjà servi. Créez-en une nouvelle avec « flask lti registration-url ».",
+            410,
         )
     family = str((config.get(PLATFORM_CONFIG) or {}).get("product_family_code", "")).lower()
     registration = db.session.scalar(

@@ -13,6 +13,7 @@ import jwt
 import requests
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
 from lti_tool.models.lti import Deployment, JwksCache, Registration
@@ -68,7 +69,7 @@ def http_fetch_jwks(url: str) -> dict[str, Any]:
         found = local(url)
         if found is not None:
             return found
-    response = requests.get(url, timeout=10)
+    response = requests.get(url, timeout=(5, 10))
     response.raise_for_status()
     data: dict[str, Any] = response.json()
     return data
@@ -78,33 +79,56 @@ def http_fetch_jwks(url: str) -> dict[str, Any]:
 FETCH_JWKS: list[Fetch] = [http_fetch_jwks]
 
 
-def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
-    """The platform's public key for ``kid``: cached, one rate-limited re-fetch on unknown kid."""
-    cache = db.session.scalar(
-        select(JwksCache).where(JwksCache.key_set_url == registration.key_set_url)
+def end_transaction_before_network() -> None:
+    """End the session's transaction before a network call: a platform that hangs must not hold
+    a database lock (SQLite: « database is locked » for everyone) or a connection (PostgreSQL).
+
+    Callers have read, not written: what is pending would be committed here.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+
+
+def _unreachable(registration: Registration) -> LaunchRefused:
+    return LaunchRefused(
+        "jwks_unreachable",
+        "Les clés publiques de la plateforme sont inaccessibles.",
+        f"Vérifiez l'URL du jeu de clés ({registration.key_set_url}) ; "
+        "l'outil réessaie au plus une fois par minute.",
+        502,
     )
+
+
+def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
+    """The platform's public key for ``kid``: cached, one rate-limited re-fetch on unknown kid.
+
+    The fetch runs outside any transaction; its outcome, a failure too, is stored (flushed) so
+    that for a minute other launches neither wait for a platform that hangs nor ask it again.
+    """
+    url = registration.key_set_url
+    query = select(JwksCache).where(JwksCache.key_set_url == url)
+    cache = db.session.scalar(query)
 
     def find(jwks: dict[str, Any]) -> dict[str, Any] | None:
         return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
 
     jwk = find(cache.jwks) if cache and cache.fetched_at > now - JWKS_TTL else None
-    if jwk is None and (cache is None or cache.fetched_at <= now - JWKS_REFETCH):
+    last_try: datetime | None = None
+    if cache is not None:
+        last_try = cache.checked_at or cache.fetched_at
+        if jwk is None and cache.error and last_try > now - JWKS_REFETCH:
+            raise _unreachable(registration)  # failed less than a minute ago: not asked again
+    if jwk is None and (last_try is None or last_try <= now - JWKS_REFETCH):
+        end_transaction_before_network()
         try:
-            fresh = FETCH_JWKS[0](registration.key_set_url)
-        except (requests.RequestException, ValueError) as error:
-            raise LaunchRefused(
-                "jwks_unreachable",
-                "Les clés publiques de la plateforme sont inaccessibles.",
-                f"Vérifiez l'URL du jeu de clés ({registration.key_set_url}).",
-                502,
-            ) from error
-        if cache is None:
-            cache = JwksCache(key_set_url=registration.key_set_url, jwks=fresh, fetched_at=now)
-            db.session.add(cache)
-        else:
-            cache.jwks, cache.fetched_at = fresh, now
-        db.session.flush()
-        jwk = find(fresh)
+            fresh, error = FETCH_JWKS[0](url), None
+        except (requests.RequestException, ValueError) as failure:
+            fresh, error = None, failure
+        cache = _remember(url, query, fresh, error, now)
+        if error is not None:
+            log.warning("jwks_fetch_failed url=%s error=%s", url, type(error).__name__)
+            raise _unreachable(registration) from error
+        jwk = find(cache.jwks)
     if jwk is None:
         raise LaunchRefused(
             "unknown_kid",
@@ -113,6 +137,37 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
             401,
         )
     return RSAAlgorithm.from_jwk(json.dumps(jwk))
+
+
+def _remember(
+    url: str,
+    query: Any,
+    fresh: dict[str, Any] | None,
+    error: Exception | None,
+    now: datetime,
+) -> JwksCache:
+    """Store a fetch's outcome (flushed); a concurrent launch may have stored the row first."""
+    cache = db.session.scalar(query)
+    if cache is None:
+        savepoint = db.session.begin_nested()
+        try:
+            cache = JwksCache(key_set_url=url, jwks=fresh or {"keys": []}, fetched_at=now)
+            db.session.add(cache)
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            cache = db.session.scalar(query.execution_options(populate_existing=True))
+            assert cache is not None
+        else:
+            savepoint.commit()
+    cache.checked_at = now
+    if fresh is not None:
+        cache.jwks, cache.fetched_at, cache.error = fresh, now, None
+    else:
+        cache.error = type(error).__name__[:255]
+    db.session.flush()
+    stored: JwksCache = cache
+    return stored
 
 
 def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -129,10 +184,15 @@ def validate(
     *,
     now: datetime,
     expected_nonce: str | None,
+    expected_registration_id: int | None = None,
     registration_for: Callable[[str, str], Registration | None],
     target_link_ok: Callable[[str], bool],
 ) -> ValidLaunch:
-    """Validate an id_token completely; raise LaunchRefused with a clear reason."""
+    """Validate an id_token completely; raise LaunchRefused with a clear reason.
+
+    Call it before writing anything: fetching the platform's keys ends the current transaction.
+    ``expected_registration_id`` is the registration the login state was created for.
+    """
     header, unverified = _unverified(token)
     if header.get("alg") != "RS256":
         raise LaunchRefused("bad_alg", "Algorithme de signature refusé (RS256 attendu).", "", 401)
@@ -162,6 +222,14 @@ def validate(
             f"Administrateur : enregistrez la plateforme {issuer} (client_id {client_id}) "
             "par l'enregistrement dynamique ou « flask lti add-platform ».",
             403,
+        )
+    if expected_registration_id is not None and registration.id != expected_registration_id:
+        # The login was started for another registration: its state is not this platform's.
+        raise LaunchRefused(
+            "wrong_platform",
+            "Ce lancement ne vient pas de la plateforme qui a ouvert la connexion.",
+            "Relancez l'activité depuis votre plateforme.",
+            401,
         )
     key = platform_key(registration, str(kid), now)
     try:

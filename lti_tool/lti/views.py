@@ -29,7 +29,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
-from lti_tool.lti import keys
+from lti_tool.lti import keys, throttle
+from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
 from lti_tool.lti.launch import NoCourseRole, start_session
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.lti.store import LoginState, launch_store
@@ -42,6 +43,18 @@ pages = Blueprint("lti_pages", __name__, url_prefix="/s/<lt>")
 STATE_COOKIE = "lti1p3-state-"
 STORAGE_KEY = "lti_state_"
 STATE_TTL = timedelta(minutes=10)
+#: The login parameters the flow reads again (the platform storage, the restart in a new window),
+#: each with the longest value accepted. Anything else the request carries is neither read nor
+#: stored: an unauthenticated request must not be able to grow the database.
+LOGIN_PARAMS = {
+    "iss": 255,
+    "client_id": 255,
+    "lti_deployment_id": 255,
+    "login_hint": 2048,
+    "lti_message_hint": 4096,
+    "target_link_uri": 1024,
+    "lti_storage_target": 255,
+}
 
 COMPETENCIES = {
     "C1": "Définir des modalités et conditions de réalisation d'un bilan de compétences respectueuses du cadre réglementaire et déontologique, jusqu'à l'entretien de suivi.",
@@ -90,7 +103,17 @@ def _target_ok(target: str) -> bool:
 @csrf_exempt
 def login() -> Any:
     """OIDC login initiation: remember state and nonce, bound to this browser."""
-    params = request.values
+    for name, longest in LOGIN_PARAMS.items():
+        if len(request.values.get(name, "")) > longest:
+            return refusal(
+                LaunchRefused(
+                    "oversized_login",
+                    f"Demande de connexion refusée : le paramètre « {name} » dépasse "
+                    f"{longest} caractères.",
+                    "Administrateur de la plateforme : vérifiez les paramètres envoyés à l'outil.",
+                )
+            )
+    params = {name: request.values[name] for name in LOGIN_PARAMS if request.values.get(name)}
     issuer, login_hint = params.get("iss"), params.get("login_hint")
     target = params.get("target_link_uri") or f"{base_url()}/lti/launch"
     if not issuer or not login_hint:
@@ -118,12 +141,32 @@ def login() -> Any:
             LaunchRefused("foreign_target", "L'adresse de lancement n'appartient pas à cet outil."),
             iss=issuer,
         )
+    moment = now()
+    if not throttle.allow(
+        "login", request.remote_addr, int(current_app.config.get("LOGIN_RATE_LIMIT", 120)), moment
+    ):
+        db.session.commit()  # the count, even when refused
+        limited = Response(
+            render_template(
+                "lti/refused.html",
+                error=LaunchRefused(
+                    "rate_limited",
+                    "Trop de demandes de connexion depuis cette adresse : patientez une minute "
+                    "puis relancez l'activité.",
+                    "",
+                    429,
+                ),
+            ),
+            429,
+        )
+        limited.headers["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
+        log.warning("lti_launch_refused reason=rate_limited status=429 iss=%s", issuer)
+        return limited
     state, nonce, secret = (
         secrets.token_urlsafe(24),
         secrets.token_urlsafe(24),
         secrets.token_urlsafe(24),
     )
-    moment = now()
     launch_store().save_state(
         LoginState(
             state=state,
@@ -131,7 +174,7 @@ def login() -> Any:
             registration_id=registration.id,
             target_link_uri=target,
             browser_binding=_hash(secret),
-            login_params={k: v for k, v in params.items()},
+            login_params=params,
             created_at=moment,
             expires_at=moment + STATE_TTL,
         )
@@ -216,8 +259,8 @@ def launch() -> Any:
             id_token=token,
             state=state_value,
         )
-    if secret is None:
-        secret = request.form.get("lti_storage_value") or None
+    if secret is None and "lti_storage_value" in request.form:
+        secret = _stored_value(storage_target)
     if secret is None:
         return render_template("lti/new_window.html", login_url=_restart_url(state)), 401
     if _hash(secret) != state.browser_binding:
@@ -227,8 +270,29 @@ def launch() -> Any:
             )
         )
     nonce, registration_id = state.nonce, state.registration_id
+    # Validated before the state is taken: nothing is written while the platform's keys may be
+    # fetched (a network call never runs inside a transaction, see validation.platform_key).
+    try:
+        valid = validate(
+            token,
+            now=moment,
+            expected_nonce=nonce,
+            expected_registration_id=registration_id,
+            registration_for=_registration_for,
+            target_link_ok=_target_ok,
+        )
+    except LaunchRefused as error:
+        store.take_state(state_value, moment)
+        db.session.commit()  # the state is consumed either way
+        expected = db.session.get(Registration, registration_id)
+        return refusal(
+            error,
+            iss=expected.issuer if expected else None,
+            client_id=expected.client_id if expected else None,
+        )
     if not store.take_state(state_value, moment):
         # Another request (the same form posted twice) used this login first.
+        db.session.rollback()
         return refusal(
             LaunchRefused(
                 "bad_state",
@@ -236,22 +300,6 @@ def launch() -> Any:
                 "",
                 401,
             )
-        )
-    try:
-        valid = validate(
-            token,
-            now=moment,
-            expected_nonce=nonce,
-            registration_for=_registration_for,
-            target_link_ok=_target_ok,
-        )
-    except LaunchRefused as error:
-        db.session.commit()  # the state is consumed either way
-        expected = db.session.get(Registration, registration_id)
-        return refusal(
-            error,
-            iss=expected.issuer if expected else None,
-            client_id=expected.client_id if expected else None,
         )
     try:
         session_token, link, role = start_session(valid, moment)
@@ -267,6 +315,29 @@ def launch() -> Any:
         "lti_launch_ok iss=%s role=%s type=%s", valid.registration.issuer, role, valid.message_type
     )
     return response
+
+
+def _stored_value(storage_target: str | None) -> str | None:
+    """The browser-binding secret posted back by the tool's own platform-storage page, or None.
+
+    Accepted only where the tool started that flow: the login asked for the platform's storage
+    (``lti_storage_target``), and the form comes from a page of the tool (``Origin``, or
+    ``Sec-Fetch-Site`` when a browser sends no ``Origin``). Otherwise anyone could finish their
+    own login in someone else's browser by posting the secret they were given (login CSRF).
+    """
+    if not storage_target:
+        log.warning("lti_storage_value_ignored reason=storage_not_offered")
+        return None
+    origin = request.headers.get("Origin")
+    from_tool = (
+        origin == _origin(base_url())
+        if origin is not None
+        else request.headers.get("Sec-Fetch-Site") == "same-origin"
+    )
+    if not from_tool:
+        log.warning("lti_storage_value_ignored reason=foreign_origin origin=%s", origin)
+        return None
+    return request.form.get("lti_storage_value") or None
 
 
 def _origin(url: str) -> str:

@@ -107,7 +107,26 @@ class JwksCache(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     key_set_url: Mapped[str] = mapped_column(String(1024), unique=True)
     jwks: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    #: Time of the last successful fetch (the keys' age).
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: Time of the last attempt, successful or not: fetches are limited to one a minute.
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: Why the last attempt failed (None after a success): remembered until the next allowed
+    #: attempt, so a platform whose key set hangs is not asked again by every launch.
+    error: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class RateCounter(db.Model):  # type: ignore[name-defined,misc]
+    """Requests counted per client address and time window (unauthenticated endpoints)."""
+
+    __tablename__ = "lti_rate_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``<bucket>:<address>:<window start>``, e.g. ``login:203.0.113.7:1795338000``.
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    #: End of the window: the worker deletes the row after it.
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class RegistrationInvite(db.Model):  # type: ignore[name-defined,misc]
