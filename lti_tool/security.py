@@ -1,4 +1,9 @@
-"""Response headers: framing limited to registered platforms, no referrer leak of URL tokens."""
+"""Response headers: framing limited to registered platforms, no referrer leak of URL tokens.
+
+Scripts come from the tool's own files only (``script-src 'self'``): no template has an inline
+script or event handler attribute, so an injected ``<script>`` or ``onerror=`` never runs. The
+JSON data blocks (``<script type="application/json">``) are not executed and need no exception.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,9 @@ def frame_ancestors(extra: list[str] | None = None) -> str:
     return " ".join(dict.fromkeys(sources))
 
 
+#: Scripts only from the tool's origin: no inline script, no ``eval``, no ``javascript:`` URL.
+SCRIPT_POLICY = "script-src 'self'"
+
 _CHANGED = "bilan.registrations_changed"
 
 
@@ -89,7 +97,7 @@ def init_app(app: Flask) -> None:
         else:
             ancestors = "'self'"  # data (JSON, files) is never framed: no query needed
         response.headers["Content-Security-Policy"] = (
-            f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'"
+            f"frame-ancestors {ancestors}; {SCRIPT_POLICY}; object-src 'none'; base-uri 'self'"
         )
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"
