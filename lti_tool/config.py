@@ -72,6 +72,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TOOL_PRIVATE_KEY_FILE": env.get("BILAN_TOOL_PRIVATE_KEY_FILE"),
         "TOOL_BASE_URL": base_url,
         "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
+        # Dynamic registration may call private, loopback and link-local addresses (a Moodle on
+        # the same machine or LAN): by default in development only (lti_tool/lti/outbound.py).
+        "REGISTRATION_ALLOW_PRIVATE": _bool(
+            env.get("BILAN_REGISTRATION_ALLOW_PRIVATE"), default=mode != "production"
+        ),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
         "COURSE_ROOT": env.get(
             "BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")
