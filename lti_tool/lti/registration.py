@@ -16,7 +16,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from sqlalchemy import CursorResult, select, update
 
 from lti_tool.clock import now
@@ -120,7 +120,7 @@ MAX_ATTEMPTS = 3
 #: The one message the browser sees for every failure past the invite: which one it was (the
 #: host did not answer, answered an error, or answered with another issuer…) is in the log only,
 #: so that an invite cannot be used to map what the tool can reach.
-GENERIC_FAILURE = _l(
+GENERIC_FAILURE = lazy_gettext(
     "L'enregistrement auprès de la plateforme n'a pas abouti. Le détail est consigné dans le "
     "journal de l'outil ; si cette adresse d'enregistrement a déjà servi, créez-en une nouvelle "
     "avec « flask lti registration-url »."
