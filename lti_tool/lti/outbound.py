@@ -125,7 +125,7 @@ class _GuardedHTTPPool(HTTPConnectionPool):
 
 
 class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection  # type: ignore[assignment]
+    ConnectionCls = _GuardedHTTPSConnection
 
 
 class PublicOnlyAdapter(HTTPAdapter):

@@ -161,7 +161,7 @@ def claim_attempt(invite_token: str, moment: datetime) -> int:
     )
     if cast(CursorResult[Any], claimed).rowcount != 1:
         raise RegistrationError(USED, 410)
-    return invite.id
+    return int(invite.id)
 
 
 def consume(invite_id: int, moment: datetime) -> bool:
