@@ -12,6 +12,29 @@ class ConfigError(RuntimeError):
     """The configuration is not safe to start with."""
 
 
+#: The only values ``BILAN_ENV`` may take (any case); anything else stops the start, so that a
+#: typo such as ``prod`` never starts the development mode (demo platform, generated secret).
+ENV_MODES = ("development", "production")
+#: Shortest ``BILAN_SECRET_KEY`` accepted in production (it signs the session cookies).
+MIN_SECRET_LENGTH = 32
+#: Fewest distinct characters in that secret (refuses ``xxxx…`` and other placeholders).
+MIN_SECRET_DISTINCT = 8
+
+
+def environment_mode(value: str | None) -> str:
+    """The mode named by ``BILAN_ENV``: ``development`` when unset; an unknown value is an error."""
+    if value is None:
+        return "development"
+    mode = value.strip().lower()
+    if mode not in ENV_MODES:
+        raise ConfigError(
+            f"Démarrage refusé : BILAN_ENV={value!r} est inconnu ; valeurs admises : "
+            + ", ".join(ENV_MODES)
+            + "."
+        )
+    return mode
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None:
         return default
@@ -35,9 +58,10 @@ def cookies_can_be_secure(mode: str, base_url: str) -> bool:
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from ``os.environ``."""
     env = os.environ
-    mode = env.get("BILAN_ENV", "development")
+    mode = environment_mode(env.get("BILAN_ENV"))
     instance = Path(instance_path)
-    default_db = f"sqlite:///{instance / 'bilan.sqlite3'}"
+    # SQLite only as the development default: production names its database explicitly.
+    default_db = None if mode == "production" else f"sqlite:///{instance / 'bilan.sqlite3'}"
     base_url = env.get("BILAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     secure = _bool(env.get("BILAN_COOKIE_SECURE"), default=cookies_can_be_secure(mode, base_url))
     return {
@@ -48,6 +72,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TOOL_PRIVATE_KEY_FILE": env.get("BILAN_TOOL_PRIVATE_KEY_FILE"),
         "TOOL_BASE_URL": base_url,
         "DEMO_PLATFORM": _bool(env.get("BILAN_DEMO_PLATFORM"), default=mode != "production"),
+        # Dynamic registration may call private, loopback and link-local addresses (a Moodle on
+        # the same machine or LAN): by default in development only (lti_tool/lti/outbound.py).
+        "REGISTRATION_ALLOW_PRIVATE": _bool(
+            env.get("BILAN_REGISTRATION_ALLOW_PRIVATE"), default=mode != "production"
+        ),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
         # OIDC logins per client address and minute (0: no limit); see lti_tool/lti/throttle.py.
         "LOGIN_RATE_LIMIT": int(env.get("BILAN_LOGIN_RATE_LIMIT", "120")),
@@ -75,17 +104,30 @@ def from_environment(instance_path: str) -> dict[str, Any]:
 
 
 def check_production(config: dict[str, Any]) -> None:
-    """Refuse to start in production without a secret key and the tool's private key."""
+    """Refuse to start in production with anything the development mode would tolerate.
+
+    A secret key of at least ``MIN_SECRET_LENGTH`` varied characters, the tool's private key,
+    an explicit non-SQLite database and no demo platform (it lets anyone launch as a trainer).
+    """
     if config.get("ENV_MODE") != "production":
         return
     missing = []
-    if not config.get("SECRET_KEY"):
+    secret = str(config.get("SECRET_KEY") or "")
+    if not secret:
         missing.append("BILAN_SECRET_KEY")
+    elif len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < MIN_SECRET_DISTINCT:
+        missing.append(
+            f"BILAN_SECRET_KEY (au moins {MIN_SECRET_LENGTH} caractères aléatoires, "
+            "par exemple « python -c 'import secrets; print(secrets.token_hex(32))' »)"
+        )
     key_file = config.get("TOOL_PRIVATE_KEY_FILE")
     if not key_file or not Path(key_file).is_file():
         missing.append("BILAN_TOOL_PRIVATE_KEY_FILE (fichier de clé privée PEM existant)")
-    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+    database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not database or database.startswith("sqlite"):
         missing.append("BILAN_DATABASE_URL (PostgreSQL en production)")
+    if config.get("DEMO_PLATFORM"):
+        missing.append("BILAN_DEMO_PLATFORM (la plateforme de démonstration est interdite)")
     if missing:
         raise ConfigError(
             "Démarrage refusé en production : variables manquantes ou invalides : "

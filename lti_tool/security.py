@@ -1,4 +1,9 @@
-"""Response headers: framing limited to registered platforms, no referrer leak of URL tokens."""
+"""Response headers: framing limited to registered platforms, no referrer leak of URL tokens.
+
+Scripts come from the tool's own files only (``script-src 'self'``): no template has an inline
+script or event handler attribute, so an injected ``<script>`` or ``onerror=`` never runs. The
+JSON data blocks (``<script type="application/json">``) are not executed and need no exception.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,11 @@ def frame_ancestors(extra: list[str] | None = None) -> str:
     return " ".join(dict.fromkeys(sources))
 
 
+#: Scripts only from the tool's origin: no inline script, no ``eval``, no ``javascript:`` URL.
+SCRIPT_POLICY = "script-src 'self'"
+#: The whole policy of data responses (JSON, files), which are never framed.
+DATA_POLICY = f"frame-ancestors 'self'; {SCRIPT_POLICY}; object-src 'none'; base-uri 'self'"
+
 _CHANGED = "bilan.registrations_changed"
 
 
@@ -86,11 +96,12 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             extra = list(app.config.get("FRAME_ANCESTORS_EXTRA", []))
             ancestors = frame_ancestors(extra)
+            response.headers["Content-Security-Policy"] = (
+                f"frame-ancestors {ancestors}; {SCRIPT_POLICY}; object-src 'none'; base-uri 'self'"
+            )
         else:
-            ancestors = "'self'"  # data (JSON, files) is never framed: no query needed
-        response.headers["Content-Security-Policy"] = (
-            f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'"
-        )
+            # Data (JSON, files) is never framed: no query needed.
+            response.headers["Content-Security-Policy"] = DATA_POLICY
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers.pop("X-Frame-Options", None)

@@ -38,6 +38,7 @@ from lti_tool.launch_session import hash_token
 from lti_tool.models.core import ROLE_TRAINEE, LaunchSession
 from lti_tool.models.exam import ExamAttempt
 from lti_tool.models.types import UtcDateTime
+from lti_tool.security import DATA_POLICY
 
 log = logging.getLogger("bilan.exam")
 
@@ -48,7 +49,7 @@ MAX_BODY = 8192
 #: The headers security.py gives data responses (a test keeps them equal).
 JSON_HEADERS = [
     ("Content-Type", "application/json"),
-    ("Content-Security-Policy", "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"),
+    ("Content-Security-Policy", DATA_POLICY),
     ("Referrer-Policy", "same-origin"),
     ("X-Content-Type-Options", "nosniff"),
     ("Cache-Control", "no-store"),  # lti_tool/launch_session.py: every /s/<token>/ response

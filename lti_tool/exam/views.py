@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, cast
 
@@ -25,6 +23,7 @@ from sqlalchemy import select
 
 from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.clock import now
+from lti_tool.csv_export import csv_response
 from lti_tool.exam import autosave, service
 from lti_tool.exam import bank as bank_module
 from lti_tool.exam.page import paper_html
@@ -365,25 +364,21 @@ def export_csv() -> Response:
         select(ExamAttempt).where(ExamAttempt.resource_link_id == link.id).order_by(ExamAttempt.id)
     ).all()
     competencies = sorted({c for a in attempts for c in (a.per_competency or {})})
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            "candidat",
-            "tentative",
-            "statut",
-            "début",
-            "fin",
-            "motif",
-            "points",
-            "maximum",
-            "réussite",
-        ]
-        + [f"{c} (points/max)" for c in competencies]
-    )
+    header = [
+        "candidat",
+        "tentative",
+        "statut",
+        "début",
+        "fin",
+        "motif",
+        "points",
+        "maximum",
+        "réussite",
+    ] + [f"{c} (points/max)" for c in competencies]
+    rows = []
     for a in attempts:
         per = a.per_competency or {}
-        writer.writerow(
+        rows.append(
             [
                 a.user.display_name,
                 a.attempt_no,
@@ -397,11 +392,7 @@ def export_csv() -> Response:
             ]
             + [f"{per[c][0]:g}/{per[c][1]}" if c in per else "" for c in competencies]
         )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=resultats-epreuve1.csv"},
-    )
+    return csv_response("resultats-epreuve1.csv", header, rows)
 
 
 @bp.get("/analyse")

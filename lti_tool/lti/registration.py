@@ -1,21 +1,27 @@
-"""LTI Dynamic Registration: an administrator pastes a one-time URL in the platform."""
+"""LTI Dynamic Registration: an administrator pastes a one-time URL in the platform.
+
+The invite is spent by the first attempt that gets an HTTP answer from the platform, or after
+``MAX_ATTEMPTS`` attempts that get none; the calls themselves go through ``outbound`` (public
+addresses only unless allowed, checked redirects, bounded size and time) and outside any
+database transaction.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-import requests
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import select
+from flask_babel import lazy_gettext
+from sqlalchemy import CursorResult, select, update
 
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
-from lti_tool.lti.validation import end_transaction_before_network
+from lti_tool.lti import outbound
 from lti_tool.models.lti import Deployment, Registration, RegistrationInvite
 
 log = logging.getLogger("bilan.lti")
@@ -37,9 +43,6 @@ PROFILES = {
     "sakai": "sakai",
     "openedx": "openedx",
 }
-
-#: The HTTP client (replaced by a fake platform in tests).
-HTTP: list[Any] = [requests]
 
 
 class RegistrationError(Exception):
@@ -112,11 +115,24 @@ def tool_configuration() -> dict[str, Any]:
     }
 
 
-def register(
-    invite_token: str, openid_configuration: str, registration_token: str | None
-) -> Registration:
-    """Run dynamic registration end to end; flush, never commit."""
-    moment = now()
+#: Attempts an invite allows when none of them reaches the platform (a typo, a platform down).
+MAX_ATTEMPTS = 3
+#: The one message the browser sees for every failure past the invite: which one it was (the
+#: host did not answer, answered an error, or answered with another issuer…) is in the log only,
+#: so that an invite cannot be used to map what the tool can reach.
+GENERIC_FAILURE = lazy_gettext(
+    "L'enregistrement auprès de la plateforme n'a pas abouti. Le détail est consigné dans le "
+    "journal de l'outil ; si cette adresse d'enregistrement a déjà servi, créez-en une nouvelle "
+    "avec « flask lti registration-url »."
+)
+USED = (
+    "Cette adresse d'enregistrement a déjà servi. Créez-en une nouvelle avec "
+    "« flask lti registration-url »."
+)
+
+
+def claim_attempt(invite_token: str, moment: datetime) -> int:
+    """Count one attempt of an invite still usable; return its id (flush, never commit)."""
     invite = db.session.scalar(
         select(RegistrationInvite).where(RegistrationInvite.token_hash == _hash(invite_token))
     )
@@ -125,37 +141,65 @@ def register(
             "Cette adresse d'enregistrement est inconnue. Créez-en une avec « flask lti registration-url ».",
             404,
         )
-    if invite.used_at is not None:
-        raise RegistrationError(
-            "Cette adresse d'enregistrement a déjà servi. Créez-en une nouvelle avec « flask lti registration-url ».",
-            410,
-        )
+    if invite.used_at is not None or invite.attempts >= MAX_ATTEMPTS:
+        raise RegistrationError(USED, 410)
     if invite.expires_at < moment:
         raise RegistrationError(
             "Cette adresse d'enregistrement a expiré. Créez-en une nouvelle avec « flask lti registration-url ».",
             410,
         )
-    if not openid_configuration.startswith(("https://", "http://")):
-        raise RegistrationError(
-            "La plateforme n'a pas fourni son adresse de configuration (openid_configuration)."
+    # One atomic statement, so that parallel attempts cannot all read the same count.
+    claimed = db.session.execute(
+        update(RegistrationInvite)
+        .where(
+            RegistrationInvite.id == invite.id,
+            RegistrationInvite.used_at.is_(None),
+            RegistrationInvite.attempts < MAX_ATTEMPTS,
         )
-    headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
-    http = HTTP[0]
-    invite_id = invite.id
-    end_transaction_before_network()  # the platform's documents are fetched with no lock held
-    try:
-        reply = http.get(openid_configuration, headers=headers, timeout=15)
-        reply.raise_for_status()
-        config: dict[str, Any] = reply.json()
-    except (requests.RequestException, ValueError) as error:
-        raise RegistrationError(
-            f"Configuration de la plateforme illisible ({type(error).__name__}).", 502
-        ) from error
+        .values(attempts=RegistrationInvite.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        raise RegistrationError(USED, 410)
+    return int(invite.id)
+
+
+def consume(invite_id: int, moment: datetime) -> bool:
+    """Mark the invite used unless it already is; return whether this call did (flush)."""
+    done = db.session.execute(
+        update(RegistrationInvite)
+        .where(RegistrationInvite.id == invite_id, RegistrationInvite.used_at.is_(None))
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], done).rowcount == 1
+
+
+def end_failed_attempt(invite_id: int, reached: bool, moment: datetime) -> None:
+    """After a failure: the invite is spent if the platform answered or the tries are used up."""
+    attempts = db.session.scalar(
+        select(RegistrationInvite.attempts).where(RegistrationInvite.id == invite_id)
+    )
+    if reached or (attempts or 0) >= MAX_ATTEMPTS:
+        consume(invite_id, moment)
+
+
+def fetch_platform_configuration(
+    openid_configuration: str, registration_token: str | None, allow_private: bool
+) -> dict[str, Any]:
+    """The platform's OpenID configuration, checked (network only, no database)."""
+    config = outbound.fetch_json(
+        "GET",
+        openid_configuration,
+        headers=_bearer(registration_token),
+        allow_private=allow_private,
+    )
     issuer = str(config.get("issuer", ""))
-    if urlsplit(issuer).netloc != urlsplit(openid_configuration).netloc or not issuer:
-        raise RegistrationError(
-            f"L'émetteur annoncé ({issuer or 'absent'}) ne correspond pas à l'hôte de la configuration "
-            f"({urlsplit(openid_configuration).netloc}) : enregistrement refusé."
+    if not issuer or urlsplit(issuer).netloc != urlsplit(openid_configuration).netloc:
+        raise outbound.OutboundError(
+            f"émetteur annoncé {issuer or 'absent'!r} différent de l'hôte de la configuration "
+            f"{urlsplit(openid_configuration).netloc!r}",
+            reached=True,
         )
     missing = [
         k
@@ -163,34 +207,38 @@ def register(
         if not config.get(k)
     ]
     if missing:
-        raise RegistrationError("Configuration de la plateforme incomplète : " + ", ".join(missing))
-    try:
-        answer = http.post(
-            str(config["registration_endpoint"]),
-            json=tool_configuration(),
-            headers=headers,
-            timeout=15,
+        raise outbound.OutboundError(
+            "configuration de la plateforme incomplète : " + ", ".join(missing), reached=True
         )
-        answer.raise_for_status()
-        created: dict[str, Any] = answer.json()
-    except (requests.RequestException, ValueError) as error:
-        raise RegistrationError(
-            f"La plateforme a refusé l'enregistrement ({type(error).__name__}).", 502
-        ) from error
-    client_id = str(created.get("client_id", ""))
-    if not client_id:
-        raise RegistrationError(
-            "La plateforme n'a pas renvoyé d'identifiant client (client_id).", 502
-        )
-    # Back in a transaction: the invite locked, and still unused (two attempts may have crossed).
-    invite = db.session.scalar(
-        select(RegistrationInvite).where(RegistrationInvite.id == invite_id).with_for_update()
+    return config
+
+
+def send_registration(
+    config: dict[str, Any], registration_token: str | None, allow_private: bool
+) -> dict[str, Any]:
+    """POST the tool's configuration to the platform; return its answer (network only)."""
+    created = outbound.fetch_json(
+        "POST",
+        str(config["registration_endpoint"]),
+        headers=_bearer(registration_token),
+        body=tool_configuration(),
+        allow_private=allow_private,
     )
-    if invite is None or invite.used_at is not None:
-        raise RegistrationError(
-            "Cette adresse d'enregistrement a déjà servi. Créez-en une nouvelle avec « flask lti registration-url ».",
-            410,
-        )
+    if not str(created.get("client_id", "")):
+        raise outbound.OutboundError("la plateforme n'a pas renvoyé de client_id", reached=True)
+    return created
+
+
+def _bearer(registration_token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
+
+
+def save_registration(
+    invite_id: int, config: dict[str, Any], created: dict[str, Any], moment: datetime
+) -> Registration:
+    """Store the registration and its deployment answered by the platform (flush, never commit)."""
+    issuer = str(config["issuer"])
+    client_id = str(created["client_id"])
     family = str((config.get(PLATFORM_CONFIG) or {}).get("product_family_code", "")).lower()
     registration = db.session.scalar(
         select(Registration).where(
@@ -225,26 +273,65 @@ def register(
                     created_at=moment,
                 )
             )
-    invite.used_at = moment
-    invite.registration_id = registration.id
+    invite = db.session.get(RegistrationInvite, invite_id)
+    if invite is not None:
+        invite.registration_id = registration.id
     db.session.flush()
     log.info("lti_registered iss=%s client_id=%s deployment=%s", issuer, client_id, deployment_id)
     return registration
 
 
+def _refused(error: RegistrationError) -> Any:
+    db.session.rollback()
+    log.warning("lti_registration_refused status=%s message=%s", error.status, error.message)
+    return render_template("lti/registered.html", error=error.message), error.status
+
+
 @bp.get("/register")
 @csrf_exempt
 def dynamic_registration() -> Any:
-    """The page the platform opens from its "Tool URL" field."""
+    """The page the platform opens from its "Tool URL" field.
+
+    Three short transactions around the two network calls, never one held across them: count
+    the attempt; fetch the platform's configuration; spend the invite (only one attempt ever
+    gets past this point, so the platform receives one registration); post the tool's
+    configuration; store the result.
+    """
+    openid_configuration = request.args.get("openid_configuration", "")
+    registration_token = request.args.get("registration_token")
+    allow_private = bool(current_app.config.get("REGISTRATION_ALLOW_PRIVATE"))
     try:
-        registration = register(
-            request.args.get("invite", ""),
-            request.args.get("openid_configuration", ""),
-            request.args.get("registration_token"),
-        )
+        if not openid_configuration.startswith(("https://", "http://")):
+            raise RegistrationError(
+                "La plateforme n'a pas fourni son adresse de configuration (openid_configuration)."
+            )
+        invite_id = claim_attempt(request.args.get("invite", ""), now())
+        db.session.commit()
     except RegistrationError as error:
+        return _refused(error)
+    stage = "configuration"
+    try:
+        config = fetch_platform_configuration(
+            openid_configuration, registration_token, allow_private
+        )
+        if not consume(invite_id, now()):
+            db.session.commit()
+            return _refused(RegistrationError(USED, 410))
+        db.session.commit()
+        stage = "registration"
+        created = send_registration(config, registration_token, allow_private)
+    except outbound.OutboundError as error:
         db.session.rollback()
-        log.warning("lti_registration_refused status=%s message=%s", error.status, error.message)
-        return render_template("lti/registered.html", error=error.message), error.status
+        end_failed_attempt(invite_id, error.reached, now())
+        db.session.commit()
+        log.warning(
+            "lti_registration_failed invite=%s stage=%s reached=%s detail=%s",
+            invite_id,
+            stage,
+            error.reached,
+            error.detail,
+        )
+        return render_template("lti/registered.html", error=str(GENERIC_FAILURE)), 502
+    registration = save_registration(invite_id, config, created, now())
     db.session.commit()
     return render_template("lti/registered.html", registration=registration, error=None)

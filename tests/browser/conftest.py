@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -29,6 +30,36 @@ ARGS = [
     "--disable-quic",
     "--host-resolver-rules=MAP *.localhost 127.0.0.1",
 ]
+
+
+#: Reports every Content-Security-Policy violation of a document (and its frames) to the console,
+#: where ``watch_page_errors`` collects it: Chromium's own CSP messages never reach Playwright.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("csp-violation " + event.effectiveDirective + " " + (event.blockedURI || "inline")
+                + " at " + event.documentURI);
+});
+"""
+
+
+def watch_page_errors(context: Any) -> list[str]:
+    """Collect CSP violations and uncaught script errors of every page of a browser context.
+
+    Call it before opening the context's pages; a test asserts the list stays empty.
+    """
+    problems: list[str] = []
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and message.text.startswith("csp-violation"):
+            problems.append(message.text)
+
+    def on_page(page: Any) -> None:
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(f"pageerror {error}"))
+
+    context.on("page", on_page)
+    return problems
 
 
 def _free_port() -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer, ExamAttempt
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, watch_page_errors
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.browser
 def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
+        problems = watch_page_errors(context)
         page = context.new_page()
         page.goto(f"{live.base}/demo/")
         page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
@@ -39,10 +41,8 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
                 assert "Hors ligne" in status.inner_text()
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function(
-            "document.getElementById('save-status').textContent.includes('Toutes vos réponses sont enregistrées')",
-            timeout=60000,
-        )
+        # (expect, not wait_for_function: a string predicate is an eval that the CSP forbids)
+        expect(status).to_contain_text("Toutes vos réponses sont enregistrées", timeout=60000)
         with live.app.app_context():
             attempt = db.session.scalar(select(ExamAttempt))
             saved = db.session.scalars(
@@ -54,4 +54,31 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/examen/resultat$"))
         assert "Résultat par compétence" in page.content()
+        # The demo platform's auto-submitted forms, the exam's scripts and its JSON messages
+        # block all run under script-src 'self' without a single violation.
+        assert problems == []
+        context.close()
+
+
+def test_an_injected_inline_script_or_handler_never_runs(browser, tmp_path):
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        problems = watch_page_errors(context)
+        page = context.new_page()
+        page.goto(f"{live.base}/demo/")
+        # What an XSS that slipped through the escaping would add to a page of the tool.
+        page.evaluate(
+            """() => {
+              const script = document.createElement("script");
+              script.textContent = "window.injected = 'script'";
+              document.body.appendChild(script);
+              const image = document.createElement("div");
+              image.innerHTML = '<img src="data:," onerror="window.handler = 1">';
+              document.body.appendChild(image);
+            }"""
+        )
+        page.wait_for_timeout(200)  # let the image's load or error event fire
+        assert page.evaluate("window.injected") is None
+        assert page.evaluate("window.handler") is None
+        assert any("script-src" in problem for problem in problems), problems
         context.close()

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 from lti_tool.extensions import db
 from lti_tool.lti import validation
 from lti_tool.models.lti import Deployment, Registration
-from tests.browser.conftest import CHROMIUM, LiveServer, _free_port
+from tests.browser.conftest import CHROMIUM, LiveServer, _free_port, watch_page_errors
 from tests.browser.test_iframe import blocked_browser  # noqa: F401  (fixture)
 from tests.lti.platform import CLIENT_ID, LEARNER, TestPlatform
 
@@ -118,6 +118,7 @@ def test_postmessage_storage_replaces_the_blocked_cookie(blocked_browser, tmp_pa
         thread.start()
         try:
             context = blocked_browser.new_context()
+            problems = watch_page_errors(context)
             page = context.new_page()
             page.goto(f"{issuer}/course")
             frame = page.frame_locator("#tool")
@@ -132,6 +133,7 @@ def test_postmessage_storage_replaces_the_blocked_cookie(blocked_browser, tmp_pa
                 )
             assert page.evaluate("window.putCalls") == 1
             assert page.evaluate("window.getCalls") == 1
+            assert problems == []  # the storage page's script is a file of the tool
             context.close()
         finally:
             lms.shutdown()

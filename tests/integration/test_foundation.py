@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from lti_tool import create_app
@@ -22,7 +24,7 @@ def test_production_starts_with_secret_and_key(monkeypatch, tmp_path):
     key = tmp_path / "tool.pem"
     key.write_text("-----BEGIN PRIVATE KEY-----\n")
     monkeypatch.setenv("BILAN_ENV", "production")
-    monkeypatch.setenv("BILAN_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("BILAN_SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("BILAN_TOOL_PRIVATE_KEY_FILE", str(key))
     monkeypatch.setenv("BILAN_DATABASE_URL", "postgresql+psycopg://localhost/test")
     app = create_app()

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.extensions import db
-from lti_tool.lti import registration as registration_module
-from lti_tool.lti import validation
+from lti_tool.lti import outbound, validation
 from lti_tool.models import Deployment, Registration
+from tests.lti.fake_registration import CONFIG_URL, FakePlatform, resolve
 
 
 @pytest.fixture()
@@ -77,47 +77,16 @@ def test_demo_disabled_by_configuration(client, app):
     assert client.get("/demo/").status_code == 404
 
 
-class FakePlatform:
-    """A platform answering dynamic registration like Moodle."""
+@pytest.fixture()
+def platform_http(monkeypatch):
+    """Install a fake platform at the transport level, with public addresses for its hosts."""
 
-    def __init__(self, issuer="https://moodle.example.org"):
-        self.issuer = issuer
-        self.posted = None
-        self.headers = None
+    def install(fake):
+        monkeypatch.setattr(outbound, "TRANSPORT", [fake])
+        monkeypatch.setattr(outbound, "RESOLVE", [resolve])
+        return fake
 
-    class Reply:
-        def __init__(self, data, status=200):
-            self.data, self.status_code = data, status
-
-        def json(self):
-            return self.data
-
-        def raise_for_status(self):
-            pass
-
-    def get(self, url, headers=None, timeout=None):
-        self.headers = headers
-        return self.Reply(
-            {
-                "issuer": self.issuer,
-                "authorization_endpoint": "https://moodle.example.org/mod/lti/auth.php",
-                "token_endpoint": "https://moodle.example.org/mod/lti/token.php",
-                "jwks_uri": "https://moodle.example.org/mod/lti/certs.php",
-                "registration_endpoint": "https://moodle.example.org/mod/lti/openid-registration.php",
-                "https://purl.imsglobal.org/spec/lti-platform-configuration": {
-                    "product_family_code": "moodle"
-                },
-            }
-        )
-
-    def post(self, url, json=None, headers=None, timeout=None):
-        self.posted = json
-        return self.Reply(
-            {
-                "client_id": "moodle-client-7",
-                "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "3"},
-            }
-        )
+    return install
 
 
 def invite_token(runner):
@@ -125,15 +94,14 @@ def invite_token(runner):
     return parse_qs(urlsplit(url).query)["invite"][0]
 
 
-def test_dynamic_registration_stores_client_and_deployment(client, runner, monkeypatch):
-    fake = FakePlatform()
-    monkeypatch.setattr(registration_module, "HTTP", [fake])
+def test_dynamic_registration_stores_client_and_deployment(client, runner, platform_http):
+    fake = platform_http(FakePlatform())
     token = invite_token(runner)
     page = client.get(
         "/lti/register",
         query_string={
             "invite": token,
-            "openid_configuration": "https://moodle.example.org/mod/lti/openid-configuration.php",
+            "openid_configuration": CONFIG_URL,
             "registration_token": "reg-tok",
         },
     )
@@ -173,18 +141,19 @@ def test_dynamic_registration_stores_client_and_deployment(client, runner, monke
 
 
 def test_dynamic_registration_refuses_issuer_mismatch_and_expired_url(
-    client, runner, monkeypatch, clock
+    client, runner, platform_http, clock, caplog
 ):
-    monkeypatch.setattr(
-        registration_module, "HTTP", [FakePlatform(issuer="https://evil.example.org")]
-    )
+    platform_http(FakePlatform(issuer="https://evil.example.org"))
     token = invite_token(runner)
     page = client.get(
         "/lti/register",
-        query_string={"invite": token, "openid_configuration": "https://moodle.example.org/conf"},
+        query_string={"invite": token, "openid_configuration": CONFIG_URL},
     )
-    assert page.status_code == 400 and "ne correspond pas" in page.get_data(as_text=True)
+    assert page.status_code == 502 and "pas abouti" in page.get_data(as_text=True)
+    assert "evil.example.org" not in page.get_data(as_text=True)
+    assert "émetteur annoncé 'https://evil.example.org'" in caplog.text  # the detail: log only
     assert db.session.scalar(select(Registration)) is None
+    token = invite_token(runner)  # the first invite reached the platform: it is spent
     clock.advance(hours=25)
     expired = client.get(
         "/lti/register",
