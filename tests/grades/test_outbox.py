@@ -81,8 +81,13 @@ def test_timestamps_strictly_increase_one_second_apart(moodle, learner, clock):
     sender.send_due(clock())
     second = queue(learner, clock, 20)  # same second
     assert second.timestamp - first.timestamp == timedelta(seconds=1)
+    sender.send_due(clock())  # not before its second has come: never a timestamp in the future
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 10
+    clock.advance(seconds=1)
     sender.send_due(clock())
     assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 20
+    sent = moodle.score_posts[-1]["timestamp"]
+    assert sent <= clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert db.session.get(ScoreOutbox, second.id).state == "delivered"
 
 
@@ -90,6 +95,7 @@ def test_newer_score_supersedes_an_unsent_one(moodle, learner, clock):
     old = queue(learner, clock, 10)
     new = queue(learner, clock, 90)
     assert new.state == "pending"
+    clock.advance(seconds=1)  # the second score of a second is sent once its second has come
     sender.send_due(clock())
     assert db.session.get(ScoreOutbox, old.id).state == "superseded"
     assert [p["scoreGiven"] for p in moodle.score_posts] == [90]
@@ -336,7 +342,7 @@ def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learn
 
     from lti_tool.grades.service import publish_scores
 
-    old = queue(learner, clock, 10, tag="C1")  # unsent: superseded by the batch's C1
+    old = queue(learner, clock, 15, tag="C1")  # unsent: superseded by the batch's C1 (10)
     statements: list[str] = []
 
     def spy(conn, cursor, statement, *args):  # noqa: ANN001
@@ -366,6 +372,7 @@ def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learn
     c1 = next(r for r in rows if r.tag == "C1")
     assert c1.timestamp - old.timestamp == timedelta(seconds=1)  # strictly later, Moodle's rule
     assert rows[-1].timestamp - rows[0].timestamp == timedelta(seconds=1)
+    clock.advance(seconds=1)  # the batch's last score is stamped (and sent) one second later
     sender.send_due(clock())
     # The activity's own column gets the batch's last score only (this launch has no line
     # items service: the tagged columns are not the platform's to create here).
