@@ -321,8 +321,15 @@ def test_the_worker_task_drains_more_than_one_batch_per_run(moodle, launch, cloc
     assert len(moodle.score_posts) == 120
 
 
-def test_draining_stops_at_its_time_budget(moodle, launch, clock):
-    ticks = iter(range(100))
+def test_draining_stops_at_its_time_budget(moodle, launch, clock, monkeypatch):
+    elapsed = [0.0]
+    deliver = sender.deliver
+
+    def slow(row, at):  # each delivery takes 0.1 s of the budget
+        elapsed[0] += 0.1
+        deliver(row, at)
+
+    monkeypatch.setattr(sender, "deliver", slow)
     for n in range(60):
         learner = launch(
             "trainee",
@@ -331,9 +338,15 @@ def test_draining_stops_at_its_time_budget(moodle, launch, clock):
             lineitem_url="https://lms.example.org/li/exam",
         )
         queue(learner, clock, n)
-    summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: next(ticks))
+    summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: elapsed[0])
     assert summary.startswith("20 envoi(s)"), summary  # two passes, then the budget is spent
-    assert sender.drain_due(clock, limit=10).startswith("40 envoi(s)")
+    # Spent in the middle of a batch: the rows not sent go back to the queue at once.
+    summary = sender.drain_due(clock, limit=10, budget_seconds=0.45, monotonic=lambda: elapsed[0])
+    assert summary.startswith("5 envoi(s), 5 livrée(s)"), summary
+    states = db.session.scalars(select(ScoreOutbox.state)).all()
+    assert states.count("delivered") == 25 and states.count("pending") == 35
+    assert "sending" not in states
+    assert sender.drain_due(clock, limit=10).startswith("35 envoi(s)")
 
 
 def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learner, clock):
