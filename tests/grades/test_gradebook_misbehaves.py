@@ -44,6 +44,8 @@ class LoopingMoodle(FakeMoodle):
         parts = urlsplit(url)
         if method == "GET" and parts.path.endswith("/lineitems") and self.looping:
             self.gets += 1
+            # Before the fix the sender followed the loop forever: fail instead of hanging.
+            assert self.gets <= 500, "the sender follows the loop"
             if self.self_pointing:
                 return Reply(200, [], {"Link": f'<{url}>; rel="next"'})
             page = int(parse_qs(parts.query).get("page", ["0"])[0])
