@@ -385,7 +385,9 @@ def _find_column(
         )
         if response.status_code >= 400:
             _raise_for(response)
-        found = next((i for i in response.json() if _is_our_column(i, row, link)), None)
+        found: dict[str, Any] | None = next(
+            (i for i in response.json() if _is_our_column(i, row, link)), None
+        )
         if found is not None:
             return found
         next_url = _next_link(response.headers.get("Link"))
