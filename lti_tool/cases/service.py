@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from course.case_studies import CaseStudy, Choice, Step
 from grading.case_study import CaseResult, score
+from lti_tool.content import course
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETED, publish_score
-from lti_tool.models.core import ResourceLink
+from lti_tool.grades.service import COMPLETIONS, Completion, publish_completion
 from lti_tool.models.learning import CaseChoice, CasePlay
 
 IN_PROGRESS, FINISHED = "in_progress", "finished"
@@ -139,26 +139,56 @@ def choose(
 
 
 def _finish(case: CaseStudy, play: CasePlay, outcome: CaseResult, now: datetime) -> None:
-    """Close the run and, when launched from this case study's link, queue its grade."""
+    """Close the run and queue its grade to every graded activity of this case study.
+
+    Whatever link the run was started from (the course hub, the list of case studies): the
+    grade goes to each activity of the course delivering this case study.
+    """
     play.status, play.finished_at, play.score = FINISHED, now, outcome.ratio
     play.points = outcome.earned
-    link = db.session.get(ResourceLink, play.resource_link_id) if play.resource_link_id else None
-    if link is None or link.target != f"case:{case.id}":
-        return
+    publish_completion(
+        context_id=play.context_id,
+        user_id=play.user_id,
+        target=f"case:{case.id}",
+        completion=_completion(case, play, outcome),
+        now=now,
+    )
+
+
+def _completion(case: CaseStudy, play: CasePlay, outcome: CaseResult) -> Completion:
     detail = ", ".join(
         f"{c} {outcome.earned.get(c, 0)}/{outcome.maximum.get(c, 0)}" for c in case.competencies
     )
-    publish_score(
-        user_id=play.user_id,
-        link=link,
+    return Completion(
         score_given=round(outcome.ratio * 100, 2),
         score_maximum=100,
-        activity_progress=COMPLETED,
         started_at=play.started_at,
-        submitted_at=now,
+        submitted_at=play.finished_at,
         comment=f"Étude de cas terminée : {detail}",
-        now=now,
     )
+
+
+def completion_of(context_id: int, user_id: int, case_id: str) -> Completion | None:
+    """The trainee's latest finished run as a grade (for a graded activity opened afterwards)."""
+    case = course().case_study(case_id)
+    play = db.session.scalar(
+        select(CasePlay)
+        .where(
+            CasePlay.context_id == context_id,
+            CasePlay.user_id == user_id,
+            CasePlay.case_id == case_id,
+            CasePlay.status == FINISHED,
+        )
+        .order_by(CasePlay.run_no.desc())
+        .limit(1)
+    )
+    if case is None or play is None:
+        return None
+    made = [c.choice_index for c in choices_of(play)]
+    return _completion(case, play, score(case, made))
+
+
+COMPLETIONS["case"] = completion_of
 
 
 @dataclass(frozen=True)

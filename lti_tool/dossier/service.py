@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from grading.dossier.checks import Report, Requirement, analyse
 from lti_tool.content import course
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETED, publish_score
+from lti_tool.grades.service import COMPLETIONS, Completion, publish_completion
 from lti_tool.models.core import ResourceLink
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
 
@@ -162,27 +162,37 @@ def save_checklist(
 def maybe_complete(context_id: int, user_id: int, link: ResourceLink | None, now: datetime) -> bool:
     """Checklist complete and no anonymisation finding left: completion to the gradebook.
 
-    Only for a launch from the dossier's own activity link (that is where the column is).
+    To every graded dossier activity of the course, whatever ``link`` the candidate came
+    through (the course hub included); queued only when the grade changes (``publish_scores``).
     """
-    guide = course().dossier
-    if link is None or link.target != TARGET or guide is None:
+    completion = completion_of(context_id, user_id)
+    if completion is None:
         return False
+    publish_completion(
+        context_id=context_id, user_id=user_id, target=TARGET, completion=completion, now=now
+    )
+    return True
+
+
+def completion_of(context_id: int, user_id: int, _content_id: str = "") -> Completion | None:
+    """The completed self-check as a grade (1/1), or None while it is not complete."""
+    guide = course().dossier
+    if guide is None:
+        return None
     entries = checklist_of(context_id, user_id)
     report = latest_report(context_id, user_id)
     if not all(entries.get(i.id) and entries[i.id].checked for i in guide.items):
-        return False
+        return None
     if report is None or report.anonymisation_findings:
-        return False
-    publish_score(
-        user_id=user_id,
-        link=link,
+        return None
+    return Completion(
         score_given=1,
         score_maximum=1,
-        activity_progress=COMPLETED,
         comment="Dossier auto-contrôlé : liste complète, aucune donnée identifiante détectée.",
-        now=now,
     )
-    return True
+
+
+COMPLETIONS[TARGET.split(":", 1)[0]] = completion_of
 
 
 def _forget(upload: DossierUpload, reader_id: int | None, action: str, now: datetime) -> None:

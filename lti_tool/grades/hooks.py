@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Flask, Response, current_app, g
 
 from lti_tool.clock import now
 from lti_tool.extensions import db
 from lti_tool.grades.sender import drain_due, send_due
+from lti_tool.grades.service import catch_up
+from lti_tool.lti.registry import ON_LAUNCH
+from lti_tool.models.core import ROLE_TRAINEE, ResourceLink
 from lti_tool.worker import TASKS
 
 log = logging.getLogger("bilan.grades")
@@ -39,4 +43,11 @@ def _task(at):  # type: ignore[no-untyped-def]
     return drain_due(now)
 
 
+def _catch_up_on_launch(link: ResourceLink | None, user_id: int, role: str, at: datetime) -> None:
+    """A trainee opening a graded activity gets the grade of content completed before."""
+    if role == ROLE_TRAINEE:
+        catch_up(link, user_id, at)
+
+
 TASKS.append(("grades", _task, 2.0))
+ON_LAUNCH.append(_catch_up_on_launch)

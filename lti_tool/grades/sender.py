@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import random
@@ -45,6 +46,16 @@ BACKOFF_CAP = 3600.0
 TOKEN_MARGIN = timedelta(seconds=60)
 PERMANENT = {400, 403, 404, 405, 410, 413, 422}
 _LOCAL_COLUMN_LOCK = threading.Lock()
+#: Pages of line items read to find a column (a course has a few dozen columns per page): a
+#: platform whose ``rel="next"`` loops made the worker send 161,626 GETs in 4 minutes.
+MAX_LINEITEM_PAGES = 50
+#: Wall time one score may take (token, column lookup, creation, POST), well under ``LEASE``:
+#: no other worker re-claims a row while it is still being delivered.
+ROW_BUDGET_SECONDS = 60.0
+#: When the current delivery must stop calling the platform (``time.monotonic()``), if any.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "grade_deadline", default=None
+)
 
 #: The HTTP client (a fake gradebook in tests).
 HTTP: list[Any] = [requests.Session()]
@@ -186,6 +197,7 @@ def _request(
     """An authorised request; a 401 refreshes the token once and retries."""
     base_headers = dict(kwargs.pop("headers", {}))
     for attempt in range(2):
+        _check_deadline(url)
         token = access_token(registration, now, refresh=attempt == 1, scopes=scopes)
         headers = {**base_headers, "Authorization": f"Bearer {token}"}
         try:
@@ -195,6 +207,26 @@ def _request(
         if response.status_code != 401:
             return response
     raise Retry(401, "jeton refusé deux fois (401)")
+
+
+def _check_deadline(url: str) -> None:
+    """Stop before another call once the delivery's time is spent: retried later."""
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() >= deadline:
+        log.error("grade_row_budget_spent host=%s", urlsplit(url).netloc)
+        raise Retry(
+            None, f"délai d'envoi dépassé ({ROW_BUDGET_SECONDS:.0f} s) : nouvel essai plus tard"
+        )
+
+
+@contextmanager
+def _time_box(seconds: float = ROW_BUDGET_SECONDS) -> Iterator[None]:
+    """Calls to the platform made inside stop after ``seconds`` (each also has its timeout)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 def _with_path(url: str, suffix: str, query: dict[str, str] | None = None) -> str:
@@ -294,20 +326,7 @@ def _find_or_create(
         query["resource_link_id"] = link.lti_resource_link_id
     if row.tag:
         query["tag"] = row.tag
-    url: str | None = _with_path(lineitems, "", query)
-    found = None
-    while url and found is None:
-        response = _request(
-            "GET",
-            url,
-            registration,
-            now,
-            headers={"Accept": "application/vnd.ims.lis.v2.lineitemcontainer+json"},
-        )
-        if response.status_code >= 400:
-            _raise_for(response)
-        found = next((i for i in response.json() if _is_our_column(i, row, link)), None)
-        url = _next_link(response.headers.get("Link"))
+    found = _find_column(_with_path(lineitems, "", query), row, link, registration, now)
     if found is None:
         body: dict[str, Any] = {
             "scoreMaximum": row.score_maximum,
@@ -329,6 +348,9 @@ def _find_or_create(
         if response.status_code >= 400:
             _raise_for(response)
         found = response.json()
+        created = True
+    else:
+        created = False
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -339,6 +361,10 @@ def _find_or_create(
                     data=found,
                 )
             )
+        if created:
+            # Durable before anything else can fail: a re-claim of this row (lease expired,
+            # worker killed, score POST failing) finds the column and never creates a second.
+            db.session.commit()
     except IntegrityError:
         # Only possible without the column lock (another process on SQLite): keep the first.
         log.warning("grade_duplicate_column column=%s", row.column_key)
@@ -350,6 +376,52 @@ def _find_or_create(
         )
         return str(existing)
     return str(found["id"])
+
+
+def _find_column(
+    url: str, row: ScoreOutbox, link: ResourceLink | None, registration: Registration, now: datetime
+) -> dict[str, Any] | None:
+    """Our column among the line items, following ``rel="next"`` a bounded number of times.
+
+    A next link already read (a loop) or more than ``MAX_LINEITEM_PAGES`` pages: the lookup is
+    incomplete, so no column is created (it may exist further on): the row is retried later.
+    """
+    seen: set[str] = set()
+    next_url: str | None = url
+    while next_url:
+        if next_url in seen or len(seen) >= MAX_LINEITEM_PAGES:
+            why = (
+                "lien « next » déjà lu"
+                if next_url in seen
+                else f"plus de {MAX_LINEITEM_PAGES} pages"
+            )
+            log.error(
+                "grade_lineitems_pagination_stopped row=%s pages=%s reason=%s host=%s",
+                row.id,
+                len(seen),
+                "loop" if next_url in seen else "too_many_pages",
+                urlsplit(next_url).netloc,
+            )
+            raise Retry(
+                None, f"liste des colonnes du carnet interrompue ({why}) : nouvel essai plus tard"
+            )
+        seen.add(next_url)
+        response = _request(
+            "GET",
+            next_url,
+            registration,
+            now,
+            headers={"Accept": "application/vnd.ims.lis.v2.lineitemcontainer+json"},
+        )
+        if response.status_code >= 400:
+            _raise_for(response)
+        found: dict[str, Any] | None = next(
+            (i for i in response.json() if _is_our_column(i, row, link)), None
+        )
+        if found is not None:
+            return found
+        next_url = _next_link(response.headers.get("Link"))
+    return None
 
 
 def _raise_for(response: Any) -> None:
@@ -387,7 +459,7 @@ def deliver(row: ScoreOutbox, now: datetime) -> None:
     Its lookups do not flush the row's pending changes: it is written once, with its outcome
     (each lookup flushed « attempts + 1 » first: two UPDATEs per grade).
     """
-    with db.session.no_autoflush:
+    with db.session.no_autoflush, _time_box():
         _deliver(row, now)
 
 
@@ -567,7 +639,14 @@ def drain_due(
             held.extend(
                 _referenced(ResourceLink, {r.resource_link_id for r in rows.values()} - {None})
             )
-            for row_id in batch:
+            for position, row_id in enumerate(batch):
+                if monotonic() - started >= budget_seconds:
+                    # Time is up (a slow platform): the rest of the batch goes back to the
+                    # queue at once rather than waiting for its lease to expire.
+                    released = release(batch[position:])
+                    log.warning("grade_drain_budget_spent released=%s", released)
+                    claimed -= released
+                    break
                 row = rows.get(row_id)
                 if row is None or row.state != SENDING:
                     continue
@@ -580,6 +659,20 @@ def drain_due(
         session.expire_on_commit = expire
         session.expire_all()
     return f"{claimed} envoi(s), {delivered} livrée(s) en {passes} passage(s)"
+
+
+def release(ids: list[int]) -> int:
+    """Give claimed rows back to the queue, due at once (commits); returns how many."""
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(ScoreOutbox)
+        .where(ScoreOutbox.id.in_(ids), ScoreOutbox.state == SENDING)
+        .values(state=PENDING, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _referenced(model: Any, ids: set[Any]) -> list[Any]:

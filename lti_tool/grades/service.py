@@ -8,16 +8,23 @@ the web process also tries to send at once (``hooks``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from lti_tool.extensions import db
 from lti_tool.models.core import Context, ResourceLink
-from lti_tool.models.grades import PENDING, SUPERSEDED, ScoreOutbox
+from lti_tool.models.grades import (
+    DELIVERED,
+    PENDING,
+    SENDING,
+    SUPERSEDED,
+    ScoreOutbox,
+)
 
 STARTED, SUBMITTED, COMPLETED = "Started", "Submitted", "Completed"
 ACTIVITY_PROGRESS = {"Initialized", STARTED, "InProgress", SUBMITTED, COMPLETED}
@@ -88,29 +95,49 @@ def publish_scores(scores: list[dict[str, Any]], *, now: datetime) -> list[Score
     Same rows as one ``publish_score`` per score, in three statements per learner instead of
     three per score: an exam's overall and seven competency scores are queued by the submit
     request while the cohort is saving answers.
+
+    A score equal to the latest one queued, being sent or delivered for its column is not
+    queued again (ten identical checklist saves sent ten grades): that row is returned instead.
     """
-    rows = [_prepare(now=now, **score) for score in scores]
+    prepared = [_prepare(now=now, **score) for score in scores]
     by_user: dict[int, list[ScoreOutbox]] = {}
-    for row in rows:
+    for row in prepared:
         by_user.setdefault(row.user_id, []).append(row)
-    for user_id, own in by_user.items():
-        keys = sorted({row.column_key for row in own})
+    unchanged: dict[int, ScoreOutbox] = {}
+    rows: list[ScoreOutbox] = []
+    for user_id, candidates in by_user.items():
+        keys = sorted({row.column_key for row in candidates})
+        # The learner's earlier scores of these columns, oldest first (one statement).
+        history = db.session.scalars(
+            select(ScoreOutbox)
+            .where(ScoreOutbox.user_id == user_id, ScoreOutbox.column_key.in_(keys))
+            .order_by(ScoreOutbox.timestamp, ScoreOutbox.id)
+        ).all()
         # Serialise publishers of the same column: the timestamp must strictly increase.
-        last: dict[str, datetime] = {
-            key: value
-            for key, value in db.session.execute(
-                select(ScoreOutbox.column_key, func.max(ScoreOutbox.timestamp))
-                .where(ScoreOutbox.user_id == user_id, ScoreOutbox.column_key.in_(keys))
-                .group_by(ScoreOutbox.column_key)
-            ).all()
-            if value is not None
-        }
+        last: dict[str, datetime] = {}
+        current: dict[str, ScoreOutbox] = {}
+        for earlier_row in history:
+            last[earlier_row.column_key] = max(
+                earlier_row.timestamp, last.get(earlier_row.column_key, earlier_row.timestamp)
+            )
+            if earlier_row.state != SUPERSEDED:
+                current[earlier_row.column_key] = earlier_row
+        own = []
+        for row in candidates:
+            same = current.get(row.column_key)
+            if same is not None and _same_grade(same, row):
+                unchanged[id(row)] = same
+            else:
+                own.append(row)
+        if not own:
+            continue
+        rows.extend(own)
         # A newer score makes the older unsent ones pointless: the gradebook keeps the latest.
         db.session.execute(
             update(ScoreOutbox)
             .where(
                 ScoreOutbox.user_id == user_id,
-                ScoreOutbox.column_key.in_(keys),
+                ScoreOutbox.column_key.in_(sorted({row.column_key for row in own})),
                 ScoreOutbox.state == PENDING,
             )
             .values(state=SUPERSEDED, last_error="remplacée par une note plus récente")
@@ -128,14 +155,35 @@ def publish_scores(scores: list[dict[str, Any]], *, now: datetime) -> list[Score
             timestamp = now.replace(microsecond=0)
             previous = last.get(row.column_key)
             if previous is not None and timestamp < previous + timedelta(seconds=1):
+                # A second score within the same second: its timestamp is the next second,
+                # and it is not sent before that second has come (a timestamp must never be
+                # in the platform's future: ten saves in a row were stamped up to 9 s ahead).
                 timestamp = previous.replace(microsecond=0) + timedelta(seconds=1)
+                row.next_attempt_at = timestamp
             row.timestamp = last[row.column_key] = timestamp
     db.session.add_all(rows)
     db.session.flush()
-    if has_app_context():
+    if has_app_context() and rows:
         queued: list[int] = g.setdefault("queued_scores", [])
         queued.extend(row.id for row in rows)
-    return rows
+    return [unchanged.get(id(row), row) for row in prepared]
+
+
+#: What makes two scores the same grade (submission times do not: a new save is not a new grade).
+_GRADE_FIELDS = (
+    "score_given",
+    "score_maximum",
+    "activity_progress",
+    "grading_progress",
+    "comment",
+)
+
+
+def _same_grade(existing: ScoreOutbox, new: ScoreOutbox) -> bool:
+    """The latest row already carries this grade (a failed one does not: it is queued again)."""
+    return existing.state in (PENDING, SENDING, DELIVERED) and all(
+        getattr(existing, field) == getattr(new, field) for field in _GRADE_FIELDS
+    )
 
 
 def _prepare(
@@ -261,3 +309,89 @@ def publish_competency_scores(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A learner's result for a piece of content (module, case study, dossier), out of 100."""
+
+    score_given: float
+    score_maximum: float
+    comment: str | None = None
+    started_at: datetime | None = None
+    submitted_at: datetime | None = None
+
+
+#: kind of target (``module``, ``case``, ``dossier``) -> the learner's completion of a content
+#: id in a course, or None: filled by the feature packages, read when a graded activity opens.
+COMPLETIONS: dict[str, Callable[[int, int, str], Completion | None]] = {}
+
+
+def is_graded(link: ResourceLink) -> bool:
+    """The platform gave this activity a gradebook column, or lets the tool create one."""
+    return bool(link.lineitem_url or link.lineitems_url)
+
+
+def graded_links(context_id: int, target: str) -> list[ResourceLink]:
+    """Every graded activity of the course delivering ``target`` (``kind:id``)."""
+    links = db.session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.context_id == context_id, ResourceLink.target == target)
+        .order_by(ResourceLink.id)
+    )
+    return [link for link in links if is_graded(link)]
+
+
+def publish_completion(
+    *, context_id: int, user_id: int, target: str, completion: Completion, now: datetime
+) -> list[ScoreOutbox]:
+    """Queue the completion to every graded activity of the course that delivers the content.
+
+    Whatever link the learner came through (the course hub, « Tous les modules », another
+    placement of the same content): the grade goes to each column of that content.
+    """
+    links = graded_links(context_id, target)
+    if not links:
+        return []
+    return publish_scores(
+        [_completion_score(link, user_id, completion) for link in links], now=now
+    )
+
+
+def _completion_score(link: ResourceLink, user_id: int, completion: Completion) -> dict[str, Any]:
+    return dict(
+        user_id=user_id,
+        link=link,
+        score_given=completion.score_given,
+        score_maximum=completion.score_maximum,
+        activity_progress=COMPLETED,
+        started_at=completion.started_at,
+        submitted_at=completion.submitted_at,
+        comment=completion.comment,
+    )
+
+
+def catch_up(link: ResourceLink | None, user_id: int, now: datetime) -> ScoreOutbox | None:
+    """On a learner's launch of a graded activity: publish content completed earlier elsewhere.
+
+    A graded activity created after the learner completed its content (or completed through
+    another link before this fix) gets the grade the first time the learner opens it; a column
+    that already holds one of the learner's scores is left alone.
+    """
+    if link is None or not link.target or ":" not in link.target or not is_graded(link):
+        return None
+    kind, ident = link.target.split(":", 1)
+    source = COMPLETIONS.get(kind)
+    if source is None:
+        return None
+    key = column_key_for(resource_link_id=link.id, resource_id=None, tag=None)
+    if db.session.scalar(
+        select(ScoreOutbox.id)
+        .where(ScoreOutbox.user_id == user_id, ScoreOutbox.column_key == key)
+        .limit(1)
+    ):
+        return None
+    completion = source(link.context_id, user_id, ident)
+    if completion is None:
+        return None
+    return publish_scores([_completion_score(link, user_id, completion)], now=now)[0]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.i18n import normalise_locale
 from lti_tool.launch_session import create_launch_session, end_launch_sessions
+from lti_tool.lti.registry import ON_LAUNCH
 from lti_tool.lti.roles import ROLE_NONE, map_roles
 from lti_tool.lti.validation import AGS, DL, LTI, NRPS, LaunchRefused, ValidLaunch
 from lti_tool.models.core import Context, Enrollment, ResourceLink, User
@@ -160,6 +161,8 @@ def start_session(launch: ValidLaunch, now: datetime) -> tuple[str, ResourceLink
         )
         db.session.add(enrollment)
     enrollment.role, enrollment.last_launch_at = role, now
+    for hook in ON_LAUNCH:  # e.g. a graded activity opened after its content was completed
+        hook(link, user.id, role, now)
     presentation: dict[str, Any] = claims.get(LTI + "launch_presentation") or {}
     deep_linking = None
     if launch.message_type == "LtiDeepLinkingRequest":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,3 +29,6 @@ class DeepLinkItem:
 TARGET_ROUTES: dict[str, tuple[str, str | None]] = {}
 #: Functions listing what deep linking offers.
 DEEP_LINK_PROVIDERS: list[Callable[[], list[DeepLinkItem]]] = []
+#: Called in the launch's transaction once its people and places are stored:
+#: ``hook(resource link or None, user id, role, now)`` (flush only, never commit).
+ON_LAUNCH: list[Callable[[Any, int, str, datetime], None]] = []

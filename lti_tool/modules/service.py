@@ -10,8 +10,7 @@ from sqlalchemy import select
 from course.modules import Module
 from course.questions import Question
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETED, publish_score
-from lti_tool.models.core import ResourceLink
+from lti_tool.grades.service import COMPLETIONS, Completion, publish_completion
 from lti_tool.models.learning import CheckAnswer, ModuleProgress
 
 
@@ -125,21 +124,36 @@ def try_complete(progress: ModuleProgress, module: Module, now: datetime) -> boo
         else 1.0
     )
     progress.completed_at, progress.score = now, score
-    link = (
-        db.session.get(ResourceLink, progress.resource_link_id)
-        if progress.resource_link_id
-        else None
+    # To every graded activity of the course delivering this module, whatever link the trainee
+    # came through (« Tous les modules » first, then the module's own activity: no grade was
+    # sent, the progress keeping the first link).
+    publish_completion(
+        context_id=progress.context_id,
+        user_id=progress.user_id,
+        target=f"module:{module.id}",
+        completion=_completion(progress),
+        now=now,
     )
-    if link is not None and link.target == f"module:{module.id}":
-        publish_score(
-            user_id=progress.user_id,
-            link=link,
-            score_given=round(score * 100, 2),
-            score_maximum=100,
-            activity_progress=COMPLETED,
-            started_at=progress.started_at,
-            submitted_at=now,
-            comment=f"Module terminé ; questions réussies du premier coup : {round(score * 100)} %",
-            now=now,
-        )
     return True
+
+
+def _completion(progress: ModuleProgress) -> Completion:
+    score = progress.score or 0.0
+    return Completion(
+        score_given=round(score * 100, 2),
+        score_maximum=100,
+        started_at=progress.started_at,
+        submitted_at=progress.completed_at,
+        comment=f"Module terminé ; questions réussies du premier coup : {round(score * 100)} %",
+    )
+
+
+def completion_of(context_id: int, user_id: int, module_id: str) -> Completion | None:
+    """The trainee's completed module as a grade (for a graded activity opened afterwards)."""
+    progress = progress_of(context_id, user_id, module_id)
+    if progress is None or progress.completed_at is None:
+        return None
+    return _completion(progress)
+
+
+COMPLETIONS["module"] = completion_of

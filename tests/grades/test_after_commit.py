@@ -102,12 +102,13 @@ def test_the_long_running_worker_lowers_its_priority(runner, monkeypatch):
 
     niced: list[int] = []
     monkeypatch.setattr(worker_module.os, "nice", niced.append)
-    monkeypatch.setattr(worker_module, "run_once", lambda names=None: {})
+    monkeypatch.setattr(worker_module, "start_loops", lambda app, stop: [])
+    monkeypatch.setattr(worker_module.signal, "signal", lambda *args: None)
 
-    def stop(_seconds):
+    def stop(_loops, _stop):
         raise Stop
 
-    monkeypatch.setattr(worker_module.time, "sleep", stop)
+    monkeypatch.setattr(worker_module, "watch", stop)
     result = runner.invoke(args=["worker", "run"])
     assert isinstance(result.exception, Stop)
     assert niced == [10]

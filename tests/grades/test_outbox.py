@@ -81,8 +81,13 @@ def test_timestamps_strictly_increase_one_second_apart(moodle, learner, clock):
     sender.send_due(clock())
     second = queue(learner, clock, 20)  # same second
     assert second.timestamp - first.timestamp == timedelta(seconds=1)
+    sender.send_due(clock())  # not before its second has come: never a timestamp in the future
+    assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 10
+    clock.advance(seconds=1)
     sender.send_due(clock())
     assert moodle.grades[("/li/exam", "learner-1")]["grade"] == 20
+    sent = moodle.score_posts[-1]["timestamp"]
+    assert sent <= clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert db.session.get(ScoreOutbox, second.id).state == "delivered"
 
 
@@ -90,6 +95,7 @@ def test_newer_score_supersedes_an_unsent_one(moodle, learner, clock):
     old = queue(learner, clock, 10)
     new = queue(learner, clock, 90)
     assert new.state == "pending"
+    clock.advance(seconds=1)  # the second score of a second is sent once its second has come
     sender.send_due(clock())
     assert db.session.get(ScoreOutbox, old.id).state == "superseded"
     assert [p["scoreGiven"] for p in moodle.score_posts] == [90]
@@ -315,8 +321,15 @@ def test_the_worker_task_drains_more_than_one_batch_per_run(moodle, launch, cloc
     assert len(moodle.score_posts) == 120
 
 
-def test_draining_stops_at_its_time_budget(moodle, launch, clock):
-    ticks = iter(range(100))
+def test_draining_stops_at_its_time_budget(moodle, launch, clock, monkeypatch):
+    elapsed = [0.0]
+    deliver = sender.deliver
+
+    def slow(row, at):  # each delivery takes 0.1 s of the budget
+        elapsed[0] += 0.1
+        deliver(row, at)
+
+    monkeypatch.setattr(sender, "deliver", slow)
     for n in range(60):
         learner = launch(
             "trainee",
@@ -325,9 +338,15 @@ def test_draining_stops_at_its_time_budget(moodle, launch, clock):
             lineitem_url="https://lms.example.org/li/exam",
         )
         queue(learner, clock, n)
-    summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: next(ticks))
+    summary = sender.drain_due(clock, limit=10, budget_seconds=2, monotonic=lambda: elapsed[0])
     assert summary.startswith("20 envoi(s)"), summary  # two passes, then the budget is spent
-    assert sender.drain_due(clock, limit=10).startswith("40 envoi(s)")
+    # Spent in the middle of a batch: the rows not sent go back to the queue at once.
+    summary = sender.drain_due(clock, limit=10, budget_seconds=0.45, monotonic=lambda: elapsed[0])
+    assert summary.startswith("5 envoi(s), 5 livrée(s)"), summary
+    states = db.session.scalars(select(ScoreOutbox.state)).all()
+    assert states.count("delivered") == 25 and states.count("pending") == 35
+    assert "sending" not in states
+    assert sender.drain_due(clock, limit=10).startswith("35 envoi(s)")
 
 
 def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learner, clock):
@@ -336,7 +355,7 @@ def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learn
 
     from lti_tool.grades.service import publish_scores
 
-    old = queue(learner, clock, 10, tag="C1")  # unsent: superseded by the batch's C1
+    old = queue(learner, clock, 15, tag="C1")  # unsent: superseded by the batch's C1 (10)
     statements: list[str] = []
 
     def spy(conn, cursor, statement, *args):  # noqa: ANN001
@@ -366,6 +385,7 @@ def test_a_batch_of_scores_is_queued_like_one_score_at_a_time(app, moodle, learn
     c1 = next(r for r in rows if r.tag == "C1")
     assert c1.timestamp - old.timestamp == timedelta(seconds=1)  # strictly later, Moodle's rule
     assert rows[-1].timestamp - rows[0].timestamp == timedelta(seconds=1)
+    clock.advance(seconds=1)  # the batch's last score is stamped (and sent) one second later
     sender.send_due(clock())
     # The activity's own column gets the batch's last score only (this launch has no line
     # items service: the tagged columns are not the platform's to create here).

@@ -18,6 +18,9 @@ CASE = "cas-reconversion-comptable"
 ROOT = Path(__file__).resolve().parents[2] / "course" / "case_studies"
 
 
+LINEITEM = "https://lms.example.org/li/case"  # a graded activity: it has a column
+
+
 def real_case() -> CaseStudy:
     case, errors = parse_case_study(ROOT / f"{CASE}.md")
     assert case is not None, errors
@@ -41,7 +44,7 @@ def choose(client, who, position, index):
 def test_play_resume_double_submit_and_passback(client, launch):
     case = real_case()
     best = best_choices(case)
-    trainee = launch("trainee", target=f"case:{CASE}")
+    trainee = launch("trainee", target=f"case:{CASE}", lineitem_url=LINEITEM)
     assert case.profile.split()[0] in client.get(trainee.url(f"/cas/{CASE}")).get_data(as_text=True)
     assert client.post(trainee.url(f"/cas/{CASE}/commencer")).status_code == 303
     page = client.get(trainee.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)

@@ -40,7 +40,9 @@ def test_accepts_only_the_current_position_and_an_offered_choice():
 def test_choose_records_once_finishes_and_queues_the_grade(launch, clock):
     case = real_case()
     best = best_choices(case)
-    trainee = launch("trainee", target=f"case:{CASE}")
+    trainee = launch(
+        "trainee", target=f"case:{CASE}", lineitem_url="https://lms.example.org/li/case"
+    )
     run = service.start(
         case, trainee.context.id, trainee.user.id, trainee.resource_link.id, clock()
     )

@@ -47,22 +47,27 @@ def test_checklist_keeps_only_the_items_of_the_cahier_des_charges(launch, clock)
     assert not any(e.checked for e in service.checklist_of(who.context.id, who.user.id).values())
 
 
-def test_completion_needs_the_dossier_link_a_full_checklist_and_no_identifying_data(launch, clock):
-    who = launch("trainee", sub="cand", target=service.TARGET)
+def test_completion_needs_a_full_checklist_and_no_identifying_data(launch, clock):
+    who = launch(
+        "trainee", sub="cand", target=service.TARGET, lineitem_url="https://lms.example.org/li/d"
+    )
     ids = (who.context.id, who.user.id)
     service.save_checklist(*ids, ticked(), clock())
     assert not service.maybe_complete(*ids, who.resource_link, clock())  # no draft yet
     draft(who, clock, extra=" Tél. 06 12 34 56 78.")
     assert not service.maybe_complete(*ids, who.resource_link, clock())  # a phone number left
     draft(who, clock)
-    other = launch("trainee", sub="cand", target="module:c1")
-    assert not service.maybe_complete(*ids, other.resource_link, clock())
-    assert not service.maybe_complete(*ids, None, clock())
     service.save_checklist(*ids, ticked() | {course().dossier.items[0].id: (False, "")}, clock())
     assert not service.maybe_complete(*ids, who.resource_link, clock())
     assert scores() == 0
     service.save_checklist(*ids, ticked(), clock())
-    assert service.maybe_complete(*ids, who.resource_link, clock()) and scores() == 1
+    # Completed through another link (the course hub, no link at all): the grade still goes to
+    # the dossier's graded activity.
+    other = launch("trainee", sub="cand", target="module:c1")
+    assert service.maybe_complete(*ids, other.resource_link, clock()) and scores() == 1
+    row = db.session.scalar(select(ScoreOutbox))
+    assert row.resource_link_id == who.resource_link.id and row.score_given == 1
+    assert service.maybe_complete(*ids, None, clock()) and scores() == 1  # unchanged: not again
 
 
 def test_delete_empties_the_report_logs_it_and_the_file_goes_after(app, launch, clock):

@@ -63,7 +63,12 @@ def test_checklist_saved_and_completion_queues_a_score(client, launch):
     from lti_tool.content import course
     from lti_tool.models.grades import ScoreOutbox
 
-    candidate = launch("trainee", sub="cand", target="dossier:checklist")
+    candidate = launch(
+        "trainee",
+        sub="cand",
+        target="dossier:checklist",
+        lineitem_url="https://lms.example.org/li/dossier",
+    )
     upload(client, candidate, as_markdown(sections()), name="d.md")
     items = course().dossier.items
     form = {f"check-{i.id}": "on" for i in items} | {f"note-{items[0].id}": "Tableau à relire"}

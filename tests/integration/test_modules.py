@@ -32,7 +32,9 @@ def test_course_home_lists_modules_with_progress(client, launch):
 
 
 def test_module_page_answer_feedback_resume_and_completion_queue_a_score(client, launch):
-    trainee = launch("trainee", target=f"module:{MODULE}")
+    trainee = launch(
+        "trainee", target=f"module:{MODULE}", lineitem_url="https://lms.example.org/li/m"
+    )
     page = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
     assert "Sommaire" in page and 'id="q-duree-max"' in page
     client.post(
