@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from grading.event_chain import GENESIS, chain_hash
 from grading.exam import BankCase, BankItem, DrawRules, PaperItem, draw_paper, score_paper
-from grading.timing import SaveVerdict, TimeRules, deadline
+from grading.timing import SaveVerdict, TimeRules, bounded_grace, deadline
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink
 from lti_tool.models.exam import (
@@ -31,7 +31,6 @@ from lti_tool.models.exam import (
     ExamAttempt,
     ExamEvent,
     ExamReset,
-    ExamSettings,
 )
 from lti_tool.models.types import JsonType, UtcDateTime
 
@@ -160,6 +159,10 @@ def start_or_resume(
             "Vous avez déjà passé cette épreuve : une seule tentative est autorisée.",
             409,
         )
+    # Imported here: the session module builds on this one (submit, errors).
+    from lti_tool.exam.session import ensure_may_start
+
+    ensure_may_start(link.id, user_id)
     seed = secrets.token_hex(16)
     paper = draw_paper(bank.items, bank.cases, bank.rules, seed)
     extra = extra_time_for(link.context_id, user_id)
@@ -187,7 +190,7 @@ def start_or_resume(
         "paper": [p.to_json() for p in paper],
         "duration_minutes": bank.duration_minutes,
         "extra_time_percent": extra,
-        "grace_seconds": grace_seconds,
+        "grace_seconds": bounded_grace(grace_seconds),
         "started_at": now,
         "deadline_at": ends,
         "finished_at": None,
@@ -454,10 +457,12 @@ def store_answer(
     page_version: int,
     client_seq: int,
     now: datetime,
+    late_seconds: float | None = None,
 ) -> tuple[int, str] | None:
     """Store a judged answer if it is newer than the stored one, with its chained event.
 
-    The attempt row must be locked. Returns the new chain head (count, hash), or None when a
+    ``late_seconds`` marks a save accepted in the grace (in flight at the deadline): the
+    chained event says how late it arrived. The attempt row must be locked. Returns the new chain head (count, hash), or None when a
     newer answer was already stored (a late retry: nothing written). ``connection`` is a
     SQLAlchemy connection, or on PostgreSQL psycopg's own (the autosave's lean path:
     SQLAlchemy's execution machinery was a fifth of a save's CPU), which runs the same
@@ -472,6 +477,8 @@ def store_answer(
         "flagged": flagged,
         "seq": client_seq,
     }
+    if late_seconds is not None:
+        body["late_seconds"] = round(late_seconds, 3)
     digest = chain_hash(head.last_hash, seq, body)
     answer = {
         "attempt_id": head.id,
@@ -542,6 +549,8 @@ def save_answer(
         if error.code == "late":
             submit(attempt, now=now, reason="deadline")
         raise
+    rules = time_rules(attempt)
+    late = rules.seconds_late(now) if verdict is SaveVerdict.ACCEPTED_IN_GRACE else None
     chained = store_answer(
         db.session.connection(),
         head,
@@ -551,15 +560,43 @@ def save_answer(
         page_version=page_version,
         client_seq=client_seq,
         now=now,
+        late_seconds=late,
     )
     if chained is not None:
         set_committed_value(attempt, "event_count", chained[0])
         set_committed_value(attempt, "last_hash", chained[1])
+        if late is not None:
+            _log_late_save(attempt, item_id=item_id, seconds_late=late, now=now)
     return SaveResult(
         stored=chained is not None,
         remaining_seconds=time_rules(attempt).remaining_seconds(now),
         deadline=attempt.deadline_at,
         in_grace=verdict is SaveVerdict.ACCEPTED_IN_GRACE,
+    )
+
+
+def _log_late_save(
+    attempt: ExamAttempt, *, item_id: str, seconds_late: float, now: datetime
+) -> None:
+    """Record in the audit log an answer accepted after the deadline (in flight at the time)."""
+    db.session.add(
+        AuditEvent(
+            context_id=attempt.context_id,
+            actor_id=attempt.user_id,
+            subject_user_id=attempt.user_id,
+            action="exam.late_save",
+            detail=(
+                f"Réponse arrivée {seconds_late:.1f} s après l'échéance, acceptée "
+                "(envoyée avant l'échéance, délai de transmission)"
+            ),
+            data={
+                "attempt_id": attempt.id,
+                "item_id": item_id,
+                "seconds_late": round(seconds_late, 3),
+                "grace_seconds": bounded_grace(attempt.grace_seconds),
+            },
+            at=now,
+        )
     )
 
 
@@ -707,36 +744,6 @@ def reset_attempt(
         )
     )
     return reset
-
-
-def release_review(*, link: ResourceLink, actor_id: int, now: datetime) -> ExamSettings:
-    """Let candidates see the correct answers of this activity."""
-    settings = db.session.scalar(
-        select(ExamSettings).where(ExamSettings.resource_link_id == link.id)
-    )
-    if settings is None:
-        settings = ExamSettings(resource_link_id=link.id)
-        db.session.add(settings)
-    settings.review_released_at = now
-    settings.released_by_id = actor_id
-    db.session.add(
-        AuditEvent(
-            context_id=link.context_id,
-            actor_id=actor_id,
-            action="exam.release_review",
-            detail="Correction rendue visible aux candidats",
-            at=now,
-        )
-    )
-    return settings
-
-
-def review_released(link_id: int) -> bool:
-    """True once a trainer released the review for this activity."""
-    settings = db.session.scalar(
-        select(ExamSettings).where(ExamSettings.resource_link_id == link_id)
-    )
-    return bool(settings and settings.review_released_at)
 
 
 def seconds_between(a: datetime, b: datetime) -> float:

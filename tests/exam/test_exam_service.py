@@ -48,7 +48,7 @@ def start(candidate, clock):
         link=candidate.resource_link,
         user_id=candidate.user.id,
         bank=make_bank(),
-        grace_seconds=60,
+        grace_seconds=10,
         now=clock(),
     )
     page = service.open_page(attempt, clock())
@@ -78,9 +78,11 @@ def test_deadline_at_the_second_and_grace(exam, clock):
     assert attempt.deadline_at == clock() + timedelta(hours=1)
     clock.advance(minutes=60)
     assert save(attempt, page, first, "a", 1, clock).remaining_seconds == 0
-    clock.advance(seconds=59)
+    clock.advance(seconds=9)
     result = save(attempt, page, first, "b", 2, clock)
     assert result.stored and result.in_grace
+    late = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.late_save")).one()
+    assert late.data["seconds_late"] == 9 and late.data["item_id"] == first
     clock.advance(seconds=2)
     with pytest.raises(ExamError) as excinfo:
         save(attempt, page, first, "c", 3, clock)
@@ -128,9 +130,9 @@ def test_sweep_finalises_an_abandoned_attempt(exam, clock):
     submitted = []
     service.ON_SUBMIT.append(lambda a, now: submitted.append(a.id))
     try:
-        clock.advance(minutes=60, seconds=30)
+        clock.advance(minutes=60, seconds=10)
         assert service.finalise_overdue(clock()) == 0  # still inside the grace
-        clock.advance(seconds=31)
+        clock.advance(seconds=1)
         assert service.finalise_overdue(clock()) == 1
         db.session.commit()
     finally:
