@@ -89,11 +89,11 @@ def is_closed(link_id: int) -> bool:
 
 
 def pending_reopen(link_id: int, user_id: int) -> ExamReopen | None:
-    """The candidate's reopening still running: no attempt started since then is submitted."""
+    """The candidate's reopening still running: no attempt begun since then is submitted."""
     reopen = db.session.scalar(
         select(ExamReopen)
         .where(ExamReopen.resource_link_id == link_id, ExamReopen.user_id == user_id)
-        .order_by(ExamReopen.at.desc(), ExamReopen.id.desc())
+        .order_by(ExamReopen.id.desc())
         .limit(1)
     )
     if reopen is None:
@@ -104,7 +104,7 @@ def pending_reopen(link_id: int, user_id: int) -> ExamReopen | None:
                 ExamAttempt.resource_link_id == link_id,
                 ExamAttempt.user_id == user_id,
                 ExamAttempt.status == STATUS_SUBMITTED,
-                ExamAttempt.started_at >= reopen.at,
+                ExamAttempt.attempt_no > reopen.after_attempt_no,
             )
         )
     )
@@ -113,35 +113,28 @@ def pending_reopen(link_id: int, user_id: int) -> ExamReopen | None:
 
 def pending_reopens(link_id: int) -> set[int]:
     """The candidates of this activity whose reopening still runs (two queries, any cohort)."""
-    reopened: dict[int, datetime] = dict(
-        iter(
-            db.session.execute(
-                select(ExamReopen.user_id, func.max(ExamReopen.at))
-                .where(ExamReopen.resource_link_id == link_id)
-                .group_by(ExamReopen.user_id)
-            ).all()
-        )
-    )
+    reopened: dict[int, int] = {}
+    for user_id, after in db.session.execute(
+        select(ExamReopen.user_id, ExamReopen.after_attempt_no)
+        .where(ExamReopen.resource_link_id == link_id)
+        .order_by(ExamReopen.id)
+    ):
+        reopened[user_id] = after  # the latest reopening of each candidate
     if not reopened:
         return set()
-    finished: dict[int, datetime] = dict(
-        iter(
-            db.session.execute(
-                select(ExamAttempt.user_id, func.max(ExamAttempt.started_at))
-                .where(
-                    ExamAttempt.resource_link_id == link_id,
-                    ExamAttempt.status == STATUS_SUBMITTED,
-                    ExamAttempt.user_id.in_(reopened),
-                )
-                .group_by(ExamAttempt.user_id)
-            ).all()
+    finished: dict[int, int] = {
+        user_id: number
+        for user_id, number in db.session.execute(
+            select(ExamAttempt.user_id, func.max(ExamAttempt.attempt_no))
+            .where(
+                ExamAttempt.resource_link_id == link_id,
+                ExamAttempt.status == STATUS_SUBMITTED,
+                ExamAttempt.user_id.in_(reopened),
+            )
+            .group_by(ExamAttempt.user_id)
         )
-    )
-    return {
-        user_id
-        for user_id, at in reopened.items()
-        if user_id not in finished or finished[user_id] < at
     }
+    return {user_id for user_id, after in reopened.items() if finished.get(user_id, 0) <= after}
 
 
 def ensure_may_start(link_id: int, user_id: int) -> None:
@@ -273,7 +266,12 @@ def reopen_for(
             409,
         )
     reopen = ExamReopen(
-        resource_link_id=link.id, user_id=user_id, by_user_id=actor_id, reason=reason, at=now
+        resource_link_id=link.id,
+        user_id=user_id,
+        by_user_id=actor_id,
+        reason=reason,
+        at=now,
+        after_attempt_no=current.attempt_no if current is not None else 0,
     )
     db.session.add(reopen)
     db.session.add(

@@ -126,7 +126,7 @@ class ExamSettings(db.Model):  # type: ignore[name-defined,misc]
 class ExamReopen(db.Model):  # type: ignore[name-defined,misc]
     """A trainer's decision to let one candidate sit a closed session (correction published).
 
-    It lasts until the candidate submits an attempt started after it; meanwhile the correction
+    It lasts until the candidate submits an attempt begun after it; meanwhile the correction
     stays hidden from them.
     """
 
@@ -138,3 +138,6 @@ class ExamReopen(db.Model):  # type: ignore[name-defined,misc]
     by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: The candidate's latest attempt number when reopened (0: none): the reopening lasts until
+    #: an attempt numbered above it is submitted.
+    after_attempt_no: Mapped[int] = mapped_column(Integer, default=0)

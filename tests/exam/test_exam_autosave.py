@@ -309,3 +309,63 @@ def test_a_psycopg_statement_missing_a_parameter_is_refused_not_run_with_null(ap
         raw.rollback()
         assert raw.execute(_WITH_LAUNCH, {"token_hash": "0" * 64}).first() is None  # LIMIT kept
         raw.rollback()
+
+
+def test_a_save_in_flight_at_the_deadline_is_left_to_the_view_which_logs_it_late(
+    client, candidate, view_calls, clock
+):
+    """The lean path serves on-time saves only: one in the grace goes to the view, which
+    stores it and records it as late in the audit log."""
+    from lti_tool.models.core import AuditEvent
+
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    clock.advance(minutes=60, seconds=3)
+    answer = save(client, candidate, item, "a", version, 1)
+    assert answer.status_code == 200 and answer.get_json()["in_grace"] is True
+    assert view_calls == [1]
+    assert stored(attempt.id) == {item: ["a"]}
+    late = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.late_save")).one()
+    assert late.data["seconds_late"] == 3 and late.data["attempt_id"] == attempt.id
+
+
+def test_the_lean_path_takes_no_answer_after_the_bounded_grace(
+    client, candidate, view_calls, clock
+):
+    """15 s after the deadline (the default grace is 10 s) the lean path stores nothing: the
+    view refuses, submits, and every later save is refused as well."""
+    attempt, version, _ = begin(client, candidate)
+    clock.advance(minutes=60, seconds=15)
+    for seq, item in enumerate((p["item_id"] for p in attempt.paper), start=1):
+        refused = save(client, candidate, item, "a", version, seq)
+        assert refused.status_code == 409
+    assert stored(attempt.id) == {}
+    assert len(view_calls) == len(attempt.paper)
+    db.session.expire_all()
+    assert db.session.get(ExamAttempt, attempt.id).status == "submitted"
+
+
+def test_the_lean_path_bounds_a_long_stored_grace(client, candidate, view_calls, clock):
+    """An attempt stored with the former 60 s grace gets the ceiling, not a minute."""
+    from sqlalchemy import update
+
+    from grading.timing import MAX_GRACE_SECONDS
+
+    attempt, version, _ = begin(client, candidate)
+    db.session.execute(update(ExamAttempt).values(grace_seconds=60))
+    db.session.commit()
+    clock.advance(minutes=60, seconds=MAX_GRACE_SECONDS + 1)
+    refused = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "late"
+    assert stored(attempt.id) == {} and view_calls == [1]
+
+
+def test_the_lean_path_refuses_a_save_after_the_page_closed_at_the_deadline(
+    client, candidate, view_calls, clock
+):
+    attempt, version, _ = begin(client, candidate)
+    clock.advance(minutes=60, seconds=2)
+    assert client.get(candidate.url("/examen/passer")).status_code == 302  # the end screen
+    refused = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "submitted"
+    assert stored(attempt.id) == {} and view_calls == [1]

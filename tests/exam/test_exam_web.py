@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer, ExamAttempt
-
-
-@pytest.fixture()
-def people(launch, small_bank):
-    candidate = launch("trainee", sub="cand-1", target="exam:certification", name="Alice Candidate")
-    trainer = launch("trainer", sub="form-1", target="exam:certification")
-    return candidate, trainer
 
 
 def begin(client, candidate):

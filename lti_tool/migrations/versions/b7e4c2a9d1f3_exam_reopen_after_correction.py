@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('by_user_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('after_attempt_no', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['app_user.id'], name=op.f('fk_exam_reopen_by_user_id_app_user')),
     sa.ForeignKeyConstraint(['resource_link_id'], ['app_resource_link.id'], name=op.f('fk_exam_reopen_resource_link_id_app_resource_link')),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_exam_reopen_user_id_app_user')),
