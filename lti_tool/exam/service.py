@@ -20,7 +20,15 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from grading.event_chain import GENESIS, chain_hash
-from grading.exam import BankCase, BankItem, DrawRules, PaperItem, draw_paper, score_paper
+from grading.exam import (
+    BankCase,
+    BankItem,
+    DrawRules,
+    PaperItem,
+    choice_ids,
+    draw_paper,
+    score_paper,
+)
 from grading.timing import SaveVerdict, TimeRules, bounded_grace, deadline
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink
@@ -289,8 +297,9 @@ class AttemptHead:
         )
 
 
-#: Item id -> (proposition keys, multiple answers allowed): what a save may contain.
-PaperIndex = dict[str, tuple[frozenset[str], bool]]
+#: Item id -> ({this paper's opaque choice id: proposition key}, multiple answers allowed):
+#: what a save may contain.
+PaperIndex = dict[str, tuple[dict[str, str], bool]]
 
 _PAPER_INDEXES: dict[tuple[int, str], PaperIndex] = {}
 _PAPER_INDEX_LIMIT = 20_000
@@ -308,7 +317,10 @@ def paper_index(attempt_id: int, seed: str, load: Callable[[], list[dict[str, An
         if len(_PAPER_INDEXES) >= _PAPER_INDEX_LIMIT:
             _PAPER_INDEXES.clear()
         index = {
-            str(p["item_id"]): (frozenset(p["proposition_keys"]), bool(p.get("multiple")))
+            str(p["item_id"]): (
+                choice_ids(seed, str(p["item_id"]), p["proposition_keys"]),
+                bool(p.get("multiple")),
+            )
             for p in load()
         }
         _PAPER_INDEXES[key] = index
@@ -324,7 +336,8 @@ def judge_save(
     page_version: int,
     now: datetime,
 ) -> tuple[list[str], SaveVerdict]:
-    """Check a save against the attempt, without side effects: the choices to store, the verdict.
+    """Check a save against the attempt, without side effects: the choices to store (keys, from
+    the paper's opaque ids), the verdict.
 
     Raises ExamError for a submitted attempt, a late save (code ``late``: the caller submits),
     a stale tab, an item outside the paper or choices the item does not offer.
@@ -351,9 +364,13 @@ def judge_save(
     item = paper.get(item_id)
     if item is None:
         raise ExamError("unknown_item", "Cette question ne fait pas partie de votre sujet.", 400)
-    allowed, multiple = item
-    picked = sorted(set(choices))
-    if any(c not in allowed for c in picked) or (not multiple and len(picked) > 1):
+    # The page sends this paper's own opaque ids (another candidate's, or a bare letter, are
+    # not among them); the answer is stored under the propositions' keys.
+    by_id, multiple = item
+    if any(c not in by_id for c in choices):
+        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
+    picked = sorted({by_id[c] for c in choices})
+    if not multiple and len(picked) > 1:
         raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
     return picked, verdict
 

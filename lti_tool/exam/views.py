@@ -151,7 +151,9 @@ def take() -> Any:
         attempt=attempt,
         page_version=page_version,
         answers=answers,
-        paper=paper_html(attempt.paper, answers, content, bank_module.current_bank().version),
+        paper=paper_html(
+            attempt.paper, answers, content, bank_module.current_bank().version, attempt.seed
+        ),
         remaining=service.time_rules(attempt).remaining_seconds(moment),
     )
     # Rendered before the commit: after it every loaded row would be read again (a new

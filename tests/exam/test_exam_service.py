@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grading.event_chain import ChainEntry, verify
-from grading.exam import BankCase, BankItem, DrawRules
+from grading.exam import BankCase, BankItem, DrawRules, choice_id
 from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.exam import service
 from lti_tool.exam.service import Bank, ExamError
@@ -61,7 +61,7 @@ def save(attempt, page, item, choice, seq, clock, flagged=False):
     result = service.save_answer(
         locked,
         item_id=item,
-        choices=[choice],
+        choices=[choice_id(attempt.seed, item, choice)],
         flagged=flagged,
         page_version=page,
         client_seq=seq,
