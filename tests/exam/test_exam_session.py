@@ -233,3 +233,14 @@ def test_monitor_explains_the_closing(client, people):
     assert "Publier la correction clôt la session" in page
     assert re.search(r'<button type="submit" aria-describedby="release-help">', page)
     assert "end_running" not in page  # nobody sitting: nothing to confirm
+
+
+def test_closed_page_in_english_for_an_english_launch(client, people):
+    from lti_tool.models import LaunchSession
+
+    candidate, trainer = people
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    client.post(trainer.url("/examen/publier-correction"))
+    page = text(client.get(candidate.url("/examen/")))
+    assert "Exam 1: session closed" in page and "only they can reopen it" in page
