@@ -38,7 +38,9 @@ def test_save_verdict_at_the_second():
     assert rules.finish_time(rules.deadline + timedelta(seconds=5)) == rules.deadline
     assert rules.remaining_seconds(T0) == 3600
     assert rules.remaining_seconds(rules.deadline + timedelta(seconds=5)) == 0
-    assert not rules.is_over(rules.deadline) and rules.is_over(rules.deadline + timedelta(seconds=1))
+    assert not rules.is_over(rules.deadline) and rules.is_over(
+        rules.deadline + timedelta(seconds=1)
+    )
     assert not rules.is_overdue(rules.deadline + timedelta(seconds=10))
     assert rules.is_overdue(rules.deadline + timedelta(seconds=11))
 
