@@ -244,3 +244,39 @@ def test_closed_page_in_english_for_an_english_launch(client, people):
     client.post(trainer.url("/examen/publier-correction"))
     page = text(client.get(candidate.url("/examen/")))
     assert "Exam 1: session closed" in page and "only they can reopen it" in page
+
+
+def test_a_start_being_checked_holds_off_the_closing_postgresql(app, people):
+    """The start's check holds the activity's row until its commit: a closing waits for it
+    (then sees the new attempt), so no attempt can slip in after a publication."""
+    import pytest
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from lti_tool.models.core import ResourceLink
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
+    candidate, _ = people
+    link_id = candidate.resource_link.id
+    session.ensure_may_start(link_id, candidate.user.id)  # a start, not yet committed
+    with Session(db.engine) as closing:
+        closing.execute(sql("SET LOCAL lock_timeout = '300ms'"))
+        try:
+            closing.execute(
+                select(ResourceLink.id).where(ResourceLink.id == link_id).with_for_update()
+            )
+            raise AssertionError("the closing took the row while a start held it")
+        except OperationalError as error:
+            assert "lock" in str(error).lower()
+        closing.rollback()
+        db.session.commit()  # the start ends
+        closing.execute(sql("SET LOCAL lock_timeout = '300ms'"))
+        assert (
+            closing.execute(
+                select(ResourceLink.id).where(ResourceLink.id == link_id).with_for_update()
+            ).scalar()
+            == link_id
+        )
+        closing.rollback()
