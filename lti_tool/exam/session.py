@@ -17,7 +17,8 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select
 
-from lti_tool.exam.service import ExamError, attempts_allowed, latest_attempt, submit
+from lti_tool.exam.attempts import ExamError, attempts_allowed, latest_attempt
+from lti_tool.exam.submission import submit
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, ResourceLink
 from lti_tool.models.exam import (

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from grading.event_chain import ChainEntry, verify
 from grading.exam import BankCase, BankItem, DrawRules, choice_id
 from grading.timing import TIERS_TEMPS_PERCENT
-from lti_tool.exam import service
+from lti_tool.exam import service, starting
 from lti_tool.exam.service import Bank, ExamError
 from lti_tool.extensions import db
 from lti_tool.models import AuditEvent
@@ -174,7 +174,7 @@ def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
     """The other tab's attempt appears between this start's look and its insert: it is resumed."""
     candidate, _ = exam
     first, _ = start(candidate, clock)
-    real_latest = service.latest_attempt
+    real_latest = starting.latest_attempt
     looks: list[object] = []
 
     def latest(*args):
@@ -182,7 +182,7 @@ def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
         looks.append(args)
         return None if len(looks) == 1 else real_latest(*args)
 
-    monkeypatch.setattr(service, "latest_attempt", latest)
+    monkeypatch.setattr(starting, "latest_attempt", latest)
     clock.advance(seconds=1)
     second, _ = start(candidate, clock)
     assert len(looks) == 2  # it tried to insert, found the number taken, looked again
