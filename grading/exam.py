@@ -6,7 +6,9 @@ so a candidate's paper never changes when the bank is edited later.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -164,6 +166,24 @@ def draw_paper(
             )
         )
     return paper
+
+
+def choice_id(secret: str, item_id: str, key: str) -> str:
+    """The opaque id under which one candidate's paper shows a proposition.
+
+    Derived from the attempt's secret seed, so two candidates never share the ids of a same
+    proposition and cannot pass answers by id; 72 bits, not guessable from one's own paper.
+    Answers are stored under the proposition's key: scoring and analysis never see these ids.
+    """
+    digest = hmac.new(
+        secret.encode(), f"choice\x1f{item_id}\x1f{key}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
+
+
+def choice_ids(secret: str, item_id: str, keys: Sequence[str]) -> dict[str, str]:
+    """Opaque id -> proposition key, for one item of one candidate's paper."""
+    return {choice_id(secret, item_id, key): key for key in keys}
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,9 @@ def _warm_exam_pages(app: Flask, papers: int = 12) -> None:
             g.lt = "warm"  # the save URL is built with a launch token, replaced per page
             for n in range(papers):
                 drawn = draw_paper(current.items, current.cases, current.rules, f"warm-{n}")
-                item_fragments([p.to_json() for p in drawn], {}, content, current.version)
+                item_fragments(
+                    [p.to_json() for p in drawn], {}, content, current.version, f"warm-{n}"
+                )
 
 
 def after_fork(app: Flask) -> None:

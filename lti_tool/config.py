@@ -87,7 +87,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DOSSIER_MAX_BYTES": int(env.get("BILAN_DOSSIER_MAX_BYTES", str(15 * 1024 * 1024))),
         "DOSSIER_RETENTION_DAYS": int(env.get("BILAN_DOSSIER_RETENTION_DAYS", "365")),
         "LAUNCH_SESSION_HOURS": int(env.get("BILAN_LAUNCH_SESSION_HOURS", "12")),
-        "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "60")),
+        "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "10")),
         # In production grades leave from the worker only (within its 2 s poll): a web worker
         # never waits on the LMS, even a slow one, while a cohort is saving answers.
         "GRADES_SEND_AFTER_COMMIT": _bool(

@@ -249,6 +249,9 @@ class Autosave:
                     )
                 except service.ExamError as error:
                     raise Refer from error
+                if verdict is not SaveVerdict.ACCEPTED:
+                    # In flight at the deadline: the view stores it and logs it as late.
+                    raise Refer
                 chained = service.store_answer(
                     raw.connection if raw is not None else connection,
                     head,
@@ -269,7 +272,7 @@ class Autosave:
             "stored": chained is not None,
             "remaining_seconds": rules.remaining_seconds(moment),
             "deadline": head.deadline_at.isoformat(),
-            "in_grace": verdict is SaveVerdict.ACCEPTED_IN_GRACE,
+            "in_grace": False,
         }
 
     def _lock(

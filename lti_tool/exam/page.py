@@ -15,9 +15,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from grading.exam import choice_id
+
 #: Placeholders in the cached HTML (no content or translation contains a NUL character).
 NUMBER = "\x00n\x00"
 INDEX = "\x00i\x00"
+VALUE = "\x00v\x00"
 SAVE_URL = "\x00u\x00"
 _pieces: dict[tuple[Any, ...], str] = {}
 _PIECE_LIMIT = 50_000
@@ -44,8 +47,13 @@ def item_fragments(
     answers: Mapping[str, Any],
     content: Mapping[str, Any],
     content_version: str,
+    secret: str,
 ) -> list[Markup]:
-    """Each item's form, numbered, with the candidate's saved choices and flag ticked."""
+    """Each item's form, numbered, with the candidate's saved choices and flag ticked.
+
+    Each proposition's value is this paper's own opaque id (derived from ``secret``, the
+    attempt's seed): no two candidates submit the same value for the same proposition.
+    """
     macros: Any = current_app.jinja_env.get_template("exam/_item.html").module
     locale = str(get_locale())
     total = len(paper)
@@ -70,9 +78,11 @@ def item_fragments(
             proposition = _piece(
                 ("proposition", content_version, item_id, key, multiple),
                 macros.proposition,
-                *(item_id, key, multiple, c, INDEX),
+                *(item_id, key, multiple, c, INDEX, VALUE),
             )
-            parts.append(proposition.replace(INDEX, str(index)))
+            # Safe: the id is URL-safe base64 ([A-Za-z0-9_-]), nothing to escape.
+            value = choice_id(secret, item_id, key)
+            parts.append(proposition.replace(INDEX, str(index)).replace(VALUE, value))
         parts.append(_piece(("tail", locale, item_id), macros.tail, item_id, t_flag))
         html = "\n".join(parts)
         answer = answers.get(item_id)
@@ -93,6 +103,7 @@ def paper_html(
     answers: Mapping[str, Any],
     content: Mapping[str, Any],
     content_version: str,
+    secret: str,
 ) -> Markup:
     """The paper's navigation, vignettes and items, assembled in Python.
 
@@ -115,7 +126,7 @@ def paper_html(
     parts += ["</ol>", "</nav>"]
     cases = content.get("cases", {})
     current_case = None
-    fragments = item_fragments(paper, answers, content, content_version)
+    fragments = item_fragments(paper, answers, content, content_version, secret)
     for item, fragment in zip(paper, fragments, strict=True):
         case_id = item.get("case_id")
         if case_id and case_id != current_case:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.clock import now
 from lti_tool.csv_export import csv_response
-from lti_tool.exam import autosave, service
+from lti_tool.exam import autosave, service, session
 from lti_tool.exam import bank as bank_module
 from lti_tool.exam.page import paper_html
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
@@ -83,6 +83,8 @@ def index() -> Any:
         link.id, launch.user_id
     ):
         return redirect(url_for("exam.result"))
+    if session.is_closed(link.id) and session.pending_reopen(link.id, launch.user_id) is None:
+        return render_template("exam/closed.html")
     bank = bank_module.current_bank()
     extra = service.extra_time_for(link.context_id, launch.user_id)
     minutes = int(bank.duration_minutes * (1 + extra / 100))
@@ -115,6 +117,9 @@ def start() -> Any:
             now=now(),
         )
     except ExamError as error:
+        if error.code == "session_closed":
+            db.session.rollback()
+            return render_template("exam/closed.html"), error.status
         flash(error.message, "error")
         return redirect(url_for("exam.result"))
     db.session.commit()
@@ -130,7 +135,9 @@ def take() -> Any:
         abort(403)
     attempt = _own_attempt_locked()
     moment = now()
-    if attempt.status == STATUS_IN_PROGRESS and service.time_rules(attempt).is_overdue(moment):
+    if attempt.status == STATUS_IN_PROGRESS and service.time_rules(attempt).is_over(moment):
+        # Time is up: no page opens for new work, the end screen shows the submitted paper.
+        # (The grace only covers saves already in flight at the deadline.)
         service.submit(attempt, now=moment, reason="deadline", pass_mark=bank_module.pass_mark())
         db.session.commit()
     if attempt.status != STATUS_IN_PROGRESS:
@@ -143,7 +150,9 @@ def take() -> Any:
         attempt=attempt,
         page_version=page_version,
         answers=answers,
-        paper=paper_html(attempt.paper, answers, content, bank_module.current_bank().version),
+        paper=paper_html(
+            attempt.paper, answers, content, bank_module.current_bank().version, attempt.seed
+        ),
         remaining=service.time_rules(attempt).remaining_seconds(moment),
     )
     # Rendered before the commit: after it every loaded row would be read again (a new
@@ -240,7 +249,8 @@ def result() -> Any:
         return redirect(url_for("exam.index"))
     if attempt.status == STATUS_IN_PROGRESS:
         return redirect(url_for("exam.take"))
-    released = service.review_released(_link().id)
+    # Published, and not reopened for this candidate (who would still be sitting).
+    released = session.correction_visible(_link().id, launch.user_id)
     return render_template(
         "exam/result.html",
         attempt=attempt,
@@ -270,7 +280,9 @@ def monitor() -> Any:
         "exam/monitor.html",
         rows=rows,
         audit=audit,
-        released=service.review_released(link.id),
+        released=session.is_closed(link.id),
+        running=len(session.running_attempts(link.id)),
+        reopened=session.pending_reopens(link.id),
         tiers_temps=round(TIERS_TEMPS_PERCENT, 2),
         users={u.id: u for u in db.session.scalars(select(User)).all()} if audit else {},
     )
@@ -348,10 +360,64 @@ def reset() -> Any:
 @bp.post("/publier-correction")
 @trainer_required
 def release() -> Any:
-    """Release the review of answers to candidates."""
-    service.release_review(link=_link(), actor_id=current_launch().user_id, now=now())
+    """Close the session and publish the correction (running attempts only if confirmed)."""
+    try:
+        ended = session.close_and_release(
+            link=_link(),
+            actor_id=current_launch().user_id,
+            now=now(),
+            end_running=request.form.get("end_running") == "1",
+            pass_mark=bank_module.pass_mark(),
+        )
+    except ExamError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("exam.monitor"), code=303)
     db.session.commit()
-    flash(_("La correction est maintenant visible par les candidats."), "success")
+    if ended:
+        flash(
+            _(
+                "%(n)s copie(s) en cours ont été remises. La session est close et la correction "
+                "est maintenant visible par les candidats.",
+                n=len(ended),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("La session est close et la correction est maintenant visible par les candidats."),
+            "success",
+        )
+    return redirect(url_for("exam.monitor"), code=303)
+
+
+@bp.post("/rouvrir")
+@trainer_required
+def reopen() -> Any:
+    """Reopen the closed session for one candidate (an accommodation, with a written reason)."""
+    launch = current_launch()
+    user = _enrolled_user(request.form.get("user_id", type=int) or 0)
+    try:
+        session.reopen_for(
+            link=_link(),
+            user_id=user.id,
+            actor_id=launch.user_id,
+            reason=request.form.get("reason", ""),
+            now=now(),
+        )
+    except ExamError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("exam.monitor"), code=303)
+    db.session.commit()
+    flash(
+        _(
+            "Session rouverte pour %(name)s : ce candidat peut commencer l'épreuve ; la "
+            "correction lui reste masquée jusqu'à sa remise.",
+            name=user.display_name,
+        ),
+        "success",
+    )
     return redirect(url_for("exam.monitor"), code=303)
 
 

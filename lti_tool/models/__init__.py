@@ -2,7 +2,14 @@
 
 from lti_tool.models.core import AuditEvent, Context, Enrollment, LaunchSession, ResourceLink, User
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload  # noqa: F401
-from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent, ExamReset, ExamSettings  # noqa: F401
+from lti_tool.models.exam import (  # noqa: F401
+    ExamAnswer,
+    ExamAttempt,
+    ExamEvent,
+    ExamReopen,
+    ExamReset,
+    ExamSettings,
+)
 from lti_tool.models.grades import AccessToken, LineItemCache, ScoreOutbox  # noqa: F401
 from lti_tool.models.learning import CaseChoice, CasePlay, CheckAnswer, ModuleProgress  # noqa: F401
 from lti_tool.models.lti import (

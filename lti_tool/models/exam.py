@@ -45,7 +45,8 @@ class ExamAttempt(db.Model):  # type: ignore[name-defined,misc]
     paper: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     extra_time_percent: Mapped[float] = mapped_column(Float, default=0.0)
-    grace_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    #: Seconds a save in flight at the deadline is still accepted (bounded by grading.timing).
+    grace_seconds: Mapped[int] = mapped_column(Integer, default=10)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     deadline_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     #: Finish time, never after the deadline.
@@ -120,3 +121,23 @@ class ExamSettings(db.Model):  # type: ignore[name-defined,misc]
     resource_link_id: Mapped[int] = mapped_column(ForeignKey("app_resource_link.id"), unique=True)
     review_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+class ExamReopen(db.Model):  # type: ignore[name-defined,misc]
+    """A trainer's decision to let one candidate sit a closed session (correction published).
+
+    It lasts until the candidate submits an attempt begun after it; meanwhile the correction
+    stays hidden from them.
+    """
+
+    __tablename__ = "exam_reopen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("app_resource_link.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: The candidate's latest attempt number when reopened (0: none): the reopening lasts until
+    #: an attempt numbered above it is submitted.
+    after_attempt_no: Mapped[int] = mapped_column(Integer, default=0)

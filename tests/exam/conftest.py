@@ -24,3 +24,11 @@ def small_bank(monkeypatch):
     }
     monkeypatch.setattr(bank_module, "_load", lambda: {"bank": bank, "display": display})
     return bank
+
+
+@pytest.fixture()
+def people(launch, small_bank):
+    """A candidate and a trainer of the same exam activity."""
+    candidate = launch("trainee", sub="cand-1", target="exam:certification", name="Alice Candidate")
+    trainer = launch("trainer", sub="form-1", target="exam:certification")
+    return candidate, trainer

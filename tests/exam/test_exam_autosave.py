@@ -15,10 +15,12 @@ from flask import g
 from sqlalchemy import select
 
 from grading.event_chain import ChainEntry, verify
+from grading.exam import choice_id
 from lti_tool.exam import autosave
 from lti_tool.extensions import db
 from lti_tool.lti.store import DatabaseStore, RedisStore
 from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent
+from tests.exam.test_exam_web import paper_choice
 from tests.lti.conftest import redis_client
 
 
@@ -86,7 +88,7 @@ def save(client, candidate, item, choice, version, seq, csrf=None):
         candidate.url("/examen/enregistrer"),
         json={
             "item_id": item,
-            "choices": [choice],
+            "choices": [paper_choice(candidate.user.id, item, choice)],
             "flagged": False,
             "page_version": version,
             "seq": seq,
@@ -166,11 +168,12 @@ def test_another_launchs_csrf_token_is_refused(client, candidate, launch, csrf_o
 def test_csrf_over_https_needs_a_same_origin_referrer(client, candidate, csrf_on):
     attempt, version, token = begin(client, candidate)
     item = attempt.paper[0]["item_id"]
+    choice = paper_choice(candidate.user.id, item, "a")
 
     def post(**headers):
         return client.post(
             candidate.url("/examen/enregistrer"),
-            json={"item_id": item, "choices": ["a"], "page_version": version, "seq": 1},
+            json={"item_id": item, "choices": [choice], "page_version": version, "seq": 1},
             headers={"X-CSRFToken": token, **headers},
             base_url="https://tool.example.org",
         )
@@ -214,7 +217,12 @@ def test_unknown_token_and_other_shapes_go_to_flask(client, candidate, view_call
     # A string sequence number is the view's to judge (it accepts what int() accepts).
     coerced = client.post(
         candidate.url("/examen/enregistrer"),
-        json={"item_id": item, "choices": ["a"], "page_version": version, "seq": "7"},
+        json={
+            "item_id": item,
+            "choices": [paper_choice(candidate.user.id, item, "a")],
+            "page_version": version,
+            "seq": "7",
+        },
     )
     assert coerced.status_code == 200 and len(view_calls) == 1
     assert stored(attempt.id) == {item: ["a"]}
@@ -309,3 +317,103 @@ def test_a_psycopg_statement_missing_a_parameter_is_refused_not_run_with_null(ap
         raw.rollback()
         assert raw.execute(_WITH_LAUNCH, {"token_hash": "0" * 64}).first() is None  # LIMIT kept
         raw.rollback()
+
+
+def test_a_save_in_flight_at_the_deadline_is_left_to_the_view_which_logs_it_late(
+    client, candidate, view_calls, clock
+):
+    """The lean path serves on-time saves only: one in the grace goes to the view, which
+    stores it and records it as late in the audit log."""
+    from lti_tool.models.core import AuditEvent
+
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    clock.advance(minutes=60, seconds=3)
+    answer = save(client, candidate, item, "a", version, 1)
+    assert answer.status_code == 200 and answer.get_json()["in_grace"] is True
+    assert view_calls == [1]
+    assert stored(attempt.id) == {item: ["a"]}
+    late = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.late_save")).one()
+    assert late.data["seconds_late"] == 3 and late.data["attempt_id"] == attempt.id
+
+
+def test_the_lean_path_takes_no_answer_after_the_bounded_grace(
+    client, candidate, view_calls, clock
+):
+    """15 s after the deadline (the default grace is 10 s) the lean path stores nothing: the
+    view refuses, submits, and every later save is refused as well."""
+    attempt, version, _ = begin(client, candidate)
+    clock.advance(minutes=60, seconds=15)
+    for seq, item in enumerate((p["item_id"] for p in attempt.paper), start=1):
+        refused = save(client, candidate, item, "a", version, seq)
+        assert refused.status_code == 409
+    assert stored(attempt.id) == {}
+    assert len(view_calls) == len(attempt.paper)
+    db.session.expire_all()
+    assert db.session.get(ExamAttempt, attempt.id).status == "submitted"
+
+
+def test_the_lean_path_bounds_a_long_stored_grace(client, candidate, view_calls, clock):
+    """An attempt stored with the former 60 s grace gets the ceiling, not a minute."""
+    from sqlalchemy import update
+
+    from grading.timing import MAX_GRACE_SECONDS
+
+    attempt, version, _ = begin(client, candidate)
+    db.session.execute(update(ExamAttempt).values(grace_seconds=60))
+    db.session.commit()
+    clock.advance(minutes=60, seconds=MAX_GRACE_SECONDS + 1)
+    refused = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "late"
+    assert stored(attempt.id) == {} and view_calls == [1]
+
+
+def test_the_lean_path_refuses_a_save_after_the_page_closed_at_the_deadline(
+    client, candidate, view_calls, clock
+):
+    attempt, version, _ = begin(client, candidate)
+    clock.advance(minutes=60, seconds=2)
+    assert client.get(candidate.url("/examen/passer")).status_code == 302  # the end screen
+    refused = save(client, candidate, attempt.paper[0]["item_id"], "a", version, 1)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "submitted"
+    assert stored(attempt.id) == {} and view_calls == [1]
+
+
+def save_ids(client, candidate, item, ids, version, seq, csrf):
+    """A save with the given choice ids, as sent (no translation)."""
+    return client.post(
+        candidate.url("/examen/enregistrer"),
+        json={
+            "item_id": item,
+            "choices": ids,
+            "flagged": False,
+            "page_version": version,
+            "seq": seq,
+        },
+        headers={"X-CSRFToken": csrf},
+    )
+
+
+def test_the_lean_path_maps_ids_and_refuses_another_candidates(
+    client,
+    candidate,
+    view_calls,
+    launch,
+    small_bank,
+):
+    attempt, version, token = begin(client, candidate)
+    other = launch("trainee", sub="cand-2", target="exam:certification")
+    other_attempt, _, _ = begin(client, other)
+    item = attempt.paper[0]["item_id"]
+    mine = paper_choice(candidate.user.id, item, "b")
+    assert save_ids(client, candidate, item, [mine], version, 1, token).get_json()["stored"]
+    assert view_calls == []  # served by the lean path, stored under the key
+    db.session.expire_all()
+    stored = db.session.scalar(
+        select(ExamAnswer.choices).where(ExamAnswer.attempt_id == attempt.id)
+    )
+    assert stored == ["b"]
+    theirs = choice_id(other_attempt.seed, item, "a")
+    refused = save_ids(client, candidate, item, [theirs], version, 2, token)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "bad_choice"
+    assert len(view_calls) == 1  # the lean path left it to the view, which refused it

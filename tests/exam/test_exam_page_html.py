@@ -28,7 +28,7 @@ def test_navigation_states_vignettes_once_per_case_and_escaping(app):
         from flask import g
 
         g.lt = "tok"
-        html = str(paper_html(PAPER, answers, CONTENT, "v1"))
+        html = str(paper_html(PAPER, answers, CONTENT, "v1", "seed-1"))
     links = re.findall(r'<a href="#q-(\d)" id="nav-([^"]+)" class="([^"]*)">', html)
     assert links == [
         ("1", "q-a", "answered"),

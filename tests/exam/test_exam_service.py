@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grading.event_chain import ChainEntry, verify
-from grading.exam import BankCase, BankItem, DrawRules
+from grading.exam import BankCase, BankItem, DrawRules, choice_id
 from grading.timing import TIERS_TEMPS_PERCENT
-from lti_tool.exam import service
+from lti_tool.exam import service, starting
 from lti_tool.exam.service import Bank, ExamError
 from lti_tool.extensions import db
 from lti_tool.models import AuditEvent
@@ -48,7 +48,7 @@ def start(candidate, clock):
         link=candidate.resource_link,
         user_id=candidate.user.id,
         bank=make_bank(),
-        grace_seconds=60,
+        grace_seconds=10,
         now=clock(),
     )
     page = service.open_page(attempt, clock())
@@ -61,7 +61,7 @@ def save(attempt, page, item, choice, seq, clock, flagged=False):
     result = service.save_answer(
         locked,
         item_id=item,
-        choices=[choice],
+        choices=[choice_id(attempt.seed, item, choice)],
         flagged=flagged,
         page_version=page,
         client_seq=seq,
@@ -78,9 +78,11 @@ def test_deadline_at_the_second_and_grace(exam, clock):
     assert attempt.deadline_at == clock() + timedelta(hours=1)
     clock.advance(minutes=60)
     assert save(attempt, page, first, "a", 1, clock).remaining_seconds == 0
-    clock.advance(seconds=59)
+    clock.advance(seconds=9)
     result = save(attempt, page, first, "b", 2, clock)
     assert result.stored and result.in_grace
+    late = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.late_save")).one()
+    assert late.data["seconds_late"] == 9 and late.data["item_id"] == first
     clock.advance(seconds=2)
     with pytest.raises(ExamError) as excinfo:
         save(attempt, page, first, "c", 3, clock)
@@ -128,9 +130,9 @@ def test_sweep_finalises_an_abandoned_attempt(exam, clock):
     submitted = []
     service.ON_SUBMIT.append(lambda a, now: submitted.append(a.id))
     try:
-        clock.advance(minutes=60, seconds=30)
+        clock.advance(minutes=60, seconds=10)
         assert service.finalise_overdue(clock()) == 0  # still inside the grace
-        clock.advance(seconds=31)
+        clock.advance(seconds=1)
         assert service.finalise_overdue(clock()) == 1
         db.session.commit()
     finally:
@@ -172,7 +174,7 @@ def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
     """The other tab's attempt appears between this start's look and its insert: it is resumed."""
     candidate, _ = exam
     first, _ = start(candidate, clock)
-    real_latest = service.latest_attempt
+    real_latest = starting.latest_attempt
     looks: list[object] = []
 
     def latest(*args):
@@ -180,7 +182,7 @@ def test_two_tabs_starting_at_once_share_one_attempt(exam, clock, monkeypatch):
         looks.append(args)
         return None if len(looks) == 1 else real_latest(*args)
 
-    monkeypatch.setattr(service, "latest_attempt", latest)
+    monkeypatch.setattr(starting, "latest_attempt", latest)
     clock.advance(seconds=1)
     second, _ = start(candidate, clock)
     assert len(looks) == 2  # it tried to insert, found the number taken, looked again

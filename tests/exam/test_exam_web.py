@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
+from grading.exam import choice_id
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer, ExamAttempt
-
-
-@pytest.fixture()
-def people(launch, small_bank):
-    candidate = launch("trainee", sub="cand-1", target="exam:certification", name="Alice Candidate")
-    trainer = launch("trainer", sub="form-1", target="exam:certification")
-    return candidate, trainer
 
 
 def begin(client, candidate):
@@ -29,12 +22,24 @@ def begin(client, candidate):
     return attempt, version, html
 
 
+def paper_choice(user_id, item, key):
+    """The id under which the candidate's latest paper shows the proposition ``key``."""
+    seed = db.session.scalar(
+        select(ExamAttempt.seed)
+        .where(ExamAttempt.user_id == user_id)
+        .order_by(ExamAttempt.attempt_no.desc())
+        .limit(1)
+    )
+    return choice_id(seed, item, key)
+
+
 def post_save(client, candidate, item, choice, version, seq):
+    """Save the proposition ``choice`` (a key) as the candidate's page does (by its id)."""
     return client.post(
         candidate.url("/examen/enregistrer"),
         json={
             "item_id": item,
-            "choices": [choice],
+            "choices": [paper_choice(candidate.user.id, item, choice)],
             "flagged": False,
             "page_version": version,
             "seq": seq,

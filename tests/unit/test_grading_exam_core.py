@@ -8,7 +8,14 @@ import pytest
 
 from grading.event_chain import GENESIS, ChainEntry, chain_hash, verify
 from grading.item_analysis import cohort_warning, item_stats, reliability
-from grading.timing import TIERS_TEMPS_PERCENT, SaveVerdict, TimeRules, deadline
+from grading.timing import (
+    DEFAULT_GRACE_SECONDS,
+    MAX_GRACE_SECONDS,
+    TIERS_TEMPS_PERCENT,
+    SaveVerdict,
+    TimeRules,
+    deadline,
+)
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -22,16 +29,32 @@ def test_deadline_with_and_without_tiers_temps():
 
 
 def test_save_verdict_at_the_second():
-    rules = TimeRules(deadline=T0 + timedelta(hours=1), grace_seconds=60)
+    rules = TimeRules(deadline=T0 + timedelta(hours=1), grace_seconds=10)
     assert rules.verdict(rules.deadline) is SaveVerdict.ACCEPTED
     assert rules.verdict(rules.deadline + timedelta(seconds=1)) is SaveVerdict.ACCEPTED_IN_GRACE
-    assert rules.verdict(rules.deadline + timedelta(seconds=60)) is SaveVerdict.ACCEPTED_IN_GRACE
-    assert rules.verdict(rules.deadline + timedelta(seconds=61)) is SaveVerdict.REFUSED_LATE
-    assert rules.finish_time(rules.deadline + timedelta(seconds=30)) == rules.deadline
+    assert rules.verdict(rules.deadline + timedelta(seconds=10)) is SaveVerdict.ACCEPTED_IN_GRACE
+    assert rules.verdict(rules.deadline + timedelta(seconds=11)) is SaveVerdict.REFUSED_LATE
+    assert rules.seconds_late(rules.deadline + timedelta(seconds=4)) == 4
+    assert rules.finish_time(rules.deadline + timedelta(seconds=5)) == rules.deadline
     assert rules.remaining_seconds(T0) == 3600
     assert rules.remaining_seconds(rules.deadline + timedelta(seconds=5)) == 0
-    assert not rules.is_overdue(rules.deadline + timedelta(seconds=60))
-    assert rules.is_overdue(rules.deadline + timedelta(seconds=61))
+    assert not rules.is_over(rules.deadline) and rules.is_over(
+        rules.deadline + timedelta(seconds=1)
+    )
+    assert not rules.is_overdue(rules.deadline + timedelta(seconds=10))
+    assert rules.is_overdue(rules.deadline + timedelta(seconds=11))
+
+
+def test_grace_never_exceeds_its_ceiling_whatever_the_setting():
+    """The grace covers requests in flight (seconds), not more work: extra time is tiers temps."""
+    assert DEFAULT_GRACE_SECONDS <= 10 and MAX_GRACE_SECONDS <= 30
+    rules = TimeRules(deadline=T0, grace_seconds=600)
+    assert rules.verdict(T0 + timedelta(seconds=MAX_GRACE_SECONDS)) is SaveVerdict.ACCEPTED_IN_GRACE
+    assert rules.verdict(T0 + timedelta(seconds=75)) is SaveVerdict.REFUSED_LATE
+    assert rules.is_overdue(T0 + timedelta(seconds=MAX_GRACE_SECONDS + 1))
+    assert TimeRules(deadline=T0, grace_seconds=-5).verdict(T0 + timedelta(seconds=1)) is (
+        SaveVerdict.REFUSED_LATE
+    )
 
 
 def _chain(payloads):

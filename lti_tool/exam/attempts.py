@@ -1,0 +1,149 @@
+"""Exam attempts: the errors, the bank as the exam needs it, locks, lookups and the event chain.
+
+Services flush, never commit; the view commits once. The time is always passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from grading.event_chain import chain_hash
+from grading.exam import BankCase, BankItem, DrawRules
+from grading.timing import TimeRules
+from lti_tool.extensions import db
+from lti_tool.models.core import Enrollment
+from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent, ExamReset
+
+
+class ExamError(Exception):
+    """A refusal the candidate must understand; ``code`` is stable for the page's script."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The bank as the exam needs it, with the blueprint's rules."""
+
+    items: Sequence[BankItem]
+    cases: Sequence[BankCase]
+    rules: DrawRules
+    duration_minutes: int
+    pass_mark: float
+    version: str
+
+
+#: Called after a submission with (attempt, now) to queue grades; set by the grades integration.
+ON_SUBMIT: list[Callable[[ExamAttempt, datetime], None]] = []
+
+
+def time_rules(attempt: ExamAttempt) -> TimeRules:
+    """The attempt's deadline and grace: what the server judges every save and submit by."""
+    return TimeRules(deadline=attempt.deadline_at, grace_seconds=attempt.grace_seconds)
+
+
+def append_event(attempt: ExamAttempt, kind: str, payload: dict[str, Any], at: datetime) -> None:
+    """Append an entry to the attempt's hash chain (the attempt row must be locked)."""
+    seq = attempt.event_count + 1
+    body = {"kind": kind, "at": at.isoformat(), **payload}
+    digest = chain_hash(attempt.last_hash, seq, body)
+    db.session.add(
+        ExamEvent(
+            attempt_id=attempt.id,
+            seq=seq,
+            kind=kind,
+            payload=body,
+            at=at,
+            previous_hash=attempt.last_hash,
+            hash=digest,
+        )
+    )
+    attempt.event_count = seq
+    attempt.last_hash = digest
+
+
+def lock_attempt(attempt_id: int) -> ExamAttempt:
+    """Load an attempt with a row lock (serialises its saves on PostgreSQL)."""
+    attempt: ExamAttempt | None = db.session.scalar(
+        select(ExamAttempt)
+        .where(ExamAttempt.id == attempt_id)
+        .with_for_update()
+        # Locked, hence current: values already in the session may predate the lock.
+        .execution_options(populate_existing=True)
+    )
+    if attempt is None:
+        raise ExamError("unknown", "Tentative introuvable.", 404)
+    return attempt
+
+
+def lock_latest(resource_link_id: int, user_id: int) -> ExamAttempt | None:
+    """The candidate's latest attempt, locked, in one query (the autosave's hot path)."""
+    return db.session.scalar(
+        select(ExamAttempt)
+        .where(ExamAttempt.resource_link_id == resource_link_id, ExamAttempt.user_id == user_id)
+        .order_by(ExamAttempt.attempt_no.desc())
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def attempts_allowed(resource_link_id: int, user_id: int) -> int:
+    """One attempt, plus one per trainer reset."""
+    resets = db.session.scalar(
+        select(func.count(ExamReset.id)).where(
+            ExamReset.resource_link_id == resource_link_id, ExamReset.user_id == user_id
+        )
+    )
+    return 1 + int(resets or 0)
+
+
+def latest_attempt(resource_link_id: int, user_id: int) -> ExamAttempt | None:
+    """The candidate's most recent attempt for this activity."""
+    return db.session.scalar(
+        select(ExamAttempt)
+        .where(ExamAttempt.resource_link_id == resource_link_id, ExamAttempt.user_id == user_id)
+        .order_by(ExamAttempt.attempt_no.desc())
+        .limit(1)
+    )
+
+
+def extra_time_for(context_id: int, user_id: int) -> float:
+    """The candidate's accommodation in this course (percent of extra time)."""
+    value = db.session.scalar(
+        select(Enrollment.extra_time_percent).where(
+            Enrollment.context_id == context_id, Enrollment.user_id == user_id
+        )
+    )
+    return float(value or 0.0)
+
+
+def answers_of(attempt: ExamAttempt) -> dict[str, ExamAnswer]:
+    """The stored answers by item id."""
+    rows = db.session.scalars(select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id))
+    return {row.item_id: row for row in rows}
+
+
+def seconds_between(a: datetime, b: datetime) -> float:
+    """Seconds from ``a`` to ``b``."""
+    return (b - a) / timedelta(seconds=1)
+
+
+def content_version(texts: Sequence[str]) -> str:
+    """A short hash of the bank's source texts."""
+    digest = hashlib.sha256()
+    for source in texts:
+        digest.update(source.encode())
+    return digest.hexdigest()[:16]

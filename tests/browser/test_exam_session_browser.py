@@ -1,0 +1,67 @@
+"""Closing the exam session in Chromium: the trainer publishes, a candidate finds it closed,
+the trainer reopens it for that candidate, who can then start (keyboard only)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+EXAM = "Épreuve 1 : questionnaire de certification"
+
+
+def _launch(context, live, role_heading):
+    page = context.new_page()
+    page.goto(f"{live.base}/demo/")
+    section = page.locator("h2", has_text=role_heading).locator("xpath=following-sibling::ul[1]")
+    section.get_by_role("link", name=EXAM).first.click()
+    page.wait_for_url(re.compile(r"/examen/(suivi)?$"))
+    return page
+
+
+def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        assert candidate.get_by_role("button", name="Commencer l'épreuve").is_visible()
+        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer.wait_for_url(re.compile(r"/examen/suivi$"))
+        assert "Publier la correction clôt la session" in trainer.content()
+        publish = trainer.get_by_role("button", name="Clore la session et publier la correction")
+        publish.focus()
+        trainer.keyboard.press("Enter")
+        trainer.wait_for_load_state()
+        status = trainer.locator(".flashes[role=status]")
+        assert "La session est close" in status.inner_text()
+
+        candidate.reload()
+        candidate.get_by_role("heading", name="Épreuve 1 : session close").wait_for()
+        assert (
+            "aucune épreuve ne peut plus commencer"
+            in candidate.locator("[role=status]").inner_text()
+        )
+        assert candidate.get_by_role("button", name="Commencer l'épreuve").count() == 0
+
+        summary = trainer.get_by_text("Rouvrir la session pour ce candidat")
+        summary.focus()
+        trainer.keyboard.press("Enter")
+        reason = trainer.get_by_label("Motif (obligatoire)").last
+        reason.focus()
+        trainer.keyboard.type("Arrivé en retard : train supprimé, justificatif fourni")
+        trainer.get_by_role("button", name="Rouvrir pour ce candidat").focus()
+        trainer.keyboard.press("Enter")
+        trainer.wait_for_load_state()
+        assert "Session rouverte pour" in trainer.locator(".flashes[role=status]").inner_text()
+        assert "exam.reopen" in trainer.content()
+
+        candidate.reload()
+        start = candidate.get_by_role("button", name="Commencer l'épreuve")
+        start.focus()
+        candidate.keyboard.press("Enter")
+        candidate.wait_for_url(re.compile(r"/examen/passer$"))
+        assert candidate.locator("form.exam-item").count() >= 30
+        context.close()
