@@ -471,18 +471,6 @@ def _trace(pred: dict[str, str], start: str, end: str) -> tuple[str, ...]:
     return tuple(reversed(path))
 
 
-def _reachable(steps: list[Step], start: str) -> set[str]:
-    by_id = {s.id: s for s in steps}
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        if node in by_id and node not in seen:
-            seen.add(node)
-            todo.extend(c.target for c in by_id[node].choices)
-    return seen
-
-
 def _points_in(competency: str) -> Callable[[Choice], int]:
     return lambda choice: choice.points_for(competency)
 
@@ -634,26 +622,15 @@ def _narrow_maxima(meta: Meta, competencies: tuple[str, ...], errors: ErrorList)
     return result
 
 
-def check_scoring(
-    steps: list[Step],
-    start: str,
-    competencies: tuple[str, ...],
-    maxima: dict[str, int],
-    best_choices: tuple[Choice, ...],
-    narrow: dict[str, str],
-    body_line: int,
-    errors: ErrorList,
-) -> None:
-    """A score that measures: no ending below 0, no competency decided by one choice, C7 and C3.
+def check_scoring(case: CaseStudy) -> list[ContentError]:
+    """The course's rules for a score that measures (run by the course check on a parsed case).
 
-    Run on a sound graph only (every target exists, no positive loop).
+    No ending below 0, no competency decided by one choice (unless ``narrow_maxima`` says why),
+    veille (C7) scored somewhere, the interview modes exercised where C3 is scored.
     """
-    for choice in best_choices:
-        if choice.critical:
-            errors.add(
-                choice.line,
-                f"choix « {choice.label} » : une erreur critique sur le meilleur parcours",
-            )
+    errors = ErrorList(Path(case.path))
+    steps, start, competencies = list(case.steps), case.start, case.competencies
+    maxima, narrow, body_line = case.max_points, case.narrow_maxima, case.line
     lowest, bounded = lowest_paths(steps, start)
     if not bounded:
         errors.add(body_line, "une boucle fait perdre des points sans fin : aucune fin ne doit "
@@ -701,6 +678,7 @@ def check_scoring(
             "aucun choix noté en C3 ne travaille les modes d'entretien (directif, "
             "semi-directif, non directif) : nommez le mode dans le retour",
         )
+    return list(errors)
 
 
 def parse_case_study_text(
@@ -752,11 +730,12 @@ def parse_case_study_text(
         for here, there in zip(best_path, best_path[1:], strict=False)
         if (choice := best_choice(by_id[here], there)) is not None
     )
-    if not errors:
-        reachable = [s for s in steps if s.id in _reachable(steps, start)]
-        check_scoring(
-            reachable, start, competencies, maxima, best_choices, narrow, parts.body_line, errors
-        )
+    for choice in best_choices:
+        if choice.critical:
+            errors.add(
+                choice.line,
+                f"choix « {choice.label} » : une erreur critique sur le meilleur parcours",
+            )
     if errors or not ident:
         return None, list(errors)
     case = CaseStudy(
