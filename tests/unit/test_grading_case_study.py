@@ -9,16 +9,16 @@ from tests.unit.test_course_parser import CASE
 
 def test_best_path_scores_full_marks_and_a_poor_path_zero():
     case, _ = parse_case_study_text(CASE, "cas.md")
-    best = score(case, [0, 0])
+    best = score(case, ["analyse", "fin-bonne"])
     assert (
         best.ratio == 1.0
         and best.earned == {"C2": 3, "C4": 1}
         and best.maximum == {"C2": 3, "C4": 1}
     )
-    poor = score(case, [1])
+    poor = score(case, ["fin-mauvaise"])
     assert poor.ratio == 0.0 and poor.earned == {"C2": 0, "C4": 0}
-    detour = score(case, [0, 1, 0, 0])
-    assert walk(case, [0, 1, 0, 0])[0] == [
+    detour = score(case, ["analyse", "precision", "analyse", "fin-bonne"])
+    assert walk(case, ["analyse", "precision", "analyse", "fin-bonne"])[0] == [
         "accueil",
         "analyse",
         "precision",
