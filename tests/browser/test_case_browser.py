@@ -28,7 +28,7 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
             # Focus sits on the new step after each choice (announced to screen readers).
             if number:
                 assert page.evaluate("document.activeElement.id") == "etape"
-            radio = page.locator('input[name="choice"]').nth(index)
+            radio = page.locator(f'input[name="choice"][value="{index}"]')
             radio.focus()
             page.keyboard.press("Space")
             page.keyboard.press("Tab")
