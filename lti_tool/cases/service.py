@@ -195,6 +195,19 @@ def _finish(case: CaseStudy, play: CasePlay, outcome: CaseResult, now: datetime)
     )
 
 
+def had_critical_error(case: CaseStudy, play: CasePlay) -> bool:
+    """True when the run contains a choice marked as a critical error."""
+    step = case.step(case.start)
+    for choice_id in made(case, choices_of(play)):
+        choice = step.choice_by_id(choice_id)
+        if choice is None:
+            return False  # the file changed since: nothing to say
+        if choice.critical:
+            return True
+        step = case.step(choice.target)
+    return False
+
+
 @dataclass(frozen=True)
 class Cohort:
     """The cohort's runs of a case study: choices counted per step, and each run's path."""
@@ -202,6 +215,8 @@ class Cohort:
     #: Per step, how many runs took each choice (by choice id).
     counts: dict[str, Counter[str]]
     paths: list[tuple[CasePlay, list[str]]]
+    #: Ids of the runs that contain a critical error.
+    critical: set[int]
 
     @property
     def total(self) -> int:
@@ -218,9 +233,14 @@ def cohort(case: CaseStudy, context_id: int) -> Cohort:
     ).all()
     counts: dict[str, Counter[str]] = {s.id: Counter() for s in case.steps}
     paths = []
+    critical: set[int] = set()
+    critical_ids = {(s.id, c.id): c.critical for s in case.steps for c in s.choices}
     for play in plays:
         rows = choices_of(play)
         for row, choice_id in zip(rows, made(case, rows), strict=True):
             counts.setdefault(row.step_id, Counter())[choice_id] += 1
+            chosen = critical_ids.get((row.step_id, choice_id))
+            if chosen:
+                critical.add(play.id)
         paths.append((play, [case.start, *[c.target for c in rows]]))
-    return Cohort(counts, paths)
+    return Cohort(counts, paths, critical)

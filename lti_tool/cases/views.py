@@ -48,15 +48,18 @@ def show(case_id: str) -> Any:
             case=case,
             play=None,
             preview=True,
+            critical=False,
             intro=render_markdown(case.introduction),
         )
     play = service.current_play(launch.context_id, launch.user_id, case.id)
     if play is not None and play.status == service.IN_PROGRESS:
         return redirect(url_for("cases.play", case_id=case.id))
+    critical = play is not None and service.had_critical_error(case, play)
     return render_template(
         "cases/intro.html",
         case=case,
         play=play,
+        critical=critical,
         preview=False,
         intro=render_markdown(case.introduction),
     )
@@ -167,6 +170,7 @@ def cohort(case_id: str) -> str:
         case=case,
         counts=runs.counts,
         paths=runs.paths,
+        critical=runs.critical,
         total=runs.total,
         titles={s.id: s.title for s in case.steps},
     )
