@@ -109,11 +109,11 @@ def play(case_id: str) -> Any:
     where = service.follow(case, choices)
     result = None
     if where.step.is_ending:
+        outcome = score(case, choices)
         result = {
-            "outcome": score(case, choices),
-            "critical": [
-                (c, render_markdown(c.feedback)) for c in score(case, choices).critical
-            ],
+            "outcome": outcome,
+            # Each critical error of the run, with its feedback: the debriefing explains the cap.
+            "critical": [(c, render_markdown(c.feedback)) for c in outcome.critical],
             "path": where.path,
             "best": list(case.best_path),
             "debrief": render_markdown(where.step.debrief or ""),
