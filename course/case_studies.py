@@ -46,7 +46,7 @@ INTERVIEW_MODE = re.compile(r"\b(?:semi-|non-)?directi(?:f|ve|fs|ves|vité)\b", 
 #: A critical error cites the rule it breaks: the Code du travail or the deontology.
 CRITICAL_RULE = re.compile(r"L\.\s?6313-4|d[ée]ontolog", re.IGNORECASE)
 COMPETENCY_CITED = re.compile(r"\b(C[1-7])\b")
-CRITICAL_TOKEN = "critique"
+CRITICAL_MARK = "critique"
 REQUIRED_KEYS = {"id", "title", "competencies"}
 MODES = ("practice", "graded")
 STEP = re.compile(r"^##\s+(?P<title>.*)$")
@@ -224,7 +224,7 @@ def _parse_points(text: str, line: int, label: str, errors: ErrorList) -> _Attri
     critical = False
     ident = ""
     for token in filter(None, (t.strip() for t in match.group("body").split(","))):
-        if token.lower() == CRITICAL_TOKEN:
+        if token.lower() == CRITICAL_MARK:
             critical = True
             continue
         explicit = CHOICE_ID.match(token)
@@ -447,9 +447,7 @@ def best_choice(step: Step, target: str) -> Choice | None:
     return max(leading, key=lambda c: c.total) if leading else None
 
 
-def lowest_paths(
-    steps: list[Step] | tuple[Step, ...], start: str
-) -> tuple[dict[str, int], bool]:
+def lowest_paths(steps: list[Step] | tuple[Step, ...], start: str) -> tuple[dict[str, int], bool]:
     """Lowest total from ``start`` to every reachable step; False when a loop loses points.
 
     A loop whose points add up below zero has no lowest total: it is reported, not computed.
@@ -610,7 +608,9 @@ def _narrow_maxima(meta: Meta, competencies: tuple[str, ...], errors: ErrorList)
     for key, reason in raw.items():
         comp = str(key).upper()
         if comp not in competencies:
-            errors.add(line, f"« narrow_maxima » : {key} n'est pas une compétence de l'étude de cas")
+            errors.add(
+                line, f"« narrow_maxima » : {key} n'est pas une compétence de l'étude de cas"
+            )
         elif not isinstance(reason, str) or len(reason.split()) < 3:
             errors.add(
                 line,
@@ -633,8 +633,11 @@ def check_scoring(case: CaseStudy) -> list[ContentError]:
     maxima, narrow, body_line = case.max_points, case.narrow_maxima, case.line
     lowest, bounded = lowest_paths(steps, start)
     if not bounded:
-        errors.add(body_line, "une boucle fait perdre des points sans fin : aucune fin ne doit "
-                   "donner un total négatif")
+        errors.add(
+            body_line,
+            "une boucle fait perdre des points sans fin : aucune fin ne doit "
+            "donner un total négatif",
+        )
     else:
         for step in steps:
             if step.is_ending and lowest.get(step.id, 0) < 0:
@@ -670,8 +673,7 @@ def check_scoring(case: CaseStudy) -> list[ContentError]:
             "une source officielle…",
         )
     if "C3" in competencies and not any(
-        c.points_for("C3") > 0 and INTERVIEW_MODE.search(f"{c.label} {c.feedback}")
-        for c in choices
+        c.points_for("C3") > 0 and INTERVIEW_MODE.search(f"{c.label} {c.feedback}") for c in choices
     ):
         errors.add(
             body_line,
@@ -757,9 +759,7 @@ def parse_case_study_text(
         review_notes=notes,
         line=meta.line("id"),
         critical_cap=cap,
-        best_path_points={
-            c: sum(ch.points_for(c) for ch in best_choices) for c in competencies
-        },
+        best_path_points={c: sum(ch.points_for(c) for ch in best_choices) for c in competencies},
         narrow_maxima=narrow,
     )
     return case, []

@@ -81,5 +81,9 @@ def score(case: CaseStudy, choices: Sequence[str]) -> CaseResult:
     critical = tuple(c for c in made if c.critical)
     capped = min(ratio, case.critical_cap / 100) if critical else ratio
     return CaseResult(
-        earned=earned, maximum=dict(case.max_points), ratio=capped, critical=critical, uncapped=ratio
+        earned=earned,
+        maximum=dict(case.max_points),
+        ratio=capped,
+        critical=critical,
+        uncapped=ratio,
     )

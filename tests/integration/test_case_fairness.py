@@ -67,9 +67,7 @@ def test_always_the_first_displayed_option_scores_under_half(client, launch, mon
         while order := shown(client, trainee):
             choose(client, trainee, position, order[0])
             position += 1
-        run = db.session.scalar(
-            select(CasePlay).where(CasePlay.user_id == trainee.user.id)
-        )
+        run = db.session.scalar(select(CasePlay).where(CasePlay.user_id == trainee.user.id))
         assert run.status == "finished" and run.score < 0.5, (n, run.score)
     assert case.best_total > 0
 

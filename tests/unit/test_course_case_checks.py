@@ -196,7 +196,9 @@ def test_a_competency_decided_by_one_choice_is_an_error_unless_justified():
     )
     assert scoring(justified) == []
     _, errors = parsed(
-        single.replace("competencies: [C2, C3, C7]\n", "competencies: [C2, C3, C7]\nnarrow_maxima:\n  C7: ok\n")
+        single.replace(
+            "competencies: [C2, C3, C7]\n", "competencies: [C2, C3, C7]\nnarrow_maxima:\n  C7: ok\n"
+        )
     )
     assert any("dites pourquoi" in e for e in errors)
 
@@ -205,8 +207,10 @@ def test_every_case_scores_veille_and_exercises_the_interview_modes():
     no_c7 = case_text().replace(", C7 +2", "").replace(", C7 +1", "")
     no_c7 = no_c7.replace("competencies: [C2, C3, C7]", "competencies: [C2, C3]")
     assert any("veille (C7)" in e for e in scoring(no_c7))
-    no_modes = case_text().replace("en mode semi-directif", "avec soin").replace(
-        "le mode semi-directif", "une bonne pratique"
+    no_modes = (
+        case_text()
+        .replace("en mode semi-directif", "avec soin")
+        .replace("le mode semi-directif", "une bonne pratique")
     )
     assert any("modes d'entretien" in e for e in scoring(no_modes))
 
@@ -254,7 +258,10 @@ def test_always_the_first_option_scores_under_half(case):
 @pytest.mark.parametrize("case", real_cases(), ids=lambda c: c.id)
 def test_no_position_carries_the_best_choice(case):
     decisions = [case.step(s) for s in case.best_path if case.step(s).choices]
-    in_file = [s.choices.index(s.choice_by_id(c)) for s, c in zip(decisions, case.best_choices, strict=True)]
+    in_file = [
+        s.choices.index(s.choice_by_id(c))
+        for s, c in zip(decisions, case.best_choices, strict=True)
+    ]
     assert in_file.count(0) <= len(in_file) // 3  # the best is rarely listed first
     first_shown = sum(
         display_order(s, f"run-{n}")[0].id == c
