@@ -586,6 +586,12 @@ def check_choices(steps: list[Step], errors: ErrorList) -> None:
                     f"choix « {choice.label} » : le retour d'une erreur critique doit citer la "
                     "règle enfreinte (L.6313-4 du Code du travail ou la déontologie)",
                 )
+            if not choice.critical and "erreur critique" in choice.feedback.lower():
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : le retour parle d'erreur critique mais le choix "
+                    "n'est pas marqué {critique}",
+                )
             scored = {c for c, v in choice.points if v}
             for cited in sorted(set(COMPETENCY_CITED.findall(choice.feedback)) - scored):
                 errors.add(

@@ -129,6 +129,8 @@ def test_a_critical_error_cannot_earn_points_and_cites_its_rule():
     assert any("ne peut pas rapporter de points" in e for e in errors)
     _, errors = parsed(case_text(bad="critique", bad_feedback="Ce n'est pas bien."))
     assert any("citer la règle enfreinte" in e for e in errors)
+    _, errors = parsed(case_text(bad_feedback="Une erreur critique (L.6313-4)."))
+    assert any("n'est pas marqué {critique}" in e for e in errors)
 
 
 def test_a_critical_error_on_the_best_path_is_refused():
