@@ -47,6 +47,22 @@ def display_order(step: Step, seed: str) -> tuple[Choice, ...]:
     return tuple(sorted(step.choices, key=rank))
 
 
+def choice_token(seed: str, step_id: str, choice_id: str) -> str:
+    """The opaque value a run's form posts for a choice.
+
+    Choice ids name the step they lead to (« fin-abandon ») and the file order is the author's:
+    the page shows neither. The server maps the token back with the run's secret seed.
+    """
+    return hashlib.sha256(f"token\x1f{seed}\x1f{step_id}\x1f{choice_id}".encode()).hexdigest()[:20]
+
+
+def choice_for_token(step: Step, seed: str, token: str | None) -> Choice | None:
+    """The choice of ``step`` whose token (for this run's seed) is ``token``, or None."""
+    if not token:
+        return None
+    return next((c for c in step.choices if choice_token(seed, step.id, c.id) == token), None)
+
+
 def walk(case: CaseStudy, choices: Sequence[str]) -> tuple[list[str], dict[str, int]]:
     """Follow choice ids from the start; return the steps visited and the raw points."""
     path, points, _ = _walk(case, choices)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.case_studies import CaseStudy
 from course.render import render_markdown
-from grading.case_study import display_order, score
+from grading.case_study import choice_for_token, choice_token, display_order, score
 from lti_tool.cases import service
 from lti_tool.clock import now
 from lti_tool.content import course
@@ -124,6 +124,7 @@ def play(case_id: str) -> Any:
         case=case,
         step=where.step,
         shown=display_order(where.step, seed),
+        tokens={c.id: choice_token(seed, where.step.id, c.id) for c in where.step.choices},
         position=where.count,
         narrative=render_markdown(where.step.narrative),
         last_choice=last_choice,
@@ -141,7 +142,10 @@ def choose(case_id: str) -> Any:
     case = _case(case_id)
     run, choices, seed = _state(case)
     at = request.form.get("position", type=int)
-    choice_id = request.form.get("choice")
+    # The form carries an opaque token: resolved against the step the run stands at (a token
+    # from an older page matches nothing there, and changes nothing).
+    chosen = choice_for_token(service.follow(case, choices).step, seed, request.form.get("choice"))
+    choice_id = chosen.id if chosen else None
     if run is None and service.accepts(service.follow(case, choices), at, choice_id):
         session["case_preview"] = {"case": case.id, "choices": [*choices, choice_id], "seed": seed}
     else:

@@ -7,6 +7,7 @@ in the page (« erreur critique »), in the gradebook and on the trainer's cohor
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -17,13 +18,41 @@ from lti_tool.models.grades import ScoreOutbox
 from lti_tool.models.learning import CaseChoice, CasePlay
 from tests.integration.test_case_player import CASE, choose, real_case
 
-RADIO = re.compile(r'<input type="radio" name="choice" value="([^"]+)"')
+RADIO = re.compile(
+    r'<input type="radio" name="choice" value="([^"]+)" id="(c-\d+)"[^>]*>\s*'
+    r'<label for="\2">([^<]*)</label>'
+)
 
 
 def shown(client, who) -> list[str]:
-    """The choice ids in the order the page shows them."""
+    """The choice ids in the order the page shows them (found by their label)."""
+    case = real_case()
     page = client.get(who.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
-    return RADIO.findall(page)
+    step = service.follow(case, current_ids(who)).step
+    by_label = {c.label: c.id for c in step.choices}
+    found = RADIO.findall(page)
+    assert len(found) == len(step.choices)
+    return [by_label[html.unescape(label)] for _, _, label in found]
+
+
+def current_ids(who) -> list[str]:
+    run = db.session.scalar(select(CasePlay).where(CasePlay.user_id == who.user.id))
+    return service.made(real_case(), service.choices_of(run)) if run else []
+
+
+def test_the_page_shows_no_step_id_nor_file_position(client, launch):
+    case = real_case()
+    trainee = launch("trainee")
+    client.post(trainee.url(f"/cas/{CASE}/commencer"))
+    page = client.get(trainee.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
+    values = [value for value, _, _ in RADIO.findall(page)]
+    step_ids = {s.id for s in case.steps}
+    assert values and not step_ids & set(values)  # « fin-abandon » would give the answer away
+    assert not {str(n) for n in range(len(values))} & set(values)
+    # A step id or a position posted instead of the token is not a choice: nothing recorded.
+    for forged in (case.start_step.choices[0].id, "0"):
+        client.post(trainee.url(f"/cas/{CASE}/choisir"), data={"position": 0, "choice": forged})
+    assert db.session.scalars(select(CaseChoice)).all() == []
 
 
 def test_each_run_has_its_own_order_stable_on_reload(client, launch):
@@ -52,8 +81,8 @@ def test_the_choice_is_recorded_by_its_id_not_its_position(client, launch):
     chosen = case.start_step.choice_by_id(picked)
     assert row.choice_id == picked and row.target == chosen.target
     assert row.choice_index == case.start_step.choices.index(chosen)
-    # A position sent instead of an id is refused: nothing more is recorded.
-    choose(client, trainee, 1, "0")
+    # An unknown choice is refused: nothing more is recorded.
+    choose(client, trainee, 1, "no-such-choice")
     assert len(db.session.scalars(select(CaseChoice)).all()) == 1
 
 
