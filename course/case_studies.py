@@ -3,6 +3,12 @@
 The graph is checked as a whole: every target exists, every step is reachable from the start,
 every path can reach an ending, and no loop carries positive points, so that the maximum score
 and the best path are well defined (longest paths, computed by Bellman-Ford on the step graph).
+
+The scoring is checked too, so that a case study measures what it claims: no ending below zero,
+no competency decided by a single choice (maximum of at least 3 points unless the author states
+why in ``narrow_maxima``), veille (C7) scored somewhere, the interview modes (C3) exercised, a
+competency named in a feedback scored by that choice, and critical errors (``critique``) never
+rewarded nor on the best path, each citing the rule it breaks.
 """
 
 from __future__ import annotations
@@ -27,7 +33,20 @@ CASE_KEYS = {
     "start",
     "review",
     "review_notes",
+    "critical_cap",
+    "narrow_maxima",
 }
+#: Share of the best path a run with a critical error can reach at most, unless the file says.
+DEFAULT_CRITICAL_CAP = 40
+#: A competency whose maximum is this or less can be swung from 0 to 100 % by one choice.
+NARROW_MAXIMUM = 2
+VEILLE = "C7"
+#: The interview modes of C3 (directive, semi-directive, non-directive), in a C3 feedback.
+INTERVIEW_MODE = re.compile(r"\b(?:semi-|non-)?directi(?:f|ve|fs|ves|vité)\b", re.IGNORECASE)
+#: A critical error cites the rule it breaks: the Code du travail or the deontology.
+CRITICAL_RULE = re.compile(r"L\.\s?6313-4|d[ée]ontolog", re.IGNORECASE)
+COMPETENCY_CITED = re.compile(r"\b(C[1-7])\b")
+CRITICAL_MARK = "critique"
 REQUIRED_KEYS = {"id", "title", "competencies"}
 MODES = ("practice", "graded")
 STEP = re.compile(r"^##\s+(?P<title>.*)$")
@@ -38,6 +57,7 @@ CHOICE = re.compile(
 )
 POINTS = re.compile(r"^\{(?P<body>[^}]*)\}\s*$")
 POINT = re.compile(r"^(?P<comp>[A-Za-z]\d+)\s*(?P<value>[+-]?\s*\d{1,6})$")
+CHOICE_ID = re.compile(r"^#(?P<id>\S*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -57,7 +77,11 @@ def _plain(text: str) -> str:
 
 @dataclass(frozen=True)
 class Choice:
-    """A decision offered at a step: label, target step, points per competency, feedback."""
+    """A decision offered at a step: label, target step, points per competency, feedback.
+
+    ``id`` is stable when the file is reordered (the target step, or ``#id`` in the braces when
+    two choices of a step lead to the same step): runs record it, never a position.
+    """
 
     label: str
     target: str
@@ -65,6 +89,9 @@ class Choice:
     feedback: str
     line: int
     path: str = ""
+    id: str = ""
+    #: A breach of L.6313-4 or of the deontology: caps the run's score (``critique``).
+    critical: bool = False
 
     @property
     def total(self) -> int:
@@ -97,6 +124,10 @@ class Step:
         """The first choice of this step leading to ``target``."""
         return next((c for c in self.choices if c.target == target), None)
 
+    def choice_by_id(self, choice_id: str) -> Choice | None:
+        """The choice with this id, or None."""
+        return next((c for c in self.choices if c.id == choice_id), None)
+
 
 @dataclass(frozen=True)
 class CaseStudy:
@@ -117,10 +148,23 @@ class CaseStudy:
     max_points: dict[str, int] = field(default_factory=dict, hash=False)
     #: Step ids from the start to an ending along the path with the highest total.
     best_path: tuple[str, ...] = ()
+    #: The ids of the choices made along the best path.
+    best_choices: tuple[str, ...] = ()
     #: Total points of the best path (the denominator of a run's score).
     best_total: int = 0
     review_notes: str = ""
     line: int = 1
+    #: Highest share (percent) of the best path reachable by a run with a critical error.
+    critical_cap: int = DEFAULT_CRITICAL_CAP
+    #: Points per competency along the best path (what the check reports).
+    best_path_points: dict[str, int] = field(default_factory=dict, hash=False)
+    #: Competencies allowed a maximum of 2 points or less, with the author's reason.
+    narrow_maxima: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def critical_choices(self) -> tuple[Choice, ...]:
+        """The choices marked as critical errors, in file order."""
+        return tuple(c for s in self.steps for c in s.choices if c.critical)
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError when unknown)."""
@@ -145,10 +189,10 @@ class CaseStudy:
         return self.mode == "graded"
 
     def path_points(self, path: tuple[str, ...] | list[str]) -> dict[str, int]:
-        """Points per competency earned along a path of step ids (first matching choice)."""
+        """Points per competency earned along a path of step ids (the best choice of each edge)."""
         result: dict[str, int] = {}
         for here, there in zip(path, path[1:], strict=False):
-            choice = self.step(here).choice(there)
+            choice = best_choice(self.step(here), there)
             if choice is None:
                 raise KeyError(f"{here} -> {there}")
             for comp, value in choice.points:
@@ -156,12 +200,18 @@ class CaseStudy:
         return result
 
 
-def _parse_points(
-    text: str, line: int, label: str, errors: ErrorList
-) -> tuple[tuple[str, int], ...]:
+@dataclass(frozen=True)
+class _Attributes:
+    points: tuple[tuple[str, int], ...] = ()
+    critical: bool = False
+    ident: str = ""
+
+
+def _parse_points(text: str, line: int, label: str, errors: ErrorList) -> _Attributes:
+    """The braces after a choice: points, ``critique`` and an explicit ``#id``."""
     text = text.strip()
     if not text:
-        return ()
+        return _Attributes()
     match = POINTS.match(text)
     if not match:
         errors.add(
@@ -169,9 +219,24 @@ def _parse_points(
             f"choix « {label} » : texte inattendu après le lien ; les points s'écrivent "
             "{C2 +2, C4 -1}",
         )
-        return ()
+        return _Attributes()
     result: dict[str, int] = {}
+    critical = False
+    ident = ""
     for token in filter(None, (t.strip() for t in match.group("body").split(","))):
+        if token.lower() == CRITICAL_MARK:
+            critical = True
+            continue
+        explicit = CHOICE_ID.match(token)
+        if explicit:
+            ident = explicit.group("id")
+            if not ID_PATTERN.match(ident):
+                errors.add(
+                    line,
+                    f"choix « {label} » : identifiant « #{ident} » invalide "
+                    "(minuscules, chiffres, tirets)",
+                )
+            continue
         point = POINT.match(token)
         if not point:
             errors.add(line, f"choix « {label} » : points « {token} » illisibles (ex. C2 +2)")
@@ -181,14 +246,14 @@ def _parse_points(
             errors.add(line, f"choix « {label} » : compétence inconnue « {comp} » (C1 à C7)")
             continue
         result[comp] = result.get(comp, 0) + int(point.group("value").replace(" ", ""))
-    return tuple(sorted(result.items()))
+    return _Attributes(tuple(sorted(result.items())), critical, ident)
 
 
 @dataclass
 class _Pending:
     label: str
     target: str
-    points: tuple[tuple[str, int], ...]
+    attributes: _Attributes
     line: int
     feedback: list[str] = field(default_factory=list)
 
@@ -205,8 +270,18 @@ def _parse_step(
     def close(item: _Pending | None) -> None:
         if item is not None:
             feedback = "\n".join(item.feedback).strip()
+            attributes = item.attributes
             choices.append(
-                Choice(item.label, item.target, item.points, feedback, item.line, errors.path)
+                Choice(
+                    item.label,
+                    item.target,
+                    attributes.points,
+                    feedback,
+                    item.line,
+                    errors.path,
+                    attributes.ident or item.target,
+                    attributes.critical,
+                )
             )
 
     for where, line in lines:
@@ -366,6 +441,27 @@ def longest_paths(
     return dist, pred
 
 
+def best_choice(step: Step, target: str) -> Choice | None:
+    """Among the choices of ``step`` leading to ``target``, the one with the highest total."""
+    leading = [c for c in step.choices if c.target == target]
+    return max(leading, key=lambda c: c.total) if leading else None
+
+
+def lowest_paths(steps: list[Step] | tuple[Step, ...], start: str) -> tuple[dict[str, int], bool]:
+    """Lowest total from ``start`` to every reachable step; False when a loop loses points.
+
+    A loop whose points add up below zero has no lowest total: it is reported, not computed.
+    """
+    by_id = {s.id: s for s in steps}
+    negated, _ = longest_paths(steps, start, lambda c: -c.total)
+    for step in steps:
+        for choice in step.choices:
+            if step.id in negated and choice.target in by_id:
+                if negated[step.id] - choice.total > negated.get(choice.target, -(10**9)):
+                    return {k: -v for k, v in negated.items()}, False
+    return {k: -v for k, v in negated.items()}, True
+
+
 def _trace(pred: dict[str, str], start: str, end: str) -> tuple[str, ...]:
     path = [end]
     while path[-1] != start and path[-1] in pred and len(path) <= len(pred) + 1:
@@ -407,6 +503,7 @@ def analyse(
                         f"choix « {choice.label} » : des points en {comp}, compétence absente "
                         "de l'en-tête (competencies)",
                     )
+    check_choices(steps, errors)
     edges = {s.id: [c.target for c in s.choices if c.target in by_id] for s in steps}
     reachable: set[str] = set()
     todo = [start] if start in by_id else []
@@ -465,6 +562,133 @@ def analyse(
     return maxima, _trace(pred, start, best_end), dist[best_end]
 
 
+def check_choices(steps: list[Step], errors: ErrorList) -> None:
+    """Choice ids unique per step; critical errors unrewarded and explained; feedback and points agree."""
+    for step in steps:
+        seen: dict[str, Choice] = {}
+        for choice in step.choices:
+            if choice.id in seen:
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : même identifiant « {choice.id} » qu'un autre choix "
+                    f"de l'étape (ligne {seen[choice.id].line}) ; quand deux choix mènent à la même "
+                    "étape, donnez-leur un identifiant : {#mon-choix, C2 +1}",
+                )
+            seen.setdefault(choice.id, choice)
+            if choice.critical and any(v > 0 for _, v in choice.points):
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : une erreur critique ne peut pas rapporter de points",
+                )
+            if choice.critical and not CRITICAL_RULE.search(choice.feedback):
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : le retour d'une erreur critique doit citer la "
+                    "règle enfreinte (L.6313-4 du Code du travail ou la déontologie)",
+                )
+            if not choice.critical and "erreur critique" in choice.feedback.lower():
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : le retour parle d'erreur critique mais le choix "
+                    "n'est pas marqué {critique}",
+                )
+            scored = {c for c, v in choice.points if v}
+            for cited in sorted(set(COMPETENCY_CITED.findall(choice.feedback)) - scored):
+                errors.add(
+                    choice.line,
+                    f"choix « {choice.label} » : le retour parle de {cited} mais le choix ne "
+                    f"donne aucun point en {cited} ; les points doivent suivre l'explication",
+                )
+
+
+def _narrow_maxima(meta: Meta, competencies: tuple[str, ...], errors: ErrorList) -> dict[str, str]:
+    """``narrow_maxima: {C5: raison}``: competencies allowed a maximum of 2 points or less."""
+    raw = meta.data.get("narrow_maxima")
+    if raw is None:
+        return {}
+    line = meta.line("narrow_maxima")
+    if not isinstance(raw, dict):
+        errors.add(line, "« narrow_maxima » s'écrit {C5: raison de ce maximum réduit}")
+        return {}
+    result: dict[str, str] = {}
+    for key, reason in raw.items():
+        comp = str(key).upper()
+        if comp not in competencies:
+            errors.add(
+                line, f"« narrow_maxima » : {key} n'est pas une compétence de l'étude de cas"
+            )
+        elif not isinstance(reason, str) or len(reason.split()) < 3:
+            errors.add(
+                line,
+                f"« narrow_maxima » : dites pourquoi le maximum de {comp} peut rester faible "
+                "(une phrase)",
+            )
+        else:
+            result[comp] = reason.strip()
+    return result
+
+
+def check_scoring(case: CaseStudy) -> list[ContentError]:
+    """The course's rules for a score that measures (run by the course check on a parsed case).
+
+    No ending below 0, no competency decided by one choice (unless ``narrow_maxima`` says why),
+    veille (C7) scored somewhere, the interview modes exercised where C3 is scored.
+    """
+    errors = ErrorList(Path(case.path))
+    steps, start, competencies = list(case.steps), case.start, case.competencies
+    maxima, narrow, body_line = case.max_points, case.narrow_maxima, case.line
+    lowest, bounded = lowest_paths(steps, start)
+    if not bounded:
+        errors.add(
+            body_line,
+            "une boucle fait perdre des points sans fin : aucune fin ne doit "
+            "donner un total négatif",
+        )
+    else:
+        for step in steps:
+            if step.is_ending and lowest.get(step.id, 0) < 0:
+                errors.add(
+                    step.line,
+                    f"fin « {step.id} » : un parcours y mène avec {lowest[step.id]} points ; "
+                    "aucune fin ne doit donner un total négatif (mettez 0 aux mauvais choix "
+                    "ou compensez plus haut)",
+                )
+    choices = [c for s in steps for c in s.choices]
+    for comp in competencies:
+        if comp in narrow:
+            continue
+        most = maxima.get(comp, 0)
+        single = max((c.points_for(comp) for c in choices), default=0)
+        if most <= NARROW_MAXIMUM:
+            errors.add(
+                body_line,
+                f"{comp} : {most} point(s) au plus ; un seul choix ferait passer la compétence "
+                f"de 0 à 100 %. Notez-la à plusieurs étapes (au moins {NARROW_MAXIMUM + 1} points) "
+                "ou justifiez-le : narrow_maxima: {" + comp + ": raison}",
+            )
+        elif single >= most:
+            errors.add(
+                body_line,
+                f"{comp} : un seul choix donne tout le maximum ({most} points) ; notez-la à "
+                "plusieurs étapes ou justifiez-le : narrow_maxima: {" + comp + ": raison}",
+            )
+    if not any(c.points_for(VEILLE) > 0 for c in choices):
+        errors.add(
+            body_line,
+            "aucun choix ne note la veille (C7) : vérifier une règle qui a changé, consulter "
+            "une source officielle…",
+        )
+    if "C3" in competencies and not any(
+        c.points_for("C3") > 0 and INTERVIEW_MODE.search(f"{c.label} {c.feedback}") for c in choices
+    ):
+        errors.add(
+            body_line,
+            "aucun choix noté en C3 ne travaille les modes d'entretien (directif, "
+            "semi-directif, non directif) : nommez le mode dans le retour",
+        )
+    return list(errors)
+
+
 def parse_case_study_text(
     text: str, path: Path | str
 ) -> tuple[CaseStudy | None, list[ContentError]]:
@@ -499,11 +723,27 @@ def parse_case_study_text(
     if start not in seen:
         errors.add(meta.line("start"), f"étape de départ « {start} » introuvable")
         return None, list(errors)
+    cap = meta.integer("critical_cap", DEFAULT_CRITICAL_CAP, minimum=0)
+    if cap > 100:
+        errors.add(meta.line("critical_cap"), "« critical_cap » est un pourcentage (0 à 100)")
+    narrow = _narrow_maxima(meta, competencies, errors)
     maxima, best_path, best_total = analyse(steps, start, competencies, errors)
     if not errors and best_total <= 0:
         errors.add(
             parts.body_line, "aucun chemin ne rapporte de points : le score maximal serait nul"
         )
+    by_id = {s.id: s for s in steps}
+    best_choices = tuple(
+        choice
+        for here, there in zip(best_path, best_path[1:], strict=False)
+        if (choice := best_choice(by_id[here], there)) is not None
+    )
+    for choice in best_choices:
+        if choice.critical:
+            errors.add(
+                choice.line,
+                f"choix « {choice.label} » : une erreur critique sur le meilleur parcours",
+            )
     if errors or not ident:
         return None, list(errors)
     case = CaseStudy(
@@ -520,9 +760,13 @@ def parse_case_study_text(
         start=start,
         max_points=maxima,
         best_path=best_path,
+        best_choices=tuple(c.id for c in best_choices),
         best_total=best_total,
         review_notes=notes,
         line=meta.line("id"),
+        critical_cap=cap,
+        best_path_points={c: sum(ch.points_for(c) for ch in best_choices) for c in competencies},
+        narrow_maxima=narrow,
     )
     return case, []
 

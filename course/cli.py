@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from course.case_studies import CaseStudy
 from course.errors import ContentError, ErrorList, plural, read_text
 from course.frontmatter import split
 from course.loader import LoadResult, load_course
@@ -51,7 +52,21 @@ def summary(root: Path) -> tuple[int, str]:
         found = plural(len(result.errors), "erreur", "erreurs")
         lines.append(f"{counts(result)} : {found} à corriger.")
         return 1, "\n".join(lines)
-    return 0, f"{counts(result)} : aucune erreur."
+    lines = [maxima_report(case) for case in result.course.case_studies]
+    return 0, "\n".join([*lines, f"{counts(result)} : aucune erreur."])
+
+
+def maxima_report(case: CaseStudy) -> str:
+    """One line per case study: points per competency on the best path, and each maximum."""
+    parts = ", ".join(
+        f"{c} {case.best_path_points.get(c, 0)}/{case.max_points.get(c, 0)}"
+        for c in case.competencies
+    )
+    cap = f" ; erreur critique plafonnée à {case.critical_cap} %" if case.critical_choices else ""
+    return (
+        f"{case.id} : meilleur parcours {case.best_total} points "
+        f"(par compétence, meilleur parcours/maximum : {parts}){cap}"
+    )
 
 
 def flagged(root: Path) -> list[ContentError]:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.case_studies import CaseStudy, parse_case_study
+from course.case_studies import CaseStudy, check_scoring, parse_case_study
 from course.dossier import DossierGuide, load_dossier
 from course.errors import ContentError
 from course.frontmatter import duplicates, peek_header
@@ -99,6 +99,7 @@ def _load_case_studies(root: Path, errors: list[ContentError]) -> list[CaseStudy
         case, problems = parse_case_study(path)
         errors += problems
         if case is not None:
+            errors += check_scoring(case)
             cases.append(case)
     # Case studies have no order: only their ids must be unique.
     headers = [replace(peek_header(p), order=None) for p in files]

@@ -1,11 +1,13 @@
 """Case-study runs: where a run stands, recording a choice, finishing and its grade, cohort figures.
 
 Functions take the launch's ids and the time explicitly, flush and never commit; the views
-commit once.
+commit once. A run records each choice by its id and has its own seed for the display order of
+the choices (``grading.case_study.display_order``), so that no position carries a cue.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,29 +39,52 @@ class Position:
         return len(self.path) - 1
 
 
-def follow(case: CaseStudy, choices: Sequence[int]) -> Position:
-    """Follow choice indexes from the start step."""
+def follow(case: CaseStudy, choices: Sequence[str]) -> Position:
+    """Follow choice ids from the start step."""
     step = case.step(case.start)
     path = [step.id]
     last = None
-    for index in choices:
-        last = step.choices[index]
+    for choice_id in choices:
+        last = step.choice_by_id(choice_id)
+        if last is None:
+            raise KeyError(f"{step.id}: {choice_id}")
         step = case.step(last.target)
         path.append(step.id)
     return Position(path, step, last)
 
 
-def accepts(position: Position, at: int | None, index: int | None) -> bool:
+def accepts(position: Position, at: int | None, choice_id: str | None) -> bool:
     """A choice is taken only for the current position, among the step's choices, before the end.
 
     A double-submitted or stale form (an older position) is not an error: nothing changes.
     """
     return (
         at == position.count
-        and index is not None
+        and choice_id is not None
         and not position.step.is_ending
-        and 0 <= index < len(position.step.choices)
+        and position.step.choice_by_id(choice_id) is not None
     )
+
+
+def new_seed() -> str:
+    """A fresh random seed for a run's display order."""
+    return secrets.token_hex(16)
+
+
+def seed_of(play: CasePlay) -> str:
+    """The run's display-order seed (runs made before seeds existed use their id)."""
+    return play.seed or f"play-{play.id}"
+
+
+def made(case: CaseStudy, rows: Sequence[CaseChoice]) -> list[str]:
+    """The choice ids of recorded choices (older rows, without an id, by their file position)."""
+    ids = []
+    for row in rows:
+        if row.choice_id:
+            ids.append(row.choice_id)
+        else:
+            ids.append(case.step(row.step_id).choices[row.choice_index].id)
+    return ids
 
 
 def current_play(context_id: int, user_id: int, case_id: str) -> CasePlay | None:
@@ -103,6 +128,7 @@ def start(
         points={},
         status=IN_PROGRESS,
         started_at=now,
+        seed=new_seed(),
     )
     db.session.add(play)
     db.session.flush()
@@ -110,30 +136,32 @@ def start(
 
 
 def choose(
-    case: CaseStudy, play: CasePlay, at: int | None, index: int | None, now: datetime
+    case: CaseStudy, play: CasePlay, at: int | None, choice_id: str | None, now: datetime
 ) -> bool:
-    """Record a choice in the run (before any feedback is shown); finish it at an ending.
+    """Record a choice by its id (before any feedback is shown); finish the run at an ending.
 
-    Returns False, recording nothing, for a stale or double-submitted choice.
+    Returns False, recording nothing, for a stale, unknown or double-submitted choice.
     """
-    made = [c.choice_index for c in choices_of(play)]
-    position = follow(case, made)
-    if index is None or play.status != IN_PROGRESS or not accepts(position, at, index):
+    before = made(case, choices_of(play))
+    position = follow(case, before)
+    if choice_id is None or play.status != IN_PROGRESS or not accepts(position, at, choice_id):
         return False
-    target = position.step.choices[index].target
+    choice = position.step.choice_by_id(choice_id)
+    assert choice is not None  # accepts() checked it
     db.session.add(
         CaseChoice(
             play_id=play.id,
             position=position.count,
             step_id=position.step.id,
-            choice_index=index,
-            target=target,
+            choice_index=position.step.choices.index(choice),
+            choice_id=choice.id,
+            target=choice.target,
             chosen_at=now,
         )
     )
-    play.current_step = target
-    if case.step(target).is_ending:
-        _finish(case, play, score(case, [*made, index]), now)
+    play.current_step = choice.target
+    if case.step(choice.target).is_ending:
+        _finish(case, play, score(case, [*before, choice.id]), now)
     db.session.flush()
     return True
 
@@ -159,12 +187,18 @@ def _completion(case: CaseStudy, play: CasePlay, outcome: CaseResult) -> Complet
     detail = ", ".join(
         f"{c} {outcome.earned.get(c, 0)}/{outcome.maximum.get(c, 0)}" for c in case.competencies
     )
+    comment = f"Étude de cas terminée : {detail}"
+    if outcome.critical:
+        comment += (
+            f" — erreur critique : score plafonné à {case.critical_cap} % "
+            f"({', '.join(c.label for c in outcome.critical)})"
+        )
     return Completion(
         score_given=round(outcome.ratio * 100, 2),
         score_maximum=100,
         started_at=play.started_at,
         submitted_at=play.finished_at,
-        comment=f"Étude de cas terminée : {detail}",
+        comment=comment,
     )
 
 
@@ -184,19 +218,34 @@ def completion_of(context_id: int, user_id: int, case_id: str) -> Completion | N
     )
     if case is None or play is None:
         return None
-    made = [c.choice_index for c in choices_of(play)]
-    return _completion(case, play, score(case, made))
+    return _completion(case, play, score(case, made(case, choices_of(play))))
 
 
 COMPLETIONS["case"] = completion_of
+
+
+def had_critical_error(case: CaseStudy, play: CasePlay) -> bool:
+    """True when the run contains a choice marked as a critical error."""
+    step = case.step(case.start)
+    for choice_id in made(case, choices_of(play)):
+        choice = step.choice_by_id(choice_id)
+        if choice is None:
+            return False  # the file changed since: nothing to say
+        if choice.critical:
+            return True
+        step = case.step(choice.target)
+    return False
 
 
 @dataclass(frozen=True)
 class Cohort:
     """The cohort's runs of a case study: choices counted per step, and each run's path."""
 
-    counts: dict[str, Counter[int]]
+    #: Per step, how many runs took each choice (by choice id).
+    counts: dict[str, Counter[str]]
     paths: list[tuple[CasePlay, list[str]]]
+    #: Ids of the runs that contain a critical error.
+    critical: set[int]
 
     @property
     def total(self) -> int:
@@ -211,11 +260,16 @@ def cohort(case: CaseStudy, context_id: int) -> Cohort:
         .where(CasePlay.context_id == context_id, CasePlay.case_id == case.id)
         .order_by(CasePlay.id)
     ).all()
-    counts: dict[str, Counter[int]] = {s.id: Counter() for s in case.steps}
+    counts: dict[str, Counter[str]] = {s.id: Counter() for s in case.steps}
     paths = []
+    critical: set[int] = set()
+    critical_ids = {(s.id, c.id): c.critical for s in case.steps for c in s.choices}
     for play in plays:
-        made = choices_of(play)
-        for choice in made:
-            counts.setdefault(choice.step_id, Counter())[choice.choice_index] += 1
-        paths.append((play, [case.start, *[c.target for c in made]]))
-    return Cohort(counts, paths)
+        rows = choices_of(play)
+        for row, choice_id in zip(rows, made(case, rows), strict=True):
+            counts.setdefault(row.step_id, Counter())[choice_id] += 1
+            chosen = critical_ids.get((row.step_id, choice_id))
+            if chosen:
+                critical.add(play.id)
+        paths.append((play, [case.start, *[c.target for c in rows]]))
+    return Cohort(counts, paths, critical)

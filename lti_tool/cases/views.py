@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.case_studies import CaseStudy
 from course.render import render_markdown
-from grading.case_study import score
+from grading.case_study import choice_for_token, choice_token, display_order, score
 from lti_tool.cases import service
 from lti_tool.clock import now
 from lti_tool.content import course
@@ -48,15 +48,18 @@ def show(case_id: str) -> Any:
             case=case,
             play=None,
             preview=True,
+            critical=False,
             intro=render_markdown(case.introduction),
         )
     play = service.current_play(launch.context_id, launch.user_id, case.id)
     if play is not None and play.status == service.IN_PROGRESS:
         return redirect(url_for("cases.play", case_id=case.id))
+    critical = play is not None and service.had_critical_error(case, play)
     return render_template(
         "cases/intro.html",
         case=case,
         play=play,
+        critical=critical,
         preview=False,
         intro=render_markdown(case.introduction),
     )
@@ -69,7 +72,7 @@ def start(case_id: str) -> Any:
     case = _case(case_id)
     launch = current_launch()
     if launch.is_trainer:
-        session["case_preview"] = {"case": case.id, "choices": []}
+        session["case_preview"] = {"case": case.id, "choices": [], "seed": service.new_seed()}
         return redirect(url_for("cases.play", case_id=case.id), code=303)
     run = service.start(case, launch.context_id, launch.user_id, launch.resource_link_id, now())
     db.session.commit()
@@ -78,18 +81,23 @@ def start(case_id: str) -> Any:
     return redirect(url_for("cases.play", case_id=case.id), code=303)
 
 
-def _state(case: CaseStudy) -> tuple[CasePlay | None, list[int]]:
-    """The trainee's run and its choices, or (None, the choices kept in the preview session)."""
+def _state(case: CaseStudy) -> tuple[CasePlay | None, list[str], str]:
+    """The trainee's run, its choice ids and display seed, or the trainer's preview (run None)."""
     launch = current_launch()
     if launch.is_trainer:
         preview = session.get("case_preview") or {}
         if preview.get("case") != case.id:
             abort(409)
-        return None, list(preview.get("choices", []))
+        choices = [str(c) for c in preview.get("choices", [])]
+        try:
+            service.follow(case, choices)
+        except KeyError:  # a preview kept from an older version of the file: start again
+            abort(409)
+        return None, choices, str(preview.get("seed", ""))
     run = service.current_play(launch.context_id, launch.user_id, case.id)
     if run is None:
         abort(404)
-    return run, [c.choice_index for c in service.choices_of(run)]
+    return run, service.made(case, service.choices_of(run)), service.seed_of(run)
 
 
 @bp.get("/<case_id>/jouer")
@@ -97,12 +105,15 @@ def _state(case: CaseStudy) -> tuple[CasePlay | None, list[int]]:
 def play(case_id: str) -> Any:
     """The current step, with the feedback of the previous choice announced."""
     case = _case(case_id)
-    run, choices = _state(case)
+    run, choices, seed = _state(case)
     where = service.follow(case, choices)
     result = None
     if where.step.is_ending:
+        outcome = score(case, choices)
         result = {
-            "outcome": score(case, choices),
+            "outcome": outcome,
+            # Each critical error of the run, with its feedback: the debriefing explains the cap.
+            "critical": [(c, render_markdown(c.feedback)) for c in outcome.critical],
             "path": where.path,
             "best": list(case.best_path),
             "debrief": render_markdown(where.step.debrief or ""),
@@ -112,6 +123,8 @@ def play(case_id: str) -> Any:
         "cases/play.html",
         case=case,
         step=where.step,
+        shown=display_order(where.step, seed),
+        tokens={c.id: choice_token(seed, where.step.id, c.id) for c in where.step.choices},
         position=where.count,
         narrative=render_markdown(where.step.narrative),
         last_choice=last_choice,
@@ -127,14 +140,17 @@ def play(case_id: str) -> Any:
 def choose(case_id: str) -> Any:
     """Record a choice (idempotent by position), then show its feedback with the next step."""
     case = _case(case_id)
-    run, choices = _state(case)
+    run, choices, seed = _state(case)
     at = request.form.get("position", type=int)
-    index = request.form.get("choice", type=int)
-    if run is None and service.accepts(service.follow(case, choices), at, index):
-        session["case_preview"] = {"case": case.id, "choices": [*choices, index]}
+    # The form carries an opaque token: resolved against the step the run stands at (a token
+    # from an older page matches nothing there, and changes nothing).
+    chosen = choice_for_token(service.follow(case, choices).step, seed, request.form.get("choice"))
+    choice_id = chosen.id if chosen else None
+    if run is None and service.accepts(service.follow(case, choices), at, choice_id):
+        session["case_preview"] = {"case": case.id, "choices": [*choices, choice_id], "seed": seed}
     else:
         try:
-            recorded = run is not None and service.choose(case, run, at, index, now())
+            recorded = run is not None and service.choose(case, run, at, choice_id, now())
         except IntegrityError:
             # The same choice arrived twice at once (a double click, two tabs): the other
             # request recorded it; this one changes nothing.
@@ -158,6 +174,7 @@ def cohort(case_id: str) -> str:
         case=case,
         counts=runs.counts,
         paths=runs.paths,
+        critical=runs.critical,
         total=runs.total,
         titles={s.id: s.title for s in case.steps},
     )

@@ -85,6 +85,8 @@ class CasePlay(db.Model):  # type: ignore[name-defined,misc]
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     #: Score sent to the gradebook (0..1).
     score: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Random per run: the order in which this run shows the choices of each step.
+    seed: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     user: Mapped[User] = relationship()
 
@@ -99,6 +101,9 @@ class CaseChoice(db.Model):  # type: ignore[name-defined,misc]
     play_id: Mapped[int] = mapped_column(ForeignKey("case_play.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     step_id: Mapped[str] = mapped_column(String(128))
+    #: Position of the choice in the file when recorded (kept for runs made before choice ids).
     choice_index: Mapped[int] = mapped_column(Integer)
+    #: The choice's stable id (the target step, or its ``#id``): what the run replays.
+    choice_id: Mapped[str] = mapped_column(String(128), default="", server_default="")
     target: Mapped[str] = mapped_column(String(128))
     chosen_at: Mapped[datetime] = mapped_column(UtcDateTime())

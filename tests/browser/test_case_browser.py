@@ -14,7 +14,10 @@ pytestmark = pytest.mark.browser
 def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
     from tests.integration.test_case_player import best_choices, real_case
 
-    best = best_choices(real_case())
+    case = real_case()
+    best = best_choices(case)
+    path = case.best_path
+    labels = [case.step(path[n]).choice_by_id(c).label for n, c in enumerate(best)]
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
         page = context.new_page()
@@ -23,12 +26,13 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
         page.wait_for_url(re.compile(r"/cas/cas-reconversion-comptable$"))
         page.get_by_role("button", name="Commencer").focus()
         page.keyboard.press("Enter")
-        for number, index in enumerate(best):
+        for number in range(len(best)):
             page.wait_for_selector("#etape")
             # Focus sits on the new step after each choice (announced to screen readers).
             if number:
                 assert page.evaluate("document.activeElement.id") == "etape"
-            radio = page.locator('input[name="choice"]').nth(index)
+            # The order is the run's own: the choice is found by its label, not its place.
+            radio = page.get_by_label(labels[number], exact=True)
             radio.focus()
             page.keyboard.press("Space")
             page.keyboard.press("Tab")

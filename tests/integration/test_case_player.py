@@ -5,11 +5,15 @@ Runs on the real case studies: the best path is computed from the file, not hard
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from course.case_studies import CaseStudy, parse_case_study
+from grading.case_study import choice_token
+from lti_tool.cases import service
 from lti_tool.extensions import db
 from lti_tool.models.grades import ScoreOutbox
 from lti_tool.models.learning import CaseChoice, CasePlay
@@ -27,17 +31,45 @@ def real_case() -> CaseStudy:
     return case
 
 
-def best_choices(case: CaseStudy) -> list[int]:
-    path = case.best_path
-    return [
-        next(i for i, c in enumerate(case.step(a).choices) if c.target == b)
-        for a, b in zip(path, path[1:], strict=False)
-    ]
+def best_choices(case: CaseStudy) -> list[str]:
+    """The ids of the choices along the best path (what a run records)."""
+    return list(case.best_choices)
 
 
-def choose(client, who, position, index):
+def token(client, who, position, choice_id) -> str:
+    """What the page's radio button for ``choice_id`` posts: an opaque token of the run.
+
+    Computed as the page does, from the run's seed (the trainer's preview keeps it in the
+    session) and the step at ``position`` of the path, so that stale forms can be replayed.
+    """
+    case = real_case()
+    run = db.session.scalar(
+        select(CasePlay)
+        .where(CasePlay.user_id == who.user.id, CasePlay.case_id == CASE)
+        .order_by(CasePlay.run_no.desc())
+        .limit(1)
+    )
+    if run is None:  # the trainer's preview: read the token off the page, by the choice's label
+        page = client.get(who.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
+        label = next(c.label for s in case.steps for c in s.choices if c.id == choice_id)
+        for value, for_id in re.findall(r'value="([^"]+)" id="(c-\d+)"', page):
+            text = re.search(rf'<label for="{for_id}">([^<]*)</label>', page)
+            if text and html.unescape(text.group(1)) == label:
+                return value
+        return choice_id
+    seed = service.seed_of(run)
+    rows = db.session.scalars(
+        select(CaseChoice).where(CaseChoice.play_id == run.id).order_by(CaseChoice.position)
+    ).all()
+    path = [case.start, *[r.target for r in rows]]
+    step_id = path[min(position, len(path) - 1)]
+    return choice_token(seed, step_id, choice_id)
+
+
+def choose(client, who, position, choice_id):
     return client.post(
-        who.url(f"/cas/{CASE}/choisir"), data={"position": position, "choice": index}
+        who.url(f"/cas/{CASE}/choisir"),
+        data={"position": position, "choice": token(client, who, position, choice_id)},
     )
 
 
@@ -60,7 +92,8 @@ def test_play_resume_double_submit_and_passback(client, launch):
     )
     assert db.session.scalar(select(CasePlay.current_step)) == case.best_path[1]
     # Going back: a choice for an old position changes nothing.
-    choose(client, trainee, 0, (best[0] + 1) % len(case.step(case.start).choices))
+    other = next(c.id for c in case.step(case.start).choices if c.id != best[0])
+    choose(client, trainee, 0, other)
     assert db.session.scalar(select(CasePlay.current_step)) == case.best_path[1]
     for position, index in enumerate(best[1:], start=1):
         choose(client, trainee, position, index)
@@ -82,9 +115,9 @@ def test_a_poor_path_scores_less(client, launch):
     client.post(trainee.url(f"/cas/{CASE}/commencer"))
     step, position = case.step(case.start), 0
     while not step.is_ending:
-        index = min(range(len(step.choices)), key=lambda i: step.choices[i].total)
-        choose(client, trainee, position, index)
-        step, position = case.step(step.choices[index].target), position + 1
+        worst = min(step.choices, key=lambda c: c.total)
+        choose(client, trainee, position, worst.id)
+        step, position = case.step(worst.target), position + 1
     run = db.session.scalar(select(CasePlay))
     assert run.status == "finished" and run.score < 1.0
 
@@ -109,8 +142,6 @@ def test_trainer_preview_creates_nothing_and_sees_the_cohort(client, launch):
 def test_the_same_choice_posted_twice_at_once_is_recorded_once(client, launch, monkeypatch):
     # Two requests read the run before either records: the second one's insert meets the
     # first one's row (unique play + position). It must not be a server error.
-    from lti_tool.cases import service
-
     case = real_case()
     best = best_choices(case)
     trainee = launch("trainee", target=f"case:{CASE}")

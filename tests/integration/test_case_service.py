@@ -20,21 +20,21 @@ def test_follow_gives_the_path_the_current_step_and_the_last_choice():
     assert start.path == [case.start] and start.last_choice is None and start.count == 0
     end = service.follow(case, best)
     assert end.path == list(case.best_path) and end.step.is_ending and end.count == len(best)
-    assert end.last_choice is case.step(case.best_path[-2]).choices[best[-1]]
+    assert end.last_choice is case.step(case.best_path[-2]).choice_by_id(best[-1])
 
 
 def test_accepts_only_the_current_position_and_an_offered_choice():
     case = real_case()
     best = best_choices(case)
     first = service.follow(case, best[:1])
-    offered = len(first.step.choices)
-    assert service.accepts(first, 1, 0)
-    assert not service.accepts(first, 0, 0)  # stale: the page of the previous step
-    assert not service.accepts(first, 2, 0)  # from the future
-    assert not service.accepts(first, 1, offered)
-    assert not service.accepts(first, 1, -1)
+    offered = first.step.choices[0].id
+    assert service.accepts(first, 1, offered)
+    assert not service.accepts(first, 0, offered)  # stale: the page of the previous step
+    assert not service.accepts(first, 2, offered)  # from the future
+    assert not service.accepts(first, 1, "no-such-choice")
+    assert not service.accepts(first, 1, "0")  # a position is not an id
     assert not service.accepts(first, 1, None)
-    assert not service.accepts(service.follow(case, best), len(best), 0)  # after the end
+    assert not service.accepts(service.follow(case, best), len(best), offered)  # after the end
 
 
 def test_choose_records_once_finishes_and_queues_the_grade(launch, clock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from course.case_studies import parse_case_study_text
+from course.case_studies import check_scoring, parse_case_study_text
 from course.dossier import parse_dossier_item_text
 from course.modules import parse_module_text
 from course.questionnaire import parse_blueprint_text, parse_item_text
@@ -41,6 +41,7 @@ def test_case_study_example_is_valid_with_two_endings():
     assert [str(e) for e in errors] == [] and case is not None
     assert len(case.endings) == 2 and 3 <= len(case.steps) <= 4
     assert case.best_path == ("premier-entretien", "analyse-demande", "fin-bilan-engage")
+    assert check_scoring(case) == [] and len(case.critical_choices) == 1
 
 
 def test_item_bank_and_blueprint_examples_are_valid():

@@ -15,6 +15,8 @@ TREES = ROOT / "tests" / "fixtures" / "course" / "trees"
 def test_clean_course_prints_a_summary_and_exits_zero(capsys):
     assert main(["check", str(TREES / "valid")]) == 0
     assert capsys.readouterr().out == (
+        "cas-test : meilleur parcours 5 points (par compétence, meilleur parcours/maximum : "
+        "C2 3/3, C4 1/1, C7 1/1)\n"
         "2 modules, 1 étude de cas, 5 questions d'examen, 1 élément du cahier des charges : "
         "aucune erreur.\n"
     )
