@@ -76,7 +76,13 @@ def run_isolated(
         "PYTHONHASHSEED": "0",
     }  # no secret of the web app reaches the child
     child = subprocess.Popen(  # noqa: S603 - fixed command: this interpreter, a module of ours
-        [sys.executable, "-m", module or SANDBOX, str(budget.cpu_seconds), str(budget.memory_bytes)],
+        [
+            sys.executable,
+            "-m",
+            module or SANDBOX,
+            str(budget.cpu_seconds),
+            str(budget.memory_bytes),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # a traceback could quote the candidate's text
@@ -173,7 +179,9 @@ def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: Budget)
     upload.status, upload.report = READY, report
     upload.detected_type = str(report.get("kind") or "")
     db.session.flush()
-    link = db.session.get(ResourceLink, upload.resource_link_id) if upload.resource_link_id else None
+    link = (
+        db.session.get(ResourceLink, upload.resource_link_id) if upload.resource_link_id else None
+    )
     service.maybe_complete(upload.context_id, upload.user_id, link, now)
     db.session.commit()
     return "analysée"

@@ -165,17 +165,13 @@ def test_trainers_see_pending_and_refused_versions(client, launch):
     trainer = launch("trainer", sub="t1")
     cohort = client.get(trainer.url("/dossier/candidats")).get_data(as_text=True)
     assert "nouvelle version en cours d" in cohort and "aucun dépôt" not in cohort
-    page = client.get(trainer.url(f"/dossier/candidats/{candidate.user.id}")).get_data(
-        as_text=True
-    )
+    page = client.get(trainer.url(f"/dossier/candidats/{candidate.user.id}")).get_data(as_text=True)
     assert "Analyse en cours…" in page and 'role="status"' in page
     post(client, candidate, b"\x89PNG\r\n\x1a\n" + bytes(100), name="d.pdf")
     analysis.analyse_pending(now())
     cohort = client.get(trainer.url("/dossier/candidats")).get_data(as_text=True)
     assert "dernière version refusée" in cohort and "conforme" in cohort
-    page = client.get(trainer.url(f"/dossier/candidats/{candidate.user.id}")).get_data(
-        as_text=True
-    )
+    page = client.get(trainer.url(f"/dossier/candidats/{candidate.user.id}")).get_data(as_text=True)
     assert "pas pu être analysée" in page and "Rapport de la version 1" in page
 
 
