@@ -62,3 +62,40 @@ def empty_headers_docx(headers: int = 99, paragraphs: int = 170_000) -> bytes:
     members = {"[Content_Types].xml": _TYPES.encode(), "word/document.xml": body}
     members |= {f"word/header{i}.xml": header for i in range(1, headers + 1)}
     return zip_of(members, zipfile.ZIP_DEFLATED)
+
+
+def _serialise(objects: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def form_drawn_pdf(draws: int, form_pairs: int = 100) -> bytes:
+    """One page drawing the same form XObject (``q Q`` × form_pairs) ``draws`` times."""
+    page = b"/Fm1 Do\n" * draws + b"BT /F1 12 Tf 72 720 Td (Bonjour, dossier de bilan.) Tj ET\n"
+    form = b"q Q\n" * form_pairs
+    return _serialise(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 6 0 R >> /XObject << /Fm1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(page) + page + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Length %d >>\nstream\n"
+            % len(form)
+            + form
+            + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )

@@ -11,7 +11,7 @@ import pytest
 from grading.dossier import Limits, analyse
 from grading.dossier.errors import TOO_COMPLEX, TooComplexError
 from tests.unit.dossier_fixtures import MAX, requirements, zip_of
-from tests.unit.hostile_files import W_NS, empty_headers_docx, shared_stream_pdf
+from tests.unit.hostile_files import W_NS, empty_headers_docx, form_drawn_pdf, shared_stream_pdf
 
 MESSAGE = "Ce fichier demande trop de traitement ; exportez-le à nouveau en PDF simple ou en DOCX."
 
@@ -107,3 +107,9 @@ def test_odt_empty_header_paragraphs_count():
     limits = Limits(max_walked=100)
     accepted(odt_with_empty_headers(50), limits)
     too_complex(odt_with_empty_headers(150), limits)
+
+
+def test_a_form_drawn_many_times_counts_for_each_drawing():
+    limits = Limits(max_nodes=2000)
+    accepted(form_drawn_pdf(draws=2), limits)  # 2 × 200 tokens and the page's own
+    too_complex(form_drawn_pdf(draws=20), limits)  # 20 × 200: the same small form, drawn again
