@@ -42,7 +42,7 @@ BATCH_SECONDS = 5.0
 
 
 @dataclasses.dataclass(frozen=True)
-class Budget:
+class ProcessBudget:
     """What one upload's analysis may cost."""
 
     cpu_seconds: int
@@ -50,7 +50,7 @@ class Budget:
     wall_seconds: float
 
     @classmethod
-    def from_config(cls) -> Budget:
+    def from_config(cls) -> ProcessBudget:
         """BILAN_DOSSIER_ANALYSIS_CPU_SECONDS, _MEMORY_MB, _WALL_SECONDS."""
         config = current_app.config
         return cls(
@@ -61,7 +61,7 @@ class Budget:
 
 
 def run_isolated(
-    data: bytes, header: dict[str, Any], budget: Budget, *, module: str | None = None
+    data: bytes, header: dict[str, Any], budget: ProcessBudget, *, module: str | None = None
 ) -> dict[str, Any]:
     """Run ``module`` on the file in a capped child; its report as JSON, or DossierFileError.
 
@@ -154,7 +154,7 @@ def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
     return None
 
 
-def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: Budget) -> str:
+def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: ProcessBudget) -> str:
     """Analyse a claimed version and store the outcome in one transaction."""
     path = service.storage_root() / stored_name
     failure: DossierFileError | None = None
@@ -193,7 +193,7 @@ def analyse_pending(now: datetime, *, max_seconds: float | None = None) -> str:
     Tests call it directly to run the analysis at once. A hostile file costs one budget
     (CPU limit, at most the wall timeout), then the loop gives the other tasks their turn.
     """
-    budget = Budget.from_config()
+    budget = ProcessBudget.from_config()
     limit = max_seconds if max_seconds is not None else BATCH_SECONDS
     started = time.monotonic()
     outcomes: list[str] = []

@@ -104,14 +104,14 @@ def test_the_issue_pdf_is_refused_with_the_budget_message_and_nothing_half_store
 
 @pytest.mark.parametrize("burn", ["cpu", "memory"])
 def test_a_child_over_its_cpu_or_memory_limit_is_stopped_with_the_budget_message(burn):
-    budget = analysis.Budget(cpu_seconds=1, memory_bytes=256 * 1024 * 1024, wall_seconds=60)
+    budget = analysis.ProcessBudget(cpu_seconds=1, memory_bytes=256 * 1024 * 1024, wall_seconds=60)
     with pytest.raises(TooComplexError) as caught:
         analysis.run_isolated(b"x", {"burn": burn}, budget, module=BURNER)
     assert caught.value.message == MESSAGE
 
 
 def test_a_child_that_hangs_is_killed_at_the_wall_clock_timeout():
-    budget = analysis.Budget(cpu_seconds=5, memory_bytes=256 * 1024 * 1024, wall_seconds=1)
+    budget = analysis.ProcessBudget(cpu_seconds=5, memory_bytes=256 * 1024 * 1024, wall_seconds=1)
     with pytest.raises(TooComplexError):
         analysis.run_isolated(b"x", {"burn": "hang"}, budget, module=BURNER)
 
