@@ -172,6 +172,8 @@ def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: Process
     if failure is not None or report is None:
         message = failure.message if failure is not None else errors.TOO_COMPLEX
         upload.status, upload.error, upload.report = FAILED, message, {}
+        # The file goes, and what described it: the version and its refusal remain.
+        upload.original_name, upload.sha256, upload.size = "", "", 0
         db.session.commit()
         # A refused file is not kept (personal data the tool cannot use).
         service.discard_stored(stored_name)

@@ -95,6 +95,7 @@ def test_the_issue_pdf_is_refused_with_the_budget_message_and_nothing_half_store
     db.session.expire_all()
     first, hostile = db.session.scalars(select(DossierUpload).order_by(DossierUpload.id)).all()
     assert hostile.status == "failed" and hostile.error == MESSAGE and hostile.report == {}
+    assert (hostile.original_name, hostile.sha256, hostile.size) == ("", "", 0)
     assert files(app) == [first.stored_name]  # the refused file is not kept
     page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
     assert "pas pu être analysée" in page and MESSAGE in page, page
