@@ -86,6 +86,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "UPLOAD_ROOT": env.get("BILAN_UPLOAD_ROOT", str(instance / "uploads")),
         "DOSSIER_MAX_BYTES": int(env.get("BILAN_DOSSIER_MAX_BYTES", str(15 * 1024 * 1024))),
         "DOSSIER_RETENTION_DAYS": int(env.get("BILAN_DOSSIER_RETENTION_DAYS", "365")),
+        # Budget of one upload's analysis (a child process of the worker, never the web request).
+        "DOSSIER_ANALYSIS_CPU_SECONDS": int(env.get("BILAN_DOSSIER_ANALYSIS_CPU_SECONDS", "10")),
+        "DOSSIER_ANALYSIS_MEMORY_MB": int(env.get("BILAN_DOSSIER_ANALYSIS_MEMORY_MB", "512")),
+        "DOSSIER_ANALYSIS_WALL_SECONDS": int(env.get("BILAN_DOSSIER_ANALYSIS_WALL_SECONDS", "60")),
         "LAUNCH_SESSION_HOURS": int(env.get("BILAN_LAUNCH_SESSION_HOURS", "12")),
         "EXAM_GRACE_SECONDS": int(env.get("BILAN_EXAM_GRACE_SECONDS", "10")),
         # In production grades leave from the worker only (within its 2 s poll): a web worker

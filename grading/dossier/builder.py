@@ -15,7 +15,7 @@ from grading.dossier.document import (
     MetadataField,
     clean,
 )
-from grading.dossier.safety import Limits
+from grading.dossier.safety import Budget, Limits
 
 START = "début du document"
 
@@ -46,6 +46,8 @@ class Builder:
     def __init__(self, kind: str, limits: Limits, *, numbered: bool = True) -> None:
         self.doc = Document(kind)
         self.limits = limits
+        #: Every structure the reader walks, shared by all the parts of the document.
+        self.budget = Budget(limits)
         self.numbered = numbered
         self.section: str | None = None
         self._paragraph = 0

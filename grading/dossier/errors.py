@@ -20,6 +20,26 @@ class DossierFileError(Exception):
         return self.message_fr
 
 
+#: What the candidate reads when a file would cost more than the analysis budget.
+TOO_COMPLEX = (
+    "Ce fichier demande trop de traitement ; exportez-le à nouveau en PDF simple ou en DOCX."
+)
+
+
+class TooComplexError(DossierFileError):
+    """The file needs more work than the budget allows (structures, CPU time or memory)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("too_complex", TOO_COMPLEX)
+        #: What ran out (for the log, never shown): « 2 000 001 opérateurs PDF »…
+        self.detail = detail
+
+
+def too_complex(detail: str = "") -> TooComplexError:
+    """More structures to walk (or more CPU, memory or time) than an upload may cost."""
+    return TooComplexError(detail)
+
+
 def empty() -> DossierFileError:
     """The file has no content."""
     return DossierFileError("empty", "Le fichier est vide.")

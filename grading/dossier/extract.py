@@ -38,7 +38,9 @@ def extract(data: bytes, max_bytes: int, limits: Limits | None = None) -> Docume
         return _READERS[kind](data, limits)
     except DossierFileError:
         raise
-    except (zipfile.BadZipFile, RecursionError, MemoryError) as error:
+    except MemoryError as error:  # the analysis child's memory limit (RLIMIT_AS) was reached
+        raise errors.too_complex("mémoire") from error
+    except (zipfile.BadZipFile, RecursionError) as error:
         raise errors.corrupt(_LABELS[kind]) from error
     except Exception as error:  # noqa: BLE001 - a library failing on a malformed file is the candidate's damaged file, not a crash
         raise errors.corrupt(_LABELS[kind]) from error

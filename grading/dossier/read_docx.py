@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET  # noqa: S405 - trees come from safety.p
 from grading.dossier import errors
 from grading.dossier.builder import Builder
 from grading.dossier.document import Document
-from grading.dossier.safety import Limits, SafeZip, local, parse_xml
+from grading.dossier.safety import Budget, Limits, SafeZip, local, parse_xml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -22,12 +22,13 @@ _SKIPPED = {f"{W}delText", f"{W}instrText", f"{MC}Fallback", f"{W}pPr", f"{W}rPr
 def read_docx(data: bytes, limits: Limits) -> Document:
     """Extract a DOCX: body, headers and footers, notes, comments, core properties."""
     archive = SafeZip(data, limits)
+    builder = Builder("docx", limits)
+    budget = builder.budget
     try:
-        root = parse_xml(archive.read("word/document.xml"))
+        root = parse_xml(archive.read("word/document.xml"), budget)
     except KeyError as error:
         raise errors.corrupt("Le document Word") from error
-    builder = Builder("docx", limits)
-    levels = _style_levels(archive, limits)
+    levels = _style_levels(archive, budget)
     body = root.find(f"{W}body")
     if body is None:
         raise errors.corrupt("Le document Word")
@@ -42,16 +43,17 @@ def read_docx(data: bytes, limits: Limits) -> Document:
         part = _part_name(name)
         if part is None:
             continue
-        tree = parse_xml(archive.read(name))
+        tree = parse_xml(archive.read(name), budget)
         for paragraph in tree.iter(f"{W}p"):
+            budget.walk("paragraphes")
             builder.outside(_text(paragraph), part)
         if part == "commentaire":
             for comment in tree.iter(f"{W}comment"):
                 builder.metadata(
                     "comment_author", "auteur de commentaires", comment.get(f"{W}author")
                 )
-    _properties(archive, builder, limits)
-    _links(archive, builder, limits)
+    _properties(archive, builder)
+    _links(archive, builder)
     return builder.doc
 
 
@@ -67,11 +69,11 @@ def _part_name(name: str) -> str | None:
     return None
 
 
-def _style_levels(archive: SafeZip, limits: Limits) -> dict[str, int]:
+def _style_levels(archive: SafeZip, budget: Budget) -> dict[str, int]:
     """styleId -> heading level (0: document title), following basedOn chains."""
     if not archive.has("word/styles.xml"):
         return {}
-    root = parse_xml(archive.read("word/styles.xml"))
+    root = parse_xml(archive.read("word/styles.xml"), budget)
     own: dict[str, int] = {}
     parent: dict[str, str] = {}
     for style in root.iter(f"{W}style"):
@@ -110,11 +112,10 @@ def _walk(container: ET.Element, builder: Builder, levels: dict[str, int]) -> No
     for element in container:
         tag = element.tag
         if tag == f"{W}p":
+            builder.budget.walk("paragraphes")
             _paragraph(element, builder, levels)
         elif tag == f"{W}tbl":
-            builder.table(
-                [[_text(cell) for cell in _children(row, "tc")] for row in _children(element, "tr")]
-            )
+            builder.table([_cells(row, builder) for row in _children(element, "tr")])
         elif tag == f"{W}sdt":
             gallery = element.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
             if gallery is not None and "contents" in (gallery.get(f"{W}val") or "").lower():
@@ -124,6 +125,13 @@ def _walk(container: ET.Element, builder: Builder, levels: dict[str, int]) -> No
                 _walk(content, builder, levels)
         elif tag in (f"{W}customXml", f"{W}ins", f"{W}smartTag"):
             _walk(element, builder, levels)
+
+
+def _cells(row: ET.Element, builder: Builder) -> list[str]:
+    """The text of a row's cells, each cell counted in the document's budget."""
+    cells = _children(row, "tc")
+    builder.budget.walk("cellules de tableau", len(cells) + 1)
+    return [_text(cell) for cell in cells]
 
 
 def _children(element: ET.Element, name: str) -> list[ET.Element]:
@@ -184,9 +192,9 @@ def _text(element: ET.Element) -> str:
     return "".join(out)
 
 
-def _properties(archive: SafeZip, builder: Builder, limits: Limits) -> None:
+def _properties(archive: SafeZip, builder: Builder) -> None:
     if archive.has("docProps/core.xml"):
-        core = parse_xml(archive.read("docProps/core.xml"))
+        core = parse_xml(archive.read("docProps/core.xml"), builder.budget)
         for element in core:
             name = local(element.tag)
             value = (element.text or "").strip()
@@ -197,18 +205,18 @@ def _properties(archive: SafeZip, builder: Builder, limits: Limits) -> None:
             elif name in ("title", "subject", "keywords", "description"):
                 builder.outside(value, "propriétés du document")
     if archive.has("docProps/app.xml"):
-        app = parse_xml(archive.read("docProps/app.xml"))
+        app = parse_xml(archive.read("docProps/app.xml"), builder.budget)
         for element in app:
             if local(element.tag) == "Manager":
                 builder.metadata("manager", "responsable", element.text)
 
 
-def _links(archive: SafeZip, builder: Builder, limits: Limits) -> None:
+def _links(archive: SafeZip, builder: Builder) -> None:
     """Hyperlink targets: a mailto: or a profile URL can hide behind neutral link text."""
     name = "word/_rels/document.xml.rels"
     if not archive.has(name):
         return
-    for relation in parse_xml(archive.read(name)).iter(f"{REL}Relationship"):
+    for relation in parse_xml(archive.read(name), builder.budget).iter(f"{REL}Relationship"):
         if (relation.get("TargetMode") or "") == "External":
             target = relation.get("Target") or ""
             builder.outside(target.removeprefix("mailto:"), "lien hypertexte")

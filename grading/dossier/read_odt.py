@@ -31,16 +31,18 @@ _ROW_GROUPS = {f"{TABLE}table-header-rows", f"{TABLE}table-rows", f"{TABLE}table
 def read_odt(data: bytes, limits: Limits) -> Document:
     """Extract an ODT: body, master-page headers and footers, comments, meta.xml."""
     archive = SafeZip(data, limits)
+    builder = Builder("odt", limits)
+    budget = builder.budget
     try:
-        root = parse_xml(archive.read("content.xml"))
+        root = parse_xml(archive.read("content.xml"), budget)
     except KeyError as error:
         raise errors.corrupt("Le document ODT") from error
-    builder = Builder("odt", limits)
     body = root.find(f"{OFFICE}body/{OFFICE}text")
     if body is None:
         raise errors.corrupt("Le document ODT")
     _walk(body, builder)
     for annotation in root.iter(f"{OFFICE}annotation"):
+        budget.walk("commentaires")
         builder.outside(_text(annotation), "commentaire")
         creator = annotation.find(f"{DC}creator")
         builder.metadata(
@@ -54,14 +56,15 @@ def read_odt(data: bytes, limits: Limits) -> Document:
         for creator in changes.iter(f"{DC}creator"):
             builder.metadata("revision_author", "auteur de modifications suivies", creator.text)
     if archive.has("styles.xml"):
-        styles = parse_xml(archive.read("styles.xml"))
+        styles = parse_xml(archive.read("styles.xml"), budget)
         for page in styles.iter(f"{STYLE}master-page"):
             for part in page:
                 name = "en-tête" if "header" in local(part.tag) else "pied de page"
                 for paragraph in part.iter(f"{TEXT}p"):
+                    budget.walk("paragraphes")
                     builder.outside(_text(paragraph), name)
     if archive.has("meta.xml"):
-        meta = parse_xml(archive.read("meta.xml"))
+        meta = parse_xml(archive.read("meta.xml"), budget)
         for element in meta.iter():
             if element.tag == f"{META}initial-creator":
                 builder.metadata("author", "auteur", element.text)
@@ -80,6 +83,8 @@ def read_odt(data: bytes, limits: Limits) -> Document:
 def _walk(container: ET.Element, builder: Builder) -> None:
     for element in container:
         tag = element.tag
+        if tag in (f"{TEXT}h", f"{TEXT}p"):
+            builder.budget.walk("paragraphes")
         if tag == f"{TEXT}h":
             level = element.get(f"{TEXT}outline-level") or "1"
             builder.heading(_text(element), int(level) if level.isdigit() else 1)
@@ -88,7 +93,7 @@ def _walk(container: ET.Element, builder: Builder) -> None:
         elif tag in _CONTAINERS:
             _walk(element, builder)
         elif tag == f"{TABLE}table":
-            builder.table([_row(row) for row in _rows(element)])
+            builder.table([_row(row, builder) for row in _rows(element)])
         elif tag in _INDEXES or tag == f"{TEXT}tracked-changes":
             continue
 
@@ -103,12 +108,10 @@ def _rows(table: ET.Element) -> list[ET.Element]:
     return rows
 
 
-def _row(row: ET.Element) -> list[str]:
-    return [
-        _text(cell)
-        for cell in row
-        if cell.tag in (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
-    ]
+def _row(row: ET.Element, builder: Builder) -> list[str]:
+    cells = [c for c in row if c.tag in (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")]
+    builder.budget.walk("cellules de tableau", len(cells) + 1)
+    return [_text(cell) for cell in cells]
 
 
 def _text(element: ET.Element) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from grading.dossier import errors
 from grading.dossier.builder import Builder
 from grading.dossier.document import Document, clean
-from grading.dossier.safety import Limits
+from grading.dossier.safety import Budget, Limits
 
 _SENTENCE_END = re.compile(r"[.!?:;»)]\s*$")
 _ROW_HINT = re.compile(
@@ -52,15 +52,99 @@ def read_pdf(data: bytes, limits: Limits) -> Document:
         raise errors.corrupt("Le PDF")
     if count > limits.max_pdf_pages:
         raise errors.too_long(f"plus de {limits.max_pdf_pages} pages")
+    builder = Builder("pdf", limits, numbered=False)
+    # Counted before pypdf parses anything: its parser costs about 3 µs per token, and a stream
+    # shared by many pages (or a form drawn many times) is parsed again each time.
+    counter = _Tokens(builder.budget)
+    for each in reader.pages:
+        counter.page(each)
     pages = [_page(page) for page in reader.pages]
     if not any(line for page in pages for line in page.lines):
         raise errors.no_text()
-    builder = Builder("pdf", limits, numbered=False)
     levels = _heading_levels(pages)
     for number, page in enumerate(pages, start=1):
         _emit(page, number, builder, levels)
     _metadata(reader, builder)
     return builder.doc
+
+
+#: One token of a content stream: a string, a name, a number, an operator or a delimiter.
+_TOKEN = re.compile(
+    rb"\((?:\\.|[^\\()])*\)"  # literal string (a nested one counts a few tokens more)
+    rb"|<<|>>|<[0-9A-Fa-f\s]*>"  # dictionary delimiters, hex string
+    rb"|/[^\s/\[\]()<>{}%]*"  # name
+    rb"|%[^\r\n]*"  # comment
+    rb"|[^\s/\[\]()<>{}%]+"  # number or operator
+    rb"|[\[\]{}()<>]",  # any other delimiter
+    re.S,
+)
+_FORM_DEPTH = 8
+
+
+class _Tokens:
+    """Count the content-stream tokens pypdf will parse for each page, in the document's budget.
+
+    A stream is counted for every page that uses it and a form XObject for every ``Do`` that
+    draws it (that is how often pypdf parses them); the count of one stream is computed once.
+    """
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self._streams: dict[Any, tuple[int, list[bytes]]] = {}
+
+    def page(self, page: Any) -> None:
+        """Spend the tokens of one page (its content streams and the forms they draw)."""
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        streams = contents if isinstance(contents, list) else [contents]
+        for stream in streams:
+            self._spend(stream, page.get("/Resources"), 0)
+
+    def _spend(self, stream: Any, resources: Any, depth: int) -> None:
+        if stream is None:
+            return
+        if depth > _FORM_DEPTH:
+            raise errors.too_complex("formes imbriquées")
+        stream = stream.get_object()
+        count, drawn = self._count(stream)
+        self.budget.spend_nodes(count, "éléments de contenu PDF")
+        if not drawn:
+            return
+        xobjects = _resolve(_resolve(resources, None), "/XObject")
+        for name in drawn:
+            target = _resolve(xobjects, name.decode("latin-1"))
+            if target is not None and _resolve(target, "/Subtype") == "/Form":
+                self._spend(target, _resolve(target, "/Resources") or resources, depth + 1)
+
+    def _count(self, stream: Any) -> tuple[int, list[bytes]]:
+        key = getattr(stream, "indirect_reference", None)
+        key = (key.idnum, key.generation) if key is not None else id(stream)
+        if key not in self._streams:
+            try:
+                data = stream.get_data()
+            except Exception:  # noqa: BLE001 - pypdf will report the damaged stream itself
+                data = b""
+            count = 0
+            drawn: list[bytes] = []
+            previous = b""
+            cap = self.budget.limits.max_nodes - self.budget.nodes + 1
+            for match in _TOKEN.finditer(data):
+                count += 1
+                token = match.group()
+                if token == b"Do" and previous.startswith(b"/"):
+                    drawn.append(previous)
+                previous = token
+                if count > cap:
+                    break  # over the budget already: the caller raises
+            self._streams[key] = (count, drawn)
+        return self._streams[key]
+
+
+def _resolve(container: Any, key: str | None) -> Any:
+    """``container[key]`` (or the container itself) as a direct object; None when absent."""
+    if key is not None:
+        container = container.get(key) if hasattr(container, "get") else None
+    return container.get_object() if container is not None else None
 
 
 def _page(page: Any) -> _Page:

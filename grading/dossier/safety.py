@@ -24,6 +24,34 @@ class Limits:
     max_pdf_pages: int = 500
     max_text_chars: int = 1_000_000  # about 150 000 words; a dossier has 20 000 to 40 000
     max_blocks: int = 20_000  # paragraphs, rows and headings (a long dossier has about 2 000)
+    #: Every structure a reader walks, empty or not, in every part: XML elements parsed, and PDF
+    #: content-stream tokens (a stream shared by several pages counts for each page, a form
+    #: drawn twice counts twice). A 100-page dossier has about 100 000 to 400 000.
+    max_nodes: int = 2_000_000
+    #: Paragraphs and table cells walked in the body, headers, footers, notes and comments,
+    #: empty ones included (a long dossier has a few thousand).
+    max_walked: int = 200_000
+
+
+class Budget:
+    """What one document has spent of its Limits; exceeding either bound is TooComplexError."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.nodes = 0
+        self.walked = 0
+
+    def spend_nodes(self, count: int, what: str) -> None:
+        """Count parsed structures (XML elements, PDF tokens)."""
+        self.nodes += count
+        if self.nodes > self.limits.max_nodes:
+            raise errors.too_complex(f"plus de {self.limits.max_nodes} {what}")
+
+    def walk(self, what: str, count: int = 1) -> None:
+        """Count paragraphs and cells visited, empty ones included."""
+        self.walked += count
+        if self.walked > self.limits.max_walked:
+            raise errors.too_complex(f"plus de {self.limits.max_walked} {what}")
 
 
 class SafeZip:
@@ -101,14 +129,38 @@ def declares_dtd(data: bytes) -> bool:
     return False
 
 
-def parse_xml(data: bytes) -> ET.Element:
-    """Parse an XML member; DTDs and entities are refused (no billion laughs, no external entity)."""
+def parse_xml(data: bytes, budget: Budget | None = None) -> ET.Element:
+    """Parse an XML member; DTDs and entities are refused (no billion laughs, no external entity).
+
+    With a budget, every element counts, and parsing stops as soon as the document's budget is
+    spent (the tree is built chunk by chunk, so a huge member is never parsed whole first).
+    """
     if declares_dtd(data):
         raise errors.corrupt()
     try:
-        return ET.fromstring(data)  # noqa: S314 - DTDs refused above; expat 2.4+ also bounds amplification
+        if budget is None:
+            return ET.fromstring(data)  # noqa: S314 - DTDs refused above; expat 2.4+ also bounds amplification
+        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))  # noqa: S314 - DTDs refused above
+        root: ET.Element | None = None
+        for offset in range(0, len(data), _CHUNK):
+            parser.feed(data[offset : offset + _CHUNK])
+            started = 0
+            for _event, element in parser.read_events():  # type: ignore[misc]
+                started += 1
+                if root is None and isinstance(element, ET.Element):
+                    root = element
+            budget.spend_nodes(started, "éléments XML")
+        parser.close()
+        started = sum(1 for _ in parser.read_events())
+        budget.spend_nodes(started, "éléments XML")
+        if root is None:
+            raise errors.corrupt()
+        return root
     except (ET.ParseError, ValueError) as error:
         raise errors.corrupt() from error
+
+
+_CHUNK = 64 * 1024
 
 
 def local(tag: str) -> str:

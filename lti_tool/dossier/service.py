@@ -12,12 +12,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from grading.dossier.checks import Report, Requirement, analyse
+from grading.dossier import errors
+from grading.dossier.checks import Report, Requirement
 from lti_tool.content import course
 from lti_tool.extensions import db
 from lti_tool.grades.service import COMPLETIONS, Completion, publish_completion
 from lti_tool.models.core import ResourceLink
-from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload
+from lti_tool.models.dossier import PENDING, READY, ChecklistEntry, DossierAccess, DossierUpload
 
 #: The resource link target whose completion goes to the gradebook.
 TARGET = "dossier:checklist"
@@ -41,10 +42,23 @@ def storage_root() -> Path:
 
 
 def store(
-    *, context_id: int, user_id: int, data: bytes, filename: str, now: datetime
+    *,
+    context_id: int,
+    user_id: int,
+    data: bytes,
+    filename: str,
+    now: datetime,
+    resource_link_id: int | None = None,
 ) -> DossierUpload:
-    """Analyse, then write the file and its row; on any failure nothing is left behind."""
-    report = analyse(data, requirements(), max_bytes=current_app.config["DOSSIER_MAX_BYTES"])
+    """Write the file and a ``pending`` row (the worker analyses it); on failure nothing stays.
+
+    Only the cheap checks run here (empty, too big): the analysis of the content, whose cost
+    the file decides, never runs in a web request (lti_tool.dossier.analysis).
+    """
+    if not data:
+        raise errors.empty()
+    if len(data) > current_app.config["DOSSIER_MAX_BYTES"]:
+        raise errors.too_big(current_app.config["DOSSIER_MAX_BYTES"])
     version = (
         db.session.scalar(
             select(func.max(DossierUpload.version)).where(
@@ -62,11 +76,13 @@ def store(
         version=version,
         stored_name=stored_name,
         original_name=Path(filename or "dossier").name[:255],
-        detected_type=report.kind,
+        detected_type="",
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_at=now,
-        report=report.to_json(),
+        report={},
+        status=PENDING,
+        resource_link_id=resource_link_id,
     )
     try:
         db.session.add(upload)
@@ -131,11 +147,15 @@ def checklist_of(context_id: int, user_id: int) -> dict[str, ChecklistEntry]:
     return {row.item_id: row for row in rows}
 
 
+def analysed(uploads: list[DossierUpload]) -> list[DossierUpload]:
+    """The versions still on file whose report is ready, newest first."""
+    return [u for u in uploads if u.deleted_at is None and u.status == READY and u.report]
+
+
 def latest_report(context_id: int, user_id: int) -> Report | None:
-    """The report of the newest draft still on file."""
-    for upload in uploads_of(context_id, user_id):
-        if upload.deleted_at is None:
-            return Report.from_json(upload.report)
+    """The report of the newest analysed draft still on file."""
+    for upload in analysed(uploads_of(context_id, user_id)):
+        return Report.from_json(upload.report)
     return None
 
 
@@ -196,14 +216,18 @@ COMPLETIONS[TARGET.split(":", 1)[0]] = completion_of
 
 
 def _forget(upload: DossierUpload, reader_id: int | None, action: str, now: datetime) -> None:
-    """Mark a draft deleted and keep nothing of its content (the file goes after the commit)."""
+    """Mark a draft deleted and keep only that it existed (the file goes after the commit).
+
+    Its name, hash, size, type, report and any refusal message go too: the number and dates
+    of the version, and the access log, are all that remains.
+    """
     upload.deleted_at = now
-    upload.report = {
-        "items": [],
-        "hours": None,
-        "anonymisation_findings": 0,
-        "kind": upload.detected_type,
-    }
+    upload.report = {}
+    upload.original_name = ""
+    upload.sha256 = ""
+    upload.size = 0
+    upload.detected_type = ""
+    upload.error = None
     log_access(upload, reader_id, action, now)
 
 

@@ -24,14 +24,14 @@ from grading.dossier.checks import Report, compare
 from grading.dossier.extract import DossierFileError
 from lti_tool.clock import now
 from lti_tool.content import course
-from lti_tool.dossier import service
+from lti_tool.dossier import analysis, service
 from lti_tool.dossier.assessment import assess, settled
 from lti_tool.extensions import db
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import ROLE_TRAINEE, Enrollment, ResourceLink, User
-from lti_tool.models.dossier import DossierUpload
+from lti_tool.models.dossier import FAILED, PENDING, RUNNING, DossierUpload
 from lti_tool.people import trainees_of
 from lti_tool.worker import TASKS
 
@@ -42,10 +42,11 @@ def _page(user: User, *, as_trainer: bool) -> str:
     launch = current_launch()
     guide = course().dossier
     uploads = service.uploads_of(launch.context_id, user.id)
-    live = [u for u in uploads if u.deleted_at is None]
+    live = service.analysed(uploads)
     report = Report.from_json(live[0].report) if live else None
     previous = Report.from_json(live[1].report) if len(live) > 1 else None
     changes = compare(settled(previous), settled(report)) if report and previous else []
+    newest = next((u for u in uploads if u.deleted_at is None), None)
     if as_trainer and live:
         service.log_access(live[0], launch.user_id, "report", now())
         db.session.commit()
@@ -62,6 +63,9 @@ def _page(user: User, *, as_trainer: bool) -> str:
         done=done,
         uploads=uploads,
         report=report,
+        reported=live[0] if live else None,
+        waiting=newest if newest is not None and newest.status in (PENDING, RUNNING) else None,
+        refused=newest if newest is not None and newest.status == FAILED else None,
         assessment=assess(report) if report else None,
         changes=changes,
         candidate=user,
@@ -115,7 +119,7 @@ def _link() -> ResourceLink | None:
 @bp.post("/depot")
 @launch_required
 def upload() -> Any:
-    """Upload a draft: analysed first; a bad file gets a clear message and nothing is stored."""
+    """Upload a draft: stored as « analyse en cours »; the worker analyses it in a capped child."""
     launch = current_launch()
     if launch.role != ROLE_TRAINEE:
         abort(403)
@@ -127,16 +131,16 @@ def upload() -> Any:
     moment = now()
     stored = None
     try:
-        # Analysed before anything is written: a bad file leaves nothing behind.
+        # Only the cheap checks here; the content is analysed by the worker, never in a request.
         stored = service.store(
             context_id=launch.context_id,
             user_id=launch.user_id,
             data=data,
             filename=sent.filename,
             now=moment,
+            resource_link_id=launch.resource_link_id,
         )
         service.log_access(stored, launch.user_id, "upload", moment)
-        service.maybe_complete(launch.context_id, launch.user_id, _link(), moment)
         db.session.commit()
     except DossierFileError as error:
         db.session.rollback()
@@ -155,8 +159,28 @@ def upload() -> Any:
     except BaseException:
         _abandon(stored)
         raise
-    flash(_("Version %(v)s analysée.", v=stored.version), "success")
+    flash(
+        _(
+            "Version %(v)s déposée : analyse en cours. Le rapport s'affichera sur cette page "
+            "dès qu'il sera prêt.",
+            v=stored.version,
+        ),
+        "success",
+    )
     return redirect(url_for("dossier.index") + "#rapport", code=303)
+
+
+@bp.get("/etat")
+@launch_required
+def state() -> Any:
+    """Whether the newest version is still being analysed (polled by the candidate's page)."""
+    launch = current_launch()
+    newest = next(
+        (u for u in service.uploads_of(launch.context_id, launch.user_id) if u.deleted_at is None),
+        None,
+    )
+    status = newest.status if newest is not None else "none"
+    return {"status": status, "pending": status in (PENDING, RUNNING)}
 
 
 def _abandon(stored: DossierUpload | None) -> None:
@@ -184,7 +208,7 @@ def download(upload_id: int) -> Response:
     """Download a draft (logged)."""
     upload = _readable(upload_id)
     path = service.storage_root() / upload.stored_name
-    if not path.is_file():
+    if upload.status == FAILED or not path.is_file():
         abort(404)
     service.log_access(upload, current_launch().user_id, "download", now())
     db.session.commit()
@@ -192,12 +216,13 @@ def download(upload_id: int) -> Response:
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "odt": "application/vnd.oasis.opendocument.text",
         "pdf": "application/pdf",
-    }.get(upload.detected_type, "text/markdown")
+        "md": "text/markdown",
+    }.get(upload.detected_type, "application/octet-stream")
     return Response(
         path.read_bytes(),
         mimetype=mime,
         headers={
-            "Content-Disposition": f'attachment; filename="dossier-v{upload.version}.{upload.detected_type}"'
+            "Content-Disposition": f'attachment; filename="dossier-v{upload.version}.{upload.detected_type or "bin"}"'
         },
     )
 
@@ -227,13 +252,17 @@ def cohort() -> str:
     rows = []
     for enrollment in trainees:
         checklist = service.checklist_of(launch.context_id, enrollment.user_id)
-        report = service.latest_report(launch.context_id, enrollment.user_id)
+        uploads = service.uploads_of(launch.context_id, enrollment.user_id)
+        analysed = service.analysed(uploads)
+        report = Report.from_json(analysed[0].report) if analysed else None
+        newest = next((u for u in uploads if u.deleted_at is None), None)
         rows.append(
             (
                 enrollment.user,
                 sum(1 for e in checklist.values() if e.checked),
                 report,
                 assess(report) if report else None,
+                newest.status if newest is not None else None,
             )
         )
     return render_template("dossier/cohort.html", rows=rows, total=total)
@@ -275,3 +304,5 @@ TARGET_ROUTES["dossier"] = ("dossier.index", None)
 DEEP_LINK_PROVIDERS.append(_deep_link_items)
 HUB_LINKS.append(("dossier.index", "Dossier professionnel : auto-contrôle", False))
 TASKS.append(("dossier-purge", _purge_task, 3600.0))
+# Every pass of the worker loop (it idles 2 s): an upload's report is ready within seconds.
+TASKS.append(("dossier-analysis", analysis.analyse_pending, 0.0))

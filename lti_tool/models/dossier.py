@@ -28,8 +28,20 @@ class ChecklistEntry(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+#: Upload states: stored and waiting for the analysis child, being analysed, report stored,
+#: or refused by the analysis (the file is then removed and ``error`` says why).
+PENDING = "pending"
+RUNNING = "running"
+READY = "ready"
+FAILED = "failed"
+
+
 class DossierUpload(db.Model):  # type: ignore[name-defined,misc]
-    """A draft uploaded by the candidate; the file lives outside the web root."""
+    """A draft uploaded by the candidate; the file lives outside the web root.
+
+    Once deleted (by the candidate or the retention purge) the row keeps only that a version
+    existed: its number and dates, never the file's name, hash, size, type or report.
+    """
 
     __tablename__ = "dossier_upload"
     __table_args__ = (UniqueConstraint("context_id", "user_id", "version"),)
@@ -48,6 +60,16 @@ class DossierUpload(db.Model):  # type: ignore[name-defined,misc]
     #: The automatic report (JSON of grading.dossier's Report).
     report: Mapped[dict[str, Any]] = mapped_column(JsonType)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: pending → running → ready or failed (the analysis runs in the worker, never in a request).
+    status: Mapped[str] = mapped_column(String(16), default=READY, server_default=READY)
+    #: Why the analysis refused the file (French, shown to the candidate).
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: When a worker took the analysis (a stale claim is taken again after a crash).
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: The activity the upload came from: completion goes to its gradebook column.
+    resource_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_resource_link.id"), default=None
+    )
 
     user: Mapped[User] = relationship()
 

@@ -1,9 +1,11 @@
-"""Uploading a dossier in Chromium: while the analysis runs, the wait is shown and announced.
+"""Uploading a dossier in Chromium: the sending, then the analysis, are shown and announced.
 
 Chromium keeps running the page while the upload request is pending, but Playwright cannot
 evaluate in it until the navigation ends: a small recorder in the page notes what a user would
 perceive in that time (in sessionStorage, which survives the navigation), then tells the test
-server to let the held analysis finish. No sleeping: the analysis waits for that signal.
+server to let the held upload finish. No sleeping: the upload waits for that signal. The
+analysis itself runs in the worker (here: the test runs its task), and the page, which polls
+the version's state, announces that the report is ready.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from lti_tool.clock import now
 from lti_tool.dossier import service
+from lti_tool.dossier.analysis import analyse_pending
 from lti_tool.extensions import db
 from lti_tool.models.dossier import DossierUpload
 from tests.browser.conftest import LiveServer
@@ -67,13 +71,13 @@ def uploads(live) -> int:
 
 def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_path, monkeypatch):
     release = threading.Event()
-    real = service.analyse
+    real = service.store
 
     def held(*args, **kwargs):
         assert release.wait(120), "the page never signalled what it showed"
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "analyse", held)
+    monkeypatch.setattr(service, "store", held)
     live = LiveServer(tmp_path)
     live.app.add_url_rule("/test/release", "test_release", lambda: release.set() or "")
     with live:
@@ -91,13 +95,26 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/dossier/#rapport$"), timeout=120000)
         seen = json.loads(page.evaluate("sessionStorage.getItem('seen')"))
-        assert "analyse du fichier en cours" in seen["status"] and seen["role"] == "status"
+        assert "Envoi du fichier en cours" in seen["status"] and seen["role"] == "status"
         assert seen["button"] == "true" and seen["busy"] == "true" and seen["bar"]
         assert seen["focus"]  # the keyboard user is not thrown back to the top of the page
-        assert "Version 1 analysée" in page.locator(".flashes").inner_text()
-        page.get_by_role("heading", name="Rapport automatique").wait_for()
+        assert "Version 1 déposée : analyse en cours" in page.locator(".flashes").inner_text()
+        status = page.locator("#analysis-status")
+        assert status.get_attribute("role") == "status"
+        assert status.get_attribute("aria-live") == "polite"
+        assert "Analyse en cours…" in status.inner_text()
         assert page.get_by_role("button", name="Analyser").is_enabled()
         assert uploads(live) == 1  # the second click and Enter sent nothing
+        with live.app.app_context():  # what the worker does within its 2 s loop
+            assert analyse_pending(now()) == "1 version(s) : analysée"
+            db.session.remove()
+        ready = status.get_by_role("link", name="Afficher le rapport")
+        ready.wait_for(timeout=30000)  # the page polls the version's state
+        assert "le rapport de la version 1 est prêt" in status.inner_text()
+        ready.focus()
+        page.keyboard.press("Enter")
+        page.get_by_text("Rapport de la version 1.").wait_for()
+        assert page.locator("#analysis-status").count() == 0
         context.close()
 
 

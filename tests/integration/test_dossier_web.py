@@ -16,12 +16,20 @@ from tests.unit.dossier_fixtures import SESSIONS, as_docx, as_markdown, sections
 pytestmark = pytest.mark.usefixtures("dossier_guide")
 
 
-def upload(client, who, data, name="dossier.docx"):
-    return client.post(
+def upload(client, who, data, name="dossier.docx", *, analysed=True):
+    """Post a file, then (by default) run the worker's analysis task as the worker would."""
+    from lti_tool.clock import now
+    from lti_tool.dossier.analysis import analyse_pending
+
+    response = client.post(
         who.url("/dossier/depot"),
         data={"file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
+    if analysed:
+        analyse_pending(now())
+        db.session.expire_all()
+    return response
 
 
 def files(app):
@@ -51,12 +59,22 @@ def test_upload_report_fix_and_compare(client, launch, app):
 
 def test_bad_files_are_refused_with_a_message_and_nothing_stored(client, launch, app):
     candidate = launch("trainee", sub="cand")
-    for data in [b"", b"PK\x03\x04broken", b"\x89PNG\r\n\x1a\n" + bytes(100)]:
-        response = upload(client, candidate, data, name="dossier.pdf")
-        assert response.status_code == 303
+    response = upload(client, candidate, b"", name="dossier.pdf")
+    assert response.status_code == 303
     page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
-    assert "vide" in page or "endommagé" in page or "non pris en charge" in page
+    assert "vide" in page  # refused by the request itself: nothing stored
     assert db.session.scalar(select(DossierUpload)) is None and files(app) == []
+    for data, words in [
+        (b"PK\x03\x04broken", "endommagé"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "non pris en charge"),
+    ]:
+        assert upload(client, candidate, data, name="dossier.pdf").status_code == 303
+        page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
+        assert words in page and "n'a pas pu être analysée" in page
+    # Refused by the analysis: the version says why, the file is not kept, no report.
+    rows = db.session.scalars(select(DossierUpload)).all()
+    assert [r.status for r in rows] == ["failed", "failed"] and files(app) == []
+    assert all(r.report == {} for r in rows)
 
 
 def test_checklist_saved_and_completion_queues_a_score(client, launch):
@@ -115,7 +133,7 @@ def test_candidate_deletes_and_retention_purge(client, launch, app, clock, runne
     assert client.get(candidate.url(f"/dossier/fichier/{first.id}")).status_code == 404
     clock.advance(days=400)
     assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["dossier", "purge"]).output
-    assert files(app) == [] and db.session.get(DossierUpload, second.id).report["items"] == []
+    assert files(app) == [] and db.session.get(DossierUpload, second.id).report == {}
 
 
 def test_purge_removes_partial_files_left_by_a_crash_but_not_a_write_in_progress(
@@ -176,14 +194,14 @@ def test_a_failure_after_the_file_is_written_leaves_neither_file_nor_row(
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(service, "maybe_complete", broken)
-    response = upload(client, candidate, as_markdown(sections()), name="d.md")
+    monkeypatch.setattr(service, "log_access", broken)
+    response = upload(client, candidate, as_markdown(sections()), name="d.md", analysed=False)
     assert response.status_code == 500
     assert files(app) == [] and db.session.scalar(select(DossierUpload)) is None
 
 
 def test_an_upload_racing_another_one_is_not_kept_half_way(client, launch, app, monkeypatch):
-    """Two tabs: the other upload commits this version number while this one is analysed."""
+    """Two tabs: the other upload commits this version number while this one is written."""
     from lti_tool.dossier import service
 
     candidate = launch("trainee", sub="cand")
@@ -207,7 +225,7 @@ def test_an_upload_racing_another_one_is_not_kept_half_way(client, launch, app, 
         )
 
     monkeypatch.setattr(service, "_write_whole", write_while_the_other_tab_commits)
-    response = upload(client, candidate, as_markdown(sections()), name="d.md")
+    response = upload(client, candidate, as_markdown(sections()), name="d.md", analysed=False)
     assert response.status_code == 303
     page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
     assert "Un autre dépôt était en cours" in page
