@@ -115,7 +115,8 @@ def tool_configuration() -> dict[str, Any]:
 def register(
     invite_token: str, openid_configuration: str, registration_token: str | None
 ) -> Registration:
-    """Run dynamic registration end to end; flush, never commit."""
+    """Run dynamic registration end to end; flush (the read-only transaction ends before the
+    platform is called: no lock or connection held while it answers)."""
     moment = now()
     invite = db.session.scalar(
         select(RegistrationInvite).where(RegistrationInvite.token_hash == _hash(invite_token))
