@@ -137,6 +137,9 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(platform, clock
     assert again.status_code == 429
     other = client.post("/lti/login", data=LOGIN, headers={"X-Forwarded-For": "198.51.100.2"})
     assert other.status_code == 302
+    with proxied.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def test_client_addresses_are_counted_by_ipv4_or_ipv6_network():
