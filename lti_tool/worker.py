@@ -81,9 +81,7 @@ class TaskLoop:
     thread: threading.Thread = field(init=False)
 
     def __post_init__(self) -> None:
-        self.thread = threading.Thread(
-            target=self._loop, name=f"worker-{self.name}", daemon=True
-        )
+        self.thread = threading.Thread(target=self._loop, name=f"worker-{self.name}", daemon=True)
 
     def _loop(self) -> None:
         while not self.stop.is_set():

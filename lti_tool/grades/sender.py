@@ -643,7 +643,7 @@ def drain_due(
                 if monotonic() - started >= budget_seconds:
                     # Time is up (a slow platform): the rest of the batch goes back to the
                     # queue at once rather than waiting for its lease to expire.
-                    released = release(batch[position:])
+                    released = release(batch[position:], at)
                     log.warning("grade_drain_budget_spent released=%s", released)
                     claimed -= released
                     break
@@ -661,13 +661,20 @@ def drain_due(
     return f"{claimed} envoi(s), {delivered} livrée(s) en {passes} passage(s)"
 
 
-def release(ids: list[int]) -> int:
-    """Give claimed rows back to the queue, due at once (commits); returns how many."""
+def release(ids: list[int], claimed_at: datetime) -> int:
+    """Give rows claimed at ``claimed_at`` back to the queue, due at once (commits).
+
+    Only while this claim still holds them (its lease): never a row another worker took since.
+    """
     if not ids:
         return 0
     result = db.session.execute(
         update(ScoreOutbox)
-        .where(ScoreOutbox.id.in_(ids), ScoreOutbox.state == SENDING)
+        .where(
+            ScoreOutbox.id.in_(ids),
+            ScoreOutbox.state == SENDING,
+            ScoreOutbox.lease_until == claimed_at + LEASE,
+        )
         .values(state=PENDING, lease_until=None)
         .execution_options(synchronize_session=False)
     )

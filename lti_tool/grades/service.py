@@ -353,9 +353,7 @@ def publish_completion(
     links = graded_links(context_id, target)
     if not links:
         return []
-    return publish_scores(
-        [_completion_score(link, user_id, completion) for link in links], now=now
-    )
+    return publish_scores([_completion_score(link, user_id, completion) for link in links], now=now)
 
 
 def _completion_score(link: ResourceLink, user_id: int, completion: Completion) -> dict[str, Any]:
