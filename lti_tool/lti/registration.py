@@ -325,7 +325,7 @@ def dynamic_registration() -> Any:
         end_failed_attempt(invite_id, error.reached, now())
         db.session.commit()
         log.warning(
-            "lti_registration_failed invite=%s stage=%s reached=%s detail=%s",
+            "lti_registration_failed invite=%s stage=%s reached=%s detail=%r",
             invite_id,
             stage,
             error.reached,
