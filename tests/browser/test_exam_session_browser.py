@@ -33,8 +33,8 @@ def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
         assert "Publier la correction clôt la session" in trainer.content()
         publish = trainer.get_by_role("button", name="Clore la session et publier la correction")
         publish.focus()
-        trainer.keyboard.press("Enter")
-        trainer.wait_for_load_state()
+        with trainer.expect_navigation():
+            trainer.keyboard.press("Enter")
         status = trainer.locator(".flashes[role=status]")
         assert "La session est close" in status.inner_text()
 
@@ -53,8 +53,8 @@ def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
         reason.focus()
         trainer.keyboard.type("Arrivé en retard : train supprimé, justificatif fourni")
         trainer.get_by_role("button", name="Rouvrir pour ce candidat").focus()
-        trainer.keyboard.press("Enter")
-        trainer.wait_for_load_state()
+        with trainer.expect_navigation():
+            trainer.keyboard.press("Enter")
         assert "Session rouverte pour" in trainer.locator(".flashes[role=status]").inner_text()
         assert "exam.reopen" in trainer.content()
 
