@@ -78,7 +78,7 @@ def test_a_case_study_finished_earlier_is_graded_when_its_new_activity_is_launch
     step = case.step(case.start)
     position = 0
     while not step.is_ending:
-        cases.choose(case, play, position, 0, clock())
+        assert cases.choose(case, play, position, step.choices[0].id, clock())
         step = case.step(play.current_step)
         position += 1
     db.session.commit()
