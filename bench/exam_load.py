@@ -356,11 +356,17 @@ def verify(database_url: str, stats: Stats) -> tuple[int, int]:
     conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
         rows = conn.execute(
-            "select t.user_id, a.item_id, a.choices from exam_answer a "
+            "select t.user_id, a.item_id, a.choices, t.seed from exam_answer a "
             "join exam_attempt t on t.id=a.attempt_id"
         ).fetchall()
 
-    stored = {(user, item): choices for user, item, choices in rows}
+    from grading.exam import choice_id
+
+    # The page shows each candidate's own opaque ids; answers are stored under the keys.
+    stored = {
+        (user, item): [choice_id(seed, item, key) for key in choices]
+        for user, item, choices, seed in rows
+    }
     for token, answers in stats.acked.items():
         user = USERS[token]
         for item, choice in answers.items():

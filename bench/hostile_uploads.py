@@ -232,7 +232,10 @@ def main() -> None:
         pg = postmaster_pid()
         web0, db0, work0 = tree_cpu(server.pid), tree_cpu(pg), tree_cpu(worker.pid)
         stats, attack, elapsed = asyncio.run(run(args, base, tokens, attackers, database_url))
-        web1, db1, work1 = tree_cpu(server.pid), tree_cpu(pg), tree_cpu(worker.pid)
+        web1, db1 = tree_cpu(server.pid), tree_cpu(pg)
+        # The grades too: wait until the outbox is drained, as exam_load.py does.
+        drained_after = exam_load.wait_for_grades(database_url, timeout=120)
+        work1 = tree_cpu(worker.pid)
         with urllib.request.urlopen(f"{lms}/bench/stats", timeout=5) as answer:  # noqa: S310
             lms_stats = json.loads(answer.read())
     finally:
@@ -270,6 +273,7 @@ def main() -> None:
     print(
         f"CPU : gunicorn {web1 - web0:.1f} s, PostgreSQL {db1 - db0:.1f} s, worker (analyses"
         f" comprises) {work1 - work0:.1f} s ; notes reçues par le LMS : {lms_stats['grades']}"
+        f" (envois {lms_stats['score_posts']}, file vidée {drained_after:.1f} s après la charge)"
     )
     print(f"vérification : {checked} réponses acquittées, {missing} absentes ou différentes")
 

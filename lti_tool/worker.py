@@ -66,6 +66,10 @@ def run_once(names: set[str] | None = None) -> dict[str, str]:
     return results
 
 
+#: The shortest pause between two runs of a task in the long-running worker.
+MIN_INTERVAL_SECONDS = 1.0
+
+
 @dataclass
 class TaskLoop:
     """One task repeated in its own thread until ``stop`` is set."""
@@ -81,6 +85,9 @@ class TaskLoop:
     thread: threading.Thread = field(init=False)
 
     def __post_init__(self) -> None:
+        # A task registered with no pause would poll the database without end (it did: the
+        # dossier analysis at 0 s cost PostgreSQL and the exam's saves a core during the bench).
+        self.interval = max(self.interval, MIN_INTERVAL_SECONDS)
         self.thread = threading.Thread(target=self._loop, name=f"worker-{self.name}", daemon=True)
 
     def _loop(self) -> None:

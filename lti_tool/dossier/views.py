@@ -305,4 +305,4 @@ DEEP_LINK_PROVIDERS.append(_deep_link_items)
 HUB_LINKS.append(("dossier.index", "Dossier professionnel : auto-contrôle", False))
 TASKS.append(("dossier-purge", _purge_task, 3600.0))
 # Every pass of the worker loop (it idles 2 s): an upload's report is ready within seconds.
-TASKS.append(("dossier-analysis", analysis.analyse_pending, 0.0))
+TASKS.append(("dossier-analysis", analysis.analyse_pending, 1.0))

@@ -115,3 +115,15 @@ def test_the_long_running_worker_lowers_its_priority(runner, monkeypatch):
     niced.clear()
     result = runner.invoke(args=["worker", "run", "--nice", "0"])
     assert isinstance(result.exception, Stop) and niced == []
+
+
+def test_a_task_registered_without_a_pause_does_not_poll_without_end(app):
+    """Every task pauses at least MIN_INTERVAL_SECONDS between runs (the dossier analysis was
+    registered at 0 s: its thread queried the database without a pause, a core lost)."""
+    import threading
+
+    from lti_tool.worker import MIN_INTERVAL_SECONDS, TASKS, TaskLoop
+
+    loop = TaskLoop(app, "t", lambda at: "", 0.0, threading.Event())
+    assert loop.interval == MIN_INTERVAL_SECONDS >= 1.0
+    assert all(interval >= MIN_INTERVAL_SECONDS for _name, _task, interval in TASKS)
