@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import LiveServer, accessibility_violations, format_violations
+from tests.browser.conftest import (
+    LiveServer,
+    accessibility_violations,
+    assert_accessible,
+    format_violations,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +50,7 @@ def _crawl(page, origin: str, start: str, seen: set[str], failures: list[str]) -
         if depth >= DEPTH:
             continue
         # (files for download - CSV, PDF, ODT, DOCX - are not pages)
-        hrefs = page.eval_on_selector_all(
-            "a[href]:not([download])", "els => els.map(e => e.href)"
-        )
+        hrefs = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
         for href in hrefs:
             link = urldefrag(href).url
             path = urlsplit(link).path
@@ -69,8 +73,9 @@ def test_every_page_reachable_after_a_demo_launch_is_accessible(browser, tmp_pat
             failures.append(f"{page.url}:\n{format_violations(violations)}")
         launches = _launch_links(page)
         assert len(launches) >= 10
-        seen: set[str] = {f"{live.base}/demo/"}
+        seen: set[str] = set()
         origin = urlsplit(live.base).netloc
+        _crawl(page, origin, f"{live.base}/demo/", seen, failures)  # the platform's own pages
         for name, href in launches:
             page.goto(f"{live.base}/demo/")
             page.goto(href)  # the platform's auto-submitted forms land on the activity
@@ -87,8 +92,6 @@ def test_every_page_reachable_after_a_demo_launch_is_accessible(browser, tmp_pat
 
 def test_the_audit_reports_what_it_finds(browser):
     """The helper is not a no-op: an unlabelled field and low contrast text make it fail."""
-    from tests.browser.conftest import assert_accessible
-
     context = browser.new_context()
     page = context.new_page()
     page.set_content(
@@ -102,3 +105,33 @@ def test_the_audit_reports_what_it_finds(browser):
     assert "page piège" in message and "https://dequeuniversity.com/rules/axe/" in message
     assert "#x" in message
     context.close()
+
+
+def test_error_pages_and_the_content_selection_round_trip_are_accessible(browser, tmp_path):
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{live.base}/demo/")
+        page.get_by_role("link", name="Accueil du cours").first.click()  # as a trainee
+        page.get_by_role("link", name="Modules de formation").first.wait_for()
+        hub = urldefrag(page.url).url
+        assert page.goto(hub + "examen/suivi").status == 403
+        assert_accessible(page, context="erreur 403 (stagiaire sur une page formateur)")
+        assert page.goto(hub + "page-inexistante").status == 404
+        assert_accessible(page, context="erreur 404")
+        expired = f"{live.base}/s/{'x' * 43}/"
+        assert page.goto(expired).status in (401, 403, 404)
+        assert_accessible(page, context="lancement inconnu ou expiré")
+
+        page.goto(f"{live.base}/demo/")
+        page.get_by_role("link", name="Ajouter une activité").click()
+        page.get_by_role("button", name="Ajouter au cours").wait_for()
+        page.get_by_role("button", name="Ajouter au cours").click()  # nothing chosen
+        page.wait_for_load_state()
+        assert_accessible(page, context="sélection de contenu : erreur, rien de choisi")
+        page.locator("input[name=item]").first.check()
+        page.get_by_role("button", name="Ajouter au cours").click()
+        page.wait_for_load_state()
+        page.wait_for_url(re.compile(r"/demo/"))
+        assert_accessible(page, context="sélection de contenu : retour à la plateforme")
+        context.close()
