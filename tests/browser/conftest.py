@@ -62,6 +62,48 @@ def watch_page_errors(context: Any) -> list[str]:
     return problems
 
 
+#: The standard audited: WCAG 2.1 levels A and AA (axe-core's own tags).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (bundled by axe-playwright-python) on the page's current state.
+
+    ``page.evaluate`` goes through the DevTools protocol, which the page's CSP
+    (``script-src 'self'``) does not apply to: the tool's real policy stays in force.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return list(Axe().run(page, options=options).response["violations"])
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    """One readable block per rule: id, impact, help, URL, then every target selector."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']}"
+            f" <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any, context: str) -> None:
+    """Fail with the list of axe-core WCAG 2.1 A/AA violations of the page, if any."""
+    page.wait_for_load_state()
+    violations = accessibility_violations(page)
+    if violations:
+        pytest.fail(
+            f"{len(violations)} violation(s) axe-core (WCAG 2.1 AA) — {context} ({page.url}):\n"
+            + format_violations(violations),
+            pytrace=False,
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +25,16 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
         page.goto(f"{live.base}/demo/")
         page.get_by_role("link", name=re.compile("Étude de cas : Claire")).first.click()
         page.wait_for_url(re.compile(r"/cas/cas-reconversion-comptable$"))
+        assert_accessible(page, context="étude de cas : introduction")
         page.get_by_role("button", name="Commencer").focus()
         page.keyboard.press("Enter")
         for number in range(len(best)):
             page.wait_for_selector("#etape")
             # Focus sits on the new step after each choice (announced to screen readers).
             if number:
-                assert page.evaluate("document.activeElement.id") == "etape"
+                # (a retrying assertion: right after Enter the previous step may still be shown)
+                expect(page.locator("#etape")).to_be_focused()
+            assert_accessible(page, context=f"étude de cas : étape {number + 1}")
             # The order is the run's own: the choice is found by its label, not its place.
             radio = page.get_by_label(labels[number], exact=True)
             radio.focus()
@@ -40,4 +44,5 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
             page.wait_for_load_state()
         page.get_by_role("heading", name="Débriefing").first.wait_for()
         assert "Score : 100" in page.content()
+        assert_accessible(page, context="étude de cas : débriefing")
         context.close()

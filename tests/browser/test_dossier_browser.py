@@ -23,7 +23,7 @@ from lti_tool.dossier import service
 from lti_tool.dossier.analysis import analyse_pending
 from lti_tool.extensions import db
 from lti_tool.models.dossier import DossierUpload
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, assert_accessible
 from tests.unit.dossier_fixtures import complete, to_markdown
 
 pytestmark = pytest.mark.browser
@@ -84,6 +84,7 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
         context, page = open_dossier(live, browser)
         assert page.locator("#upload-status").inner_text() == ""
         assert page.locator("form.upload progress").is_hidden()
+        assert_accessible(page, context="dossier : avant dépôt")
         page.evaluate(RECORDER)
         page.set_input_files(
             "#file",
@@ -104,6 +105,7 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
         assert status.get_attribute("aria-live") == "polite"
         assert "Analyse en cours…" in status.inner_text()
         assert page.get_by_role("button", name="Analyser").is_enabled()
+        assert_accessible(page, context="dossier : analyse en cours")
         assert uploads(live) == 1  # the second click and Enter sent nothing
         with live.app.app_context():  # what the worker does within its 2 s loop
             assert analyse_pending(now()) == "1 version(s) : analysée"
@@ -111,10 +113,12 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
         ready = status.get_by_role("link", name="Afficher le rapport")
         ready.wait_for(timeout=30000)  # the page polls the version's state
         assert "le rapport de la version 1 est prêt" in status.inner_text()
+        assert_accessible(page, context="dossier : rapport prêt (annoncé)")
         ready.focus()
         page.keyboard.press("Enter")
         page.get_by_text("Rapport de la version 1.").wait_for()
         assert page.locator("#analysis-status").count() == 0
+        assert_accessible(page, context="dossier : rapport affiché")
         context.close()
 
 
@@ -135,4 +139,5 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(browser, tmp_path):
         assert page.locator("#file").get_attribute("aria-invalid") == "true"
         assert page.get_by_role("button", name="Analyser").is_enabled()
         assert re.search(r"/dossier/$", page.url) and uploads(live) == 0
+        assert_accessible(page, context="dossier : fichier trop gros refusé")
         context.close()

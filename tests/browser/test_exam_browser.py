@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer, ExamAttempt
-from tests.browser.conftest import LiveServer, watch_page_errors
+from tests.browser.conftest import LiveServer, assert_accessible, watch_page_errors
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,10 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
         problems = watch_page_errors(context)
         page = context.new_page()
         page.goto(f"{live.base}/demo/")
+        assert_accessible(page, context="plateforme de démonstration")
         page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
         page.wait_for_url(re.compile(r"/examen/$"))
+        assert_accessible(page, context="épreuve : introduction")
         start = page.get_by_role("button", name="Commencer l'épreuve")
         start.focus()
         page.keyboard.press("Enter")
@@ -30,6 +32,7 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
         forms = page.locator("form.exam-item")
         total = forms.count()
         assert total >= 30
+        assert_accessible(page, context="épreuve : copie vierge")
         status = page.locator("#save-status")
         for index in range(total):
             if index == total // 2:
@@ -39,6 +42,7 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
             page.keyboard.press("Space")
             if index == total // 2 + 2:
                 assert "Hors ligne" in status.inner_text()
+                assert_accessible(page, context="épreuve : copie hors ligne")
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         # (expect, not wait_for_function: a string predicate is an eval that the CSP forbids)
@@ -49,11 +53,13 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
                 select(ExamAnswer).where(ExamAnswer.attempt_id == attempt.id)
             ).all()
             assert len(saved) == total
+        assert_accessible(page, context="épreuve : copie remplie, tout enregistré")
         submit = page.get_by_role("button", name="Remettre ma copie")
         submit.focus()
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/examen/resultat$"))
         assert "Résultat par compétence" in page.content()
+        assert_accessible(page, context="épreuve : résultat")
         # The demo platform's auto-submitted forms, the exam's scripts and its JSON messages
         # block all run under script-src 'self' without a single violation.
         assert problems == []

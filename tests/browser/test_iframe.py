@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.browser.conftest import ARGS, CHROMIUM, LiveServer, _free_port
+from tests.browser.conftest import ARGS, CHROMIUM, LiveServer, _free_port, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,11 @@ def launch_in_iframe(browser, live: LiveServer, lms_port: int):
     return context, frame
 
 
+def tool_frame(context, live: LiveServer):
+    """The tool's frame inside the LMS page (axe-core runs in it as in a page)."""
+    return next(f for f in context.pages[0].frames if f.url.startswith(live.base))
+
+
 @pytest.mark.parametrize("secure", [True, False])
 def test_launch_inside_a_foreign_iframe(blocked_browser, tmp_path, secure):
     lms_port = _free_port()
@@ -70,10 +75,14 @@ def test_launch_inside_a_foreign_iframe(blocked_browser, tmp_path, secure):
                 links = frame.get_by_role("link", name="Accueil du cours")
                 assert links.count() >= 1
                 assert re.search(r"/s/[A-Za-z0-9_-]{32,}/", links.first.get_attribute("href"))
+                assert_accessible(tool_frame(context, live), context="accueil dans l'iframe du LMS")
             else:
                 # Without a partitioned cookie the browser blocks it: a clear way out is shown.
                 frame.get_by_role("link", name="Ouvrir dans une nouvelle fenêtre").wait_for(
                     timeout=60000
+                )
+                assert_accessible(
+                    tool_frame(context, live), context="cookie bloqué : ouvrir dans une fenêtre"
                 )
             context.close()
         finally:

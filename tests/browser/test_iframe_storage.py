@@ -14,7 +14,13 @@ from werkzeug.wrappers import Request, Response
 from lti_tool.extensions import db
 from lti_tool.lti import validation
 from lti_tool.models.lti import Deployment, Registration
-from tests.browser.conftest import CHROMIUM, LiveServer, _free_port, watch_page_errors
+from tests.browser.conftest import (
+    CHROMIUM,
+    LiveServer,
+    _free_port,
+    assert_accessible,
+    watch_page_errors,
+)
 from tests.browser.test_iframe import blocked_browser  # noqa: F401  (fixture)
 from tests.lti.platform import CLIENT_ID, LEARNER, TestPlatform
 
@@ -132,6 +138,8 @@ def test_postmessage_storage_replaces_the_blocked_cookie(blocked_browser, tmp_pa
                     + repr([(f.url, f.content()[:600]) for f in page.frames])
                 )
             assert page.evaluate("window.putCalls") == 1
+            tool = next(f for f in page.frames if f.url.startswith(live.base))
+            assert_accessible(tool, context="accueil dans l'iframe (stockage postMessage)")
             assert page.evaluate("window.getCalls") == 1
             assert problems == []  # the storage page's script is a file of the tool
             context.close()
