@@ -511,8 +511,12 @@ def _finish(report: ImportReport, drafts: list[Draft]) -> ImportReport:
 
 def import_file(path: Path, source_format: str | None = None) -> ImportReport:
     """Import a file, choosing the format by its extension unless told."""
-    data = path.read_bytes()
-    fmt = source_format or ("xml" if path.suffix.lower() == ".xml" else "gift")
+    return import_file_data(path.name, path.read_bytes(), source_format)
+
+
+def import_file_data(name: str, data: bytes, source_format: str | None = None) -> ImportReport:
+    """Import a file's bytes, choosing the format by the name's extension unless told."""
+    fmt = source_format or ("xml" if name.lower().endswith(".xml") else "gift")
     if fmt == "xml":
         return import_moodle_xml(data)
     try:

@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "lti_tool.modules.views:bp",
     "lti_tool.cases.views:bp",
     "lti_tool.dossier.views:bp",
+    "lti_tool.authoring.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".

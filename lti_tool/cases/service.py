@@ -204,7 +204,6 @@ def _completion(case: CaseStudy, play: CasePlay, outcome: CaseResult) -> Complet
 
 def completion_of(context_id: int, user_id: int, case_id: str) -> Completion | None:
     """The trainee's latest finished run as a grade (for a graded activity opened afterwards)."""
-    case = course().case_study(case_id)
     play = db.session.scalar(
         select(CasePlay)
         .where(
@@ -216,7 +215,14 @@ def completion_of(context_id: int, user_id: int, case_id: str) -> Completion | N
         .order_by(CasePlay.run_no.desc())
         .limit(1)
     )
-    if case is None or play is None:
+    if play is None:
+        return None
+    case = course().case_study(case_id)
+    if case is None and play.authored_version is not None:
+        from lti_tool.authoring.resolve import authored_case  # noqa: PLC0415 (feature above)
+
+        case = authored_case(context_id, case_id, play.authored_version)
+    if case is None:
         return None
     return _completion(case, play, score(case, made(case, choices_of(play))))
 
@@ -253,13 +259,12 @@ class Cohort:
         return len(self.paths)
 
 
-def cohort(case: CaseStudy, context_id: int) -> Cohort:
-    """Every run of the case study in the course, with its choices."""
-    plays = db.session.scalars(
-        select(CasePlay)
-        .where(CasePlay.context_id == context_id, CasePlay.case_id == case.id)
-        .order_by(CasePlay.id)
-    ).all()
+def cohort(case: CaseStudy, context_id: int, version: int | None = None) -> Cohort:
+    """Every run of the case study in the course, with its choices (of one authored version)."""
+    query = select(CasePlay).where(CasePlay.context_id == context_id, CasePlay.case_id == case.id)
+    if version is not None:
+        query = query.where(CasePlay.authored_version == version)
+    plays = db.session.scalars(query.order_by(CasePlay.id)).all()
     counts: dict[str, Counter[str]] = {s.id: Counter() for s in case.steps}
     paths = []
     critical: set[int] = set()

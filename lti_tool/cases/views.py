@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
 from course.case_studies import CaseStudy
 from course.render import render_markdown
 from grading.case_study import choice_for_token, choice_token, display_order, score
+from lti_tool.authoring import resolve
 from lti_tool.cases import service
 from lti_tool.clock import now
 from lti_tool.content import course
@@ -22,10 +23,15 @@ from lti_tool.models.learning import CasePlay
 bp = Blueprint("cases", __name__, url_prefix="/s/<lt>/cas")
 
 
-def _case(case_id: str) -> CaseStudy:
-    case = course().case_study(case_id)
+def _case(case_id: str, *, fresh: bool = False) -> CaseStudy:
+    """The case study for this launch: a file of course/, or the authored version the
+    trainee's run started on (``fresh``: the latest, for a new run)."""
+    launch = current_launch()
+    learner = None if launch.is_trainer else launch.user_id
+    case, version, _content = resolve.case_study(launch.context, case_id, learner, fresh=fresh)
     if case is None:
         abort(404)
+    g.case_version = version
     return case
 
 
@@ -33,7 +39,7 @@ def _case(case_id: str) -> CaseStudy:
 @launch_required
 def index() -> str:
     """The case studies of the course."""
-    return render_template("cases/index.html", cases=course().case_studies)
+    return render_template("cases/index.html", cases=resolve.case_studies(current_launch().context))
 
 
 @bp.get("/<case_id>")
@@ -69,12 +75,14 @@ def show(case_id: str) -> Any:
 @launch_required
 def start(case_id: str) -> Any:
     """Start a run (practice: a new run each time; graded: only one)."""
-    case = _case(case_id)
+    case = _case(case_id, fresh=True)
     launch = current_launch()
     if launch.is_trainer:
         session["case_preview"] = {"case": case.id, "choices": [], "seed": service.new_seed()}
         return redirect(url_for("cases.play", case_id=case.id), code=303)
     run = service.start(case, launch.context_id, launch.user_id, launch.resource_link_id, now())
+    if g.case_version is not None and run.authored_version is None:
+        run.authored_version = g.case_version  # a new run of an authored case: its version
     db.session.commit()
     if run.status != service.IN_PROGRESS:  # the graded run was already made
         return redirect(url_for("cases.show", case_id=case.id), code=303)
@@ -168,7 +176,7 @@ def choose(case_id: str) -> Any:
 def cohort(case_id: str) -> str:
     """Distribution of the cohort's choices at each step, and each trainee's path."""
     case = _case(case_id)
-    runs = service.cohort(case, current_launch().context_id)
+    runs = service.cohort(case, current_launch().context_id, g.case_version)
     return render_template(
         "cases/cohort.html",
         case=case,

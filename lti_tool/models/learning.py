@@ -37,6 +37,8 @@ class ModuleProgress(db.Model):  # type: ignore[name-defined,misc]
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     #: Share of knowledge checks answered correctly (0..1) at completion or since.
     score: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Version of a module authored in the tool the trainee started (None: a file of course/).
+    authored_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
     user: Mapped[User] = relationship()
 
@@ -74,6 +76,8 @@ class CasePlay(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("app_resource_link.id"), default=None
     )
     run_no: Mapped[int] = mapped_column(Integer, default=1)
+    #: Version of a case study authored in the tool this run plays (None: a file of course/).
+    authored_version: Mapped[int | None] = mapped_column(Integer, default=None)
     mode: Mapped[str] = mapped_column(String(16))
     current_step: Mapped[str] = mapped_column(String(128))
     #: Points per competency accumulated so far.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from course.modules import Module
 from course.render import headings, render_markdown
+from lti_tool.authoring import resolve
 from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.extensions import db
@@ -33,9 +34,14 @@ class PreviewAnswer:
 
 
 def _module(module_id: str) -> Module:
-    module = course().module(module_id)
+    """The module for this launch: a file of course/, or the authored version the trainee
+    started (the latest for a trainer or a newcomer)."""
+    launch = current_launch()
+    learner = None if launch.is_trainer else launch.user_id
+    module, version, _content = resolve.module(launch.context, module_id, learner)
     if module is None:
         abort(404)
+    g.module_version = version
     return module
 
 
@@ -66,7 +72,7 @@ def rendered(module: Module) -> list[dict[str, Any]]:
 def index() -> str:
     """The modules by competency, with the trainee's progress."""
     launch = current_launch()
-    modules = course().modules
+    modules = resolve.modules(launch.context)
     progress = {
         p.module_id: p
         for p in db.session.scalars(
@@ -104,6 +110,8 @@ def show(module_id: str) -> str:
         progress = service.visit(
             launch.context_id, launch.user_id, module, launch.resource_link_id, now()
         )
+        if g.module_version is not None and progress.authored_version is None:
+            progress.authored_version = g.module_version
         answers = service.answers_of(launch.context_id, launch.user_id, module.id)
         db.session.commit()
     return render_template(
@@ -210,7 +218,7 @@ def cohort() -> str:
     content = course()
     return render_template(
         "modules/cohort.html",
-        modules=content.modules,
+        modules=resolve.modules(launch.context),
         trainees=trainees,
         table=table,
         to_review=[m for m in content.modules if m.review],
