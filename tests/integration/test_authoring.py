@@ -52,7 +52,10 @@ def published(client, trainer, text=CASE_TEMPLATE, kind="case") -> AuthoredConte
 
 def choose(client, who, slug, choice_id):
     run = db.session.scalar(
-        select(CasePlay).where(CasePlay.user_id == who.user.id).order_by(CasePlay.id.desc()).limit(1)
+        select(CasePlay)
+        .where(CasePlay.user_id == who.user.id)
+        .order_by(CasePlay.id.desc())
+        .limit(1)
     )
     rows = db.session.scalars(
         select(CaseChoice).where(CaseChoice.play_id == run.id).order_by(CaseChoice.position)
@@ -80,9 +83,14 @@ def test_a_trainer_starts_from_a_valid_template_and_learners_never_see_the_draft
 def test_the_checker_reports_an_unreachable_step_beside_its_line(client, launch):
     trainer = launch("trainer")
     content = new_draft(client, trainer)
-    broken = CASE_TEMPLATE + "\n## Une étape oubliée {#oubliee}\n\nPersonne n'arrive ici.\n\n### Débriefing\n\nRien.\n"
+    broken = (
+        CASE_TEMPLATE
+        + "\n## Une étape oubliée {#oubliee}\n\nPersonne n'arrive ici.\n\n### Débriefing\n\nRien.\n"
+    )
     line = broken.splitlines().index("## Une étape oubliée {#oubliee}") + 1
-    answer = client.post(trainer.url(f"/auteur/contenus/{content.id}/apercu"), json={"text": broken})
+    answer = client.post(
+        trainer.url(f"/auteur/contenus/{content.id}/apercu"), json={"text": broken}
+    )
     problems = answer.get_json()["problems"]
     assert any(p["line"] == line and "oubliee" in p["message"] for p in problems), problems
     assert "erreur" in answer.get_json()["summary"]
@@ -214,7 +222,10 @@ def test_an_import_with_an_error_stores_nothing(client, launch):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("modules/bon/index.md", MODULE_TEMPLATE.replace("nouveau-module", "bon"))
-        archive.writestr("case_studies/casse/index.md", CASE_TEMPLATE.replace("](#analyse-demande)", "](#nulle-part)"))
+        archive.writestr(
+            "case_studies/casse/index.md",
+            CASE_TEMPLATE.replace("](#analyse-demande)", "](#nulle-part)"),
+        )
     response = client.post(
         trainer.url("/auteur/importer"),
         data={"fichier": (io.BytesIO(buffer.getvalue()), "export.zip")},
@@ -249,7 +260,7 @@ def test_images_are_checked_sanitised_and_served_with_the_content_rules(client, 
     svg = (
         b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="alert(1)">'
         b'<script>alert(2)</script><rect width="10" height="10" fill="blue"/>'
-        b'<foreignObject><div>x</div></foreignObject></svg>'
+        b"<foreignObject><div>x</div></foreignObject></svg>"
     )
     client.post(
         trainer.url(f"/auteur/contenus/{content.id}/images"),
@@ -272,7 +283,10 @@ def test_images_are_checked_sanitised_and_served_with_the_content_rules(client, 
     assert "script-src 'self'" in served.headers["Content-Security-Policy"]
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     outsider = launch("trainee", sub="out", context="course-2")
-    assert client.get(outsider.url(f"/auteur/contenus/{content.id}/images/dessin.svg")).status_code == 404
+    assert (
+        client.get(outsider.url(f"/auteur/contenus/{content.id}/images/dessin.svg")).status_code
+        == 404
+    )
 
 
 def test_module_learners_keep_their_version(client, launch):
@@ -284,12 +298,18 @@ def test_module_learners_keep_their_version(client, launch):
     assert progress.authored_version == 1
     v2 = MODULE_TEMPLATE.replace("## La demande et le besoin", "## Demande, besoin et commande")
     assert save(client, trainer, content, v2, "publish").status_code == 303
-    assert "La demande et le besoin" in client.get(trainee.url("/modules/nouveau-module")).get_data(as_text=True)
+    assert "La demande et le besoin" in client.get(trainee.url("/modules/nouveau-module")).get_data(
+        as_text=True
+    )
     newcomer = launch("trainee", sub="new")
-    assert "Demande, besoin et commande" in client.get(newcomer.url("/modules/nouveau-module")).get_data(as_text=True)
+    assert "Demande, besoin et commande" in client.get(
+        newcomer.url("/modules/nouveau-module")
+    ).get_data(as_text=True)
 
 
-def test_gift_and_moodle_xml_questions_are_appended_to_a_module_draft_with_the_report(client, launch):
+def test_gift_and_moodle_xml_questions_are_appended_to_a_module_draft_with_the_report(
+    client, launch
+):
     trainer = launch("trainer")
     content = new_draft(client, trainer, "module")
     response = client.post(
@@ -317,7 +337,9 @@ def test_history_diff_revert_and_the_audit_log(client, launch):
     trainer = launch("trainer")
     content = published(client, trainer)
     assert save(client, trainer, content, CASE_V2, "publish").status_code == 303
-    page = client.get(trainer.url(f"/auteur/contenus/{content.id}/versions?v=2")).get_data(as_text=True)
+    page = client.get(trainer.url(f"/auteur/contenus/{content.id}/versions?v=2")).get_data(
+        as_text=True
+    )
     assert "comprendre-la-demande" in page and "<ins>" in page and "<del>" in page
     client.post(trainer.url(f"/auteur/contenus/{content.id}/versions/1/retablir"))
     db.session.refresh(content)
@@ -330,7 +352,9 @@ def test_history_diff_revert_and_the_audit_log(client, launch):
     client.post(trainer.url(f"/auteur/contenus/{content.id}/supprimer"), data={"confirm": "1"})
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions.count("authoring.publish") == 3 and actions[-1] == "authoring.delete"
-    publish = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "authoring.publish")).first()
+    publish = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "authoring.publish")
+    ).first()
     assert publish.actor_id == trainer.user.id and len(publish.data["sha256"]) == 64
     assert client.get(launch("trainee").url(f"/cas/{SLUG}")).status_code == 404
 

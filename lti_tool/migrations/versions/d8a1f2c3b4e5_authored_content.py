@@ -56,7 +56,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['content_id'], ['authored_content.id'], name=op.f('fk_authored_version_content_id_authored_content')),
         sa.ForeignKeyConstraint(['published_by'], ['app_user.id'], name=op.f('fk_authored_version_published_by_app_user')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_authored_version')),
-        sa.UniqueConstraint('content_id', 'number', name=op.f('uq_authored_version_content_id')),
+        sa.UniqueConstraint('content_id', 'number', name=op.f('uq_authored_version_content_id_number')),
     )
     with op.batch_alter_table('authored_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_authored_version_content_id'), ['content_id'], unique=False)
@@ -73,7 +73,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['content_id'], ['authored_content.id'], name=op.f('fk_authored_image_content_id_authored_content')),
         sa.ForeignKeyConstraint(['uploaded_by'], ['app_user.id'], name=op.f('fk_authored_image_uploaded_by_app_user')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_authored_image')),
-        sa.UniqueConstraint('content_id', 'name', name=op.f('uq_authored_image_content_id')),
+        sa.UniqueConstraint('content_id', 'name', name=op.f('uq_authored_image_content_id_name')),
     )
     with op.batch_alter_table('authored_image', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_authored_image_content_id'), ['content_id'], unique=False)
