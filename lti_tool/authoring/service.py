@@ -209,7 +209,15 @@ def save_draft(
 
 
 def publish(content: AuthoredContent, user_id: int, now: datetime) -> AuthoredVersion:
-    """Publish the saved draft as the next version, or refuse with the checker's errors."""
+    """Publish the saved draft as the next version, or refuse with the checker's errors.
+
+    The content row is locked first: two trainers publishing at once get versions n and n+1,
+    never two versions n (and the unique (content, number) would refuse it anyway).
+    """
+    db.session.execute(
+        select(AuthoredContent.id).where(AuthoredContent.id == content.id).with_for_update()
+    )
+    db.session.refresh(content)
     checked = check_draft(content)
     if not checked.ok or checked.content is None:
         raise PublishRefused(checked.problems)
