@@ -441,7 +441,7 @@ def import_files() -> Any:
 def localise_images(response: Response) -> Response:
     """Give the images of authored contents this page's launch token (see ``resolve``)."""
     lt = g.get("lt")
-    if not lt or response.mimetype != "text/html" or response.direct_passthrough:
+    if not lt or response.mimetype != "text/html" or response.is_streamed:
         return response
     data = response.get_data()
     mark = f"/s/{resolve.LAUNCH_MARK}/".encode()
