@@ -42,20 +42,22 @@ def _module(module_id: str) -> Module:
 def rendered(module: Module) -> list[dict[str, Any]]:
     """Segments ready for the template: HTML prose, or a question with rendered parts."""
     parts: list[dict[str, Any]] = []
+    lang = module.lang  # French typography only in French modules
+
+    def html(text: str) -> str:
+        return render_markdown(text, lang)
+
     for segment in module.segments:
         if segment.question is None:
-            parts.append({"html": render_markdown(segment.markdown)})
+            parts.append({"html": html(segment.markdown)})
         else:
             q = segment.question
             parts.append(
                 {
                     "question": q,
-                    "stem": render_markdown(q.stem),
-                    "explanation": render_markdown(q.explanation),
-                    "propositions": [
-                        (p, render_markdown(p.text), render_markdown(p.feedback))
-                        for p in q.propositions
-                    ],
+                    "stem": html(q.stem),
+                    "explanation": html(q.explanation),
+                    "propositions": [(p, html(p.text), html(p.feedback)) for p in q.propositions],
                 }
             )
     return parts
