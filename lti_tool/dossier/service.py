@@ -195,9 +195,9 @@ def maybe_complete(context_id: int, user_id: int, link: ResourceLink | None, now
 
     To every graded dossier activity of the course, whatever ``link`` the candidate came
     through (the course hub included); queued only when the grade changes (``publish_scores``).
-    When a grade was already sent and the self-check is no longer finished (a new draft with a
-    blocking problem or an identifying detail, a box unticked), the gradebook gets 0/1 « à
-    reprendre » with the reason: an earlier 1/1 must not stay there and read as « conforme ».
+    When a grade was already sent and the newest draft has a blocking problem or an identifying
+    detail, the gradebook gets 0/1 « à reprendre » with the reason: an earlier 1/1 must not stay
+    there and read as « conforme ». Unticking a box takes nothing back (the candidate's own notes).
     """
     state = self_check(context_id, user_id)
     if state.finished:
@@ -210,7 +210,7 @@ def maybe_complete(context_id: int, user_id: int, link: ResourceLink | None, now
         )
         return True
     links = graded_links(context_id, TARGET)
-    if not links:
+    if not links or not state.blocked:
         return False
     sent = db.session.scalar(
         select(ScoreOutbox.id)
@@ -256,6 +256,11 @@ class SelfCheck:
             and not self.assessment.blocking
             and not self.identifying
         )
+
+    @property
+    def blocked(self) -> bool:
+        """The newest report has a blocking problem or an identifying detail."""
+        return self.assessment is not None and bool(self.assessment.blocking or self.identifying)
 
     def grade(self) -> Completion:
         """1/1 when finished, else 0/1; the comment says what the tool checked, never « conforme ».
