@@ -110,3 +110,27 @@ def test_typography_never_turns_escaped_text_into_markup():
     parser.feed(html)
     assert parser.names == {"title"}
     assert html.endswith(f"</abbr>{NNBSP}?</p>")
+
+
+@pytest.mark.parametrize(("lang", "typeset_expected"), [("fr", True), ("en", False)])
+def test_a_module_page_is_typeset_in_the_module_s_language(tmp_path, lang, typeset_expected):
+    from course.modules import parse_module_text
+    from lti_tool.modules.views import rendered
+
+    text = (
+        f"---\nid: m\ntitle: M\ncompetencies: [C1]\norder: 1\nlang: {lang}\n---\n\n"
+        "Why: it's so?\n\n"
+        "<!-- question: q -->\nWhat's this?\n\n- [x] Yes: it's right\n  > Good: it's so.\n"
+        "- [ ] No\n  > No: it isn't.\n\nBecause it's so.\n<!-- /question -->\n"
+    )
+    module, errors = parse_module_text(text, tmp_path / "m" / "index.md")
+    assert module is not None, errors
+    html = "".join(
+        part.get("html", "")
+        + part.get("stem", "")
+        + part.get("explanation", "")
+        + "".join(t + f for _, t, f in part.get("propositions", []))
+        for part in rendered(module)
+    )
+    assert ("’" in html and NBSP in html and NNBSP in html) is typeset_expected
+    assert ("it's" in html and "Why:" in html) is not typeset_expected
