@@ -191,7 +191,7 @@ def typeset_html(html: str) -> str:
                 kept.pop()
             continue
         language = _LANG.search(match.group(3) or "")
-        if kept or name in VERBATIM or (language and not _is_french(language.group(1))):
+        if kept or name in VERBATIM or (language and not is_french(language.group(1))):
             kept.append(name)
     _text(html[last:], out, previous, verbatim=bool(kept))
     return "".join(out)
@@ -214,7 +214,8 @@ def _text(raw: str, out: list[str], previous: str, *, verbatim: bool) -> str:
     return text[-1]
 
 
-def _is_french(lang: str | None) -> bool:
+def is_french(lang: str | None) -> bool:
+    """``fr``, ``fr-FR``… or no language given (the course is French)."""
     return not lang or lang.lower().split("-")[0] == "fr"
 
 
@@ -228,7 +229,7 @@ def render_markdown(text: str, lang: str = "fr") -> str:
         text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
     safe = sanitize(html)
-    return typeset_html(safe) if _is_french(lang) else safe
+    return typeset_html(safe) if is_french(lang) else safe
 
 
 def render_inline(text: str, lang: str = "fr") -> str:

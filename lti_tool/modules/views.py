@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from course.modules import Module
-from course.render import headings, render_markdown
+from course.render import headings, is_french, render_markdown, typeset
 from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.extensions import db
@@ -22,6 +22,16 @@ from lti_tool.modules import service
 from lti_tool.people import trainees_of
 
 bp = Blueprint("modules", __name__, url_prefix="/s/<lt>/modules")
+
+
+@bp.app_template_filter("typeset")
+def typeset_filter(text: str | None, lang: str = "fr") -> str:
+    """French typography of plain content text a template shows (titles, choice labels).
+
+    The Markdown renderer sets it in rendered content; this filter does the same for the front
+    matter's text, escaped by the template as before (``typeset`` adds no markup).
+    """
+    return typeset(text or "") if is_french(lang) else (text or "")
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,11 @@ def test_a_module_page_is_typeset_in_the_module_s_language(tmp_path, lang, types
     )
     assert ("’" in html and NBSP in html and NNBSP in html) is typeset_expected
     assert ("it's" in html and "Why:" in html) is not typeset_expected
+
+
+def test_the_template_filter_typesets_front_matter_text_in_its_language():
+    from lti_tool.modules.views import typeset_filter
+
+    assert typeset_filter("Le bilan : l'essentiel ?") == f"Le bilan{NBSP}: l’essentiel{NNBSP}?"
+    assert typeset_filter("Why: it's so?", "en") == "Why: it's so?"
+    assert typeset_filter(None) == ""
