@@ -283,7 +283,7 @@ class SelfCheck:
             left.append(_count(len(a.review), "point à relire", "points à relire"))
         jury = "Auto-contrôle par l'outil, pas l'évaluation du jury."
         if self.finished:
-            rest = f" Reste : {', '.join(left)}." if left else ""
+            rest = f" À vérifier encore : {', '.join(left)}." if left else ""
             return Completion(
                 score_given=1,
                 score_maximum=1,
