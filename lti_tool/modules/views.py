@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+import course.render as typography
 from course.modules import Module
-from course.render import headings, is_french, render_markdown, typeset
+from course.render import headings, render_markdown
 from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.extensions import db
@@ -31,7 +32,7 @@ def typeset_filter(text: str | None, lang: str = "fr") -> str:
     The Markdown renderer sets it in rendered content; this filter does the same for the front
     matter's text, escaped by the template as before (``typeset`` adds no markup).
     """
-    return typeset(text or "") if is_french(lang) else (text or "")
+    return typography.typeset(text or "") if typography.is_french(lang) else (text or "")
 
 
 @dataclass(frozen=True)
