@@ -6,6 +6,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,13 +16,23 @@ from sqlalchemy import func, select
 from grading.dossier import errors
 from grading.dossier.checks import Report, Requirement
 from lti_tool.content import course
+from lti_tool.dossier.assessment import Assessment, assess
 from lti_tool.extensions import db
-from lti_tool.grades.service import COMPLETIONS, Completion, publish_completion
+from lti_tool.grades.service import (
+    COMPLETIONS,
+    Completion,
+    graded_links,
+    publish_completion,
+    publish_scores,
+)
 from lti_tool.models.core import ResourceLink
 from lti_tool.models.dossier import PENDING, READY, ChecklistEntry, DossierAccess, DossierUpload
+from lti_tool.models.grades import ScoreOutbox
 
 #: The resource link target whose completion goes to the gradebook.
 TARGET = "dossier:checklist"
+#: LTI activity progress of a self-check taken back (AGS ``activityProgress``).
+IN_PROGRESS = "InProgress"
 #: Longest note kept per checklist item.
 NOTE_MAX = 5000
 
@@ -180,36 +191,141 @@ def save_checklist(
 
 
 def maybe_complete(context_id: int, user_id: int, link: ResourceLink | None, now: datetime) -> bool:
-    """Checklist complete and no anonymisation finding left: completion to the gradebook.
+    """Self-check finished with nothing blocking: 1/1 to the gradebook; True when it is.
 
     To every graded dossier activity of the course, whatever ``link`` the candidate came
     through (the course hub included); queued only when the grade changes (``publish_scores``).
+    When a grade was already sent and the newest draft has a blocking problem or an identifying
+    detail, the gradebook gets 0/1 « à reprendre » with the reason: an earlier 1/1 must not stay
+    there and read as « conforme ». Unticking a box takes nothing back (the candidate's own notes).
     """
-    completion = completion_of(context_id, user_id)
-    if completion is None:
+    state = self_check(context_id, user_id)
+    if state.finished:
+        publish_completion(
+            context_id=context_id,
+            user_id=user_id,
+            target=TARGET,
+            completion=state.grade(),
+            now=now,
+        )
+        return True
+    links = graded_links(context_id, TARGET)
+    if not links or not state.blocked:
         return False
-    publish_completion(
-        context_id=context_id, user_id=user_id, target=TARGET, completion=completion, now=now
+    sent = db.session.scalar(
+        select(ScoreOutbox.id)
+        .where(
+            ScoreOutbox.user_id == user_id,
+            ScoreOutbox.resource_link_id.in_([link.id for link in links]),
+        )
+        .limit(1)
     )
-    return True
+    if sent is not None:
+        grade = state.grade()
+        publish_scores(
+            [
+                dict(
+                    user_id=user_id,
+                    link=column,
+                    score_given=grade.score_given,
+                    score_maximum=grade.score_maximum,
+                    activity_progress=IN_PROGRESS,
+                    comment=grade.comment,
+                )
+                for column in links
+            ],
+            now=now,
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """Where the candidate's self-check stands: the checklist, and the newest report's verdict."""
+
+    ticked: bool
+    assessment: Assessment | None
+    identifying: int = 0
+
+    @property
+    def finished(self) -> bool:
+        """Every box ticked, a report, no blocking problem and no identifying detail left."""
+        return (
+            self.ticked
+            and self.assessment is not None
+            and not self.assessment.blocking
+            and not self.identifying
+        )
+
+    @property
+    def blocked(self) -> bool:
+        """The newest report has a blocking problem or an identifying detail."""
+        return self.assessment is not None and bool(self.assessment.blocking or self.identifying)
+
+    def grade(self) -> Completion:
+        """1/1 when finished, else 0/1; the comment says what the tool checked, never « conforme ».
+
+        The tool checks what can be seen in the text; only the jury assesses the dossier, so the
+        comment says so, and counts what is left (a teacher reads the gradebook, not the report).
+        """
+        a = self.assessment
+        left = []
+        if a is not None and a.blocking:
+            left.append(_count(len(a.blocking), "problème bloquant", "problèmes bloquants"))
+        if self.identifying:
+            left.append(
+                _count(self.identifying, "donnée identifiante", "données identifiantes")
+                + " à retirer"
+            )
+        if a is not None and a.warnings:
+            left.append(_count(len(a.warnings), "avertissement", "avertissements"))
+        if a is not None and a.review:
+            left.append(_count(len(a.review), "point à relire", "points à relire"))
+        jury = "Auto-contrôle par l'outil, pas l'évaluation du jury."
+        if self.finished:
+            rest = f" À vérifier encore : {', '.join(left)}." if left else ""
+            return Completion(
+                score_given=1,
+                score_maximum=1,
+                comment=(
+                    "Auto-contrôle du dossier terminé : liste de contrôle cochée, aucun problème "
+                    f"bloquant, aucune donnée identifiante détectée.{rest} {jury}"
+                ),
+            )
+        if not self.ticked:
+            left.insert(0, "liste de contrôle incomplète")
+        if a is None:
+            left.append("aucun brouillon analysé")
+        return Completion(
+            score_given=0,
+            score_maximum=1,
+            comment=f"Auto-contrôle du dossier à reprendre : {', '.join(left)}. {jury}",
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def self_check(context_id: int, user_id: int) -> SelfCheck:
+    """The candidate's self-check: all boxes ticked? the newest report sorted as on the page."""
+    guide = course().dossier
+    entries = checklist_of(context_id, user_id)
+    ticked = guide is not None and all(
+        entries.get(i.id) and entries[i.id].checked for i in guide.items
+    )
+    report = latest_report(context_id, user_id)
+    if report is None:
+        return SelfCheck(ticked, None)
+    return SelfCheck(ticked, assess(report), report.anonymisation_findings)
 
 
 def completion_of(context_id: int, user_id: int, _content_id: str = "") -> Completion | None:
-    """The completed self-check as a grade (1/1), or None while it is not complete."""
-    guide = course().dossier
-    if guide is None:
+    """The finished self-check as a grade (1/1), or None while it is not finished."""
+    if course().dossier is None:
         return None
-    entries = checklist_of(context_id, user_id)
-    report = latest_report(context_id, user_id)
-    if not all(entries.get(i.id) and entries[i.id].checked for i in guide.items):
-        return None
-    if report is None or report.anonymisation_findings:
-        return None
-    return Completion(
-        score_given=1,
-        score_maximum=1,
-        comment="Dossier auto-contrôlé : liste complète, aucune donnée identifiante détectée.",
-    )
+    state = self_check(context_id, user_id)
+    return state.grade() if state.finished else None
 
 
 COMPLETIONS[TARGET.split(":", 1)[0]] = completion_of

@@ -82,5 +82,5 @@ def adapt(name: str, message: Message, recipient: Recipient | None = None) -> Me
         and profile.gradable_roles is not None
         and recipient.role not in profile.gradable_roles
     ):
-        raise NotGradable(f"{profile.name} ne note que les apprenants (rôle : {recipient.role})")
+        raise NotGradable(f"{profile.name} ne note que les stagiaires (rôle : {recipient.role})")
     return profile.rewrite(message)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+import course.render as typography
 from course.modules import Module
 from course.render import headings, render_markdown
 from lti_tool.authoring import resolve
@@ -23,6 +24,16 @@ from lti_tool.modules import service
 from lti_tool.people import trainees_of
 
 bp = Blueprint("modules", __name__, url_prefix="/s/<lt>/modules")
+
+
+@bp.app_template_filter("typeset")
+def typeset_filter(text: str | None, lang: str = "fr") -> str:
+    """French typography of plain content text a template shows (titles, choice labels).
+
+    The Markdown renderer sets it in rendered content; this filter does the same for the front
+    matter's text, escaped by the template as before (``typeset`` adds no markup).
+    """
+    return typography.typeset(text or "") if typography.is_french(lang) else (text or "")
 
 
 @dataclass(frozen=True)
@@ -48,20 +59,22 @@ def _module(module_id: str) -> Module:
 def rendered(module: Module) -> list[dict[str, Any]]:
     """Segments ready for the template: HTML prose, or a question with rendered parts."""
     parts: list[dict[str, Any]] = []
+    lang = module.lang  # French typography only in French modules
+
+    def html(text: str) -> str:
+        return render_markdown(text, lang)
+
     for segment in module.segments:
         if segment.question is None:
-            parts.append({"html": render_markdown(segment.markdown)})
+            parts.append({"html": html(segment.markdown)})
         else:
             q = segment.question
             parts.append(
                 {
                     "question": q,
-                    "stem": render_markdown(q.stem),
-                    "explanation": render_markdown(q.explanation),
-                    "propositions": [
-                        (p, render_markdown(p.text), render_markdown(p.feedback))
-                        for p in q.propositions
-                    ],
+                    "stem": html(q.stem),
+                    "explanation": html(q.explanation),
+                    "propositions": [(p, html(p.text), html(p.feedback)) for p in q.propositions],
                 }
             )
     return parts

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from course.render import typeset
 from tests.browser.conftest import LiveServer, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,8 @@ def test_case_study_to_the_end_with_the_keyboard(browser, tmp_path):
     case = real_case()
     best = best_choices(case)
     path = case.best_path
-    labels = [case.step(path[n]).choice_by_id(c).label for n, c in enumerate(best)]
+    # Shown with French typography (’, no-break spaces), as every content text.
+    labels = [typeset(case.step(path[n]).choice_by_id(c).label) for n, c in enumerate(best)]
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
         page = context.new_page()

@@ -131,7 +131,7 @@ def test_brightspace_refuses_non_learners_before_sending(moodle, launch, clock):
     over = queue(learner, clock, 120)
     sender.send_due(clock())
     row, over = db.session.get(ScoreOutbox, row.id), db.session.get(ScoreOutbox, over.id)
-    assert row.state == "failed" and "apprenants" in row.last_error
+    assert row.state == "failed" and "stagiaires" in row.last_error
     assert over.state == "delivered" and moodle.score_posts[-1]["scoreGiven"] == 100
 
 

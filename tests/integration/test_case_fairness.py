@@ -12,6 +12,7 @@ import re
 
 from sqlalchemy import select
 
+from course.render import typeset
 from lti_tool.cases import service
 from lti_tool.extensions import db
 from lti_tool.models.grades import ScoreOutbox
@@ -29,7 +30,7 @@ def shown(client, who) -> list[str]:
     case = real_case()
     page = client.get(who.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
     step = service.follow(case, current_ids(who)).step
-    by_label = {c.label: c.id for c in step.choices}
+    by_label = {typeset(c.label): c.id for c in step.choices}  # shown with French typography
     found = RADIO.findall(page)
     assert len(found) == len(step.choices)
     return [by_label[html.unescape(label)] for _, _, label in found]

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from course.case_studies import CaseStudy, parse_case_study
+from course.render import typeset
 from grading.case_study import choice_token
 from lti_tool.cases import service
 from lti_tool.extensions import db
@@ -51,7 +52,9 @@ def token(client, who, position, choice_id) -> str:
     )
     if run is None:  # the trainer's preview: read the token off the page, by the choice's label
         page = client.get(who.url(f"/cas/{CASE}/jouer")).get_data(as_text=True)
-        label = next(c.label for s in case.steps for c in s.choices if c.id == choice_id)
+        label = typeset(  # shown with French typography
+            next(c.label for s in case.steps for c in s.choices if c.id == choice_id)
+        )
         for value, for_id in re.findall(r'value="([^"]+)" id="(c-\d+)"', page):
             text = re.search(rf'<label for="{for_id}">([^<]*)</label>', page)
             if text and html.unescape(text.group(1)) == label:

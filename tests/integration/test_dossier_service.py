@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from lti_tool.content import course
 from lti_tool.dossier import service
+from lti_tool.dossier.assessment import assess
 from lti_tool.extensions import db
 from lti_tool.models.dossier import DossierAccess
 from lti_tool.models.grades import ScoreOutbox
@@ -21,14 +22,14 @@ def ticked(value: bool = True) -> dict[str, tuple[bool, str]]:
     return {item.id: (value, "") for item in course().dossier.items}
 
 
-def draft(who, clock, extra: str = ""):
-    """Store a draft and run the worker's analysis of it."""
+def draft(who, clock, extra: str = "", dossier=None):
+    """Store a draft (by default the complete one) and run the worker's analysis of it."""
     from lti_tool.dossier.analysis import analyse_pending
 
     upload = service.store(
         context_id=who.context.id,
         user_id=who.user.id,
-        data=as_markdown(sections(extra=extra)),
+        data=as_markdown(dossier or sections(extra=extra)),
         filename="d.md",
         now=clock(),
     )
@@ -76,6 +77,36 @@ def test_completion_needs_a_full_checklist_and_no_identifying_data(launch, clock
     row = db.session.scalar(select(ScoreOutbox))
     assert row.resource_link_id == who.resource_link.id and row.score_given == 1
     assert service.maybe_complete(*ids, None, clock()) and scores() == 1  # unchanged: not again
+
+
+def test_a_blocking_problem_never_reads_as_conforme_in_the_gradebook(launch, clock):
+    """Checklist ticked, no identifying data, but a part missing: no 1/1 (it was sent before)."""
+    who = launch(
+        "trainee", sub="cand", target=service.TARGET, lineitem_url="https://lms.example.org/li/d"
+    )
+    ids = (who.context.id, who.user.id)
+    service.save_checklist(*ids, ticked(), clock())
+    no_tools = sections(extra=" Arrêt maladie évoqué.").without("Outils utilisés")
+    draft(who, clock, dossier=no_tools)  # the analysis tries to complete, as the worker does
+    report = service.latest_report(*ids)
+    assert report is not None and report.anonymisation_findings == 0
+    assert assess(report).blocking  # the page shows a blocking problem
+    assert scores() == 0 and service.completion_of(*ids) is None
+    assert not service.maybe_complete(*ids, who.resource_link, clock())
+
+    draft(who, clock)  # fixed: 1/1, and the comment says it is the tool's check, not the jury's
+    row = db.session.scalar(select(ScoreOutbox).order_by(ScoreOutbox.id.desc()))
+    assert (row.score_given, row.score_maximum) == (1, 1)
+    assert "aucun problème bloquant" in row.comment and "pas l'évaluation du jury" in row.comment
+    assert "conforme" not in row.comment
+
+    draft(who, clock, dossier=no_tools)  # a later draft breaks it again: the 1/1 is taken back
+    row = db.session.scalar(select(ScoreOutbox).order_by(ScoreOutbox.id.desc()))
+    assert (row.score_given, row.activity_progress) == (0, service.IN_PROGRESS)
+    assert row.comment.startswith("Auto-contrôle du dossier à reprendre : 1 problème bloquant")
+    assert "1 point à relire" in row.comment and "conforme" not in row.comment
+    assert scores() == 2
+    assert not service.maybe_complete(*ids, None, clock()) and scores() == 2  # not sent again
 
 
 def test_delete_empties_the_report_logs_it_and_the_file_goes_after(app, launch, clock):
