@@ -73,11 +73,12 @@ def launch_as(live: LiveServer, role: str, sub: str, course: str = "course-1") -
     return f"{live.base}/s/{token}"
 
 
-def play_first_choice(page: Any, base: str, label: str) -> None:
+def play_first_choice(page: Any, base: str, label: re.Pattern[str]) -> None:
     page.goto(f"{base}/cas/{SLUG}")
     page.get_by_role("button", name="Commencer").click()
     page.wait_for_selector("#etape")
-    page.get_by_label(label, exact=True).check()
+    # (labels are typeset: typographic apostrophes, so the choice is found by its start)
+    page.get_by_label(label).check()
     page.get_by_role("button", name=re.compile("Valider")).click()
     page.wait_for_selector("#etape")
 
@@ -123,8 +124,7 @@ def test_a_trainer_writes_publishes_and_learners_keep_their_version(browser, tmp
         play_first_choice(
             learner,
             first,
-            "Je lui explique que le bilan ne se fait qu'avec son accord, après avoir relu "
-            "l'article L.6313-4 dans sa version en vigueur, et j'explore ce qu'il en attend",
+            re.compile("^Je lui explique que le bilan ne se fait"),
         )
         # Meanwhile the trainer publishes v2 (the step renamed).
         v2 = CASE_TEMPLATE.replace("#analyse-demande", "#comprendre-la-demande")
@@ -142,8 +142,7 @@ def test_a_trainer_writes_publishes_and_learners_keep_their_version(browser, tmp
         play_first_choice(
             learner,
             newcomer,
-            "Je lui explique que le bilan ne se fait qu'avec son accord, après avoir relu "
-            "l'article L.6313-4 dans sa version en vigueur, et j'explore ce qu'il en attend",
+            re.compile("^Je lui explique que le bilan ne se fait"),
         )
         with live.app.app_context():
             versions = dict(
