@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from course.modules import Module
 from course.render import headings, render_markdown
+from course.reviews import review_flags
 from lti_tool.clock import now
 from lti_tool.content import course
 from lti_tool.extensions import db
@@ -213,8 +215,7 @@ def cohort() -> str:
         modules=content.modules,
         trainees=trainees,
         table=table,
-        to_review=[m for m in content.modules if m.review],
-        cases_to_review=[c for c in content.case_studies if c.review],
+        flags=review_flags(Path(current_app.config["COURSE_ROOT"])),
     )
 
 
