@@ -40,8 +40,9 @@ def test_the_trainer_page_lists_every_flagged_module_and_case_study(client, laun
 
 
 def test_the_trainer_page_lists_flagged_items_and_vignettes_with_date_and_place(client, launch):
-    from markupsafe import escape
     from pathlib import Path
+
+    from markupsafe import escape
 
     from course.reviews import review_flags
 
