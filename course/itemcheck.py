@@ -101,12 +101,12 @@ def clones(
     items: Iterable[Question], checks: Iterable[Question], threshold: float = CLONE_THRESHOLD
 ) -> list[Clone]:
     """Each exam item whose closest module question reaches ``threshold``."""
-    checks = [(c, _ngrams(question_text(c))) for c in checks]
+    prepared = [(c, _ngrams(question_text(c))) for c in checks]
     found = []
     for item in items:
         grams = _ngrams(question_text(item))
         best: tuple[float, Question | None] = (0.0, None)
-        for check, other in checks:
+        for check, other in prepared:
             score = len(grams & other) / len(grams | other) if grams | other else 0.0
             if score > best[0]:
                 best = (score, check)
