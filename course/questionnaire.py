@@ -21,7 +21,6 @@ from course.questions import (
     Segment,
     parse_segments,
     questions_of,
-    valid_review_date,
 )
 
 BLUEPRINT_KEYS = {
@@ -133,9 +132,7 @@ def review_date(meta: Meta, review: bool) -> str:
     """The ``review_date`` of a header (``AAAA-MM-JJ``), required when ``review: true``."""
     value = meta.data.get("review_date")
     text = "" if value is None else str(value).strip()
-    if text and not valid_review_date(text):
-        meta.errors.add(meta.line("review_date"), f"review_date « {text} » invalide (AAAA-MM-JJ)")
-    elif review and not text:
+    if review and not text:  # the format is checked by Meta.review()
         meta.errors.add(
             meta.line("review"), "review: true demande la date du point à vérifier (review_date)"
         )

@@ -208,3 +208,17 @@ def test_review_lists_files_and_items_with_date_and_place(capsys, tmp_path):
     assert out[1] == f"{case}:{line}: [2026-12-07] Durée du suivi à confirmer"
     assert out[-1] == "2 contenus à faire vérifier par un formateur (review: true)."
     assert main(["check", str(course)]) == 0
+
+
+def test_a_module_may_date_its_review_flag_and_a_wrong_date_is_an_error():
+    page = (
+        "---\nid: m\ntitle: M\ncompetencies: [C1]\norder: 1\nreview: true\n"
+        "review_date: {date}\nreview_notes: Montant à vérifier.\n---\n\nTexte.\n"
+    )
+    path = ROOT / "course" / "modules" / "m" / "index.md"
+    module, errors = parse_module_text(page.format(date="2026-12-07"), path)
+    assert errors == [] and module is not None and module.review
+    _, errors = parse_module_text(page.format(date="07/12/2026"), path)
+    assert [(e.line, e.message) for e in errors] == [
+        (7, "review_date « 07/12/2026 » invalide (AAAA-MM-JJ)")
+    ]
