@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from course.case_studies import CaseStudy
-from course.errors import ContentError, ErrorList, plural, read_text
-from course.frontmatter import split
-from course.loader import LoadResult, load_course
+from course.errors import ContentError, plural
+from course.itemcheck import bank_warnings
+from course.loader import Course, LoadResult, load_course
+from course.reviews import review_flags
 
 DEFAULT_ROOT = Path(__file__).resolve().parent
 
@@ -48,12 +49,23 @@ def summary(root: Path) -> tuple[int, str]:
     """Check the course; return the exit code and the text to print."""
     result = load_course(root)
     lines = [format_error(error) for error in result.errors]
+    warned = [format_error(warning) for warning in course_warnings(result.course)]
+    also = f" ; {plural(len(warned), 'avertissement', 'avertissements')}" if warned else ""
     if result.errors:
         found = plural(len(result.errors), "erreur", "erreurs")
-        lines.append(f"{counts(result)} : {found} à corriger.")
+        lines += warned
+        lines.append(f"{counts(result)} : {found} à corriger{also}.")
         return 1, "\n".join(lines)
     lines = [maxima_report(case) for case in result.course.case_studies]
-    return 0, "\n".join([*lines, f"{counts(result)} : aucune erreur."])
+    return 0, "\n".join([*lines, *warned, f"{counts(result)} : aucune erreur{also}."])
+
+
+def course_warnings(course: Course) -> list[ContentError]:
+    """What a test-wise candidate could exploit in the exam bank (the check still succeeds)."""
+    if course.bank is None:
+        return []
+    checks = [q for module in course.modules for q in module.questions]
+    return bank_warnings(course.bank.all_items, checks)
 
 
 def maxima_report(case: CaseStudy) -> str:
@@ -70,15 +82,11 @@ def maxima_report(case: CaseStudy) -> str:
 
 
 def flagged(root: Path) -> list[ContentError]:
-    """Every file marked ``review: true``, at the line of the flag, with its ``review_notes``."""
+    """Every file and exam item marked ``review: true``, at the line of the flag, with its note."""
     found: list[ContentError] = []
-    for path in sorted(root.rglob("*.md")):
-        ignored = ErrorList(path)
-        parts = split(read_text(path, ignored) or "", ignored)
-        if parts.meta.get("review") is True:
-            notes = parts.meta.get("review_notes")
-            text = str(notes).strip() if notes else "(review_notes manquant)"
-            found.append(ContentError(str(path), parts.key_lines.get("review", 1), text))
+    for flag in review_flags(root):
+        text = f"[{flag.date}] {flag.notes}" if flag.date else flag.notes
+        found.append(ContentError(str(Path(root) / flag.path), flag.line, text))
     return found
 
 

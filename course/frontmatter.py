@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,8 @@ class Meta:
 
     def check_keys(self, allowed: set[str], required: set[str]) -> None:
         """Report unknown, missing and empty required keys."""
+        if "review" in allowed:  # a flag may say when the point was raised (AAAA-MM-JJ)
+            allowed = allowed | {"review_date"}
         for key in self.data:
             if key not in allowed:
                 self.errors.add(
@@ -236,6 +239,11 @@ class Meta:
         """The ``review`` flag and its ``review_notes`` (required when the flag is set)."""
         review = self.flag("review")
         notes = self.text("review_notes")
+        when = self.data.get("review_date")
+        if when is not None and not _iso_date(str(when).strip()):
+            self.errors.add(
+                self.line("review_date"), f"review_date « {when} » invalide (AAAA-MM-JJ)"
+            )
         if review and not notes:
             self.errors.add(
                 self.line("review"),
@@ -311,3 +319,14 @@ def duplicates(headers: list[Header], what: str) -> list[ContentError]:
                 )
             first_order.setdefault(header.order, header)
     return errors
+
+
+def _iso_date(value: str) -> bool:
+    """True for an existing calendar date written ``AAAA-MM-JJ`` (a ``review_date``)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

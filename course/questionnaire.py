@@ -16,7 +16,12 @@ from course.frontmatter import (
     split,
 )
 from course.links import check_links
-from course.questions import Question, Segment, parse_segments, questions_of
+from course.questions import (
+    Question,
+    Segment,
+    parse_segments,
+    questions_of,
+)
 
 BLUEPRINT_KEYS = {
     "duration_minutes",
@@ -30,8 +35,8 @@ BLUEPRINT_KEYS = {
 }
 BLUEPRINT_REQUIRED = {"duration_minutes", "items_per_competency", "case_studies", "pass_mark"}
 REVIEW_POLICIES = ("after_release", "immediately", "never")
-ITEM_FILE_KEYS = {"id", "title", "competency", "review", "review_notes"}
-CASE_FILE_KEYS = {"id", "title", "competencies", "review", "review_notes"}
+ITEM_FILE_KEYS = {"id", "title", "competency", "review", "review_notes", "review_date"}
+CASE_FILE_KEYS = {"id", "title", "competencies", "review", "review_notes", "review_date"}
 EXAM_PROPOSITIONS = (3, 4)
 CASE_ITEMS = (3, 5)
 
@@ -69,6 +74,7 @@ class ExamCase:
     line: int = 1
     review: bool = False
     review_notes: str = ""
+    review_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,25 @@ def _check_exam_question(
     if question.difficulty is None:
         errors.add(question.line, f"{label} : difficulté manquante (difficulty=1, 2 ou 3)")
         ok = False
+    if not question.source:
+        errors.add(
+            question.line,
+            f'{label} : source manquante (source="R.6313-8 ; référentiel C1" : l\'article ou '
+            "le critère du référentiel qui fonde la bonne réponse)",
+        )
+        ok = False
     return ok
+
+
+def review_date(meta: Meta, review: bool) -> str:
+    """The ``review_date`` of a header (``AAAA-MM-JJ``), required when ``review: true``."""
+    value = meta.data.get("review_date")
+    text = "" if value is None else str(value).strip()
+    if review and not text:  # the format is checked by Meta.review()
+        meta.errors.add(
+            meta.line("review"), "review: true demande la date du point à vérifier (review_date)"
+        )
+    return text
 
 
 def _with_default(segments: list[Segment], default: str | None) -> list[Question]:
@@ -132,7 +156,7 @@ def parse_item_text(text: str, path: Path | str) -> tuple[list[Question], list[C
     meta = Meta(parts, errors)
     meta.check_keys(ITEM_FILE_KEYS, {"id", "title"})
     meta.ident()
-    meta.review()
+    review_date(meta, meta.review()[0])
     default = meta.text("competency") or None
     bad_default = default is not None and default not in COMPETENCIES
     if bad_default:
@@ -168,6 +192,7 @@ def parse_exam_case_text(text: str, path: Path | str) -> tuple[ExamCase | None, 
     title = meta.text("title")
     competencies = meta.competencies()
     review, notes = meta.review()
+    when = review_date(meta, review)
     segments = parse_segments(parts.body, parts.body_line, errors)
     check_links(parts.body, parts.body_line, path.parent, errors)
     default = competencies[0] if len(competencies) == 1 else None
@@ -203,6 +228,7 @@ def parse_exam_case_text(text: str, path: Path | str) -> tuple[ExamCase | None, 
         line=meta.line("id"),
         review=review,
         review_notes=notes,
+        review_date=when,
     )
     return case, []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from course.errors import ErrorList, lines_of
 from course.frontmatter import COMPETENCIES, ID_PATTERN
@@ -18,8 +19,19 @@ QUESTION_WORD = re.compile(r"question\b", re.IGNORECASE)
 CLOSE = re.compile(r"^\s*<!--\s*/\s*question\s*-->\s*$", re.IGNORECASE)
 TASK = re.compile(r"^\s{0,3}[-*+]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
-ATTRIBUTE = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>\S+)$")
-KNOWN_ATTRIBUTES = ("type", "competency", "difficulty")
+ATTRIBUTE = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>.*)$", re.DOTALL)
+# One token of an opening line: ``key="a value with spaces"``, ``key=value`` or a bare word.
+TOKEN = re.compile(r'(?P<key>[a-z_]+)="(?P<quoted>[^"]*)"|(?P<word>\S+)')
+KNOWN_ATTRIBUTES = (
+    "type",
+    "competency",
+    "difficulty",
+    "source",
+    "review",
+    "review_date",
+    "review_notes",
+)
+REVIEW_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_PROPOSITIONS = 2
 MAX_PROPOSITIONS = 6
 KEYS = "abcdef"
@@ -51,6 +63,12 @@ class Question:
     competency: str | None = None
     difficulty: int | None = None
     end_line: int = 0
+    #: Where the item's rule comes from (article of the Code du travail, référentiel criterion…).
+    source: str = ""
+    #: ``review=true``: a trainer must confirm a dated, uncertain fact (``review_notes``).
+    review: bool = False
+    review_date: str = ""
+    review_notes: str = ""
 
     @property
     def correct_keys(self) -> frozenset[str]:
@@ -200,6 +218,8 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
             ok = False
         else:
             difficulty = int(value)
+    review, review_date, review_notes, review_ok = _review_attributes(block, label, errors)
+    ok = ok and review_ok
     if not "\n".join(explanation).strip():
         errors.add(
             block.end or block.line,
@@ -230,11 +250,58 @@ def _parse_block(block: _Block, errors: ErrorList) -> Question | None:
         competency=competency,
         difficulty=difficulty,
         end_line=block.end,
+        source=block.attributes.get("source", "").strip(),
+        review=review,
+        review_date=review_date,
+        review_notes=review_notes,
     )
 
 
+def valid_review_date(value: str) -> bool:
+    """True for an existing calendar date written ``AAAA-MM-JJ``."""
+    if not REVIEW_DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _review_attributes(block: _Block, label: str, errors: ErrorList) -> tuple[bool, str, str, bool]:
+    """``review=true review_date=AAAA-MM-JJ review_notes="…"`` on an opening line."""
+    value = block.attributes.get("review", "false")
+    when = block.attributes.get("review_date", "")
+    notes = block.attributes.get("review_notes", "").strip()
+    if value not in ("true", "false"):
+        errors.add(block.line, f"{label} : review « {value} » invalide (true ou false)")
+        return False, when, notes, False
+    review = value == "true"
+    ok = True
+    if when and not valid_review_date(when):
+        errors.add(block.line, f"{label} : review_date « {when} » invalide (AAAA-MM-JJ)")
+        ok = False
+    if review and not when:
+        errors.add(
+            block.line,
+            f"{label} : review=true demande la date du point à vérifier (review_date=AAAA-MM-JJ)",
+        )
+        ok = False
+    if review and not notes:
+        errors.add(
+            block.line,
+            f'{label} : review=true demande de dire dans review_notes="…" ce qu\'un formateur '
+            "doit vérifier",
+        )
+        ok = False
+    return review, when, notes, ok
+
+
 def _open_block(rest: str, number: int, errors: ErrorList) -> _Block:
-    tokens = rest.split()
+    tokens = [
+        f"{m.group('key')}={m.group('quoted')}" if m.group("key") else m.group("word")
+        for m in TOKEN.finditer(rest)
+    ]
     if not tokens:
         errors.add(number, "question sans identifiant : <!-- question: mon-identifiant -->")
         return _Block("?", number, {})
@@ -250,7 +317,8 @@ def _open_block(rest: str, number: int, errors: ErrorList) -> _Block:
         if not match or match.group("key") not in KNOWN_ATTRIBUTES:
             errors.add(
                 number,
-                f"attribut inconnu « {token} » (possibles : type=, competency=, difficulty=)",
+                f"attribut inconnu « {token} » (possibles : type=, competency=, difficulty=, "
+                'source="…", review=, review_date=, review_notes="…")',
             )
             continue
         if match.group("key") in attributes:

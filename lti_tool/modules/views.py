@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 import course.render as typography
 from course.modules import Module
 from course.render import headings, render_markdown
+from course.reviews import review_flags
 from lti_tool.authoring import resolve
 from lti_tool.clock import now
 from lti_tool.content import course
@@ -228,14 +230,12 @@ def cohort() -> str:
         select(ModuleProgress).where(ModuleProgress.context_id == launch.context_id)
     ).all()
     table = {(r.user_id, r.module_id): r for r in rows}
-    content = course()
     return render_template(
         "modules/cohort.html",
         modules=resolve.modules(launch.context),
         trainees=trainees,
         table=table,
-        to_review=[m for m in content.modules if m.review],
-        cases_to_review=[c for c in content.case_studies if c.review],
+        flags=review_flags(Path(current_app.config["COURSE_ROOT"])),
     )
 
 
