@@ -71,6 +71,8 @@ def _build(version: str, bank: Any) -> dict[str, Any]:
                 blueprint.case_studies,
                 blueprint.shuffle_propositions,
                 blueprint.items_per_case,
+                blueprint.case_items_per_competency,
+                blueprint.case_sizes,
             ),
             duration_minutes=blueprint.duration_minutes,
             pass_mark=blueprint.pass_mark,
