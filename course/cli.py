@@ -53,6 +53,8 @@ def summary(root: Path) -> tuple[int, str]:
         lines.append(f"{counts(result)} : {found} à corriger.")
         return 1, "\n".join(lines)
     lines = [maxima_report(case) for case in result.course.case_studies]
+    bank = result.course.bank
+    lines += [f"attention : {format_error(w)}" for w in (bank.warnings if bank else ())]
     return 0, "\n".join([*lines, f"{counts(result)} : aucune erreur."])
 
 

@@ -15,6 +15,7 @@ from course.frontmatter import (
     peek_header,
     split,
 )
+from course.angoff import AngoffRatings, angoff_warnings, parse_angoff
 from course.blueprint import CaseShape, compositions, strata_for
 from course.links import check_links
 from course.questions import Question, Segment, parse_segments, questions_of
@@ -106,8 +107,10 @@ class ItemBank:
     cases: tuple[ExamCase, ...]
     blueprint: Blueprint | None
     sources: tuple[str, ...] = ()
-    #: Blueprint warnings (exposure): the check prints them and still succeeds.
+    #: Blueprint and Angoff warnings: the check prints them and still succeeds.
     warnings: tuple[ContentError, ...] = ()
+    #: The modified Angoff ratings (``angoff.yaml``), when there are some.
+    angoff: AngoffRatings | None = None
 
     @property
     def all_items(self) -> tuple[Question, ...]:
@@ -565,7 +568,18 @@ def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
     if blueprint is not None:
         problems, warnings = _blueprint_check(blueprint, items, cases, blueprint_path)
         errors += problems
-    bank = ItemBank(tuple(items), tuple(cases), blueprint, tuple(sources), tuple(warnings))
+    angoff = None
+    angoff_path = root / "angoff.yaml"
+    if angoff_path.exists():
+        sources.append(read_text(angoff_path, ErrorList(angoff_path)) or "")
+        angoff, problems = parse_angoff(angoff_path)
+        errors += problems
+        if angoff is not None:
+            ids = [q.id for q in [*items, *(q for c in cases for q in c.items)]]
+            warnings += angoff_warnings(angoff, ids)
+    bank = ItemBank(
+        tuple(items), tuple(cases), blueprint, tuple(sources), tuple(warnings), angoff
+    )
     return bank, errors
 
 
