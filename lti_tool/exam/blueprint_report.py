@@ -243,3 +243,16 @@ def cut_lines(report: BlueprintReport) -> list[str]:
 
 
 __all__ = ["PAPERS", "BlueprintReport", "build_report", "cut_lines", "report_text"]
+
+
+#: Content version -> report (the simulation is not redone on every page load).
+_cache: dict[str, BlueprintReport] = {}
+
+
+def cached_report(version: str, bank: ItemBank) -> BlueprintReport:
+    """The report of this content version, built once."""
+    report = _cache.get(version)
+    if report is None:
+        _cache.clear()
+        report = _cache[version] = build_report(bank)
+    return report
