@@ -86,13 +86,13 @@ class CutScore:
     def to_json(self) -> dict[str, object]:
         """Plain data, stored with the attempt when its paper is drawn."""
         return {
-            "points": round(self.points, 4),
+            "points": self.points,
             "maximum": self.maximum,
             "per_competency": {
-                c: [round(t, 4), n] for c, (t, n) in sorted(self.per_competency.items())
+                c: [t, n] for c, (t, n) in sorted(self.per_competency.items())
             },
             "decisive": list(self.decisive),
-            "per_judge": [round(x, 4) for x in self.per_judge],
+            "per_judge": list(self.per_judge),
             "unrated": list(self.unrated),
             "fallback": self.fallback,
             "provisional": self.provisional,
