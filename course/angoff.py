@@ -99,7 +99,9 @@ def _is_date(value: object) -> bool:
 def _judges(value: object, meta: Meta, errors: ErrorList) -> tuple[Judge, ...]:
     where = meta.line("judges")
     if not isinstance(value, list) or not value:
-        errors.add(where, "judges : la liste des juges (- id: J1, role: « formatrice »), un au moins")
+        errors.add(
+            where, "judges : la liste des juges (- id: J1, role: « formatrice »), un au moins"
+        )
         return ()
     judges: list[Judge] = []
     for entry in value:
@@ -120,7 +122,9 @@ def _ratings(
 ) -> dict[str, tuple[float | None, ...]]:
     where = meta.line("ratings")
     if not isinstance(value, dict):
-        errors.add(where, "ratings associe chaque item à la note de chaque juge : {c1-x: [0.7, 0.6]}")
+        errors.add(
+            where, "ratings associe chaque item à la note de chaque juge : {c1-x: [0.7, 0.6]}"
+        )
         return {}
     result: dict[str, tuple[float | None, ...]] = {}
     for item_id, raw in value.items():

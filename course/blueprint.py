@@ -17,17 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import combinations
-from typing import Protocol
-
-
-class RandomSource(Protocol):
-    """What the draw needs of a random generator (``random.Random`` has it)."""
-
-    def randrange(self, stop: int) -> int:
-        """An integer in ``[0, stop)``."""
-        ...
+from random import Random
 
 
 @dataclass(frozen=True)
@@ -124,7 +116,7 @@ class Strata:
         ]
         return self._choices(options) > 0
 
-    def draw(self, rng: RandomSource) -> Configuration:
+    def draw(self, rng: Random) -> Configuration:
         """A set of cases uniformly among the possible sets, then a choice of items uniformly."""
         if not self.sets:
             raise ValueError("aucune combinaison d'études de cas ne respecte le plan")
@@ -153,7 +145,7 @@ def _counter(options: tuple[tuple[Option, ...], ...]) -> Callable[[int, tuple[in
     """count(i, remaining): choices of items for cases i.. (one option each) that give exactly
     ``remaining``; memoised, and kept per set of cases so that every draw reuses it."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def count(index: int, remaining: tuple[int, ...]) -> int:
         if index == len(options):
             return 0 if any(remaining) else 1
@@ -214,7 +206,6 @@ def _merge(base: tuple[tuple[str, int], ...], more: Sequence[str]) -> tuple[tupl
 __all__ = [
     "CaseShape",
     "Configuration",
-    "RandomSource",
     "Strata",
     "compositions",
     "strata_for",

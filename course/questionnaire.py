@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from course.angoff import AngoffRatings, angoff_warnings, parse_angoff
+from course.blueprint import CaseShape, compositions, strata_for
 from course.errors import ContentError, ErrorList, plural, read_text
 from course.frontmatter import (
     COMPETENCIES,
@@ -15,8 +17,6 @@ from course.frontmatter import (
     peek_header,
     split,
 )
-from course.angoff import AngoffRatings, angoff_warnings, parse_angoff
-from course.blueprint import CaseShape, compositions, strata_for
 from course.links import check_links
 from course.questions import Question, Segment, parse_segments, questions_of
 
@@ -469,15 +469,15 @@ def _blueprint_check(
         return list(errors), list(warnings)
     found = strata_for(shapes, blueprint.case_studies, sizes, tuple(sorted(strata.items())))
     if not found.sets:
-        possible = sorted(
-            (v for v in compositions(shapes, blueprint.case_studies, sizes)),
-            key=lambda v: (sum(abs(dict(v).get(c, 0) - strata.get(c, 0)) for c in COMPETENCIES)),
+        nearest = sorted(
+            compositions(shapes, blueprint.case_studies, sizes),
+            key=lambda v: (
+                sum(abs(dict(v).get(c, 0) - strata.get(c, 0)) for c in COMPETENCIES),
+                v,
+            ),
         )
-        hint = (
-            f" ; répartitions possibles les plus proches : {' ou '.join(_vector_text(v) for v in possible[:3])}"
-            if possible
-            else ""
-        )
+        shown = " ou ".join(_vector_text(v) for v in nearest[:3])
+        hint = f" ; répartitions possibles les plus proches : {shown}" if nearest else ""
         errors.add(
             where,
             f"aucune copie ne peut respecter case_items_per_competency {_vector_text(strata)} : "
@@ -577,9 +577,7 @@ def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
         if angoff is not None:
             ids = [q.id for q in [*items, *(q for c in cases for q in c.items)]]
             warnings += angoff_warnings(angoff, ids)
-    bank = ItemBank(
-        tuple(items), tuple(cases), blueprint, tuple(sources), tuple(warnings), angoff
-    )
+    bank = ItemBank(tuple(items), tuple(cases), blueprint, tuple(sources), tuple(warnings), angoff)
     return bank, errors
 
 

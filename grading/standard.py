@@ -88,9 +88,7 @@ class CutScore:
         return {
             "points": self.points,
             "maximum": self.maximum,
-            "per_competency": {
-                c: [t, n] for c, (t, n) in sorted(self.per_competency.items())
-            },
+            "per_competency": {c: [t, n] for c, (t, n) in sorted(self.per_competency.items())},
             "decisive": list(self.decisive),
             "per_judge": list(self.per_judge),
             "unrated": list(self.unrated),

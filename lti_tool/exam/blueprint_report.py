@@ -110,9 +110,7 @@ def build_report(
             bank_standalone=sum(1 for q in bank.items if q.competency == c),
             bank_in_cases=sum(1 for k in bank.cases for q in k.items if q.competency == c),
             decisive=c in blueprint.decisive_competencies,
-            threshold=(
-                sum(thresholds[c]) / len(thresholds[c]) if thresholds.get(c) else None
-            ),
+            threshold=(sum(thresholds[c]) / len(thresholds[c]) if thresholds.get(c) else None),
         )
         for c in competencies
     ]

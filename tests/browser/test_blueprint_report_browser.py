@@ -23,11 +23,15 @@ def test_blueprint_report_from_the_monitoring_page(browser, tmp_path):
         with trainer.expect_navigation():
             trainer.keyboard.press("Enter")
         trainer.wait_for_url(re.compile(r"/examen/plan$"))
-        assert trainer.get_by_role("heading", level=1).inner_text().startswith("Plan de l'épreuve 1")
+        assert (
+            trainer.get_by_role("heading", level=1).inner_text().startswith("Plan de l'épreuve 1")
+        )
         assert "ont exactement la même composition" in trainer.content()
         # The chart has a text alternative and its values are in a table.
         assert trainer.locator("svg[role=img][aria-label]").count() == 1
-        assert trainer.get_by_role("table", name="Copies qui contiennent chaque étude de cas").is_visible()
+        assert trainer.get_by_role(
+            "table", name="Copies qui contiennent chaque étude de cas"
+        ).is_visible()
         # The wide tables scroll inside a focusable region (reflow at 320 px).
         region = trainer.get_by_role("region", name=re.compile("^Par item"))
         region.focus()

@@ -125,7 +125,9 @@ def test_without_strata_the_old_draw_gives_papers_of_different_composition():
 def test_a_seeded_stratified_draw_is_reproducible():
     items, cases = _bank()
     rules = DrawRules(
-        {"C1": 1}, case_studies=2, case_items_per_competency={"C1": 3, "C2": 2, "C6": 1},
+        {"C1": 1},
+        case_studies=2,
+        case_items_per_competency={"C1": 3, "C2": 2, "C6": 1},
         case_sizes=(3,),
     )
     assert draw_paper(items, cases, rules, "x") == draw_paper(items, cases, rules, "x")
@@ -143,7 +145,7 @@ def _tree(tmp_path: Path, blueprint: str) -> Path:
     (cases / "cas-examen.md").unlink()
     for name, last in (("a", "C6"), ("b", "C2"), ("c", "C6")):
         text = template.replace("id: cas-examen", f"id: cas-{name}")
-        text = text.replace("competencies: [C1, C6]", f"competencies: [C1, C2, C6]")
+        text = text.replace("competencies: [C1, C6]", "competencies: [C1, C2, C6]")
         text = text.replace("question: ex-", f"question: {name}-")
         text = text.replace("competency=C6", f"competency={last}")
         if name == "c":  # C1, C2, C6
