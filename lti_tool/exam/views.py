@@ -95,6 +95,8 @@ def index() -> Any:
 
 
 def _paper_size(bank: service.Bank) -> int:
+    if bank.rules.paper_length is not None:  # strata: every paper has exactly this length
+        return bank.rules.paper_length
     by_case = {case.id: len(case.item_ids) for case in bank.cases}
     average_case = sum(by_case.values()) / len(by_case) if by_case else 0
     return int(

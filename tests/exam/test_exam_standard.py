@@ -136,3 +136,10 @@ def test_blueprint_report_command(runner):
     assert "PROVISOIRES" in result.output
     assert re.search(r"cas-[a-z-]+ : \d+ \(\d+ %\)", result.output)
     assert db.session.scalar(select(ExamAttempt.id)) is None
+
+
+def test_the_intro_gives_the_exact_length_of_a_stratified_paper(client, launch):
+    # 30 standalone items + 16 case items (strata): 46, not the 49 an average of the cases gives.
+    candidate = launch("trainee", sub="cand-7", target="exam:certification")
+    text = _text(client.get(candidate.url("/examen/")))
+    assert re.search(r"\b46 situations professionnelles", text), text
