@@ -193,10 +193,46 @@ def angoff_warnings(ratings: AngoffRatings, item_ids: list[str]) -> list[Content
     return list(warnings)
 
 
+#: The authoring team's provisional estimate from an item's difficulty tag (not a panel's rating).
+PROVISIONAL_BY_DIFFICULTY = {1: 0.80, 2: 0.65, 3: 0.50}
+
+
+def provisional_lines(root: Path) -> list[str]:
+    """``angoff.yaml`` lines for the items of the bank at ``root`` that have no rating yet,
+    estimated from their difficulty tag (only for a file whose status is ``provisoire``)."""
+    from course.questionnaire import load_bank
+
+    bank, _ = load_bank(root)
+    if bank is None:
+        return []
+    rated = bank.angoff.ratings if bank.angoff else {}
+    judges = len(bank.angoff.judges) if bank.angoff else 1
+    lines = []
+    for question in bank.all_items:
+        if question.id not in rated and question.difficulty in PROVISIONAL_BY_DIFFICULTY:
+            value = PROVISIONAL_BY_DIFFICULTY[question.difficulty]
+            lines.append(f"  {question.id}: [{', '.join([f'{value:.2f}'] * judges)}]")
+    return lines
+
+
+def main() -> int:
+    """``python -m course.angoff [course/questionnaire]``: print provisional lines to paste."""
+    import sys
+
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "questionnaire"
+    print("\n".join(provisional_lines(root)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
 __all__ = [
     "AngoffRatings",
     "Judge",
     "angoff_warnings",
     "parse_angoff",
     "parse_angoff_text",
+    "provisional_lines",
 ]

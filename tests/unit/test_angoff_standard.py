@@ -106,3 +106,17 @@ def test_the_shipped_ratings_are_marked_provisional_and_cover_the_bank():
     for cut in simulation.cut_scores:
         assert cut.provisional and cut.decisive == ("C1", "C2")
         assert 0.4 < cut.ratio < 0.9
+
+
+def test_provisional_lines_cover_only_the_unrated_items(tmp_path):
+    import shutil
+
+    from course.angoff import provisional_lines
+
+    root = tmp_path / "questionnaire"
+    shutil.copytree(ROOT / "questionnaire", root)
+    assert provisional_lines(root) == []  # every shipped item has its provisional rating
+    text = (root / "angoff.yaml").read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("  c1-"))
+    (root / "angoff.yaml").write_text(text.replace(first + "\n", ""), encoding="utf-8")
+    assert provisional_lines(root) == [first]
