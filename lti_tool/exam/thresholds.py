@@ -69,9 +69,10 @@ def grade_detail(attempt: ExamAttempt) -> str:
         parts.append(text)
     detail = ", ".join(parts)
     if standard.cut is not None:
-        kind = "provisoire" if standard.cut.provisional else "validé"
-        detail = (
-            f"seuil de la copie {standard.needed}/{standard.cut.maximum} "
-            f"(Angoff modifié, {kind}) ; {detail}"
-        )
+        if standard.cut.method == "angoff":
+            kind = "provisoire" if standard.cut.provisional else "validé"
+            how = f"Angoff modifié, {kind}"
+        else:
+            how = f"{standard.cut.fallback:.0%} des points, aucun item noté".replace("%", " %")
+        detail = f"seuil de la copie {standard.needed}/{standard.cut.maximum} ({how}) ; {detail}"
     return detail

@@ -143,3 +143,14 @@ def test_the_intro_gives_the_exact_length_of_a_stratified_paper(client, launch):
     candidate = launch("trainee", sub="cand-7", target="exam:certification")
     text = _text(client.get(candidate.url("/examen/")))
     assert re.search(r"\b46 situations professionnelles", text), text
+
+
+def test_without_ratings_the_comment_names_the_pass_mark_not_angoff(launch, clock):
+    candidate = launch("trainee", sub="cand-8", target="exam:certification")
+    attempt, page = _start(candidate, clock, make_bank())
+    _answer(attempt, page, clock, right_unless="none")
+    service.submit(service.lock_attempt(attempt.id), now=clock(), reason="candidate")
+    db.session.commit()
+    overall = db.session.scalars(select(ScoreOutbox).where(ScoreOutbox.tag.is_(None))).one()
+    assert "seuil de la copie 4/6 (60 % des points, aucun item noté)" in overall.comment
+    assert "Angoff" not in overall.comment
