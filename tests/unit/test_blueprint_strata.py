@@ -204,7 +204,7 @@ def test_check_accepts_satisfiable_strata_and_warns_about_exposure(tmp_path):
     assert any("« cas-b » n'est tirée dans aucune copie" in w for w in warnings)
     assert any("« cas-a » est dans toutes les copies" in w for w in warnings)
     code, text = summary(root)
-    assert code == 0 and "attention : " in text
+    assert code == 0 and "« cas-b » n'est tirée dans aucune copie" in text
 
 
 def test_check_rejects_a_bad_case_range(tmp_path):
