@@ -65,7 +65,10 @@ def course_warnings(course: Course) -> list[ContentError]:
     if course.bank is None:
         return []
     checks = [q for module in course.modules for q in module.questions]
-    return bank_warnings(course.bank.all_items, checks)
+    plan = [
+        ContentError(w.path, w.line, f"attention : {w.message}") for w in course.bank.warnings
+    ]
+    return [*bank_warnings(course.bank.all_items, checks), *plan]
 
 
 def maxima_report(case: CaseStudy) -> str:

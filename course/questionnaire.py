@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from course.angoff import AngoffRatings, angoff_warnings, parse_angoff
+from course.blueprint import CaseShape, compositions, strata_for
 from course.errors import ContentError, ErrorList, plural, read_text
 from course.frontmatter import (
     COMPETENCIES,
@@ -32,6 +34,8 @@ BLUEPRINT_KEYS = {
     "shuffle_propositions",
     "review_policy",
     "grace_seconds",
+    "case_items_per_competency",
+    "decisive_competencies",
 }
 BLUEPRINT_REQUIRED = {"duration_minutes", "items_per_competency", "case_studies", "pass_mark"}
 REVIEW_POLICIES = ("after_release", "immediately", "never")
@@ -54,11 +58,35 @@ class Blueprint:
     review_policy: str
     grace_seconds: int
     path: str
+    #: Items the drawn case studies give, per competency (the strata): every paper the same.
+    case_items_per_competency: dict[str, int] | None = field(default=None, hash=False)
+    #: ``items_per_case: [3, 5]``: each drawn case gives between these many items.
+    items_per_case_range: tuple[int, int] | None = None
+    #: Competencies épreuve 1 decides: each has its own minimum (Angoff) to pass.
+    decisive_competencies: tuple[str, ...] = ()
 
     @property
     def standalone_items(self) -> int:
         """How many standalone items a paper draws."""
         return sum(self.items_per_competency.values())
+
+    @property
+    def case_sizes(self) -> tuple[int, ...] | None:
+        """How many items a drawn case may give (``None``: all of its items)."""
+        if self.items_per_case_range is not None:
+            low, high = self.items_per_case_range
+            return tuple(range(low, high + 1))
+        return None if self.items_per_case is None else (self.items_per_case,)
+
+    @property
+    def per_competency(self) -> dict[str, int] | None:
+        """Items per competency on every paper, standalone and case items together (None when
+        the case part varies: no strata)."""
+        if self.case_items_per_competency is None and self.case_studies:
+            return None
+        strata = self.case_items_per_competency or {}
+        total = {c: self.items_per_competency.get(c, 0) + strata.get(c, 0) for c in COMPETENCIES}
+        return {c: n for c, n in total.items() if n}
 
 
 @dataclass(frozen=True)
@@ -85,6 +113,10 @@ class ItemBank:
     cases: tuple[ExamCase, ...]
     blueprint: Blueprint | None
     sources: tuple[str, ...] = ()
+    #: Blueprint and Angoff warnings: the check prints them and still succeeds.
+    warnings: tuple[ContentError, ...] = ()
+    #: The modified Angoff ratings (``angoff.yaml``), when there are some.
+    angoff: AngoffRatings | None = None
 
     @property
     def all_items(self) -> tuple[Question, ...]:
@@ -271,6 +303,9 @@ def parse_blueprint_text(
                 errors.add(where, f"{comp} : nombre d'items invalide « {value} »")
             else:
                 counts[comp] = value
+    strata = _strata(data, lines, meta, errors)
+    sizes = _case_range(data, meta, errors)
+    decisive = meta.competencies("decisive_competencies") if "decisive_competencies" in data else ()
     pass_mark = meta.number("pass_mark", 0.6)
     if "pass_mark" in data and not 0 < pass_mark <= 1:
         errors.add(
@@ -288,7 +323,7 @@ def parse_blueprint_text(
         case_studies=meta.integer("case_studies", 4, minimum=0),
         items_per_case=(
             meta.integer("items_per_case", CASE_ITEMS[0], minimum=1)
-            if "items_per_case" in data
+            if "items_per_case" in data and not isinstance(data["items_per_case"], list)
             else None
         ),
         pass_mark=pass_mark,
@@ -296,10 +331,60 @@ def parse_blueprint_text(
         review_policy=policy,
         grace_seconds=meta.integer("grace_seconds", 60, minimum=0),
         path=str(path),
+        case_items_per_competency=strata,
+        items_per_case_range=sizes,
+        decisive_competencies=decisive,
     )
     if not errors and blueprint.standalone_items + blueprint.case_studies == 0:
         errors.add(meta.line("items_per_competency"), "le plan ne tire aucun item")
     return (None if errors else blueprint), list(errors)
+
+
+def _strata(
+    data: dict[str, object], lines: dict[str, int], meta: Meta, errors: ErrorList
+) -> dict[str, int] | None:
+    """``case_items_per_competency``: the items the drawn cases give, per competency."""
+    if "case_items_per_competency" not in data:
+        return None
+    per = data["case_items_per_competency"]
+    where = meta.line("case_items_per_competency")
+    if not isinstance(per, dict) or not per:
+        errors.add(
+            where,
+            "case_items_per_competency associe chaque compétence au nombre d'items que les "
+            "études de cas tirées donnent à chaque copie : {C1: 6, C2: 1}",
+        )
+        return None
+    counts: dict[str, int] = {}
+    for comp, value in per.items():
+        line = lines.get(f"case_items_per_competency.{comp}", where)
+        if comp not in COMPETENCIES:
+            errors.add(line, f"compétence inconnue « {comp} » dans case_items_per_competency")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.add(line, f"{comp} : nombre d'items invalide « {value} »")
+        else:
+            counts[comp] = value
+    return counts
+
+
+def _case_range(data: dict[str, object], meta: Meta, errors: ErrorList) -> tuple[int, int] | None:
+    """``items_per_case: [3, 5]``: between 3 and 5 items from each drawn case."""
+    value = data.get("items_per_case")
+    if not isinstance(value, list):
+        return None
+    ok = (
+        len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and CASE_ITEMS[0] <= value[0] <= value[1] <= CASE_ITEMS[1]
+    )
+    if not ok:
+        errors.add(
+            meta.line("items_per_case"),
+            f"items_per_case est un nombre (4) ou un intervalle [min, max] entre {CASE_ITEMS[0]} "
+            f"et {CASE_ITEMS[1]} (ex. [3, 5]) ; « {value} » ne convient pas",
+        )
+        return None
+    return value[0], value[1]
 
 
 def parse_blueprint(path: Path) -> tuple[Blueprint | None, list[ContentError]]:
@@ -314,22 +399,58 @@ def parse_blueprint(path: Path) -> tuple[Blueprint | None, list[ContentError]]:
 def _fill_errors(
     blueprint: Blueprint, items: list[Question], cases: list[ExamCase], path: Path
 ) -> list[ContentError]:
-    """Errors for a blueprint that the bank cannot fill."""
+    """Errors for a blueprint that the bank cannot fill, for every paper."""
+    return _blueprint_check(blueprint, items, cases, path)[0]
+
+
+def _shapes(cases: list[ExamCase]) -> tuple[CaseShape, ...]:
+    return tuple(
+        CaseShape(c.id, tuple(q.competency or "" for q in c.items))
+        for c in sorted(cases, key=lambda c: c.id)
+    )
+
+
+def _vector_text(counts: dict[str, int] | tuple[tuple[str, int], ...]) -> str:
+    pairs = sorted(dict(counts).items())
+    return "{" + ", ".join(f"{c}: {n}" for c, n in pairs if n) + "}"
+
+
+def _blueprint_check(
+    blueprint: Blueprint, items: list[Question], cases: list[ExamCase], path: Path
+) -> tuple[list[ContentError], list[ContentError]]:
+    """(errors, warnings) of a blueprint against the bank.
+
+    Errors: some paper could not be drawn, or two papers could differ in their number of items
+    per competency. Warnings: a competency whose pool is smaller than twice what a paper draws
+    (the same items come back from paper to paper), a case or an item no paper can take.
+    """
     errors = ErrorList(path)
+    warnings = ErrorList(path)
     text = read_text(path, errors) or ""
     _, lines = load_yaml(text, 1, ErrorList(path), "YAML")
     for comp, wanted in sorted(blueprint.items_per_competency.items()):
         available = sum(1 for q in items if q.competency == comp)
+        where = lines.get(f"items_per_competency.{comp}", lines.get("items_per_competency", 1))
         if available < wanted:
             errors.add(
-                lines.get(f"items_per_competency.{comp}", lines.get("items_per_competency", 1)),
+                where,
                 f"le plan demande {plural(wanted, 'item', 'items')} {comp}, la banque n'en a "
                 f"que {available} (items isolés sans erreur)",
             )
-    per_case = blueprint.items_per_case
-    eligible = [c for c in cases if per_case is None or len(c.items) >= per_case]
+        elif wanted and available < 2 * wanted:
+            warnings.add(
+                where,
+                f"exposition : {plural(available, 'item isolé', 'items isolés')} {comp} pour "
+                f"{wanted} tirés par copie (moins du double) : les mêmes items reviennent d'une "
+                "copie à l'autre",
+            )
+    sizes = blueprint.case_sizes
+    shapes = _shapes(cases)
+    low = min(sizes) if sizes else 0
+    eligible = [c for c in cases if len(c.items) >= low]
+    strata = blueprint.case_items_per_competency
     if len(eligible) < blueprint.case_studies:
-        if per_case is None:
+        if sizes is None:
             errors.add(
                 lines.get("case_studies", 1),
                 f"le plan demande "
@@ -341,10 +462,86 @@ def _fill_errors(
                 lines.get("items_per_case", lines.get("case_studies", 1)),
                 f"le plan demande "
                 f"{plural(blueprint.case_studies, 'étude de cas', 'études de cas')} de "
-                f"{plural(per_case, 'item', 'items')} au moins, la banque n'en a que "
+                f"{plural(low, 'item', 'items')} au moins, la banque n'en a que "
                 f"{len(eligible)} (sans erreur)",
             )
-    return list(errors)
+        return list(errors), list(warnings)
+    if not blueprint.case_studies:
+        return list(errors), list(warnings)
+    if strata is None:
+        possible = compositions(shapes, blueprint.case_studies, sizes)
+        if len(possible) > 1:
+            errors.add(
+                lines.get("items_per_case", lines.get("case_studies", 1)),
+                f"copies non équivalentes : selon les études de cas tirées, les items de cas "
+                f"se répartissent de {len(possible)} façons entre les compétences (par exemple "
+                f"{' ou '.join(_vector_text(v) for v in sorted(possible)[:2])}) ; fixez "
+                "case_items_per_competency pour que chaque copie ait le même nombre d'items par "
+                "compétence",
+            )
+        return list(errors), list(warnings)
+    where = lines.get("case_items_per_competency", 1)
+    total = sum(strata.values())
+    if sizes is None or not low * blueprint.case_studies <= total <= max(sizes) * (
+        blueprint.case_studies
+    ):
+        span = "tous leurs items" if sizes is None else f"{low} à {max(sizes)} items chacune"
+        errors.add(
+            where,
+            f"case_items_per_competency demande {plural(total, 'item', 'items')} de cas par "
+            f"copie, impossible avec {blueprint.case_studies} études de cas de {span} : "
+            "indiquez items_per_case (un nombre ou [min, max]) et faites concorder les totaux",
+        )
+        return list(errors), list(warnings)
+    found = strata_for(shapes, blueprint.case_studies, sizes, tuple(sorted(strata.items())))
+    if not found.sets:
+        nearest = sorted(
+            compositions(shapes, blueprint.case_studies, sizes),
+            key=lambda v: (
+                sum(abs(dict(v).get(c, 0) - strata.get(c, 0)) for c in COMPETENCIES),
+                v,
+            ),
+        )
+        shown = " ou ".join(_vector_text(v) for v in nearest[:3])
+        hint = f" ; répartitions possibles les plus proches : {shown}" if nearest else ""
+        errors.add(
+            where,
+            f"aucune copie ne peut respecter case_items_per_competency {_vector_text(strata)} : "
+            f"aucun jeu de {blueprint.case_studies} études de cas de la banque ne donne ces "
+            f"nombres d'items par compétence{hint}",
+        )
+        return list(errors), list(warnings)
+    for comp, wanted in sorted(strata.items()):
+        available = sum(1 for c in cases for q in c.items if q.competency == comp)
+        if wanted and available < 2 * wanted:
+            warnings.add(
+                lines.get(f"case_items_per_competency.{comp}", where),
+                f"exposition : {plural(available, 'item', 'items')} {comp} dans les études de "
+                f"cas pour {wanted} par copie (moins du double)",
+            )
+    by_id = {c.id: c for c in cases}
+    for case_id, index in found.never_drawn():
+        case = by_id[case_id]
+        if index is None:
+            warnings.add(
+                where,
+                f"l'étude de cas « {case_id} » n'est tirée dans aucune copie : ses compétences "
+                "ne s'accordent pas avec case_items_per_competency",
+            )
+        else:
+            warnings.add(
+                where,
+                f"l'item « {case.items[index].id} » ({case_id}) n'est gardé dans aucune copie",
+            )
+    shares = found.case_share()
+    for case_id, share in sorted(shares.items()):
+        if share > 0.999 and len(cases) > blueprint.case_studies:
+            warnings.add(
+                where,
+                f"l'étude de cas « {case_id} » est dans toutes les copies : tout candidat "
+                "prévenu la connaît d'avance",
+            )
+    return list(errors), list(warnings)
 
 
 def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
@@ -393,9 +590,21 @@ def load_bank(root: Path) -> tuple[ItemBank | None, list[ContentError]]:
                 )
             )
         seen.setdefault(question.id, question)
+    warnings: list[ContentError] = []
     if blueprint is not None:
-        errors += _fill_errors(blueprint, items, cases, blueprint_path)
-    return ItemBank(tuple(items), tuple(cases), blueprint, tuple(sources)), errors
+        problems, warnings = _blueprint_check(blueprint, items, cases, blueprint_path)
+        errors += problems
+    angoff = None
+    angoff_path = root / "angoff.yaml"
+    if angoff_path.exists():
+        sources.append(read_text(angoff_path, ErrorList(angoff_path)) or "")
+        angoff, problems = parse_angoff(angoff_path)
+        errors += problems
+        if angoff is not None:
+            ids = [q.id for q in [*items, *(q for c in cases for q in c.items)]]
+            warnings += angoff_warnings(angoff, ids)
+    bank = ItemBank(tuple(items), tuple(cases), blueprint, tuple(sources), tuple(warnings), angoff)
+    return bank, errors
 
 
 __all__ = [

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from course.blueprint import CaseShape, Strata, strata_for
+
 
 @dataclass(frozen=True)
 class BankItem:
@@ -45,6 +47,27 @@ class DrawRules:
     #: Items taken from each drawn case study (seeded, in the case's order), so that every
     #: paper has the same length; ``None`` takes every item of each case.
     items_per_case: int | None = None
+    #: The strata: items the drawn cases give per competency (every paper the same). With them
+    #: each case gives a number of items among ``case_sizes`` (default: ``items_per_case``).
+    case_items_per_competency: Mapping[str, int] | None = None
+    case_sizes: tuple[int, ...] | None = None
+
+    @property
+    def sizes(self) -> tuple[int, ...] | None:
+        """How many items a drawn case may give (``None``: all of them)."""
+        if self.case_sizes is not None:
+            return self.case_sizes
+        return None if self.items_per_case is None else (self.items_per_case,)
+
+    @property
+    def paper_length(self) -> int | None:
+        """Items on every paper when that is fixed (strata, or a fixed count per case)."""
+        standalone = sum(self.items_per_competency.values())
+        if self.case_items_per_competency is not None:
+            return standalone + sum(self.case_items_per_competency.values())
+        if self.items_per_case is not None:
+            return standalone + self.items_per_case * self.case_studies
+        return None if self.case_studies else standalone
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,13 @@ def bank_shortfalls(
                 f"{competency} : {wanted} items demandés, {standalone[competency]} disponibles"
             )
     eligible = _eligible_cases(cases, rules)
+    if rules.case_items_per_competency is not None and len(eligible) >= rules.case_studies:
+        if not _strata(cases, items, rules).sets:
+            problems.append(
+                "aucun jeu de "
+                f"{rules.case_studies} études de cas ne donne les items de cas demandés par "
+                "compétence (case_items_per_competency)"
+            )
     if len(eligible) < rules.case_studies:
         if rules.items_per_case is None:
             problems.append(
@@ -120,7 +150,7 @@ def bank_shortfalls(
 
 def _eligible_cases(cases: Sequence[BankCase], rules: DrawRules) -> list[BankCase]:
     """The cases that can give the blueprint its items per case, by id."""
-    wanted = rules.items_per_case or 0
+    wanted = min(rules.sizes) if rules.sizes else 0
     return sorted((c for c in cases if len(c.item_ids) >= wanted), key=lambda c: c.id)
 
 
@@ -129,8 +159,10 @@ def draw_paper(
 ) -> list[PaperItem]:
     """Draw a paper: standalone items per competency, then case studies, seeded.
 
-    With ``items_per_case`` every paper has the same length: each drawn case gives that many of
-    its items, kept in the case's order.
+    With strata (``case_items_per_competency``) every paper has the same number of items per
+    competency: a set of cases drawn uniformly among those that can give the strata, then a
+    choice of their items uniformly among those that give them (``course.blueprint``). Without
+    strata but with ``items_per_case`` every paper has the same length only.
     """
     problems = bank_shortfalls(items, cases, rules)
     if problems:
@@ -145,11 +177,34 @@ def draw_paper(
         )
         chosen.extend(rng.sample(pool, rules.items_per_competency[competency]))
     rng.shuffle(chosen)
+    if rules.case_items_per_competency is not None:
+        drawn = list(_strata(cases, items, rules).draw(rng))
+        rng.shuffle(drawn)
+        cases_by_id = {c.id: c for c in cases}
+        for case_id, kept_indexes in drawn:
+            chosen.extend(by_id[cases_by_id[case_id].item_ids[i]] for i in kept_indexes)
+        return _paper(chosen, rules, rng)
     for case in rng.sample(_eligible_cases(cases, rules), rules.case_studies):
         kept: list[int] = list(range(len(case.item_ids)))
         if rules.items_per_case is not None:
             kept = sorted(rng.sample(kept, rules.items_per_case))
         chosen.extend(by_id[case.item_ids[index]] for index in kept)
+    return _paper(chosen, rules, rng)
+
+
+def _strata(cases: Sequence[BankCase], items: Sequence[BankItem], rules: DrawRules) -> Strata:
+    """The strata of these cases for these rules (cached per bank: built once, drawn often)."""
+    competency = {item.id: item.competency for item in items}
+    shapes = tuple(
+        CaseShape(c.id, tuple(competency.get(i, "") for i in c.item_ids))
+        for c in sorted(cases, key=lambda c: c.id)
+    )
+    targets = tuple(sorted((rules.case_items_per_competency or {}).items()))
+    return strata_for(shapes, rules.case_studies, rules.sizes, targets)
+
+
+def _paper(chosen: Sequence[BankItem], rules: DrawRules, rng: random.Random) -> list[PaperItem]:
+    """The paper of the chosen items, propositions shuffled when the rules say so."""
     paper: list[PaperItem] = []
     for item in chosen:
         keys = list(item.proposition_keys)

@@ -6,15 +6,16 @@ Services flush, never commit; the view commits once. The time is always passed i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from grading.event_chain import chain_hash
-from grading.exam import BankCase, BankItem, DrawRules
+from grading.exam import BankCase, BankItem, DrawRules, PaperItem
+from grading.standard import CutScore, cut_score
 from grading.timing import TimeRules
 from lti_tool.extensions import db
 from lti_tool.models.core import Enrollment
@@ -43,6 +44,23 @@ class Bank:
     duration_minutes: int
     pass_mark: float
     version: str
+    #: Item id -> each judge's modified Angoff rating (None: not rated by that judge).
+    ratings: Mapping[str, Sequence[float | None]] = field(default_factory=dict)
+    judges: int = 0
+    ratings_provisional: bool = True
+    #: Competencies épreuve 1 decides: each must reach its own threshold.
+    decisive: tuple[str, ...] = ()
+
+    def cut_score(self, paper: Sequence[PaperItem]) -> CutScore:
+        """The cut score of a paper drawn from this bank (grading.standard)."""
+        return cut_score(
+            [(p.item_id, p.competency) for p in paper],
+            self.ratings,
+            judges=self.judges,
+            fallback=self.pass_mark,
+            decisive=self.decisive,
+            provisional=self.ratings_provisional,
+        )
 
 
 #: Called after a submission with (attempt, now) to queue grades; set by the grades integration.

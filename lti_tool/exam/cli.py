@@ -1,4 +1,4 @@
-"""``flask exam sweep``: finalise overdue attempts now (the worker also does it)."""
+"""``flask exam sweep`` (finalise overdue attempts now) and ``flask exam blueprint-report``."""
 
 from __future__ import annotations
 
@@ -18,3 +18,18 @@ def sweep_command() -> None:
     summary = sweep(now())
     db.session.commit()
     click.echo(summary)
+
+
+@exam_cli.command("blueprint-report")
+@click.option("--papers", default=1000, show_default=True, help="Copies simulées.")
+def blueprint_report_command(papers: int) -> None:
+    """Simulate papers from the blueprint: composition, exposure of each item, cut score."""
+    from lti_tool.content import course
+    from lti_tool.exam.blueprint_report import build_report, report_text
+
+    bank = course().bank
+    if bank is None or bank.blueprint is None:
+        raise click.ClickException(
+            "Pas de plan d'épreuve chargé : lancez « python -m course check »."
+        )
+    click.echo(report_text(build_report(bank, papers=papers)))

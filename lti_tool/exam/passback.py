@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from lti_tool.exam import service
+from lti_tool.exam.thresholds import attempt_standard, grade_detail
 from lti_tool.extensions import db
 from lti_tool.grades.service import COMPLETED, publish_scores
 from lti_tool.models.core import ResourceLink
@@ -21,7 +22,7 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
     ratio = (attempt.score_points or 0) / attempt.score_maximum
     verdict = "seuil atteint" if attempt.passed else "seuil non atteint"
     per = attempt.per_competency or {}
-    detail = ", ".join(f"{c} {p:g}/{m}" for c, (p, m) in sorted(per.items()))
+    detail = grade_detail(attempt)
     common = dict(
         user_id=attempt.user_id,
         link=link,
@@ -41,14 +42,20 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
         # Papers are drawn per candidate, so a competency's number of items varies from one
         # paper to the next: the column is a percentage (its maximum, set by the first score
         # sent, is then the same for everyone), and the raw count goes in the comment.
+        thresholds = {line.competency: line for line in attempt_standard(attempt).lines}
         for competency, (points, maximum) in sorted(per.items()):
             if not maximum:
                 continue
+            line = thresholds.get(competency)
+            reached = ""
+            if line is not None and line.needed is not None:
+                verdict = "atteint" if line.reached else "non atteint"
+                reached = f" ; seuil {line.needed} : {verdict}"
             scores.append(
                 dict(
                     common,
                     score_given=round(points / maximum * 100, 2),
-                    comment=f"{competency} : {points:g} / {maximum} items",
+                    comment=f"{competency} : {points:g} / {maximum} items{reached}",
                     tag=competency,
                     label=f"Épreuve 1 — {competency}",
                 )

@@ -83,6 +83,8 @@ def start_or_resume(
         "score_maximum": None,
         "per_competency": None,
         "passed": None,
+        # The paper's standard is fixed with the paper: a later rating session changes neither.
+        "cut_score": bank.cut_score(paper).to_json(),
         "event_count": 1,
         "last_hash": digest,
     }

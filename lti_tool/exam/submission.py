@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from grading.exam import PaperItem, score_paper
+from grading.standard import CutScore
 from lti_tool.exam.attempts import ON_SUBMIT, answers_of, append_event, time_rules
 from lti_tool.extensions import db
 from lti_tool.models.exam import STATUS_IN_PROGRESS, STATUS_SUBMITTED, ExamAttempt
@@ -28,7 +29,13 @@ def submit(attempt: ExamAttempt, *, now: datetime, reason: str, pass_mark: float
     attempt.score_points = result.points
     attempt.score_maximum = result.maximum
     attempt.per_competency = {c: [p, m] for c, (p, m) in result.per_competency.items()}
-    attempt.passed = result.passed(pass_mark)
+    # The paper's own cut score (modified Angoff, fixed at the draw) and its per-competency
+    # thresholds; papers drawn before it are judged by the global pass mark, as they were.
+    if attempt.cut_score:
+        standard = CutScore.from_json(attempt.cut_score)
+        attempt.passed = standard.passed(result.points, result.per_competency)
+    else:
+        attempt.passed = result.passed(pass_mark)
     append_event(
         attempt,
         "submit",

@@ -29,6 +29,7 @@ from lti_tool.exam import bank as bank_module
 from lti_tool.exam.page import paper_html
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
+from lti_tool.exam.thresholds import attempt_standard
 from lti_tool.extensions import db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
@@ -94,6 +95,8 @@ def index() -> Any:
 
 
 def _paper_size(bank: service.Bank) -> int:
+    if bank.rules.paper_length is not None:  # strata: every paper has exactly this length
+        return bank.rules.paper_length
     by_case = {case.id: len(case.item_ids) for case in bank.cases}
     average_case = sum(by_case.values()) / len(by_case) if by_case else 0
     return int(
@@ -258,6 +261,7 @@ def result() -> Any:
         answers=service.answers_of(attempt) if released else {},
         content=bank_module.display_content() if released else None,
         pass_mark=bank_module.pass_mark(),
+        standard=attempt_standard(attempt),
     )
 
 
@@ -466,6 +470,25 @@ def export_csv() -> Response:
 def analysis() -> Any:
     """Item analysis after the session: facility, discrimination, KR-20, with a chart."""
     return render_template("exam/analysis.html", report=item_analysis_report(_link()))
+
+
+@bp.get("/plan")
+@trainer_required
+def blueprint_report() -> Any:
+    """The blueprint on 1,000 simulated papers, item exposure, Angoff ratings and cut score."""
+    from lti_tool.content import course
+    from lti_tool.exam.blueprint_report import cached_report
+
+    loaded = course()
+    if loaded.bank is None or loaded.bank.blueprint is None:
+        abort(503)
+    analysis = item_analysis_report(_link())
+    return render_template(
+        "exam/blueprint_report.html",
+        report=cached_report(loaded.version, loaded.bank),
+        stats={s.item_id: s for s in analysis.items},
+        candidates=analysis.candidates,
+    )
 
 
 @bp.get("/journal/<int:attempt_id>.json")

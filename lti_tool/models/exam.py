@@ -59,6 +59,10 @@ class ExamAttempt(db.Model):  # type: ignore[name-defined,misc]
     score_maximum: Mapped[int | None] = mapped_column(Integer, default=None)
     per_competency: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
     passed: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    #: The cut score of this paper (grading.standard.CutScore.to_json), fixed when the paper is
+    #: drawn: overall and per competency, with its derivation. None for papers drawn before the
+    #: Angoff ratings (they are judged by the global pass mark).
+    cut_score: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
     #: Head of the hash chain.
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)

@@ -56,35 +56,18 @@ def test_item_bank_volume(course):
 
 
 def test_real_bank_fills_the_blueprint_and_draws_a_paper(course):
-    from grading.exam import BankCase, BankItem, DrawRules, draw_paper
+    from grading.simulation import bank_for_draw, simulate
 
     bank = course.bank
     assert bank is not None and bank.blueprint is not None
-    items = [
-        BankItem(q.id, q.competency, tuple(p.key for p in q.propositions), q.correct_keys)
-        for q in bank.items
-    ]
-    for case in bank.cases:
-        items += [
-            BankItem(
-                q.id,
-                q.competency,
-                tuple(p.key for p in q.propositions),
-                q.correct_keys,
-                case_id=case.id,
-            )
-            for q in case.items
-        ]
-    rules = DrawRules(
-        bank.blueprint.items_per_competency,
-        bank.blueprint.case_studies,
-        items_per_case=bank.blueprint.items_per_case,
-    )
-    bank_cases = [BankCase(c.id, tuple(q.id for q in c.items)) for c in bank.cases]
-    # Every candidate sits a paper of the same length (fairness, and KR-21 needs it).
-    assert rules.items_per_case is not None
-    lengths = {len(draw_paper(items, bank_cases, rules, f"seed-{n}")) for n in range(40)}
-    assert lengths == {sum(rules.items_per_competency.values()) + 4 * rules.items_per_case}
+    items, bank_cases, rules = bank_for_draw(bank)
+    # Equivalent papers: 1,000 simulated papers have the same number of items per competency
+    # (standalone and case items together), hence the same length (KR-21 needs it too).
+    simulation = simulate(items, bank_cases, rules, papers=1000)
+    assert simulation.identical, simulation.compositions
+    (composition,) = simulation.compositions
+    assert dict(composition) == bank.blueprint.per_competency
+    assert sum(dict(composition).values()) == rules.paper_length
     assert bank.blueprint.duration_minutes == 60 and bank.blueprint.case_studies == 4
     for question in bank.all_items:
         assert question.explanation, question.id

@@ -27,6 +27,7 @@ def test_competency_columns_are_percentages_whatever_the_paper(launch, clock):
     assert set(by_tag) == {"C1", "C2"}
     assert (by_tag["C1"].score_given, by_tag["C1"].score_maximum) == (100.0, 100.0)
     assert (by_tag["C2"].score_given, by_tag["C2"].score_maximum) == (0.0, 100.0)
-    assert by_tag["C2"].comment == "C2 : 0 / 4 items"
+    # No rating in this bank: each item counts for the pass mark (0.6 x 4 = 2.4, so 3 points).
+    assert by_tag["C2"].comment == "C2 : 0 / 4 items ; seuil 3 : non atteint"
     overall = [row for row in rows if not row.tag]
     assert len(overall) == 1 and overall[0].score_maximum == 100
