@@ -6,13 +6,20 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from functools import lru_cache
+
+from grading.dossier import ner
 from grading.dossier.document import Block, Document
 from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES
 from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
 LOW = "a-zß-öø-ÿ"
-_NAME_TOKEN = rf"(?:[{UP}][{LOW}]+(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
+_NAME_TOKEN = (
+    rf"(?:[{UP}](?:[{LOW}]+|(?=['’][{UP}]))(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
+)
+#: « de La Fontaine », « d'Argenson », « du Bellay », « Le Gall » (after a civility or first name).
+_PARTICLE = r"(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’]|van|von|ben|el)\s*)"
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(
@@ -47,9 +54,12 @@ BIRTH = re.compile(
 )
 BIRTH_YEAR = re.compile(r"(?i)\bn[ée]e?s?\s*(?:\(e\))?\s+en\s+(?:19|20)\d{2}\b")
 CIVILITY = re.compile(
-    rf"\b(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Monsieur|Mademoiselle|Docteur|Dr\.?)\s+({_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)"
+    rf"\b(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Monsieur|Mademoiselle|Docteur|Dr\.?)\s+"
+    rf"({_PARTICLE}?{_NAME_TOKEN}(?:\s+{_PARTICLE}?{_NAME_TOKEN})?)"
 )
-FIRST_LAST = re.compile(rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+({_NAME_TOKEN})")
+FIRST_LAST = re.compile(
+    rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+({_PARTICLE}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}(?=\s*[,.;:)]))?)"
+)
 CAP_UPPER = re.compile(
     rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+([{UP}]{{2,}}(?:[-'’][{UP}]{{2,}})?)\b"
 )
@@ -84,10 +94,11 @@ class Hit:
     excerpt: str
 
 
-def find_identifying(doc: Document) -> list[Hit]:
-    """Every detail that could identify someone, each with its location."""
+def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
+    """Every detail that could identify someone, each with its location; ``declared``: the
+    pseudonyms the candidate declared with the upload."""
     blocks = [*doc.blocks, *doc.extras]
-    pseudonyms = _pseudonyms(blocks)
+    pseudonyms = _pseudonyms(blocks) | {t for name in declared for t in _tokens(name)}
     hits: list[Hit] = []
     for field in doc.metadata:
         hits.append(
@@ -112,8 +123,10 @@ def find_identifying(doc: Document) -> list[Hit]:
             )
         )
     acronyms = _standalone_capitals(blocks)
-    for block in blocks:
-        hits.extend(_scan(block, pseudonyms, acronyms))
+    found = ner.entities([block.text for block in blocks])
+    own = _own_organisations(blocks)
+    for block, entities in zip(blocks, found, strict=True):
+        hits.extend(_scan(block, pseudonyms, acronyms, entities, own))
     return hits
 
 
@@ -131,7 +144,13 @@ def _standalone_capitals(blocks: Sequence[Block]) -> set[str]:
     return found
 
 
-def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hit]:
+def _scan(
+    block: Block,
+    pseudonyms: set[str],
+    acronyms: set[str],
+    entities: Sequence[ner.Entity] = (),
+    own: frozenset[str] = frozenset(),
+) -> Iterable[Hit]:
     text = block.text
     taken = Spans()
 
@@ -197,6 +216,28 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 )  # fmt: skip
     for match in CITATION.finditer(text):
         claim(match)  # an author cited with a year, or after « selon », is not the bénéficiaire
+    for start, end in _authors(text, entities):
+        taken.claim(start, end)
+    for match in LABELLED_NAME.finditer(text):
+        name = match.group(1)
+        if not _tokens(name) <= pseudonyms and _plausible_name(name) and taken.claim(*match.span(1)):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel.", block.where, name,
+            )  # fmt: skip
+    for match in EMPLOYER.finditer(text):
+        name = _trim_organisation(match.group("org"))
+        start = match.start("org")
+        if not name or _is_public_or_own(name, own) or _only_place(start, name, entities):
+            continue
+        if taken.claim(start, start + len(name)):
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
     for match in CIVILITY.finditer(text):
         tokens = _tokens(match.group(1))
         if tokens and not tokens <= pseudonyms and claim(match):
@@ -217,6 +258,35 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 "name", "error", "nom de personne",
                 "Remplacez-le par une initiale (Sophie D.) ou un pseudonyme présenté comme tel.", match,
             )  # fmt: skip
+    for entity in entities:
+        if entity.label != "PER":
+            continue
+        start, end = _widen(text, entity.start, entity.end)
+        name = text[start:end]
+        tokens = _tokens(name)
+        if not tokens or tokens <= pseudonyms or not _plausible_name(name):
+            continue
+        if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
+            continue  # a lone capitalised word the model took for a name: too often a common word
+        if taken.claim(start, end):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale "
+                "(Sophie D.) ou un pseudonyme présenté comme tel.", block.where, name,
+            )  # fmt: skip
+    for match in FIRST_NAME.finditer(text):
+        name = match.group(0)
+        if (
+            _known_first_name(name)
+            and name not in pseudonyms
+            and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
+            and taken.claim(*match.span())
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : prénom « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel (« Karim, prénom modifié »).", block.where, name,
+            )  # fmt: skip
     for match in CAP_UPPER.finditer(text):
         first, last = match.group(1), match.group(2)
         if (
@@ -232,6 +302,149 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 "name_like", "warning", "nom qui ressemble à celui d'une personne",
                 "Vérifiez et remplacez-le par une initiale s'il s'agit d'une personne.", match,
             )  # fmt: skip
+
+
+LABELLED_NAME = re.compile(
+    rf"(?i:\bb[ée]n[ée]ficiaire|\bnom(?:\s+et\s+pr[ée]nom)?|\bpr[ée]nom|\bsignature|\bsign[ée]e?s?\s+par)"
+    rf"\s*:?\s+((?:{_NAME_TOKEN}|{_PARTICLE}{_NAME_TOKEN})(?:\s+(?:{_PARTICLE}?{_NAME_TOKEN})){{0,3}})"
+)
+FIRST_NAME = re.compile(rf"(?<![\w'’-])[{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?(?![\w'’-])")
+#: A first name inside a place or an institution's name: « rue Victor Hugo », « lycée Jean Moulin ».
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:rue|avenue|boulevard|bd|place|all[ée]e|quai|impasse|chemin|square|lyc[ée]e|coll[èe]ge|"
+    r"[ée]cole|h[ôo]pital|clinique|centre|espace|salle|stade|gymnase|m[ée]diath[èe]que|biblioth[èe]que|"
+    r"r[ée]sidence|parc|pont|port|saint|sainte|st|ste|fondation|institut|universit[ée])\s+"
+    r"(?:[\w'’-]+\s+){0,2})$"
+)
+_EMPLOYER_CUE = (
+    r"(?:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
+    r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?)?\s+(?:chez|pour|à|au\s+sein\s+d[eu']|dans)"
+    r"|\bsalari[ée]\w*\s+(?:de|chez|d'|du)|\blicenci\w*\s+(?:de|par|chez|du)"
+    r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
+    r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu'])"
+)
+_ORG_NOUN = (
+    r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
+    r"enseigne|h[ôo]tel|clinique|h[ôo]pital|centre\s+hospitalier|agence|boulangerie|garage|commune|"
+    r"association|usine|supermarch[ée]|hypermarch[ée]|banque|[ée]tablissement|structure|plateforme)\s+)?"
+)
+_ORG_WORD = rf"(?:[{UP}][\w'’&.-]*|[0-9]+)"
+EMPLOYER = re.compile(
+    rf"{_EMPLOYER_CUE}\s+{_ORG_NOUN}(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
+    rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur|en)\s*)*{_ORG_WORD}){{0,5}})"
+)
+#: Whose name is not a finding: the bénéficiaire's prescribers and funders, public bodies.
+PUBLIC_BODIES = re.compile(
+    r"^(?:l['’]|la\s+|le\s+|les\s+)?(?:france\s+travail|p[ôo]le\s+emploi|apec|cap\s+emploi|mission\s+locale|"
+    r"cpam|caisse|urssaf|msa|opco\b|transitions?\s+pro|france\s+comp[ée]tences|afpa|greta|cnam|"
+    r"cio\b|onisep|agefiph|mdph|caf\b|minist[èe]re|r[ée]gion|d[ée]partement|conseil\s+(?:r[ée]gional|d[ée]partemental)|"
+    r"chambre\s+(?:d['’]agriculture|de\s+commerce|des\s+m[ée]tiers)|cci\b|cma\b|[ée]ducation\s+nationale|"
+    r"fonction\s+publique|qualiopi|mon\s*compte\s*formation|cpf\b)",
+    re.IGNORECASE,
+)
+_OWN_CUE = re.compile(
+    r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|notre\s+(?:structure|cabinet|centre|organisme)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s+(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)|nos\s+locaux)"
+)
+_OWN_NAME = re.compile(
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:)\s+)({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+)
+
+
+def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
+    """The consultant's own organisation(s): « J'exerce au sein de Trajectoires Conseil »."""
+    names: set[str] = set()
+    for block in blocks:
+        for cue in _OWN_CUE.finditer(block.text):
+            window = block.text[cue.start() : cue.end() + 80]
+            match = _OWN_NAME.search(window)
+            if match:
+                names.add(fold(_trim_organisation(match.group(1))))
+    return frozenset(n for n in names if n)
+
+
+_ORG_TAIL = re.compile(r"[\s,.;:]+$")
+
+
+def _trim_organisation(name: str) -> str:
+    """Drop trailing connectors and punctuation: « Hyper U de Lanester, » → « Hyper U de Lanester »."""
+    words = name.split()
+    while words and fold(words[-1]) in {"de", "du", "des", "d'", "la", "le", "les", "l'", "et", "&", "sur", "en"}:
+        words.pop()
+    return _ORG_TAIL.sub("", " ".join(words))
+
+
+def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
+    folded = fold(name)
+    if PUBLIC_BODIES.match(name) or folded in own or any(o and o in folded for o in own):
+        return True
+    words = [w for w in re.findall(r"[\w'’&-]+", name)]
+    return all(w in ACRONYMS or fold(w) in NOT_NAMES for w in words)
+
+
+def _only_place(start: int, name: str, entities: Sequence[ner.Entity]) -> bool:
+    """« travaille à Lyon »: a town the model calls a place, not an employer."""
+    end = start + len(name)
+    return any(e.label == "LOC" and e.start <= start and e.end >= end for e in entities) and not any(
+        e.label == "ORG" and e.start < end and e.end > start for e in entities
+    )
+
+
+def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]:
+    """Names of authors and theories (« l'approche de Carl Rogers », « les travaux de Mark
+    Savickas », « l'espace Simone Veil »): not the bénéficiaire."""
+    spans: list[tuple[int, int]] = []
+    for entity in entities:
+        if entity.label != "PER":
+            continue
+        start, end = _widen(text, entity.start, entity.end)
+        folded = fold(text[start:end])
+        before = fold(text[max(0, start - 60) : start])
+        after = fold(text[end : end + 12])
+        if (
+            any(t in NOT_NAMES for t in re.findall(r"[\w-]+", folded) if len(t) > 3)
+            or _AUTHOR_BEFORE.search(before)
+            or re.match(r"\s*\(\s*(?:19|20)\d{2}", after)
+        ):
+            spans.append((start, end))
+    return spans
+
+
+_AUTHOR_BEFORE = re.compile(
+    r"(?:approche|theorie|modele|travaux|concept|notion|methode|pyramide|ancres?\s+de\s+carriere|"
+    r"anthropologie\s+du\s+projet|courant|ecole|auteur|sociologue|psychologue|chercheu\w+|"
+    r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue)"
+    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du)?\s*$"
+)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend an entity cut inside a word (« Chantal N' » → « Chantal N'Diaye »)."""
+    while end < len(text) and (text[end].isalnum() or (text[end] in "'’-" and end + 1 < len(text) and text[end + 1].isalpha())):
+        end += 1
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    name = text[start:end].rstrip("'’- ")
+    return start, start + len(name)
+
+
+def _known_first_name(name: str) -> bool:
+    """« Thomas », « Anne-Sophie » (each part a first name)."""
+    return name in FIRST_NAMES or ("-" in name and all(p in FIRST_NAMES for p in name.split("-")))
+
+
+def _plausible_name(name: str) -> bool:
+    """Capitalised, not a word of the bilan, not an acronym of the trade."""
+    words = [w for w in re.findall(r"[\w'’-]+", name) if w not in _CIVILITY_WORDS]
+    if not words or not any(w[:1].isupper() for w in words):
+        return False
+    return not all(fold(w) in NOT_NAMES or w in ACRONYMS or w.lower() == w for w in words)
+
+
+@lru_cache(maxsize=64)
+def _surnames_seen(text: str) -> frozenset[str]:
+    """Capitalised words that follow a civility in the text (« Mme Diallo » makes « Diallo » a name)."""
+    return frozenset(m.group(1).split()[-1] for m in CIVILITY.finditer(text))
 
 
 def _tokens(text: str) -> set[str]:

@@ -85,6 +85,8 @@ class Context:
     requirements: Sequence[DossierRequirement]
     settings: Settings
     sections: dict[str, Section] = field(default_factory=dict)
+    #: Pseudonyms the candidate declared with the upload (« Karim », « M. X. »): not findings.
+    pseudonyms: tuple[str, ...] = ()
 
     @cached_property
     def sessions(self) -> Sessions | None:
@@ -94,7 +96,7 @@ class Context:
     @cached_property
     def identifying(self) -> list[Hit]:
         """Identifying details in the body, the other parts and the metadata."""
-        return find_identifying(self.doc)
+        return find_identifying(self.doc, self.pseudonyms)
 
     @cached_property
     def health(self) -> list[Finding]:
@@ -117,9 +119,12 @@ def analyse(
     max_bytes: int,
     limits: Limits | None = None,
     settings: Settings | None = None,
+    pseudonyms: Sequence[str] = (),
 ) -> Report:
     """Read an upload and check it item by item; a bad file raises DossierFileError."""
-    return analyse_document(extract(data, max_bytes, limits), requirements, settings=settings)
+    return analyse_document(
+        extract(data, max_bytes, limits), requirements, settings=settings, pseudonyms=pseudonyms
+    )
 
 
 def analyse_document(
@@ -127,12 +132,13 @@ def analyse_document(
     requirements: Sequence[DossierRequirement],
     *,
     settings: Settings | None = None,
+    pseudonyms: Sequence[str] = (),
 ) -> Report:
     """Check an already extracted document against the requirements."""
     unknown = sorted({c for r in requirements for c in r.checks} - set(CHECKS))
     if unknown:
         raise ValueError(f"unknown dossier checks: {', '.join(unknown)}")
-    context = Context(doc, requirements, settings or Settings())
+    context = Context(doc, requirements, settings or Settings(), pseudonyms=tuple(pseudonyms))
     context.sections = find_sections(doc, requirements, context.settings.heading_threshold)
     items: list[ItemReport] = []
     for requirement in requirements:
@@ -745,74 +751,111 @@ def check_anonymisation(context: Context, requirement: DossierRequirement) -> li
     ]
 
 
-HEALTH_TERMS: dict[str, re.Pattern[str]] = {
-    "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\bantidepresseur"),
-    "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement professionnel\b"),
-    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\btumeur"),
-    "RQTH": re.compile(r"\brqth\b|\breconnaissance de la qualite de travailleur handicape"),
+#: Conditions and health situations: a finding in a sentence about a person, unless the sentence
+#: is about other people (patients, residents, a neighbour…). Patterns on folded text.
+HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
+    "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\b(?:traitement\s+)?antidepresseurs?"),
+    "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement\s+(?:professionnel|psychique)"),
+    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\bradiotherapie|\btumeurs?\b|\bleucemie"),
+    "RQTH": re.compile(
+        r"\brqth\b|\breconnaissance de la qualite de travailleu\w+ handicape\w*"
+        r"|\btravailleu(?:r|se) handicape\w*"
+    ),
     "arrêt maladie": re.compile(r"\barrets? (?:maladie|de travail)\b|\bconges? maladie\b"),
-    "maladie": re.compile(r"\bmaladies?\b"),
-    "traitement": re.compile(
-        r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|la paie|dossiers?|commandes?|surface|l'eau|l'image|signal))"
-        r"(?! des (?:donnees|dossiers|demandes|commandes|salaires|reclamations|courriers|factures|eaux|dechets|candidatures))"
-        r"(?! du (?:courrier|signal|dossier))(?! comptables?)"
-    ),
-    "diagnostic": re.compile(
-        r"\bdiagnosti(?:cs?|qu\w*)\b(?! (?:de competences|professionnel|financier|territorial))"
-    ),
-    "handicap": re.compile(r"\bhandicap(?:e|ee|es|ees)?\b"),
-    "invalidité": re.compile(r"\binvalidite\b"),
+    "invalidité": re.compile(r"\b(?:pension d'|rente d')?invalidite\b"),
     "inaptitude": re.compile(r"\binaptitude\b|\binapte\b"),
-    "médecin": re.compile(r"\bmedecins?\b|\bpsychiatr\w*|\bpsychotherap\w*|\btherapies?\b"),
-    "médical": re.compile(r"\bmedica(?:l|le|les|ux)\b|\bmedicaments?\b|\bmedicamenteu\w*"),
-    "hospitalisation": re.compile(r"\bhospitalis\w*"),
-    "anxiété": re.compile(r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b"),
-    "troubles": re.compile(
-        r"\btroubles? (?:anxieux|bipolaires?|musculo\w*|dys\w*|du sommeil|psychiques?|de l'humeur|alimentaires?|de la sante)"
-    ),
-    "TMS": re.compile(r"\btms\b"),
-    "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b"),
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
-    "accident du travail": re.compile(r"\baccidents? du travail\b"),
+    "accident": re.compile(
+        r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
+        r"|\bsequelles?\b|\bfractures?\b"
+    ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
+    "troubles": re.compile(
+        r"\btroubles? (?:anxieux|bipolaires?|musculo\w*|dys\w*|du sommeil|psychiques?|de l'humeur"
+        r"|alimentaires?|de la sante|de l'attention|cardiaques?|auditifs?|visuels?)|\btms\b"
+    ),
+    "appareil locomoteur": re.compile(
+        r"\blombalgi\w*|\bhernies? discales?|\btendinites?|\bsciatiques?\b|\barthrose\b"
+        r"|\bpolyarthrite\w*|\bfibromyalgi\w*|\bcanal carpien\b|\bepicondylite\b|\blumbago\b"
+        r"|\bmal(?:\s+au|\s+de)\s+dos\b|\bdouleurs? (?:lombaires?|dorsales?|cervicales?|chroniques?|articulaires?|au dos|aux? (?:epaules?|genoux?|poignets?|dos))"
+        r"|\bepaule (?:bloquee|operee)|\bgenou opere|\boperee? du (?:dos|genou|coeur|poignet|canal)"
+    ),
+    "maladie chronique": re.compile(
+        r"\bdiabet\w*|\basthm\w*|\bhypertension\b|\bsclerose en plaques\b|\bepilep\w*"
+        r"|\bmaladie (?:de crohn|chronique|auto-immune|cardiaque|rare|grave)\b|\binsuffisance (?:cardiaque|renale|respiratoire)"
+        r"|\bvih\b|\bseropositi\w*|\bhepatite\b|\bavc\b|\bparkinson\b|\bendometriose\b|\bmigraines? chroniques?"
+    ),
+    "sommeil": re.compile(
+        r"\binsomni\w*|\bdifficultes? (?:de|a|du) (?:sommeil|dormir|s'endormir)|\bapnees? du sommeil"
+        r"|\bproblemes? de sommeil|\bmal dormi|\bne dort plus\b"
+    ),
+    "anxiété": re.compile(
+        r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b|\battaques? de panique|\bstress post-traumatique"
+    ),
+    "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b|\bsevrage\b"),
+    "hospitalisation": re.compile(r"\bhospitalis\w*(?! a domicile)"),
+    "traitement": re.compile(
+        r"\btraitements? (?:antidouleurs?|medicamenteux|lourds?|hormona\w*|contre\b)"
+        r"|\b(?:son|sa|ses|un|mon|ma|mes) traitements?\b(?! (?:de|des|du) )"
+    ),
+    "médecin": re.compile(
+        r"\bmedecins? (?:du travail|traitants?|specialistes?|psychiatres?)\b"
+        r"|\b(?:son|sa|mon|ma|ses|mes|leur) (?:medecin|psychiatre|psychologue|kinesitherapeute|kine|rhumatologue|oncologue|cardiologue)\b(?: traitant| du travail)?"
+        r"|\bpsychiatr\w*|\bpsychotherap\w*"
+    ),
+    "médical": re.compile(
+        r"\b(?:restrictions?|contre-indications?|avis|certificats?|suivis?|questions?|raisons?|problemes?|dossiers?)"
+        r" medica(?:l|le|les|ux)\b|\bmedicaments?\b"
+    ),
+    "handicap": re.compile(r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"),
+    "santé": re.compile(
+        r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"
+    ),
 }
-
-
-#: Phrases that use the vocabulary without being health data about the beneficiary: a job or
-#: a role, what a bilan is not. Blanked out (same length) before the terms are looked for.
-NOT_HEALTH_DATA = re.compile(
-    r"\b(?:n'est|ne sont|n'etait) pas (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\bni (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\bpas (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\b(?:referente?s?|missions?|politique|correspondante?s?|charge(?:e)? de mission) handicap\b"
-    r"|\b(?:secretaires?|assistante?s?|delegue(?:e)?s?|visite(?:ur|use)s?|representante?s?) medica(?:l|le|les|ux)\b"
-    r"|\b(?:dispositifs?|materiels?|equipements?|informatique|logiciels?) medica(?:l|le|les|ux)\b"
-    r"|\b(?:secteurs?|milieux?|domaines?|filieres?|metiers?) (?:du |de la )?(?:para)?medica(?:l|le|les|ux)\b"
+#: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's
+#: health (a nurse's patients, an auxiliary's residents, a neighbour's illness, a public body).
+OTHERS_HEALTH = re.compile(
+    r"\bpatients?\b|\bresidents?\b|\busagers?\b|\bpersonnes? (?:agees|en situation de handicap|handicapees|malades"
+    r"|dependantes|accompagnees|suivies)|\bvoisine?s?\b|\b(?:des|aux|les) malades\b|\ben service de\b"
+    r"|\bassurance maladie\b|\bcaisse primaire\b|\bhospitalisation a domicile\b|\bsoins (?:infirmiers|aux|a domicile)"
+    r"|\bsecteur (?:medical|sanitaire|hospitalier)\b|\bdelegue\w* medica\w*|\bvisiteu\w* medica\w*"
+    r"|\bsecretaire\w* medica\w*|\bmateriel medical\b|\bdispositifs? medicaux\b|\bpolitique handicap\b"
+    r"|\breferent\w* handicap\b|\bmission handicap\b|\bn'(?:est|etait) pas (?:une? )?(?:psycho)?therapie"
+    r"|\bni (?:une? )?(?:psycho)?therapie|\bpas (?:une? )?(?:psycho)?therapie"
 )
+_HEALTH_SENTENCE = re.compile(r"[^.!?;]+[.!?;]?")
 
 
 def find_health_terms(doc: Document) -> list[Finding]:
-    """Health vocabulary, one finding per term and paragraph (overlaps counted once)."""
+    """Health data about the bénéficiaire: each mention found, with its words and location."""
     findings: list[Finding] = []
     for block in [*doc.blocks, *doc.extras]:
-        folded = NOT_HEALTH_DATA.sub(lambda m: " " * len(m.group()), fold(block.text))
-        taken = Spans()
-        for term, pattern in HEALTH_TERMS.items():
-            match = pattern.search(folded)
-            if match is None or not taken.claim(*match.span()):
+        folded = fold(block.text)
+        for sentence in _HEALTH_SENTENCE.finditer(folded):
+            text = sentence.group(0)
+            if OTHERS_HEALTH.search(text):
                 continue
-            words = block.text[match.start() : match.end()]
-            findings.append(
-                Finding(
-                    "health_terms",
-                    f"Donnée de santé possible : « {words} ». Vérifiez qu'elle est nécessaire au "
-                    "propos et qu'elle ne permet pas d'identifier le bénéficiaire.",
-                    block.where,
-                    WARNING,
-                    "health",
-                    term,
+            taken = Spans()
+            offset = sentence.start()
+            found: list[tuple[int, int, str]] = []
+            for term, pattern in HEALTH_CONDITIONS.items():
+                for match in pattern.finditer(text):
+                    if taken.claim(*match.span()):
+                        found.append((match.start(), match.end(), term))
+            for start, end, term in sorted(found):
+                words = block.text[offset + start : offset + end]
+                findings.append(
+                    Finding(
+                        "health_terms",
+                        f"Donnée de santé : « {words} ». Vérifiez qu'elle est nécessaire au propos "
+                        "et qu'elle ne permet pas d'identifier le bénéficiaire (sinon, « une "
+                        "raison de santé » suffit).",
+                        block.where,
+                        WARNING,
+                        "health",
+                        words,
+                    )
                 )
-            )
     return findings
 
 

@@ -34,6 +34,7 @@ FIRST_NAMES = frozenset(
 #: Folded words that are not surnames after a capitalised word (and not first names before one).
 NOT_NAMES = frozenset(
     """
+    il elle ils elles nous vous je on lui eux
     le la les l au aux du de des d en et ou par pour sur avec sans dans chez son sa ses mon ma mes
     notre nos votre vos leur leurs ce cet cette ces un une via selon apres avant entre puis
     methode test tests fiche fiches outil outils questionnaire inventaire grille phase phases annexe
