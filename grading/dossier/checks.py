@@ -9,8 +9,8 @@ from datetime import date
 from functools import cached_property
 
 from grading.dossier.anonymity import Hit, find_identifying
-from grading.dossier.dates import find_dates, months_between
-from grading.dossier.document import HEADING, PARAGRAPH, Block, Document
+from grading.dossier.dates import DateMention, find_dates, months_between
+from grading.dossier.document import HEADING, PARAGRAPH, ROW, Block, Document
 from grading.dossier.extract import extract
 from grading.dossier.report import (
     ERROR,
@@ -25,7 +25,7 @@ from grading.dossier.report import (
 )
 from grading.dossier.safety import Limits
 from grading.dossier.sessions import Sessions, find_sessions
-from grading.dossier.text import Spans, fold, heading_score, word_count
+from grading.dossier.text import Spans, fold, heading_score, meaning_match, word_count
 
 __all__ = [
     "CHECKS",
@@ -196,6 +196,23 @@ def find_sections(
         score, _, rid = max(scored)
         if score >= (threshold if is_heading else max(threshold, 0.9)):
             candidates.append((index, rid, block.level if is_heading else top))
+    main_levels = {level for _, _, level in candidates}
+    matched = {index for index, _, _ in candidates}
+    for index, block in enumerate(blocks):
+        # Recognised by meaning: a heading at the level of the others, saying the same as the
+        # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
+        if index in matched or block.kind != HEADING or block.level not in main_levels:
+            continue
+        meant = [r.id for r in requirements if meaning_match(block.text, r.headings)]
+        if len(meant) == 1 and meant[0] not in {rid for _, rid, _ in candidates}:
+            candidates.append((index, meant[0], block.level))
+    candidates.sort()
+    # « Outils mobilisés : » just under « 6. Outils utilisés » is a line of that section.
+    candidates = [
+        c
+        for n, c in enumerate(candidates)
+        if n == 0 or blocks[c[0]].kind == HEADING or candidates[n - 1][1] != c[1]
+    ]
     starts = {index for index, _, _ in candidates}
     found: dict[str, Section] = {}
     for index, rid, level in candidates:
@@ -374,7 +391,10 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
 PHASES = {
     "préliminaire": re.compile(r"\bpreliminaire"),
     "investigation": re.compile(r"\binvestigation"),
-    "conclusion": re.compile(r"\bconclusion"),
+    "conclusion": re.compile(
+        r"\b(?:phase|etape|temps|seances?|entretiens?)\s+(?:de\s+|d'|finale?\s+de\s+)?conclusion"
+        r"|\bconclusion\s*(?:du\s+bilan|:|\()|^\W*conclusion\W*$|\bpreliminaire\W+investigation\W+(?:et\s+)?conclusion"
+    ),
 }
 OUTDATED_PHASES = re.compile(r"\bquatre phases\b|\bphase (?:de |d')?confrontation\b")
 
@@ -388,7 +408,7 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
         block = next((b for b in blocks if pattern.search(fold(b.text))), None)
         if block is not None:
             findings.append(Finding("phases", f"Phase {name} nommée.", block.where, INFO, name))
-        elif pattern.search(fold(phase_column)):
+        elif re.search(rf"\b{fold(name)}", fold(phase_column)):
             findings.append(
                 Finding(
                     "phases", f"Phase {name} nommée dans le tableau des séances.", "", INFO, name
@@ -422,17 +442,38 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
     return findings
 
 
+def _firm_dates(text: str) -> list[DateMention]:
+    """Dates an action can be held to: a day or a month with its year, or a week number
+    (« fin mars », « à l'automne » are too vague)."""
+    return [d for d in find_dates(text) if d.value is not None or fold(d.text).startswith(("semaine", "s"))]
+
+
 def check_dated_actions(context: Context, requirement: DossierRequirement) -> list[Finding]:
-    """The action plan holds dated actions."""
+    """The action plan holds dated actions (each dated mention counts, several per paragraph)."""
     dated = [
         (block, dates)
         for block in context.scope(requirement)
-        if block.kind != HEADING and (dates := find_dates(block.text))
+        if block.kind != HEADING and (dates := _firm_dates(block.text))
     ]
+    count = sum(len(dates) for _, dates in dated)
     minimum = context.settings.min_dated_actions
     examples = "« avant le 15/03/2027 », « en avril 2027 », « semaine 12 »"
+    vague = next(
+        (b for b in context.scope(requirement) if b.kind != HEADING and find_dates(b.text)), None
+    )
     if not dated:
         section = context.sections.get(requirement.id)
+        if vague is not None:
+            return [
+                Finding(
+                    "dated_actions",
+                    f"Échéances imprécises (« {find_dates(vague.text)[0].text} ») : donnez à chaque "
+                    f"étape une date avec son année ({examples}).",
+                    vague.where,
+                    WARNING,
+                    "vague",
+                )
+            ]
         return [
             Finding(
                 "dated_actions",
@@ -443,7 +484,7 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
             )
         ]
     first_block, first_dates = dated[0]
-    if len(dated) < minimum:
+    if count < minimum:
         return [
             Finding(
                 "dated_actions",
@@ -456,7 +497,7 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
     return [
         Finding(
             "dated_actions",
-            f"{len(dated)} actions datées (par exemple « {first_dates[0].text} »).",
+            f"{count} actions datées (par exemple « {first_dates[0].text} »).",
             first_block.where,
             INFO,
             "dated",
@@ -472,7 +513,15 @@ FOLLOW_UP = re.compile(
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
     r"|\bsuivi\s+post[- ]?bilan\b"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
+    r"|\bpoints?\s+d'etape\b|\brecontact\w*|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
+    r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
+    r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
 )
+_MONTH_NAMES = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}  # fmt: skip
+_MONTH_ALONE = re.compile(r"\b(?:en|au mois d'|au mois de|courant|debut|fin|mi-)\s*(" + "|".join(_MONTH_NAMES) + r")\b(?!\s+\d)")
 _MONTHS = re.compile(r"\b(\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b")
 _NUMBERS = {
     "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -568,6 +617,9 @@ def _follow_up_months(text: str, last: date | None) -> float | None:
         for mention_date in find_dates(text[start:]):
             if mention_date.value is not None and mention_date.value > last:
                 return months_between(last, mention_date.value)
+        alone = _MONTH_ALONE.search(folded, start)
+        if alone:  # « je la recontacterai en décembre »: the next December after the last session
+            return float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12)
     return None
 
 
@@ -598,11 +650,41 @@ TOOLS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     ),
     "inventaire d'intérêts": (re.compile(r"\binventaires? d'interets\b"), None),
 }
+#: A reason the tool fits the bénéficiaire: a purpose or a cause, not when or how long.
 JUSTIFY = re.compile(
-    r"\b(?:pour|afin\s+(?:de|d'|que)|parce\s+qu|car|puisqu|objectifs?|dans\s+le\s+but|en\s+vue\s+d"
-    r"|permet\w*|a\s+permis|choisi\w*|choix|interet|de\s+(?:maniere|facon)\s+a|vis\w*\s+a|utile"
-    r"|adapte\w*|pertinen\w*|justifi\w*)\b"
+    r"\bafin\s+(?:de|d'|que|qu')|\bparce\s+qu|\bcar\b|\bpuisqu|\bdans\s+le\s+but\b|\ben\s+vue\s+d"
+    r"|\bpermet(?:tre|tait|tant|tent)?\s+(?:de|d'|a)\b|\bobjectifs?\s+(?:de|d'|etait|:)|\bavai\w*\s+pour\s+(?:objectif|but)"
+    r"|\bvis\w*\s+a\b|\bchoisi\w*\s+(?:pour|car|parce|afin|en\s+raison)|\ben\s+raison\s+d"
+    r"|\badapte\w*\s+a\b|\bpertinen\w*|\bjustifi\w*|\bc'est\s+ce\s+qui\s+manquait|\bpour\s+l'aider"
+    r"|^\W*comme\s+\w+|\bdonne\s+un\s+vocabulaire|\ba\s+montre\s+le\s+contraire"
 )
+#: « pour » + an infinitive (« pour objectiver », « pour le situer ») is a purpose; « pour la séance
+#: 4 », « pour une durée d'une heure » are not.
+_POUR_VERB = re.compile(
+    r"\bpour\s+(?:(?:l'|le\s+|la\s+|les\s+|lui\s+|leur\s+|se\s+|s'|y\s+|en\s+|mieux\s+|ne\s+pas\s+)*)([a-z]+(?:er|ir|re|oir))\b"
+)
+_NOT_VERBS = frozenset(
+    "centre cadre titre livre lettre membre ordre nombre chiffre votre notre autre entre contre "
+    "premiere derniere carriere matiere maniere filiere frontiere heure metier dossier premier dernier "
+    "papier quartier atelier chantier cahier fichier calendrier hiver fer leger entier foyer loyer "
+    "danger etranger dejeuner diner clavier courrier particulier plaisir avenir desir soir savoir "
+    "pouvoir devoir espoir miroir noir loisir".split()
+)
+#: The bénéficiaire's difficulty or words, to which the tool answers (an implicit justification).
+_NEED = re.compile(
+    r"\b(?:peinai\w*|doutai\w*|hesitai\w*|ignorai\w*|minimis\w*|repetai\w*|disai\w*|exprimai\w*|"
+    r"ne\s+savai\w*|n'arrivai\w*|avai\w*\s+du\s+mal|besoin\s+d)"
+)
+
+
+def _justifies(text: str) -> bool:
+    """Whether the sentences say why the tool was chosen for this bénéficiaire."""
+    folded = fold(text)
+    if JUSTIFY.search(folded) or _NEED.search(folded):
+        return True
+    return any(m.group(1) not in _NOT_VERBS for m in _POUR_VERB.finditer(folded))
+
+
 _GENOGRAM_CONSENT = re.compile(r"\bconsent|\baccord\b|\baccepte")
 _PMSMP_PRESCRIBER = re.compile(r"\bfrance travail\b|\bmission locale\b|\bcap emploi\b|\bprescri")
 
@@ -644,7 +726,8 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
         if not named:
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
-        justified = next((b for b in [*named, *everywhere] if JUSTIFY.search(fold(b.text))), None)
+        prose = [b for b in [*named, *everywhere] if b.kind != ROW]  # a session row explains nothing
+        justified = next((b for b in prose if _justifies(b.text)), None)
         if justified is not None:
             findings.append(
                 Finding(
