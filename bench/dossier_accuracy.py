@@ -217,8 +217,7 @@ def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
             f"{m.key}:{m.value}" for m in doc.metadata
         )
         findings = [f for item in report.items for f in item.findings]
-        anon = list({(f.code, f.excerpt, f.location, f.message): f for f in findings
-                     if f.check == "anonymisation" and f.code not in ("clean", "revisions")}.values())  # fmt: skip
+        anon = [f for f in findings if f.check == "anonymisation" and f.code not in ("clean", "revisions")]
         hit, used = _match(entry["pii"], anon)
         for label, found in zip(entry["pii"], hit, strict=True):
             tally = outcome.pii[label["kind"]]
@@ -235,7 +234,6 @@ def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
                 decoy = any(overlaps(d["text"], finding.excerpt) for d in entry["decoys"])
                 outcome.pii_false.append((key, finding.code, finding.excerpt, decoy))
         health = [f for f in findings if f.check == "health_terms"]
-        health = list({(f.excerpt, f.location, f.message): f for f in health}.values())
         hit, used = _match(entry["health"], health)
         outcome.health.labelled += len(entry["health"])
         outcome.health.found += sum(hit)

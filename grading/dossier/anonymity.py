@@ -44,6 +44,14 @@ ADDRESS_NAMED = re.compile(
 POSTCODE = re.compile(
     rf"(?<![\d\w])(?:0[1-9]|[1-8]\d|9[0-8])\d{{3}}\s+[{UP}][{LOW}{UP}'’-]+(?:[ -](?:sur|sous|en|le|la|les|[{UP}][{LOW}{UP}'’-]+))*(?:\s+CEDEX)?"
 )
+ADDRESS_WITH_POSTCODE = re.compile(
+    rf"(?:{ADDRESS.pattern}|{ADDRESS_NAMED.pattern}|(?i:r[ée]sidence)\s+[^,;.]{{2,40}})(?:\s*,\s*[^,;.\d]{{2,30}})?\s*,?\s*{POSTCODE.pattern}"
+)
+#: Public websites (a ministry, France Travail…): not the bénéficiaire's.
+PUBLIC_SITE = re.compile(
+    r"(?i)\.gouv\.fr|francecompetences\.fr|moncompteformation|francetravail\.fr|pole-emploi\.fr|"
+    r"onisep\.fr|apec\.fr|service-public\.fr|legifrance|education\.fr|travail-emploi"
+)
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\"«»]+")
 SOCIAL = re.compile(
     r"(?i)(?:\bhttps?://)?(?:\b[a-z]{2,3}\.)?\b(linkedin|facebook|fb|instagram|twitter|x|tiktok|viadeo|youtube|snapchat|github|threads)\.com/[^\s<>()\"«»]*"
@@ -176,7 +184,9 @@ def _scan(
                 "social", "error", f"profil de réseau social ({network})", "Supprimez-le.", match
             )
     for match in URL.finditer(text):
-        if claim(match):
+        if PUBLIC_SITE.search(match.group(0)):
+            claim(match)
+        elif claim(match):
             yield hit(
                 "url", "warning", "adresse web",
                 "Vérifiez qu'elle ne permet pas d'identifier le bénéficiaire.", match,
@@ -207,7 +217,7 @@ def _scan(
                 "birth_year", "warning", "année de naissance",
                 "Un âge ou une tranche d'âge suffit.", match,
             )  # fmt: skip
-    for pattern in (ADDRESS, ADDRESS_NAMED, POSTCODE):
+    for pattern in (ADDRESS_WITH_POSTCODE, ADDRESS, ADDRESS_NAMED, POSTCODE):
         for match in pattern.finditer(text):
             if claim(match):
                 yield hit(
@@ -240,7 +250,7 @@ def _scan(
             )  # fmt: skip
     for match in CIVILITY.finditer(text):
         tokens = _tokens(match.group(1))
-        if tokens and not tokens <= pseudonyms and claim(match):
+        if tokens and not tokens <= pseudonyms and _plausible_name(match.group(1)) and claim(match):
             yield hit(
                 "name", "error", "nom de personne",
                 "Remplacez-le par une initiale (Mme D.) ou un pseudonyme présenté comme tel.", match,
@@ -268,6 +278,8 @@ def _scan(
             continue
         if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
             continue  # a lone capitalised word the model took for a name: too often a common word
+        if _is_public_or_own(name, own) or not _all_capitalised(name):
+            continue  # the consultant's organisation, « Mme P. : De la colère »
         if taken.claim(start, end):
             yield Hit(
                 "name", "error",
@@ -360,7 +372,14 @@ def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
             match = _OWN_NAME.search(window)
             if match:
                 names.add(fold(_trim_organisation(match.group(1))))
+        for match in _BEFORE_SIRET.finditer(block.text):
+            names.add(fold(_trim_organisation(match.group(1))))
     return frozenset(n for n in names if n)
+
+
+_BEFORE_SIRET = re.compile(
+    rf"({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})\s*[–—,-]?\s*(?:SIRET|NDA|N° de déclaration|numéro de déclaration)"
+)
 
 
 _ORG_TAIL = re.compile(r"[\s,.;:]+$")
@@ -428,6 +447,16 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(name)
 
 
+_PARTICLES = frozenset("de la le du des d' d’ l' l’ van von ben el".split())
+
+
+def _all_capitalised(name: str) -> bool:
+    """Every word of a person's name is capitalised, particles apart; no punctuation inside."""
+    if re.search(r"[:;,()«»\d]", name):
+        return False
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in re.findall(r"[\w'’-]+", name))
+
+
 def _known_first_name(name: str) -> bool:
     """« Thomas », « Anne-Sophie » (each part a first name)."""
     return name in FIRST_NAMES or ("-" in name and all(p in FIRST_NAMES for p in name.split("-")))
@@ -436,7 +465,7 @@ def _known_first_name(name: str) -> bool:
 def _plausible_name(name: str) -> bool:
     """Capitalised, not a word of the bilan, not an acronym of the trade."""
     words = [w for w in re.findall(r"[\w'’-]+", name) if w not in _CIVILITY_WORDS]
-    if not words or not any(w[:1].isupper() for w in words):
+    if not words or not any(re.search(rf"[{UP}]", w) for w in words):
         return False
     return not all(fold(w) in NOT_NAMES or w in ACRONYMS or w.lower() == w for w in words)
 

@@ -34,7 +34,7 @@ FIRST_NAMES = frozenset(
 #: Folded words that are not surnames after a capitalised word (and not first names before one).
 NOT_NAMES = frozenset(
     """
-    il elle ils elles nous vous je on lui eux
+    il elle ils elles nous vous je on lui eux date duree objet seance seances horaire horaires
     le la les l au aux du de des d en et ou par pour sur avec sans dans chez son sa ses mon ma mes
     notre nos votre vos leur leurs ce cet cette ces un une via selon apres avant entre puis
     methode test tests fiche fiches outil outils questionnaire inventaire grille phase phases annexe
@@ -57,7 +57,7 @@ ACRONYMS = frozenset(
     """
     RIASEC IRMR PMSMP STAR CPF RQTH CEP OPCO OPCA ROME BMO DARES RNCP RS VAE CDI CDD RH DRH PME TPE
     ESAT MDPH AGEFIPH FIPHFP CAF APEC CIO CIDJ BTS DUT BUT CAP BEP BAC IUT UFR CNAM AFPA GRETA CFA
-    ONISEP INSEE URSSAF CPAM MSA SIRET SIREN TMS ALD AAH RSA ARE ASS PSE CSP FONGECIF CIF DIF QVT
+    ONISEP INSEE CCNA ITIL CISCO SQL URSSAF CPAM MSA SIRET SIREN TMS ALD AAH RSA ARE ASS PSE CSP FONGECIF CIF DIF QVT
     RPS CHSCT CSE RGPD CNIL MBTI DISC SOSIE PAPI HEXACO QCM PDF DOCX ODT URL COVID SMIC IDF PACA
     EPIDE ESS SIAE IAE MOOC ECTS RGAA WCAG LTI OK NB PS CV LM SAP ERP BTP EHPAD ADMR SSIAD AVS AES
     IDE ASH DEAES DEAS DEME DEES BAFA BAFD CACES HACCP SST PSC FLE DELF DALF TOEIC TOEFL IELTS
