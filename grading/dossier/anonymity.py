@@ -278,6 +278,8 @@ def _scan(
             continue
         if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
             continue  # a lone capitalised word the model took for a name: too often a common word
+        if _INITIAL_AFTER.match(text, end) and len(tokens) == 1:
+            continue  # « Sophie D. »: anonymised as the guide asks
         if _is_public_or_own(name, own) or not _all_capitalised(name):
             continue  # the consultant's organisation, « Mme P. : De la colère »
         if taken.claim(start, end):
@@ -291,6 +293,7 @@ def _scan(
         if (
             _known_first_name(name)
             and name not in pseudonyms
+            and not _INITIAL_AFTER.match(text, match.end())
             and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
             and taken.claim(*match.span())
         ):
@@ -447,6 +450,7 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(name)
 
 
+_INITIAL_AFTER = re.compile(rf"\s+[{UP}]\.")
 _PARTICLES = frozenset("de la le du des d' d’ l' l’ van von ben el".split())
 
 

@@ -850,7 +850,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
     "accident": re.compile(
         r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
-        r"|\bsequelles?\b|\bfractures?\b"
+        r"|\bsequelles?\b|\bfractures?\b|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b"
     ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
     "troubles": re.compile(
@@ -878,17 +878,17 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b|\bsevrage\b"),
     "hospitalisation": re.compile(r"\bhospitalis\w*(?! a domicile)"),
     "traitement": re.compile(
-        r"\btraitements? (?:antidouleurs?|medicamenteux|lourds?|hormona\w*|contre\b)"
+        r"\b(?:(?:son|sa|ses|un|mon|ma|mes)\s+)?traitements? (?:antidouleurs?|medicamenteux|lourds?|hormona\w*)"
         r"|\b(?:son|sa|ses|un|mon|ma|mes) traitements?\b(?! (?:de|des|du) )"
     ),
     "médecin": re.compile(
         r"\bmedecins? (?:du travail|traitants?|specialistes?|psychiatres?)\b"
         r"|\b(?:son|sa|mon|ma|ses|mes|leur) (?:medecin|psychiatre|psychologue|kinesitherapeute|kine|rhumatologue|oncologue|cardiologue)\b(?: traitant| du travail)?"
-        r"|\bpsychiatr\w*|\bpsychotherap\w*"
+        r"|\bpsychiatr\w*|\bpsychotherap\w*|\b(?:une|sa|son|en|de)\s+therapies?\b"
     ),
     "médical": re.compile(
         r"\b(?:restrictions?|contre-indications?|avis|certificats?|suivis?|questions?|raisons?|problemes?|dossiers?)"
-        r" medica(?:l|le|les|ux)\b|\bmedicaments?\b"
+        r" medica(?:l|le|les|ux)\b|\bmedicaments?\b|\bappareils? (?:medica\w*|auditifs?)"
     ),
     "handicap": re.compile(r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"),
     "santé": re.compile(
