@@ -183,11 +183,11 @@ def request_header() -> dict[str, Any]:
     }
 
 
-def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
+def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str, str] | None:
     """Take the oldest pending version (or one whose worker died); committed at once."""
     stale = now - stale_after
     candidates = db.session.execute(
-        select(DossierUpload.id, DossierUpload.stored_name)
+        select(DossierUpload.id, DossierUpload.stored_name, DossierUpload.pseudonyms)
         .where(
             DossierUpload.deleted_at.is_(None),
             (DossierUpload.status == PENDING)
@@ -196,7 +196,7 @@ def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
         .order_by(DossierUpload.id)
         .limit(5)
     ).all()
-    for upload_id, stored_name in candidates:
+    for upload_id, stored_name, pseudonyms in candidates:
         taken = db.session.execute(
             update(DossierUpload)
             .where(
@@ -209,18 +209,21 @@ def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
         )
         db.session.commit()
         if taken.rowcount == 1:  # type: ignore[attr-defined]
-            return upload_id, stored_name
+            return upload_id, stored_name, pseudonyms or ""
     db.session.commit()
     return None
 
 
-def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: ProcessBudget) -> str:
+def analyse_one(
+    upload_id: int, stored_name: str, now: datetime, budget: ProcessBudget, pseudonyms: str = ""
+) -> str:
     """Analyse a claimed version and store the outcome in one transaction."""
     path = service.storage_root() / stored_name
     failure: DossierFileError | None = None
     report: dict[str, Any] | None = None
     try:
-        report = run_isolated(path.read_bytes(), request_header(), budget)
+        header = {**request_header(), "pseudonyms": service.split_pseudonyms(pseudonyms)}
+        report = run_isolated(path.read_bytes(), header, budget)
     except FileNotFoundError:
         failure = errors.corrupt("Le fichier")  # deleted meanwhile, or lost
     except DossierFileError as error:
@@ -264,7 +267,8 @@ def analyse_pending(now: datetime, *, max_seconds: float | None = None) -> str:
         claimed = _claim(now, timedelta(seconds=budget.wall_seconds * 2 + 60))
         if claimed is None:
             break
-        outcomes.append(analyse_one(*claimed, now, budget))
+        upload_id, stored_name, pseudonyms = claimed
+        outcomes.append(analyse_one(upload_id, stored_name, now, budget, pseudonyms))
         if time.monotonic() - started >= limit:
             break
     return f"{len(outcomes)} version(s) : " + ", ".join(outcomes) if outcomes else "rien"
