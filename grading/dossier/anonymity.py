@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from grading.dossier import ner
-from grading.dossier.document import Block, Document
+from grading.dossier.document import Block, Document, MetadataField
 from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES
 from grading.dossier.text import Spans, fold
 
@@ -108,12 +108,19 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
     blocks = [*doc.blocks, *doc.extras]
     pseudonyms = _pseudonyms(blocks) | {t for name in declared for t in _tokens(name)}
     hits: list[Hit] = []
-    for field in doc.metadata:
+    by_value: dict[str, list[MetadataField]] = {}
+    for field in doc.metadata:  # « Auteur » and « Modifié par » naming one person: one finding
+        by_value.setdefault(" ".join(field.value.split()).casefold(), []).append(field)
+    for fields in by_value.values():
+        field = fields[0]
+        labels = " », « ".join(f.label for f in fields)
+        plural = "propriétés" if len(fields) > 1 else "propriété"
         hits.append(
             Hit(
                 "metadata",
                 "error",
-                f"À anonymiser : propriété du fichier « {field.label} » renseignée (« {field.value} »). Effacez-la "
+                f"À anonymiser : {plural} du fichier « {labels} » renseignée{'s' if len(fields) > 1 else ''} "
+                f"(« {field.value} »). Effacez-la{'s' if len(fields) > 1 else ''} "
                 "(Fichier > Informations > Inspecter le document, ou Propriétés).",
                 "propriétés du fichier",
                 f"{field.key}:{field.value}",
@@ -260,6 +267,7 @@ def _scan(
         if (
             first in FIRST_NAMES
             and fold(last) not in NOT_NAMES
+            and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
             and last not in ACRONYMS
             and not _tokens(match.group(0)) <= pseudonyms
             and claim(match)
@@ -278,6 +286,8 @@ def _scan(
             continue
         if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
             continue  # a lone capitalised word the model took for a name: too often a common word
+        if _PLACE_BEFORE.search(text[max(0, start - 25) : start]):
+            continue  # « lycée Jean Moulin », « rue Victor Hugo »
         if _INITIAL_AFTER.match(text, end) and len(tokens) == 1:
             continue  # « Sophie D. »: anonymised as the guide asks
         if _is_public_or_own(name, own) or not _all_capitalised(name):
@@ -333,9 +343,9 @@ _PLACE_BEFORE = re.compile(
 )
 _EMPLOYER_CUE = (
     r"(?:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
-    r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?)?\s+(?:chez|pour|à|au\s+sein\s+d[eu']|dans)"
+    r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?|(?:\s+[\w'’-]+){1,3}?)?\s+(?:chez|pour|à|au|aux|au\s+sein\s+d[eu']|dans)"
     r"|\bsalari[ée]\w*\s+(?:de|chez|d'|du)|\blicenci\w*\s+(?:de|par|chez|du)"
-    r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
+    r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
     r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu'])"
 )
 _ORG_NOUN = (

@@ -652,7 +652,7 @@ TOOLS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
 }
 #: A reason the tool fits the bénéficiaire: a purpose or a cause, not when or how long.
 JUSTIFY = re.compile(
-    r"\bafin\s+(?:de|d'|que|qu')|\bparce\s+qu|\bcar\b|\bpuisqu|\bdans\s+le\s+but\b|\ben\s+vue\s+d"
+    r"\bafin\s+(?:de|d'|que|qu')|\bpour\s+qu|\bparce\s+qu|\bcar\b|\bpuisqu|\bdans\s+le\s+but\b|\ben\s+vue\s+d"
     r"|\bpermet(?:tre|tait|tant|tent)?\s+(?:de|d'|a)\b|\bobjectifs?\s+(?:de|d'|etait|:)|\bavai\w*\s+pour\s+(?:objectif|but)"
     r"|\bvis\w*\s+a\b|\bchoisi\w*\s+(?:pour|car|parce|afin|en\s+raison)|\ben\s+raison\s+d"
     r"|\badapte\w*\s+a\b|\bpertinen\w*|\bjustifi\w*|\bc'est\s+ce\s+qui\s+manquait|\bpour\s+l'aider"
@@ -884,7 +884,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "médecin": re.compile(
         r"\bmedecins? (?:du travail|traitants?|specialistes?|psychiatres?)\b"
         r"|\b(?:son|sa|mon|ma|ses|mes|leur) (?:medecin|psychiatre|psychologue|kinesitherapeute|kine|rhumatologue|oncologue|cardiologue)\b(?: traitant| du travail)?"
-        r"|\bpsychiatr\w*|\bpsychotherap\w*|\b(?:une|sa|son|en|de)\s+therapies?\b"
+        r"|\bpsychiatr\w*|\bpsychotherap\w*|\b(?:une|sa|son)\s+therapies?\b"
     ),
     "médical": re.compile(
         r"\b(?:restrictions?|contre-indications?|avis|certificats?|suivis?|questions?|raisons?|problemes?|dossiers?)"

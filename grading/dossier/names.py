@@ -28,6 +28,25 @@ FIRST_NAMES = frozenset(
     Sandrine Sarah Sébastien Serge Simon Simone Solène Sonia Sophie Stéphane Stéphanie Suzanne
     Sylvain Sylvie Théo Thérèse Thierry Thomas Timothée Tom Valentin Valérie Vanessa Véronique
     Victor Vincent Virginie Xavier Yann Yannick Yasmine Yves Yvette Yvonne Zoé
+    Aaron Abdel Abdelkader Abdou Abdoulaye Abel Achille Adama Adrienne Ahmed Aïcha Aïssa Aissatou
+    Alban Albane Alexia Ali Alicia Amadou Amandine Amine Amir Amina Anatole Anouk Apolline Ariane
+    Armelle Arnaud Arsène Assia Aude Augustin Aurore Awa Aya Aymeric Bastien Béatrice Benoîte
+    Bérénice Blandine Boris Brahim Brice Bryan Capucine Cédric Célia Charlène Chloé Christophe
+    Clarisse Clotilde Coralie Corentin Cyprien Dalila Damien Djamel Djibril Dorian Driss Edwige
+    Edith Edouard Édouard Elias Élie Eliott Élisa Elsa Émeline Émile Émilie Enora Erwan Erwann
+    Esteban Eve Ève Fabienne Farid Fatiha Félix Florent Gaël Gaspard Gautier Gwenaël Gwenaëlle
+    Gwendal Gwendoline Hamid Hannah Hassan Héloïse Hichem Houria Ibrahim Ibrahima Ilyes Inès Irène
+    Isaac Jacky Jamal Jérémie Jessica Joachim Jocelyne Johan Jonas Josette Jules Juliane Karen
+    Katia Kenza Khadija Killian Kylian Lamine Lana Laurène Léandre Léonie Léopold Liliane Lina
+    Line Lisa Loïc Loïs Lola Lorenzo Louisa Louna Lou Lounis Loup Lucille Ludivine Lylou Maëlys
+    Mahamadou Malik Mamadou Marceline Marcelle Margot Mariam Marina Marius Marjorie Marlène
+    Martial Maryse Mathis Maud Maurice Maxence Mehdi Mélissa Mélodie Michaël Milo Mina Moussa
+    Nabil Naïma Naomi Nassim Nathanaël Nawel Nelly Nina Ninon Noël Noémie Nolan Nora Norbert Nour
+    Omar Oscar Ousmane Paola Paulette Pénélope Perrine Philomène Quitterie Rayan Rebecca Rémy
+    Riad Robin Rodrigue Romane Romuald Ronan Rosalie Roxane Ryan Sabrina Sacha Salomé Salif
+    Samira Sami Séverine Sidonie Siham Slimane Soazig Sofiane Soraya Sylvianne Tanguy Tatiana
+    Théa Théodore Tiphaine Tristan Tugdual Ulysse Valentine Valéry Vianney Victoire Viviane Wassim
+    Wilfried William Yacine Yanis Yassine Yoann Youssef Yoann Yvan Zacharie Zineb Ziad Zohra
     """.split()
 )
 
