@@ -323,14 +323,43 @@ def show(outcome: Outcome, quiet: bool) -> None:
         print(f"  {key} {kind} {detail}: attendu {'oui' if expected else 'non'}, verdict {status}")
 
 
+def use_presidio(model: str) -> None:
+    """Names through Microsoft Presidio's analyzer (spaCy model inside) instead of spaCy directly."""
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "fr", "model_name": model}],
+        }
+    )
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["fr"])
+    labels = {"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
+
+    def entities(texts: list[str]) -> list[list[ner.Entity]]:
+        return [
+            [
+                ner.Entity(r.start, r.end, labels[r.entity_type], text[r.start : r.end])
+                for r in engine.analyze(text, language="fr", entities=list(labels))
+            ]
+            for text in texts
+        ]
+
+    ner.entities = entities  # type: ignore[assignment]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--model", default=None, help="fr_core_news_sm, fr_core_news_md or none")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--presidio", action="store_true", help="names through Presidio's analyzer")
     args = parser.parse_args()
     if args.model:
         ner.use_model(None if args.model == "none" else args.model)
+    if args.presidio:
+        use_presidio(args.model or ner.DEFAULT_MODEL)
     show(run(args.folder), args.quiet)
     return 0
 

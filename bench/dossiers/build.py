@@ -46,40 +46,113 @@ def parse(source: str) -> tuple[dict[str, Any], str, dict[str, list[dict[str, st
     return header, "\n".join(lines) + "\n", labels
 
 
+Piece = tuple[str, object]  # ("heading", (level, text)), ("paragraph", text), ("table", rows)
+
+
+def pieces(text: str) -> list[Piece]:
+    """Headings, paragraphs and tables of the Markdown subset the sources use."""
+    out: list[Piece] = []
+    rows: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                rows.append(cells)
+            continue
+        if rows:
+            out.append(("table", rows))
+            rows = []
+        heading = re.match(r"^(#{1,3})\s+(.*)", line)
+        if heading:
+            out.append(("heading", (len(heading.group(1)), heading.group(2))))
+        elif line.strip():
+            out.append(("paragraph", line.lstrip("-*> ").strip()))
+    return out
+
+
 def to_docx(text: str, author: str = "") -> bytes:
     from docx import Document
 
     doc = Document()
     doc.core_properties.author = author
     doc.core_properties.last_modified_by = author
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if not rows:
-            return
-        table = doc.add_table(rows=0, cols=len(rows[0]))
-        for cells in rows:
-            row = table.add_row().cells
-            for cell, value in zip(row, cells, strict=False):
-                cell.text = value
-        rows.clear()
-
-    for line in text.splitlines():
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
-                rows.append(cells)
-            continue
-        flush()
-        heading = re.match(r"^(#{1,3})\s+(.*)", line)
-        if heading:
-            doc.add_heading(heading.group(2), level=len(heading.group(1)))
-        elif line.strip():
-            doc.add_paragraph(line.lstrip("-* ").strip())
-    flush()
+    for kind, value in pieces(text):
+        if kind == "heading":
+            level, title = value  # type: ignore[misc]
+            doc.add_heading(title, level=level)
+        elif kind == "paragraph":
+            doc.add_paragraph(str(value))
+        else:
+            rows = value  # type: ignore[assignment]
+            table = doc.add_table(rows=0, cols=len(rows[0]))
+            for cells in rows:
+                for cell, cell_text in zip(table.add_row().cells, cells, strict=False):
+                    cell.text = cell_text
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def to_odt(text: str, author: str = "") -> bytes:
+    from odf.meta import InitialCreator
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    if author:
+        document.meta.addElement(InitialCreator(text=author))
+    for kind, value in pieces(text):
+        if kind == "heading":
+            level, title = value  # type: ignore[misc]
+            document.text.addElement(H(outlinelevel=level, text=title))
+        elif kind == "paragraph":
+            document.text.addElement(P(text=str(value)))
+        else:
+            rows = value  # type: ignore[assignment]
+            table = Table()
+            table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
+            for cells in rows:
+                row = TableRow()
+                for cell_text in cells:
+                    cell = TableCell()
+                    cell.addElement(P(text=cell_text))
+                    row.addElement(cell)
+                table.addElement(row)
+            document.text.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def to_pdf(text: str, author: str = "") -> bytes:
+    from fpdf import FPDF
+
+    def latin(value: str) -> str:
+        return value.replace("’", "'").replace("œ", "oe").replace("—", "-").replace("–", "-").replace("…", "...")
+
+    pdf = FPDF()
+    pdf.set_author(author)
+    pdf.add_page()
+    for kind, value in pieces(text):
+        if kind == "heading":
+            level, title = value  # type: ignore[misc]
+            pdf.set_font("helvetica", "B", size=16 - 2 * level)
+            pdf.multi_cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
+        elif kind == "paragraph":
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(0, 6, latin(str(value)), new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.set_font("helvetica", size=10)
+            with pdf.table() as table:
+                for cells in value:  # type: ignore[attr-defined]
+                    row = table.row()
+                    for cell_text in cells:
+                        row.cell(latin(cell_text))
+    return bytes(pdf.output())
+
+
+WRITERS = {"docx": to_docx, "odt": to_odt, "pdf": to_pdf}
 
 
 def main() -> None:
@@ -92,9 +165,8 @@ def main() -> None:
         author = header.pop("author", "")
         if author:
             found["pii"].append({"kind": "metadata", "text": author, "where": "propriétés: auteur"})
-        if kind == "docx":
-            data = to_docx(text, author)
-            (HERE / name).write_bytes(data)
+        if kind in WRITERS:
+            (HERE / name).write_bytes(WRITERS[kind](text, author))
         else:
             (HERE / name).write_text(text, "utf-8")
         key = path.stem.split("-")[0]

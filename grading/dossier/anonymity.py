@@ -285,7 +285,9 @@ def _scan(
         if not tokens or tokens <= pseudonyms or not _plausible_name(name):
             continue
         if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
-            continue  # a lone capitalised word the model took for a name: too often a common word
+            # A lone capitalised word the model calls a person is too often a common word at the
+            # start of a line (« Dilemme. », « Intérêts : »): only known first names count.
+            continue
         if _PLACE_BEFORE.search(text[max(0, start - 25) : start]):
             continue  # « lycée Jean Moulin », « rue Victor Hugo »
         if _INITIAL_AFTER.match(text, end) and len(tokens) == 1:
@@ -355,13 +357,14 @@ _ORG_NOUN = (
 )
 _ORG_WORD = rf"(?:[{UP}][\w'’&.-]*|[0-9]+)"
 EMPLOYER = re.compile(
-    rf"{_EMPLOYER_CUE}\s+{_ORG_NOUN}(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
+    rf"{_EMPLOYER_CUE}\s+(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
+    rf"(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
     rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur|en)\s*)*{_ORG_WORD}){{0,5}})"
 )
 #: Whose name is not a finding: the bénéficiaire's prescribers and funders, public bodies.
 PUBLIC_BODIES = re.compile(
     r"^(?:l['’]|la\s+|le\s+|les\s+)?(?:france\s+travail|p[ôo]le\s+emploi|apec|cap\s+emploi|mission\s+locale|"
-    r"cpam|caisse|urssaf|msa|opco\b|transitions?\s+pro|france\s+comp[ée]tences|afpa|greta|cnam|"
+    r"cpam|caisses?\s+(?:primaire|d['’]allocations|nationale|de\s+retraite|des\s+d[ée]p[ôo]ts)|urssaf|msa|opco\b|transitions?\s+pro|france\s+comp[ée]tences|afpa|greta|cnam|"
     r"cio\b|onisep|agefiph|mdph|caf\b|minist[èe]re|r[ée]gion|d[ée]partement|conseil\s+(?:r[ée]gional|d[ée]partemental)|"
     r"chambre\s+(?:d['’]agriculture|de\s+commerce|des\s+m[ée]tiers)|cci\b|cma\b|[ée]ducation\s+nationale|"
     r"fonction\s+publique|qualiopi|mon\s*compte\s*formation|cpf\b)",

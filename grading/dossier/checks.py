@@ -25,7 +25,7 @@ from grading.dossier.report import (
 )
 from grading.dossier.safety import Limits
 from grading.dossier.sessions import Sessions, find_sessions
-from grading.dossier.text import Spans, fold, heading_score, meaning_match, word_count
+from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
     "CHECKS",
@@ -203,7 +203,11 @@ def find_sections(
         # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
         if index in matched or block.kind != HEADING or block.level not in main_levels:
             continue
-        meant = [r.id for r in requirements if meaning_match(block.text, r.headings)]
+        scores = [(meaning_score(block.text, r.headings), r.id) for r in requirements]
+        best = max((score for score, _ in scores), default=0)
+        meant = [rid for score, rid in scores if score == best and best > 0]
+        # One requirement only (« Parcours »: « Parcours de bilan » rather than « Parcours
+        # professionnel »), and not one whose section is already found.
         if len(meant) == 1 and meant[0] not in {rid for _, rid, _ in candidates}:
             candidates.append((index, meant[0], block.level))
     candidates.sort()
@@ -513,7 +517,8 @@ FOLLOW_UP = re.compile(
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
     r"|\bsuivi\s+post[- ]?bilan\b"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
-    r"|\bpoints?\s+d'etape\b|\brecontact\w*|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
+    r"|\bpoints?\s+d'etape\b|\brecontact\w*|\breprendr\w*\s+contact|\bprendr\w*\s+(?:de\s+ses\s+|des\s+)?nouvelles"
+    r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
     r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
     r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
 )

@@ -158,13 +158,23 @@ def _expand(words: frozenset[str]) -> frozenset[str]:
     return words.union(*(SYNONYMS.get(w, frozenset()) for w in words))
 
 
-def meaning_match(heading: str, aliases: Sequence[str]) -> bool:
-    """The heading says the same as one alias, word for word or through synonyms."""
+def meaning_score(heading: str, aliases: Sequence[str]) -> int:
+    """2: the heading's words are an alias's (through synonyms); 1: one holds the other; 0: no."""
     h = _content_words(heading)
     if not h or len(h) > 6:
-        return False
+        return 0
+    best = 0
     for alias in aliases:
         a = _content_words(alias)
-        if a and (a <= _expand(h) or h <= _expand(a)):
-            return True
-    return False
+        if not a:
+            continue
+        if _expand(a) & h == h and _expand(h) & a == a:
+            return 2
+        if a <= _expand(h) or h <= _expand(a):
+            best = 1
+    return best
+
+
+def meaning_match(heading: str, aliases: Sequence[str]) -> bool:
+    """The heading says the same as one alias, word for word or through synonyms."""
+    return meaning_score(heading, aliases) > 0
