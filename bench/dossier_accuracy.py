@@ -51,7 +51,9 @@ def requirements() -> list[DossierRequirement]:
     """The course's cahier des charges, as the web app gives it to the analysis."""
     guide, _ = load_dossier(ROOT / "course" / "dossier")
     assert guide is not None
-    return [DossierRequirement(i.id, i.title, i.headings, i.checks, i.min_words) for i in guide.items]
+    return [
+        DossierRequirement(i.id, i.title, i.headings, i.checks, i.min_words) for i in guide.items
+    ]
 
 
 def _norm(text: str) -> str:
@@ -103,7 +105,11 @@ def _snippet(text: str, needle: str, width: int = 60) -> str:
     if at < 0:
         return ""
     start, end = max(0, at - width), min(len(text), at + len(needle) + width)
-    return ("…" if start else "") + text[start:end].replace("\n", " ") + ("…" if end < len(text) else "")
+    return (
+        ("…" if start else "")
+        + text[start:end].replace("\n", " ")
+        + ("…" if end < len(text) else "")
+    )
 
 
 def _match(labels: list[dict[str, Any]], findings: list[Finding]) -> tuple[list[bool], list[bool]]:
@@ -124,8 +130,10 @@ def _match(labels: list[dict[str, Any]], findings: list[Finding]) -> tuple[list[
 
 def _status(findings: list[Finding], codes_ok: set[str], codes_check: set[str]) -> str:
     codes = {f.code for f in findings}
-    if codes & codes_ok and not codes & codes_check and not any(
-        f.severity == "error" for f in findings
+    if (
+        codes & codes_ok
+        and not codes & codes_check
+        and not any(f.severity == "error" for f in findings)
     ):
         return CONFORME
     if not findings:
@@ -158,16 +166,16 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
 
     hours = [f for f in of("session_hours") if f.code != "row"]
     # The verdict is the total against 10–24 h; a wrong « Total » line is a separate warning.
-    status = _status(
-        [f for f in hours if f.code != "declared_total"], {"total"}, {"unreadable"}
-    )
+    status = _status([f for f in hours if f.code != "declared_total"], {"total"}, {"unreadable"})
     if status == CONFORME and report.hours is not None:
         if abs(report.hours - float(expected["hours_total"])) > 0.01:
             status = CONFORME + " (total faux)"
     out.append(("heures", f"{expected['hours_total']} h", bool(expected["hours_ok"]), status))
     for phase, present in expected["phases"].items():
         codes = {f.code: f for f in of("phases")}
-        status = CONFORME if phase in codes else MANQUANT if f"no_{fold(phase)}" in codes else ABSENT
+        status = (
+            CONFORME if phase in codes else MANQUANT if f"no_{fold(phase)}" in codes else ABSENT
+        )
         out.append(("phase", phase, bool(present), status))
     follow = of("follow_up")
     out.append(
@@ -175,7 +183,9 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
          _status(follow, {"planned"}, set()))
     )  # fmt: skip
     dated = of("dated_actions")
-    out.append(("actions datées", "", bool(expected["dated_actions_ok"]), _status(dated, {"dated"}, set())))
+    out.append(
+        ("actions datées", "", bool(expected["dated_actions_ok"]), _status(dated, {"dated"}, set()))
+    )
     tools = of("tool_justification")
     for tool in expected["tools"]:
         key = tool.get("checker_key")
@@ -193,7 +203,9 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
             out.append(("prescripteur PMSMP", key, bool(tool["prescriber_named"]),
                         VERIFIER if extra else CONFORME))  # fmt: skip
     consent = of("consent")
-    status = CONFORME if any(f.code == "found" for f in consent) else MANQUANT if consent else ABSENT
+    status = (
+        CONFORME if any(f.code == "found" for f in consent) else MANQUANT if consent else ABSENT
+    )
     out.append(("consentement", "", bool(expected["consent"]), status))
     return out
 
@@ -213,11 +225,17 @@ def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
         doc = extract(data, MAX_BYTES)
         report = analyse_document(doc, reqs, pseudonyms=tuple(entry.get("pseudonyms", ())))
         outcome.times.append((key, time.perf_counter() - started))
-        text = "\n".join(b.text for b in [*doc.blocks, *doc.extras]) + "\n" + "\n".join(
-            f"{m.key}:{m.value}" for m in doc.metadata
+        text = (
+            "\n".join(b.text for b in [*doc.blocks, *doc.extras])
+            + "\n"
+            + "\n".join(f"{m.key}:{m.value}" for m in doc.metadata)
         )
         findings = [f for item in report.items for f in item.findings]
-        anon = [f for f in findings if f.check == "anonymisation" and f.code not in ("clean", "revisions")]
+        anon = [
+            f
+            for f in findings
+            if f.check == "anonymisation" and f.code not in ("clean", "revisions")
+        ]
         hit, used = _match(entry["pii"], anon)
         for label, found in zip(entry["pii"], hit, strict=True):
             tally = outcome.pii[label["kind"]]
@@ -303,7 +321,9 @@ def show(outcome: Outcome, quiet: bool) -> None:
         f"{statistics.median(later) * 1000:.0f} ms, max {max(later) * 1000:.0f} ms "
         f"({max(outcome.times[1:] or outcome.times, key=lambda p: p[1])[0]})"
     )
-    print(f"  mémoire max du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo")
+    print(
+        f"  mémoire max du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo"
+    )
     if quiet:
         return
     print("## Oublis (données personnelles)")
@@ -357,7 +377,10 @@ def time_server(folder: Path) -> None:
     from grading.dossier.sandbox import AnalysisServer
 
     labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
-    header = {"requirements": [dataclasses.asdict(r) for r in requirements()], "max_bytes": MAX_BYTES}
+    header = {
+        "requirements": [dataclasses.asdict(r) for r in requirements()],
+        "max_bytes": MAX_BYTES,
+    }
     server = AnalysisServer(
         [sys.executable, "-m", "grading.dossier.sandbox", "--server", "10", str(512 * 1024 * 1024), "60"],
         {"PATH": os.defpath, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",

@@ -31,7 +31,12 @@ MARK = re.compile(r"\{\{(pii|dec|h|hd)(?::([a-z_]+))?\|([^}]+)\}\}")
 def parse(source: str) -> tuple[dict[str, Any], str, dict[str, list[dict[str, str]]]]:
     header_text, body = source.split("\n---\n", 1)
     header = json.loads(header_text.removeprefix("---json\n"))
-    labels: dict[str, list[dict[str, str]]] = {"pii": [], "decoys": [], "health": [], "health_decoys": []}
+    labels: dict[str, list[dict[str, str]]] = {
+        "pii": [],
+        "decoys": [],
+        "health": [],
+        "health_decoys": [],
+    }
     section = "début"
     lines = []
     for line in body.splitlines():
@@ -129,7 +134,13 @@ def to_pdf(text: str, author: str = "") -> bytes:
     from fpdf import FPDF
 
     def latin(value: str) -> str:
-        return value.replace("’", "'").replace("œ", "oe").replace("—", "-").replace("–", "-").replace("…", "...")
+        return (
+            value.replace("’", "'")
+            .replace("œ", "oe")
+            .replace("—", "-")
+            .replace("–", "-")
+            .replace("…", "...")
+        )
 
     pdf = FPDF()
     pdf.set_author(author)
@@ -174,7 +185,9 @@ def main() -> None:
             for n, item in enumerate(items, 1):
                 item["id"] = f"{key}-{group}{n}"
         labels[key] = {"file": name, "format": kind, **header, **found}
-    (HERE / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    (HERE / "labels.json").write_text(
+        json.dumps(labels, ensure_ascii=False, indent=1) + "\n", "utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from grading.dossier import ner
@@ -15,9 +14,7 @@ from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
 LOW = "a-zß-öø-ÿ"
-_NAME_TOKEN = (
-    rf"(?:[{UP}](?:[{LOW}]+|(?=['’][{UP}]))(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
-)
+_NAME_TOKEN = rf"(?:[{UP}](?:[{LOW}]+|(?=['’][{UP}]))(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
 #: « de La Fontaine », « d'Argenson », « du Bellay », « Le Gall » (after a civility or first name).
 _PARTICLE = r"(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’]|van|von|ben|el)\s*)"
 
@@ -237,7 +234,11 @@ def _scan(
         taken.claim(start, end)
     for match in LABELLED_NAME.finditer(text):
         name = match.group(1)
-        if not _tokens(name) <= pseudonyms and _plausible_name(name) and taken.claim(*match.span(1)):
+        if (
+            not _tokens(name) <= pseudonyms
+            and _plausible_name(name)
+            and taken.claim(*match.span(1))
+        ):
             yield Hit(
                 "name", "error",
                 f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale ou un "
@@ -404,7 +405,20 @@ _ORG_TAIL = re.compile(r"[\s,.;:]+$")
 def _trim_organisation(name: str) -> str:
     """Drop trailing connectors and punctuation: « Hyper U de Lanester, » → « Hyper U de Lanester »."""
     words = name.split()
-    while words and fold(words[-1]) in {"de", "du", "des", "d'", "la", "le", "les", "l'", "et", "&", "sur", "en"}:
+    while words and fold(words[-1]) in {
+        "de",
+        "du",
+        "des",
+        "d'",
+        "la",
+        "le",
+        "les",
+        "l'",
+        "et",
+        "&",
+        "sur",
+        "en",
+    }:
         words.pop()
     name = _ORG_TAIL.sub("", " ".join(words))
     return re.sub(r"^(?:la|le|les)\s+|^l['’](?=[A-ZÀ-Þ])", "", name)  # « la Mairie de … »
@@ -421,9 +435,9 @@ def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
 def _only_place(start: int, name: str, entities: Sequence[ner.Entity]) -> bool:
     """« travaille à Lyon »: a town the model calls a place, not an employer."""
     end = start + len(name)
-    return any(e.label == "LOC" and e.start <= start and e.end >= end for e in entities) and not any(
-        e.label == "ORG" and e.start < end and e.end > start for e in entities
-    )
+    return any(
+        e.label == "LOC" and e.start <= start and e.end >= end for e in entities
+    ) and not any(e.label == "ORG" and e.start < end and e.end > start for e in entities)
 
 
 def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]:
@@ -456,7 +470,10 @@ _AUTHOR_BEFORE = re.compile(
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Extend an entity cut inside a word (« Chantal N' » → « Chantal N'Diaye »)."""
-    while end < len(text) and (text[end].isalnum() or (text[end] in "'’-" and end + 1 < len(text) and text[end + 1].isalpha())):
+    while end < len(text) and (
+        text[end].isalnum()
+        or (text[end] in "'’-" and end + 1 < len(text) and text[end + 1].isalpha())
+    ):
         end += 1
     while start > 0 and text[start - 1].isalnum():
         start -= 1

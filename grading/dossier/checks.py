@@ -449,7 +449,11 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
 def _firm_dates(text: str) -> list[DateMention]:
     """Dates an action can be held to: a day or a month with its year, or a week number
     (« fin mars », « à l'automne » are too vague)."""
-    return [d for d in find_dates(text) if d.value is not None or fold(d.text).startswith(("semaine", "s"))]
+    return [
+        d
+        for d in find_dates(text)
+        if d.value is not None or fold(d.text).startswith(("semaine", "s"))
+    ]
 
 
 def check_dated_actions(context: Context, requirement: DossierRequirement) -> list[Finding]:
@@ -526,7 +530,11 @@ _MONTH_NAMES = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
     "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
 }  # fmt: skip
-_MONTH_ALONE = re.compile(r"\b(?:en|au mois d'|au mois de|courant|debut|fin|mi-)\s*(" + "|".join(_MONTH_NAMES) + r")\b(?!\s+\d)")
+_MONTH_ALONE = re.compile(
+    r"\b(?:en|au mois d'|au mois de|courant|debut|fin|mi-)\s*("
+    + "|".join(_MONTH_NAMES)
+    + r")\b(?!\s+\d)"
+)
 _MONTHS = re.compile(r"\b(\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b")
 _NUMBERS = {
     "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -731,7 +739,9 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
         if not named:
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
-        prose = [b for b in [*named, *everywhere] if b.kind != ROW]  # a session row explains nothing
+        prose = [
+            b for b in [*named, *everywhere] if b.kind != ROW
+        ]  # a session row explains nothing
         justified = next((b for b in prose if _justifies(b.text)), None)
         if justified is not None:
             findings.append(
@@ -895,10 +905,10 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"\b(?:restrictions?|contre-indications?|avis|certificats?|suivis?|questions?|raisons?|problemes?|dossiers?)"
         r" medica(?:l|le|les|ux)\b|\bmedicaments?\b|\bappareils? (?:medica\w*|auditifs?)"
     ),
-    "handicap": re.compile(r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"),
-    "santé": re.compile(
-        r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"
+    "handicap": re.compile(
+        r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"
     ),
+    "santé": re.compile(r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"),
 }
 #: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's
 #: health (a nurse's patients, an auxiliary's residents, a neighbour's illness, a public body).
@@ -930,7 +940,7 @@ def find_health_terms(doc: Document) -> list[Finding]:
                 for match in pattern.finditer(text):
                     if taken.claim(*match.span()):
                         found.append((match.start(), match.end(), term))
-            for start, end, term in sorted(found):
+            for start, end, _term in sorted(found):
                 words = block.text[offset + start : offset + end]
                 findings.append(
                     Finding(

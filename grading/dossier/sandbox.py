@@ -74,7 +74,9 @@ def analyse_request(data: bytes, header: dict[str, Any]) -> dict[str, Any]:
 TOO_COMPLEX_ANSWER = "too_complex"
 
 
-def _answer(analyse: Callable[[bytes, dict[str, Any]], dict[str, Any]], data: bytes, header: dict[str, Any]) -> dict[str, Any]:
+def _answer(
+    analyse: Callable[[bytes, dict[str, Any]], dict[str, Any]], data: bytes, header: dict[str, Any]
+) -> dict[str, Any]:
     from grading.dossier.errors import TOO_COMPLEX, DossierFileError
 
     try:
@@ -207,7 +209,9 @@ class AnalysisServer:
             )
         return self._process
 
-    def request(self, data: bytes, header: dict[str, Any], first_answer_seconds: float) -> dict[str, Any]:
+    def request(
+        self, data: bytes, header: dict[str, Any], first_answer_seconds: float
+    ) -> dict[str, Any]:
         """One analysis; ServerGone if the server dies or stays silent past the deadline."""
         with self._lock:
             starting = self._process is None or self._process.poll() is not None

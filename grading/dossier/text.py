@@ -151,7 +151,9 @@ _GENERIC = frozenset(
 
 def _content_words(text: str) -> frozenset[str]:
     words = normalise_heading(text).split()
-    return frozenset(w[:-1] if w.endswith(("s", "x")) and len(w) > 3 else w for w in words) - _GENERIC
+    return (
+        frozenset(w[:-1] if w.endswith(("s", "x")) and len(w) > 3 else w for w in words) - _GENERIC
+    )
 
 
 def _expand(words: frozenset[str]) -> frozenset[str]:

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("dossier_accuracy", ROOT / "bench" / "dossier_accuracy.py")
+    spec = importlib.util.spec_from_file_location(
+        "dossier_accuracy", ROOT / "bench" / "dossier_accuracy.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["dossier_accuracy"] = module
@@ -82,8 +84,14 @@ def test_a_first_name_used_alone_is_reported_each_time():
         ("Elle travaille de nuit à l'EHPAD Les Glycines depuis dix ans.", "EHPAD Les Glycines"),
         ("Elle a travaillé six ans à la Mairie de Villeurbanne.", "Mairie de Villeurbanne"),
         ("Licenciée après dix-neuf ans chez Hyper U de Lanester, elle…", "Hyper U de Lanester"),
-        ("Il travaille depuis six ans à La Table de Marius, où il est second.", "La Table de Marius"),
-        ("Le bilan a été proposé par son employeur, le cabinet Lherbier & Associés.", "Lherbier & Associés"),
+        (
+            "Il travaille depuis six ans à La Table de Marius, où il est second.",
+            "La Table de Marius",
+        ),
+        (
+            "Le bilan a été proposé par son employeur, le cabinet Lherbier & Associés.",
+            "Lherbier & Associés",
+        ),
         ("Il a passé onze ans au Crédit Mutuel de Bron.", "Crédit Mutuel de Bron"),
     ],
 )
@@ -174,7 +182,13 @@ def test_a_job_s_vocabulary_and_other_people_s_health_are_not_findings(text):
 
 @pytest.mark.parametrize(
     ("text", "hours"),
-    [("90'", 1.5), ("1 h 30", 1.5), ("une heure trente", 1.5), ("deux heures", 2.0), ("120 min", 2.0)],
+    [
+        ("90'", 1.5),
+        ("1 h 30", 1.5),
+        ("une heure trente", 1.5),
+        ("deux heures", 2.0),
+        ("120 min", 2.0),
+    ],
 )
 def test_durations_as_candidates_write_them(text, hours):
     assert parse_duration(text) == hours
@@ -201,7 +215,11 @@ def table(index: int, rows: list[tuple[str, ...]]) -> list[Block]:
 
 
 def test_a_session_table_repeated_in_the_annexes_is_counted_once():
-    rows = [("Date", "Durée", "Phase"), ("02/06/2025", "2 h", "Préliminaire"), ("09/06/2025", "1 h 30", "Investigation")]
+    rows = [
+        ("Date", "Durée", "Phase"),
+        ("02/06/2025", "2 h", "Préliminaire"),
+        ("09/06/2025", "1 h 30", "Investigation"),
+    ]
     sessions = find_sessions([*table(1, rows), *table(2, rows)])
     assert sessions is not None and sessions.total == 3.5 and len(sessions.rows) == 2
 
@@ -266,11 +284,16 @@ def test_headings_are_recognised_by_their_meaning(heading, item):
     titles[item] = heading
     blocks = []
     for title in titles.values():
-        blocks += [Block("heading", title, Location(section=title), level=1), paragraph("Texte. " * 20)]
+        blocks += [
+            Block("heading", title, Location(section=title), level=1),
+            paragraph("Texte. " * 20),
+        ]
     sections = find_sections(Document("md", blocks), requirements())
     assert sections[item].heading.text == heading
 
 
 def test_en_conclusion_is_not_the_conclusion_phase():
-    report = report_of("Phase préliminaire puis phase d'investigation. En conclusion, elle est prête.")
+    report = report_of(
+        "Phase préliminaire puis phase d'investigation. En conclusion, elle est prête."
+    )
     assert "no_conclusion" in codes(report, "phases")

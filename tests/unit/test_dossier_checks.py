@@ -261,7 +261,10 @@ def test_each_finding_keeps_its_paragraph_location():
         ("Le bilan n'est ni une thérapie ni un conseil juridique.", set()),
         ("Secrétaire médicale depuis dix ans, elle vend aussi du matériel médical.", set()),
         ("Elle veut se reconvertir dans le secteur médical ou les métiers paramédicaux.", set()),
-        ("Elle porte un appareil médical depuis son accident.", {"appareil médical", "depuis son accident"}),
+        (
+            "Elle porte un appareil médical depuis son accident.",
+            {"appareil médical", "depuis son accident"},
+        ),
         # ... and what is.
         ("Un suivi médical régulier depuis l'an dernier.", {"suivi médical"}),
         ("Elle a suivi une thérapie après son licenciement.", {"une thérapie"}),
