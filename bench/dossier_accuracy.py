@@ -399,18 +399,21 @@ def time_server(folder: Path) -> None:
             times.append(time.perf_counter() - begin)
             assert "report" in answer, answer
         process = server._process
-        rss = 0
+        rss = size = 0
         if process is not None:
             for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1]) // 1024
+                if line.startswith("VmSize:"):
+                    size = int(line.split()[1]) // 1024
     finally:
         server.stop()
     print(
         f"## Serveur d'analyse : premier fichier {times[0] * 1000:.0f} ms (démarrage et modèle "
         f"compris, {time.perf_counter() - started:.1f} s au total) ; suivants : médiane "
         f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
-        f"mémoire résidente du serveur {rss} Mo"
+        f"mémoire du serveur : {rss} Mo résidents, {size} Mo d'espace d'adressage (la limite d'un "
+        "enfant est cet espace plus le budget)"
     )
 
 
