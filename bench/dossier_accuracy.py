@@ -97,6 +97,7 @@ class Outcome:
     )
     wrong: list[tuple[str, str, bool, str, str]] = field(default_factory=list)
     times: list[tuple[str, float]] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
 
 def _snippet(text: str, needle: str, width: int = 60) -> str:
@@ -221,10 +222,11 @@ def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
     outcome = Outcome()
     for key, entry in labels.items():
         data = (folder / entry["file"]).read_bytes()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         doc = extract(data, MAX_BYTES)
         report = analyse_document(doc, reqs, pseudonyms=tuple(entry.get("pseudonyms", ())))
         outcome.times.append((key, time.perf_counter() - started))
+        outcome.cpu.append(time.process_time() - cpu)
         text = (
             "\n".join(b.text for b in [*doc.blocks, *doc.extras])
             + "\n"
@@ -320,6 +322,12 @@ def show(outcome: Outcome, quiet: bool) -> None:
         f"  premier fichier {times[0] * 1000:.0f} ms (modèle chargé) ; suivants : médiane "
         f"{statistics.median(later) * 1000:.0f} ms, max {max(later) * 1000:.0f} ms "
         f"({max(outcome.times[1:] or outcome.times, key=lambda p: p[1])[0]})"
+    )
+    cpu_later = outcome.cpu[1:] or outcome.cpu
+    print(
+        f"  temps CPU (indépendant de la charge de la machine) : premier fichier "
+        f"{outcome.cpu[0] * 1000:.0f} ms ; suivants : médiane "
+        f"{statistics.median(cpu_later) * 1000:.0f} ms, max {max(cpu_later) * 1000:.0f} ms"
     )
     print(
         f"  mémoire max du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo"
