@@ -247,7 +247,12 @@ def _scan(
     for match in EMPLOYER.finditer(text):
         name = _trim_organisation(match.group("org"))
         start = match.start("org")
-        if not name or _is_public_or_own(name, own) or _only_place(start, name, entities):
+        if not name or _is_public_or_own(name, own):
+            continue
+        if _AT_PLACE.search(text[max(0, start - 12) : start]) and _only_place(
+            start, name, entities
+        ):
+            continue  # « travaille à Lyon »
             continue
         if taken.claim(start, start + len(name)):
             yield Hit(
@@ -345,11 +350,13 @@ _PLACE_BEFORE = re.compile(
     r"(?:[\w'’-]+\s+){0,2})$"
 )
 _EMPLOYER_CUE = (
-    r"(?:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
+    r"(?i:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
     r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?|(?:\s+[\w'’-]+){1,3}?)?\s+(?:chez|pour|à|au|aux|au\s+sein\s+d[eu']|dans)"
     r"|\bsalari[ée]\w*\s+(?:de|chez|d'|du)|\blicenci\w*\s+(?:de|par|chez|du)"
     r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
-    r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu'])"
+    r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu']"
+    r"|\bau\s+sein\s+d(?:e|u|es|')|\bancien(?:ne)?s?\s+(?:[\w'’-]+\s+){1,3}?(?:de|d'|d’|du|chez)"
+    r"|\b(?:dirig|g[èé]r)\w*)"
 )
 _ORG_NOUN = (
     r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
@@ -358,7 +365,7 @@ _ORG_NOUN = (
 )
 _ORG_WORD = rf"(?:[{UP}][\w'’&.-]*)"
 EMPLOYER = re.compile(
-    rf"{_EMPLOYER_CUE}\s+(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
+    rf"{_EMPLOYER_CUE}(?:(?<=['’])|\s+)(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
     rf"(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
     rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur)\s*)*{_ORG_WORD}){{0,5}})"
 )
@@ -372,7 +379,8 @@ PUBLIC_BODIES = re.compile(
     re.IGNORECASE,
 )
 _OWN_CUE = re.compile(
-    r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|notre\s+(?:structure|cabinet|centre|organisme)"
+    r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
+    r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
     r"|ma\s+structure|\bstructure\s*:|consultante?s?\s+(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)|nos\s+locaux)"
 )
 _OWN_NAME = re.compile(
@@ -430,6 +438,9 @@ def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
         return True
     words = [w for w in re.findall(r"[\w'’&-]+", name)]
     return all(w in ACRONYMS or fold(w) in NOT_NAMES for w in words)
+
+
+_AT_PLACE = re.compile(r"\b(?:à|a|dans|sur|en)\s+(?:l['’]|la\s+|le\s+)?$")
 
 
 def _only_place(start: int, name: str, entities: Sequence[ner.Entity]) -> bool:

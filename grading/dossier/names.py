@@ -90,7 +90,9 @@ FIRST_NAMES = frozenset(
 )
 
 #: First names that are also common words or dates when capitalised (« Mai 2025 », « à Noël »).
-FIRST_NAMES = FIRST_NAMES - frozenset("Mai Long Van Loup Lou Yu Thi Lan Hong Bao Constant Noël".split())
+FIRST_NAMES = FIRST_NAMES - frozenset(
+    "Mai Long Van Loup Lou Yu Thi Lan Hong Bao Constant Noël".split()
+)
 
 #: Folded words that are not surnames after a capitalised word (and not first names before one).
 NOT_NAMES = frozenset(

@@ -93,6 +93,11 @@ def test_a_first_name_used_alone_is_reported_each_time():
             "Lherbier & Associés",
         ),
         ("Il a passé onze ans au Crédit Mutuel de Bron.", "Crédit Mutuel de Bron"),
+        ("Elle occupe un poste d'assistante au sein de la société Dalkia.", "Dalkia"),
+        ("Ancien responsable logistique de Lidl, il veut changer de secteur.", "Lidl"),
+        ("Salariée d'Airbus Helicopters à Marignane, elle souhaite évoluer.", "Airbus Helicopters"),
+        ("Elle a quitté Decathlon en 2023.", "Decathlon"),
+        ("Il dirige l'agence Orpi de Villeurbanne depuis dix ans.", "Orpi de Villeurbanne"),
     ],
 )
 def test_the_beneficiary_s_employer_is_reported(text, employer):
@@ -108,6 +113,8 @@ def test_the_beneficiary_s_employer_is_reported(text, employer):
         "Ma posture s'appuie sur l'approche centrée sur la personne de Carl Rogers.",
         "Les travaux de Mark Savickas (2005) m'ont guidée ; selon Jean Guichard, tout se construit.",
         "Les séances ont lieu au lycée Jean Moulin, salle Simone Veil.",
+        "Nous exerçons au sein de Cap Reconversion, organisme certifié Qualiopi.",
+        "Il travaille à Lyon depuis 2010.",
         "Voir www.moncompteformation.gouv.fr et https://www.francecompetences.fr.",
     ],
 )
