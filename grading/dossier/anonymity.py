@@ -135,11 +135,37 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
             )
         )
     acronyms = _standalone_capitals(blocks)
-    found = ner.entities([block.text for block in blocks])
+    found = _model_entities(blocks)
     own = _own_organisations(blocks)
     for block, entities in zip(blocks, found, strict=True):
         hits.extend(_scan(block, pseudonyms, acronyms, entities, own))
     return hits
+
+
+#: Sentences the model reads: two capitalised words in a row (« Jean-Baptiste de La Fontaine »,
+#: « Mark Savickas », « Transports Giraud »). A lone capitalised word is a name only when it is a
+#: known first name or a surname seen after a civility, which the rules find without the model.
+_MODEL_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+_TWO_CAPITALS = re.compile(
+    rf"[{UP}][\w'’-]*\s+(?:(?:de|du|des|d['’]|de\s+la|le|la|van|von|ben|el)\s*)?[{UP}]"
+)
+
+
+def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
+    """The model's entities of each block, read only in the sentences that may hold one."""
+    pieces: list[tuple[int, int, str]] = []  # block index, offset, sentence
+    for index, block in enumerate(blocks):
+        for sentence in _MODEL_SENTENCE.finditer(block.text):
+            if _TWO_CAPITALS.search(sentence.group(0)):
+                pieces.append((index, sentence.start(), sentence.group(0)))
+    found: list[list[ner.Entity]] = [[] for _ in blocks]
+    for (index, offset, _), entities in zip(
+        pieces, ner.entities([text for _, _, text in pieces]), strict=True
+    ):
+        found[index].extend(
+            ner.Entity(e.start + offset, e.end + offset, e.label, e.text) for e in entities
+        )
+    return found
 
 
 _CAPITALS = re.compile(rf"\b[{UP}]{{2,}}\b")
