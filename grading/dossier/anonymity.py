@@ -275,11 +275,10 @@ def _scan(
         start = match.start("org")
         if not name or _is_public_or_own(name, own):
             continue
-        if _AT_PLACE.search(text[max(0, start - 12) : start]) and _only_place(
-            start, name, entities
+        if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
+            " " not in name or _only_place(start, name, entities)
         ):
-            continue  # « travaille à Lyon »
-            continue
+            continue  # « travaille à Lyon »: a town (an employer after « à » has a longer name)
         if taken.claim(start, start + len(name)):
             yield Hit(
                 "employer", "error",
