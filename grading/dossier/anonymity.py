@@ -381,7 +381,7 @@ _EMPLOYER_CUE = (
     r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
     r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu']"
     r"|\bau\s+sein\s+d(?:e|u|es|')|\bancien(?:ne)?s?\s+(?:[\w'’-]+\s+){1,3}?(?:de|d'|d’|du|chez)"
-    r"|\b(?:dirig|g[èé]r)\w*)"
+    r"|\b(?:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
 )
 _ORG_NOUN = (
     r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
@@ -409,7 +409,7 @@ _OWN_CUE = re.compile(
     r"|ma\s+structure|\bstructure\s*:|consultante?s?\s+(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)|nos\s+locaux)"
 )
 _OWN_NAME = re.compile(
-    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:)\s+)({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de)\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
 )
 
 

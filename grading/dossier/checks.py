@@ -881,7 +881,8 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "maladie chronique": re.compile(
         r"\bdiabet\w*|\basthm\w*|\bhypertension\b|\bsclerose en plaques\b|\bepilep\w*"
         r"|\bmaladie (?:de crohn|chronique|auto-immune|cardiaque|rare|grave)\b|\binsuffisance (?:cardiaque|renale|respiratoire)"
-        r"|\bvih\b|\bseropositi\w*|\bhepatite\b|\bavc\b|\bparkinson\b|\bendometriose\b|\bmigraines? chroniques?"
+        r"|\bvih\b|\bseropositi\w*|\bhepatite\b|\bavc\b|\binfarctus\b|\bcrise cardiaque\b|\bpontage\b|\baccident vasculaire"
+        r"|\bparkinson\b|\bendometriose\b|\bmigraines? chroniques?"
     ),
     "sommeil": re.compile(
         r"\binsomni\w*|\bdifficultes? (?:de|a|du) (?:sommeil|dormir|s'endormir)|\bapnees? du sommeil"

@@ -97,6 +97,7 @@ def test_a_first_name_used_alone_is_reported_each_time():
         ("Ancien responsable logistique de Lidl, il veut changer de secteur.", "Lidl"),
         ("Salariée d'Airbus Helicopters à Marignane, elle souhaite évoluer.", "Airbus Helicopters"),
         ("Elle a quitté Decathlon en 2023.", "Decathlon"),
+        ("Mme K. a été agente d'entretien pour la société Onet pendant quinze ans.", "Onet"),
         ("Il dirige l'agence Orpi de Villeurbanne depuis dix ans.", "Orpi de Villeurbanne"),
     ],
 )
@@ -114,6 +115,7 @@ def test_the_beneficiary_s_employer_is_reported(text, employer):
         "Les travaux de Mark Savickas (2005) m'ont guidée ; selon Jean Guichard, tout se construit.",
         "Les séances ont lieu au lycée Jean Moulin, salle Simone Veil.",
         "Nous exerçons au sein de Cap Reconversion, organisme certifié Qualiopi.",
+        "Je suis consultante salariée de Trajectoire Plus, organisme certifié.",
         "Il travaille à Lyon depuis 2010.",
         "Voir www.moncompteformation.gouv.fr et https://www.francecompetences.fr.",
     ],
@@ -154,6 +156,7 @@ def health(text: str) -> set[str]:
         ("Après deux ans d'arrêt maladie pour une lombalgie chronique et une hernie discale.",
          {"arrêt maladie", "lombalgie", "hernie discale"}),
         ("Elle vit avec un diabète de type 1 depuis l'adolescence.", {"diabète"}),
+        ("Après un infarctus l'an dernier, il surveille son hypertension.", {"infarctus", "hypertension"}),
         ("Elle a évoqué une grande fatigue et des difficultés de sommeil.", {"difficultés de sommeil"}),
         ("Accident de la route en 2023 : fracture du poignet, séquelles qui interdisent la conduite.",
          {"Accident de la route", "fracture", "séquelles"}),
