@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from grading.dossier.document import Block, Document
+from grading.dossier import ner
+from grading.dossier.document import Block, Document, MetadataField
 from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES
 from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
 LOW = "a-zß-öø-ÿ"
-_NAME_TOKEN = rf"(?:[{UP}][{LOW}]+(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
+_NAME_TOKEN = rf"(?:[{UP}](?:[{LOW}]+|(?=['’][{UP}]))(?:[-'’][{UP}]?[{LOW}]+)*|[{UP}]{{2,}}(?:-[{UP}]{{2,}})*)"
+#: « de La Fontaine », « d'Argenson », « du Bellay », « Le Gall » (after a civility or first name).
+_PARTICLE = r"(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’]|van|von|ben|el)\s*)"
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(
@@ -37,6 +41,14 @@ ADDRESS_NAMED = re.compile(
 POSTCODE = re.compile(
     rf"(?<![\d\w])(?:0[1-9]|[1-8]\d|9[0-8])\d{{3}}\s+[{UP}][{LOW}{UP}'’-]+(?:[ -](?:sur|sous|en|le|la|les|[{UP}][{LOW}{UP}'’-]+))*(?:\s+CEDEX)?"
 )
+ADDRESS_WITH_POSTCODE = re.compile(
+    rf"(?:{ADDRESS.pattern}|{ADDRESS_NAMED.pattern}|(?i:r[ée]sidence)\s+[^,;.]{{2,40}})(?:\s*,\s*[^,;.\d]{{2,30}})?\s*,?\s*{POSTCODE.pattern}"
+)
+#: Public websites (a ministry, France Travail…): not the bénéficiaire's.
+PUBLIC_SITE = re.compile(
+    r"(?i)\.gouv\.fr|francecompetences\.fr|moncompteformation|francetravail\.fr|pole-emploi\.fr|"
+    r"onisep\.fr|apec\.fr|service-public\.fr|legifrance|education\.fr|travail-emploi"
+)
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\"«»]+")
 SOCIAL = re.compile(
     r"(?i)(?:\bhttps?://)?(?:\b[a-z]{2,3}\.)?\b(linkedin|facebook|fb|instagram|twitter|x|tiktok|viadeo|youtube|snapchat|github|threads)\.com/[^\s<>()\"«»]*"
@@ -47,9 +59,12 @@ BIRTH = re.compile(
 )
 BIRTH_YEAR = re.compile(r"(?i)\bn[ée]e?s?\s*(?:\(e\))?\s+en\s+(?:19|20)\d{2}\b")
 CIVILITY = re.compile(
-    rf"\b(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Monsieur|Mademoiselle|Docteur|Dr\.?)\s+({_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)"
+    rf"\b(?:M\.|MM\.|Mr\.?|Mme\.?|Mmes|Mlle\.?|Madame|Monsieur|Mademoiselle|Docteur|Dr\.?)\s+"
+    rf"({_PARTICLE}?{_NAME_TOKEN}(?:\s+{_PARTICLE}?{_NAME_TOKEN})?)"
 )
-FIRST_LAST = re.compile(rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+({_NAME_TOKEN})")
+FIRST_LAST = re.compile(
+    rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+({_PARTICLE}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}(?=\s*[,.;:)]))?)"
+)
 CAP_UPPER = re.compile(
     rf"\b([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)\s+([{UP}]{{2,}}(?:[-'’][{UP}]{{2,}})?)\b"
 )
@@ -84,17 +99,25 @@ class Hit:
     excerpt: str
 
 
-def find_identifying(doc: Document) -> list[Hit]:
-    """Every detail that could identify someone, each with its location."""
+def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
+    """Every detail that could identify someone, each with its location; ``declared``: the
+    pseudonyms the candidate declared with the upload."""
     blocks = [*doc.blocks, *doc.extras]
-    pseudonyms = _pseudonyms(blocks)
+    pseudonyms = _pseudonyms(blocks) | {t for name in declared for t in _tokens(name)}
     hits: list[Hit] = []
-    for field in doc.metadata:
+    by_value: dict[str, list[MetadataField]] = {}
+    for field in doc.metadata:  # « Auteur » and « Modifié par » naming one person: one finding
+        by_value.setdefault(" ".join(field.value.split()).casefold(), []).append(field)
+    for fields in by_value.values():
+        field = fields[0]
+        labels = " », « ".join(f.label for f in fields)
+        plural = "propriétés" if len(fields) > 1 else "propriété"
         hits.append(
             Hit(
                 "metadata",
                 "error",
-                f"À anonymiser : propriété du fichier « {field.label} » renseignée (« {field.value} »). Effacez-la "
+                f"À anonymiser : {plural} du fichier « {labels} » renseignée{'s' if len(fields) > 1 else ''} "
+                f"(« {field.value} »). Effacez-la{'s' if len(fields) > 1 else ''} "
                 "(Fichier > Informations > Inspecter le document, ou Propriétés).",
                 "propriétés du fichier",
                 f"{field.key}:{field.value}",
@@ -112,9 +135,37 @@ def find_identifying(doc: Document) -> list[Hit]:
             )
         )
     acronyms = _standalone_capitals(blocks)
-    for block in blocks:
-        hits.extend(_scan(block, pseudonyms, acronyms))
+    found = _model_entities(blocks)
+    own = _own_organisations(blocks)
+    for block, entities in zip(blocks, found, strict=True):
+        hits.extend(_scan(block, pseudonyms, acronyms, entities, own))
     return hits
+
+
+#: Sentences the model reads: two capitalised words in a row (« Jean-Baptiste de La Fontaine »,
+#: « Mark Savickas », « Transports Giraud »). A lone capitalised word is a name only when it is a
+#: known first name or a surname seen after a civility, which the rules find without the model.
+_MODEL_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+_TWO_CAPITALS = re.compile(
+    rf"[{UP}][\w'’-]*\s+(?:(?:de|du|des|d['’]|de\s+la|le|la|van|von|ben|el)\s*)?[{UP}]"
+)
+
+
+def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
+    """The model's entities of each block, read only in the sentences that may hold one."""
+    pieces: list[tuple[int, int, str]] = []  # block index, offset, sentence
+    for index, block in enumerate(blocks):
+        for sentence in _MODEL_SENTENCE.finditer(block.text):
+            if _TWO_CAPITALS.search(sentence.group(0)):
+                pieces.append((index, sentence.start(), sentence.group(0)))
+    found: list[list[ner.Entity]] = [[] for _ in blocks]
+    for (index, offset, _), entities in zip(
+        pieces, ner.entities([text for _, _, text in pieces]), strict=True
+    ):
+        found[index].extend(
+            ner.Entity(e.start + offset, e.end + offset, e.label, e.text) for e in entities
+        )
+    return found
 
 
 _CAPITALS = re.compile(rf"\b[{UP}]{{2,}}\b")
@@ -131,7 +182,13 @@ def _standalone_capitals(blocks: Sequence[Block]) -> set[str]:
     return found
 
 
-def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hit]:
+def _scan(
+    block: Block,
+    pseudonyms: set[str],
+    acronyms: set[str],
+    entities: Sequence[ner.Entity] = (),
+    own: frozenset[str] = frozenset(),
+) -> Iterable[Hit]:
     text = block.text
     taken = Spans()
 
@@ -157,7 +214,9 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 "social", "error", f"profil de réseau social ({network})", "Supprimez-le.", match
             )
     for match in URL.finditer(text):
-        if claim(match):
+        if PUBLIC_SITE.search(match.group(0)):
+            claim(match)
+        elif claim(match):
             yield hit(
                 "url", "warning", "adresse web",
                 "Vérifiez qu'elle ne permet pas d'identifier le bénéficiaire.", match,
@@ -188,7 +247,7 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 "birth_year", "warning", "année de naissance",
                 "Un âge ou une tranche d'âge suffit.", match,
             )  # fmt: skip
-    for pattern in (ADDRESS, ADDRESS_NAMED, POSTCODE):
+    for pattern in (ADDRESS_WITH_POSTCODE, ADDRESS, ADDRESS_NAMED, POSTCODE):
         for match in pattern.finditer(text):
             if claim(match):
                 yield hit(
@@ -197,9 +256,39 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 )  # fmt: skip
     for match in CITATION.finditer(text):
         claim(match)  # an author cited with a year, or after « selon », is not the bénéficiaire
+    for start, end in _authors(text, entities):
+        taken.claim(start, end)
+    for match in LABELLED_NAME.finditer(text):
+        name = match.group(1)
+        if (
+            not _tokens(name) <= pseudonyms
+            and _plausible_name(name)
+            and taken.claim(*match.span(1))
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel.", block.where, name,
+            )  # fmt: skip
+    for match in EMPLOYER.finditer(text):
+        name = _trim_organisation(match.group("org"))
+        start = match.start("org")
+        if not name or _is_public_or_own(name, own):
+            continue
+        if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
+            " " not in name or _only_place(start, name, entities)
+        ):
+            continue  # « travaille à Lyon »: a town (an employer after « à » has a longer name)
+        if taken.claim(start, start + len(name)):
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
     for match in CIVILITY.finditer(text):
         tokens = _tokens(match.group(1))
-        if tokens and not tokens <= pseudonyms and claim(match):
+        if tokens and not tokens <= pseudonyms and _plausible_name(match.group(1)) and claim(match):
             yield hit(
                 "name", "error", "nom de personne",
                 "Remplacez-le par une initiale (Mme D.) ou un pseudonyme présenté comme tel.", match,
@@ -209,6 +298,7 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
         if (
             first in FIRST_NAMES
             and fold(last) not in NOT_NAMES
+            and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
             and last not in ACRONYMS
             and not _tokens(match.group(0)) <= pseudonyms
             and claim(match)
@@ -216,6 +306,44 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
             yield hit(
                 "name", "error", "nom de personne",
                 "Remplacez-le par une initiale (Sophie D.) ou un pseudonyme présenté comme tel.", match,
+            )  # fmt: skip
+    for entity in entities:
+        if entity.label != "PER":
+            continue
+        start, end = _widen(text, entity.start, entity.end)
+        name = text[start:end]
+        tokens = _tokens(name)
+        if not tokens or tokens <= pseudonyms or not _plausible_name(name):
+            continue
+        if len(tokens) == 1 and not _known_first_name(name) and name not in _surnames_seen(text):
+            # A lone capitalised word the model calls a person is too often a common word at the
+            # start of a line (« Dilemme. », « Intérêts : »): only known first names count.
+            continue
+        if _PLACE_BEFORE.search(text[max(0, start - 25) : start]):
+            continue  # « lycée Jean Moulin », « rue Victor Hugo »
+        if _INITIAL_AFTER.match(text, end) and len(tokens) == 1:
+            continue  # « Sophie D. »: anonymised as the guide asks
+        if _is_public_or_own(name, own) or not _all_capitalised(name):
+            continue  # the consultant's organisation, « Mme P. : De la colère »
+        if taken.claim(start, end):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale "
+                "(Sophie D.) ou un pseudonyme présenté comme tel.", block.where, name,
+            )  # fmt: skip
+    for match in FIRST_NAME.finditer(text):
+        name = match.group(0)
+        if (
+            _known_first_name(name)
+            and name not in pseudonyms
+            and not _INITIAL_AFTER.match(text, match.end())
+            and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
+            and taken.claim(*match.span())
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : prénom « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel (« Karim, prénom modifié »).", block.where, name,
             )  # fmt: skip
     for match in CAP_UPPER.finditer(text):
         first, last = match.group(1), match.group(2)
@@ -232,6 +360,191 @@ def _scan(block: Block, pseudonyms: set[str], acronyms: set[str]) -> Iterable[Hi
                 "name_like", "warning", "nom qui ressemble à celui d'une personne",
                 "Vérifiez et remplacez-le par une initiale s'il s'agit d'une personne.", match,
             )  # fmt: skip
+
+
+LABELLED_NAME = re.compile(
+    rf"(?i:\bb[ée]n[ée]ficiaire|\bnom(?:\s+et\s+pr[ée]nom)?|\bpr[ée]nom|\bsignature|\bsign[ée]e?s?\s+par)"
+    rf"\s*:?\s+((?:{_NAME_TOKEN}|{_PARTICLE}{_NAME_TOKEN})(?:\s+(?:{_PARTICLE}?{_NAME_TOKEN})){{0,3}})"
+)
+FIRST_NAME = re.compile(rf"(?<![\w'’-])[{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?(?![\w'’-])")
+#: A first name inside a place or an institution's name: « rue Victor Hugo », « lycée Jean Moulin ».
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:rue|avenue|boulevard|bd|place|all[ée]e|quai|impasse|chemin|square|lyc[ée]e|coll[èe]ge|"
+    r"[ée]cole|h[ôo]pital|clinique|centre|espace|salle|stade|gymnase|m[ée]diath[èe]que|biblioth[èe]que|"
+    r"r[ée]sidence|parc|pont|port|saint|sainte|st|ste|fondation|institut|universit[ée])\s+"
+    r"(?:[\w'’-]+\s+){0,2})$"
+)
+_EMPLOYER_CUE = (
+    r"(?i:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
+    r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?|(?:\s+[\w'’-]+){1,3}?)?\s+(?:chez|pour|à|au|aux|au\s+sein\s+d[eu']|dans)"
+    r"|\bsalari[ée]\w*\s+(?:de|chez|d'|du)|\blicenci\w*\s+(?:de|par|chez|du)"
+    r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
+    r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu']"
+    r"|\bau\s+sein\s+d(?:e|u|es|')|\bancien(?:ne)?s?\s+(?:[\w'’-]+\s+){1,3}?(?:de|d'|d’|du|chez)"
+    r"|\b(?:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
+)
+_ORG_NOUN = (
+    r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
+    r"enseigne|h[ôo]tel|clinique|h[ôo]pital|centre\s+hospitalier|agence|boulangerie|garage|commune|"
+    r"association|usine|supermarch[ée]|hypermarch[ée]|banque|[ée]tablissement|structure|plateforme)\s+)?"
+)
+_ORG_WORD = rf"(?:[{UP}][\w'’&.-]*)"
+EMPLOYER = re.compile(
+    rf"{_EMPLOYER_CUE}(?:(?<=['’])|\s+)(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
+    rf"(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
+    rf"(?:\s+(?:(?:de|du|des|d['’]|la|le|les|l['’]|et|&|sur)\s*)*{_ORG_WORD}){{0,5}})"
+)
+#: Whose name is not a finding: the bénéficiaire's prescribers and funders, public bodies.
+PUBLIC_BODIES = re.compile(
+    r"^(?:l['’]|la\s+|le\s+|les\s+)?(?:france\s+travail|p[ôo]le\s+emploi|apec|cap\s+emploi|mission\s+locale|"
+    r"cpam|caisses?\s+(?:primaire|d['’]allocations|nationale|de\s+retraite|des\s+d[ée]p[ôo]ts)|urssaf|msa|opco\b|transitions?\s+pro|france\s+comp[ée]tences|afpa|greta|cnam|"
+    r"cio\b|onisep|agefiph|mdph|caf\b|minist[èe]re|r[ée]gion|d[ée]partement|conseil\s+(?:r[ée]gional|d[ée]partemental)|"
+    r"chambre\s+(?:d['’]agriculture|de\s+commerce|des\s+m[ée]tiers)|cci\b|cma\b|[ée]ducation\s+nationale|"
+    r"fonction\s+publique|qualiopi|mon\s*compte\s*formation|cpf\b)",
+    re.IGNORECASE,
+)
+_OWN_CUE = re.compile(
+    r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
+    r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s+(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)|nos\s+locaux)"
+)
+_OWN_NAME = re.compile(
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de)\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+)
+
+
+def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
+    """The consultant's own organisation(s): « J'exerce au sein de Trajectoires Conseil »."""
+    names: set[str] = set()
+    for block in blocks:
+        for cue in _OWN_CUE.finditer(block.text):
+            window = block.text[cue.start() : cue.end() + 80]
+            match = _OWN_NAME.search(window)
+            if match:
+                names.add(fold(_trim_organisation(match.group(1))))
+        for match in _BEFORE_SIRET.finditer(block.text):
+            names.add(fold(_trim_organisation(match.group(1))))
+    return frozenset(n for n in names if n)
+
+
+_BEFORE_SIRET = re.compile(
+    rf"({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})\s*[–—,-]?\s*(?:SIRET|NDA|N° de déclaration|numéro de déclaration)"
+)
+
+
+_ORG_TAIL = re.compile(r"[\s,.;:]+$")
+
+
+def _trim_organisation(name: str) -> str:
+    """Drop trailing connectors and punctuation: « Hyper U de Lanester, » → « Hyper U de Lanester »."""
+    words = name.split()
+    while words and fold(words[-1]) in {
+        "de",
+        "du",
+        "des",
+        "d'",
+        "la",
+        "le",
+        "les",
+        "l'",
+        "et",
+        "&",
+        "sur",
+        "en",
+    }:
+        words.pop()
+    name = _ORG_TAIL.sub("", " ".join(words))
+    return re.sub(r"^(?:la|le|les)\s+|^l['’](?=[A-ZÀ-Þ])", "", name)  # « la Mairie de … »
+
+
+def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
+    folded = fold(name)
+    if PUBLIC_BODIES.match(name) or folded in own or any(o and o in folded for o in own):
+        return True
+    words = [w for w in re.findall(r"[\w'’&-]+", name)]
+    return all(w in ACRONYMS or fold(w) in NOT_NAMES for w in words)
+
+
+_AT_PLACE = re.compile(r"\b(?:à|a|dans|sur|en)\s+(?:l['’]|la\s+|le\s+)?$")
+
+
+def _only_place(start: int, name: str, entities: Sequence[ner.Entity]) -> bool:
+    """« travaille à Lyon »: a town the model calls a place, not an employer."""
+    end = start + len(name)
+    return any(
+        e.label == "LOC" and e.start <= start and e.end >= end for e in entities
+    ) and not any(e.label == "ORG" and e.start < end and e.end > start for e in entities)
+
+
+def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]:
+    """Names of authors and theories (« l'approche de Carl Rogers », « les travaux de Mark
+    Savickas », « l'espace Simone Veil »): not the bénéficiaire."""
+    spans: list[tuple[int, int]] = []
+    for entity in entities:
+        if entity.label != "PER":
+            continue
+        start, end = _widen(text, entity.start, entity.end)
+        folded = fold(text[start:end])
+        before = fold(text[max(0, start - 60) : start])
+        after = fold(text[end : end + 12])
+        if (
+            any(t in NOT_NAMES for t in re.findall(r"[\w-]+", folded) if len(t) > 3)
+            or _AUTHOR_BEFORE.search(before)
+            or re.match(r"\s*\(\s*(?:19|20)\d{2}", after)
+        ):
+            spans.append((start, end))
+    return spans
+
+
+_AUTHOR_BEFORE = re.compile(
+    r"(?:approche|theorie|modele|travaux|concept|notion|methode|pyramide|ancres?\s+de\s+carriere|"
+    r"anthropologie\s+du\s+projet|courant|ecole|auteur|sociologue|psychologue|chercheu\w+|"
+    r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue)"
+    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du)?\s*$"
+)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend an entity cut inside a word (« Chantal N' » → « Chantal N'Diaye »)."""
+    while end < len(text) and (
+        text[end].isalnum()
+        or (text[end] in "'’-" and end + 1 < len(text) and text[end + 1].isalpha())
+    ):
+        end += 1
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    name = text[start:end].rstrip("'’- ")
+    return start, start + len(name)
+
+
+_INITIAL_AFTER = re.compile(rf"\s+[{UP}]\.")
+_PARTICLES = frozenset("de la le du des d' d’ l' l’ van von ben el".split())
+
+
+def _all_capitalised(name: str) -> bool:
+    """Every word of a person's name is capitalised, particles apart; no punctuation inside."""
+    if re.search(r"[:;,()«»\d]", name):
+        return False
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in re.findall(r"[\w'’-]+", name))
+
+
+def _known_first_name(name: str) -> bool:
+    """« Thomas », « Anne-Sophie » (each part a first name)."""
+    return name in FIRST_NAMES or ("-" in name and all(p in FIRST_NAMES for p in name.split("-")))
+
+
+def _plausible_name(name: str) -> bool:
+    """Capitalised, not a word of the bilan, not an acronym of the trade."""
+    words = [w for w in re.findall(r"[\w'’-]+", name) if w not in _CIVILITY_WORDS]
+    if not words or not any(re.search(rf"[{UP}]", w) for w in words):
+        return False
+    return not all(fold(w) in NOT_NAMES or w in ACRONYMS or w.lower() == w for w in words)
+
+
+@lru_cache(maxsize=64)
+def _surnames_seen(text: str) -> frozenset[str]:
+    """Capitalised words that follow a civility in the text (« Mme Diallo » makes « Diallo » a name)."""
+    return frozenset(m.group(1).split()[-1] for m in CIVILITY.finditer(text))
 
 
 def _tokens(text: str) -> set[str]:

@@ -9,8 +9,8 @@ from datetime import date
 from functools import cached_property
 
 from grading.dossier.anonymity import Hit, find_identifying
-from grading.dossier.dates import find_dates, months_between
-from grading.dossier.document import HEADING, PARAGRAPH, Block, Document
+from grading.dossier.dates import DateMention, find_dates, months_between
+from grading.dossier.document import HEADING, PARAGRAPH, ROW, Block, Document
 from grading.dossier.extract import extract
 from grading.dossier.report import (
     ERROR,
@@ -25,7 +25,7 @@ from grading.dossier.report import (
 )
 from grading.dossier.safety import Limits
 from grading.dossier.sessions import Sessions, find_sessions
-from grading.dossier.text import Spans, fold, heading_score, word_count
+from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
     "CHECKS",
@@ -85,6 +85,8 @@ class Context:
     requirements: Sequence[DossierRequirement]
     settings: Settings
     sections: dict[str, Section] = field(default_factory=dict)
+    #: Pseudonyms the candidate declared with the upload (« Karim », « M. X. »): not findings.
+    pseudonyms: tuple[str, ...] = ()
 
     @cached_property
     def sessions(self) -> Sessions | None:
@@ -94,7 +96,7 @@ class Context:
     @cached_property
     def identifying(self) -> list[Hit]:
         """Identifying details in the body, the other parts and the metadata."""
-        return find_identifying(self.doc)
+        return find_identifying(self.doc, self.pseudonyms)
 
     @cached_property
     def health(self) -> list[Finding]:
@@ -117,9 +119,12 @@ def analyse(
     max_bytes: int,
     limits: Limits | None = None,
     settings: Settings | None = None,
+    pseudonyms: Sequence[str] = (),
 ) -> Report:
     """Read an upload and check it item by item; a bad file raises DossierFileError."""
-    return analyse_document(extract(data, max_bytes, limits), requirements, settings=settings)
+    return analyse_document(
+        extract(data, max_bytes, limits), requirements, settings=settings, pseudonyms=pseudonyms
+    )
 
 
 def analyse_document(
@@ -127,12 +132,13 @@ def analyse_document(
     requirements: Sequence[DossierRequirement],
     *,
     settings: Settings | None = None,
+    pseudonyms: Sequence[str] = (),
 ) -> Report:
     """Check an already extracted document against the requirements."""
     unknown = sorted({c for r in requirements for c in r.checks} - set(CHECKS))
     if unknown:
         raise ValueError(f"unknown dossier checks: {', '.join(unknown)}")
-    context = Context(doc, requirements, settings or Settings())
+    context = Context(doc, requirements, settings or Settings(), pseudonyms=tuple(pseudonyms))
     context.sections = find_sections(doc, requirements, context.settings.heading_threshold)
     items: list[ItemReport] = []
     for requirement in requirements:
@@ -190,6 +196,27 @@ def find_sections(
         score, _, rid = max(scored)
         if score >= (threshold if is_heading else max(threshold, 0.9)):
             candidates.append((index, rid, block.level if is_heading else top))
+    main_levels = {level for _, _, level in candidates}
+    matched = {index for index, _, _ in candidates}
+    for index, block in enumerate(blocks):
+        # Recognised by meaning: a heading at the level of the others, saying the same as the
+        # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
+        if index in matched or block.kind != HEADING or block.level not in main_levels:
+            continue
+        scores = [(meaning_score(block.text, r.headings), r.id) for r in requirements]
+        best = max((score for score, _ in scores), default=0)
+        meant = [rid for score, rid in scores if score == best and best > 0]
+        # One requirement only (« Parcours »: « Parcours de bilan » rather than « Parcours
+        # professionnel »), and not one whose section is already found.
+        if len(meant) == 1 and meant[0] not in {rid for _, rid, _ in candidates}:
+            candidates.append((index, meant[0], block.level))
+    candidates.sort()
+    # « Outils mobilisés : » just under « 6. Outils utilisés » is a line of that section.
+    candidates = [
+        c
+        for n, c in enumerate(candidates)
+        if n == 0 or blocks[c[0]].kind == HEADING or candidates[n - 1][1] != c[1]
+    ]
     starts = {index for index, _, _ in candidates}
     found: dict[str, Section] = {}
     for index, rid, level in candidates:
@@ -368,7 +395,10 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
 PHASES = {
     "préliminaire": re.compile(r"\bpreliminaire"),
     "investigation": re.compile(r"\binvestigation"),
-    "conclusion": re.compile(r"\bconclusion"),
+    "conclusion": re.compile(
+        r"\b(?:phase|etape|temps|seances?|entretiens?)\s+(?:de\s+|d'|finale?\s+de\s+)?conclusion"
+        r"|\bconclusion\s*(?:du\s+bilan|:|\()|^\W*conclusion\W*$|\bpreliminaire\W+investigation\W+(?:et\s+)?conclusion"
+    ),
 }
 OUTDATED_PHASES = re.compile(r"\bquatre phases\b|\bphase (?:de |d')?confrontation\b")
 
@@ -382,7 +412,7 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
         block = next((b for b in blocks if pattern.search(fold(b.text))), None)
         if block is not None:
             findings.append(Finding("phases", f"Phase {name} nommée.", block.where, INFO, name))
-        elif pattern.search(fold(phase_column)):
+        elif re.search(rf"\b{fold(name)}", fold(phase_column)):
             findings.append(
                 Finding(
                     "phases", f"Phase {name} nommée dans le tableau des séances.", "", INFO, name
@@ -416,17 +446,42 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
     return findings
 
 
+def _firm_dates(text: str) -> list[DateMention]:
+    """Dates an action can be held to: a day or a month with its year, or a week number
+    (« fin mars », « à l'automne » are too vague)."""
+    return [
+        d
+        for d in find_dates(text)
+        if d.value is not None or fold(d.text).startswith(("semaine", "s"))
+    ]
+
+
 def check_dated_actions(context: Context, requirement: DossierRequirement) -> list[Finding]:
-    """The action plan holds dated actions."""
+    """The action plan holds dated actions (each dated mention counts, several per paragraph)."""
     dated = [
         (block, dates)
         for block in context.scope(requirement)
-        if block.kind != HEADING and (dates := find_dates(block.text))
+        if block.kind != HEADING and (dates := _firm_dates(block.text))
     ]
+    count = sum(len(dates) for _, dates in dated)
     minimum = context.settings.min_dated_actions
     examples = "« avant le 15/03/2027 », « en avril 2027 », « semaine 12 »"
+    vague = next(
+        (b for b in context.scope(requirement) if b.kind != HEADING and find_dates(b.text)), None
+    )
     if not dated:
         section = context.sections.get(requirement.id)
+        if vague is not None:
+            return [
+                Finding(
+                    "dated_actions",
+                    f"Échéances imprécises (« {find_dates(vague.text)[0].text} ») : donnez à chaque "
+                    f"étape une date avec son année ({examples}).",
+                    vague.where,
+                    WARNING,
+                    "vague",
+                )
+            ]
         return [
             Finding(
                 "dated_actions",
@@ -437,7 +492,7 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
             )
         ]
     first_block, first_dates = dated[0]
-    if len(dated) < minimum:
+    if count < minimum:
         return [
             Finding(
                 "dated_actions",
@@ -450,7 +505,7 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
     return [
         Finding(
             "dated_actions",
-            f"{len(dated)} actions datées (par exemple « {first_dates[0].text} »).",
+            f"{count} actions datées (par exemple « {first_dates[0].text} »).",
             first_block.where,
             INFO,
             "dated",
@@ -466,6 +521,19 @@ FOLLOW_UP = re.compile(
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
     r"|\bsuivi\s+post[- ]?bilan\b"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
+    r"|\bpoints?\s+d'etape\b|\brecontact\w*|\breprendr\w*\s+contact|\bprendr\w*\s+(?:de\s+ses\s+|des\s+)?nouvelles"
+    r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
+    r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
+    r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
+)
+_MONTH_NAMES = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}  # fmt: skip
+_MONTH_ALONE = re.compile(
+    r"\b(?:en|au mois d'|au mois de|courant|debut|fin|mi-)\s*("
+    + "|".join(_MONTH_NAMES)
+    + r")\b(?!\s+\d)"
 )
 _MONTHS = re.compile(r"\b(\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b")
 _NUMBERS = {
@@ -562,6 +630,9 @@ def _follow_up_months(text: str, last: date | None) -> float | None:
         for mention_date in find_dates(text[start:]):
             if mention_date.value is not None and mention_date.value > last:
                 return months_between(last, mention_date.value)
+        alone = _MONTH_ALONE.search(folded, start)
+        if alone:  # « je la recontacterai en décembre »: the next December after the last session
+            return float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12)
     return None
 
 
@@ -592,11 +663,41 @@ TOOLS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     ),
     "inventaire d'intérêts": (re.compile(r"\binventaires? d'interets\b"), None),
 }
+#: A reason the tool fits the bénéficiaire: a purpose or a cause, not when or how long.
 JUSTIFY = re.compile(
-    r"\b(?:pour|afin\s+(?:de|d'|que)|parce\s+qu|car|puisqu|objectifs?|dans\s+le\s+but|en\s+vue\s+d"
-    r"|permet\w*|a\s+permis|choisi\w*|choix|interet|de\s+(?:maniere|facon)\s+a|vis\w*\s+a|utile"
-    r"|adapte\w*|pertinen\w*|justifi\w*)\b"
+    r"\bafin\s+(?:de|d'|que|qu')|\bpour\s+qu|\bparce\s+qu|\bcar\b|\bpuisqu|\bdans\s+le\s+but\b|\ben\s+vue\s+d"
+    r"|\bpermet(?:tre|tait|tant|tent)?\s+(?:de|d'|a)\b|\bobjectifs?\s+(?:de|d'|etait|:)|\bavai\w*\s+pour\s+(?:objectif|but)"
+    r"|\bvis\w*\s+a\b|\bchoisi\w*\s+(?:pour|car|parce|afin|en\s+raison)|\ben\s+raison\s+d"
+    r"|\badapte\w*\s+a\b|\bpertinen\w*|\bjustifi\w*|\bc'est\s+ce\s+qui\s+manquait|\bpour\s+l'aider"
+    r"|^\W*comme\s+\w+|\bdonne\s+un\s+vocabulaire|\ba\s+montre\s+le\s+contraire"
 )
+#: « pour » + an infinitive (« pour objectiver », « pour le situer ») is a purpose; « pour la séance
+#: 4 », « pour une durée d'une heure » are not.
+_POUR_VERB = re.compile(
+    r"\bpour\s+(?:(?:l'|le\s+|la\s+|les\s+|lui\s+|leur\s+|se\s+|s'|y\s+|en\s+|mieux\s+|ne\s+pas\s+)*)([a-z]+(?:er|ir|re|oir))\b"
+)
+_NOT_VERBS = frozenset(
+    "centre cadre titre livre lettre membre ordre nombre chiffre votre notre autre entre contre "
+    "premiere derniere carriere matiere maniere filiere frontiere heure metier dossier premier dernier "
+    "papier quartier atelier chantier cahier fichier calendrier hiver fer leger entier foyer loyer "
+    "danger etranger dejeuner diner clavier courrier particulier plaisir avenir desir soir savoir "
+    "pouvoir devoir espoir miroir noir loisir".split()
+)
+#: The bénéficiaire's difficulty or words, to which the tool answers (an implicit justification).
+_NEED = re.compile(
+    r"\b(?:peinai\w*|doutai\w*|hesitai\w*|ignorai\w*|minimis\w*|repetai\w*|disai\w*|exprimai\w*|"
+    r"ne\s+savai\w*|n'arrivai\w*|avai\w*\s+du\s+mal|besoin\s+d)"
+)
+
+
+def _justifies(text: str) -> bool:
+    """Whether the sentences say why the tool was chosen for this bénéficiaire."""
+    folded = fold(text)
+    if JUSTIFY.search(folded) or _NEED.search(folded):
+        return True
+    return any(m.group(1) not in _NOT_VERBS for m in _POUR_VERB.finditer(folded))
+
+
 _GENOGRAM_CONSENT = re.compile(r"\bconsent|\baccord\b|\baccepte")
 _PMSMP_PRESCRIBER = re.compile(r"\bfrance travail\b|\bmission locale\b|\bcap emploi\b|\bprescri")
 
@@ -638,7 +739,10 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
         if not named:
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
-        justified = next((b for b in [*named, *everywhere] if JUSTIFY.search(fold(b.text))), None)
+        prose = [
+            b for b in [*named, *everywhere] if b.kind != ROW
+        ]  # a session row explains nothing
+        justified = next((b for b in prose if _justifies(b.text)), None)
         if justified is not None:
             findings.append(
                 Finding(
@@ -745,74 +849,112 @@ def check_anonymisation(context: Context, requirement: DossierRequirement) -> li
     ]
 
 
-HEALTH_TERMS: dict[str, re.Pattern[str]] = {
-    "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\bantidepresseur"),
-    "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement professionnel\b"),
-    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\btumeur"),
-    "RQTH": re.compile(r"\brqth\b|\breconnaissance de la qualite de travailleur handicape"),
+#: Conditions and health situations: a finding in a sentence about a person, unless the sentence
+#: is about other people (patients, residents, a neighbour…). Patterns on folded text.
+HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
+    "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\b(?:traitement\s+)?antidepresseurs?"),
+    "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement\s+(?:professionnel|psychique)"),
+    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\bradiotherapie|\btumeurs?\b|\bleucemie"),
+    "RQTH": re.compile(
+        r"\brqth\b|\breconnaissance de la qualite de travailleu\w+ handicape\w*"
+        r"|\btravailleu(?:r|se) handicape\w*"
+    ),
     "arrêt maladie": re.compile(r"\barrets? (?:maladie|de travail)\b|\bconges? maladie\b"),
-    "maladie": re.compile(r"\bmaladies?\b"),
-    "traitement": re.compile(
-        r"\btraitements?\b(?! de (?:texte|donnees|l'information|la demande|la paie|dossiers?|commandes?|surface|l'eau|l'image|signal))"
-        r"(?! des (?:donnees|dossiers|demandes|commandes|salaires|reclamations|courriers|factures|eaux|dechets|candidatures))"
-        r"(?! du (?:courrier|signal|dossier))(?! comptables?)"
-    ),
-    "diagnostic": re.compile(
-        r"\bdiagnosti(?:cs?|qu\w*)\b(?! (?:de competences|professionnel|financier|territorial))"
-    ),
-    "handicap": re.compile(r"\bhandicap(?:e|ee|es|ees)?\b"),
-    "invalidité": re.compile(r"\binvalidite\b"),
+    "invalidité": re.compile(r"\b(?:pension d'|rente d')?invalidite\b"),
     "inaptitude": re.compile(r"\binaptitude\b|\binapte\b"),
-    "médecin": re.compile(r"\bmedecins?\b|\bpsychiatr\w*|\bpsychotherap\w*|\btherapies?\b"),
-    "médical": re.compile(r"\bmedica(?:l|le|les|ux)\b|\bmedicaments?\b|\bmedicamenteu\w*"),
-    "hospitalisation": re.compile(r"\bhospitalis\w*"),
-    "anxiété": re.compile(r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b"),
-    "troubles": re.compile(
-        r"\btroubles? (?:anxieux|bipolaires?|musculo\w*|dys\w*|du sommeil|psychiques?|de l'humeur|alimentaires?|de la sante)"
-    ),
-    "TMS": re.compile(r"\btms\b"),
-    "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b"),
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
-    "accident du travail": re.compile(r"\baccidents? du travail\b"),
+    "accident": re.compile(
+        r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
+        r"|\bsequelles?\b|\bfractures?\b|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b"
+    ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
+    "troubles": re.compile(
+        r"\btroubles? (?:anxieux|bipolaires?|musculo[\w-]*|dys\w*|du sommeil|psychiques?|de l'humeur"
+        r"|alimentaires?|de la sante|de l'attention|cardiaques?|auditifs?|visuels?)|\btms\b"
+    ),
+    "appareil locomoteur": re.compile(
+        r"\blombalgi\w*|\bhernies? discales?|\btendinites?|\bsciatiques?\b|\barthrose\b"
+        r"|\bpolyarthrite\w*|\bfibromyalgi\w*|\bcanal carpien\b|\bepicondylite\b|\blumbago\b"
+        r"|\bmal(?:\s+au|\s+de)\s+dos\b|\bdouleurs? (?:lombaires?|dorsales?|cervicales?|chroniques?|articulaires?|au dos|aux? (?:epaules?|genoux?|poignets?|dos))"
+        r"|\bepaule (?:bloquee|operee)|\bgenou opere|\boperee? du (?:dos|genou|coeur|poignet|canal)"
+    ),
+    "maladie chronique": re.compile(
+        r"\bdiabet\w*|\basthm\w*|\bhypertension\b|\bsclerose en plaques\b|\bepilep\w*"
+        r"|\bmaladie (?:de crohn|chronique|auto-immune|cardiaque|rare|grave)\b|\binsuffisance (?:cardiaque|renale|respiratoire)"
+        r"|\bvih\b|\bseropositi\w*|\bhepatite\b|\bavc\b|\binfarctus\b|\bcrise cardiaque\b|\bpontage\b|\baccident vasculaire"
+        r"|\bparkinson\b|\bendometriose\b|\bmigraines? chroniques?"
+    ),
+    "sommeil": re.compile(
+        r"\binsomni\w*|\bdifficultes? (?:de|a|du) (?:sommeil|dormir|s'endormir)|\bapnees? du sommeil"
+        r"|\bproblemes? de sommeil|\bmal dormi|\bne dort plus\b"
+    ),
+    "anxiété": re.compile(
+        r"\banxi(?:ete|eux|euse)\b|\bcrises? d'angoisse\b|\battaques? de panique|\bstress post-traumatique"
+    ),
+    "addiction": re.compile(r"\baddictions?\b|\balcoolisme\b|\bsevrage\b"),
+    "hospitalisation": re.compile(r"\bhospitalis\w*(?! a domicile)"),
+    "traitement": re.compile(
+        r"\b(?:(?:son|sa|ses|un|mon|ma|mes)\s+)?traitements? (?:antidouleurs?|medicamenteux|lourds?|hormona\w*)"
+        r"|\b(?:son|sa|ses|un|mon|ma|mes) traitements?\b(?! (?:de|des|du) )"
+    ),
+    "médecin": re.compile(
+        r"\bmedecins? (?:du travail|traitants?|specialistes?|psychiatres?)\b"
+        r"|\b(?:son|sa|mon|ma|ses|mes|leur) (?:medecin|psychiatre|psychologue|kinesitherapeute|kine|rhumatologue|oncologue|cardiologue)\b(?: traitant| du travail)?"
+        r"|\bpsychiatr\w*|\bpsychotherap\w*|\b(?:une|sa|son)\s+therapies?\b"
+    ),
+    "médical": re.compile(
+        r"\b(?:restrictions?|contre-indications?|avis|certificats?|suivis?|questions?|raisons?|problemes?|dossiers?)"
+        r" medica(?:l|le|les|ux)\b|\bmedicaments?\b|\bappareils? (?:medica\w*|auditifs?)"
+    ),
+    "handicap": re.compile(
+        r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"
+    ),
+    "santé": re.compile(r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"),
 }
-
-
-#: Phrases that use the vocabulary without being health data about the beneficiary: a job or
-#: a role, what a bilan is not. Blanked out (same length) before the terms are looked for.
-NOT_HEALTH_DATA = re.compile(
-    r"\b(?:n'est|ne sont|n'etait) pas (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\bni (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\bpas (?:une? |de la )?(?:psycho)?therapies?\b"
-    r"|\b(?:referente?s?|missions?|politique|correspondante?s?|charge(?:e)? de mission) handicap\b"
-    r"|\b(?:secretaires?|assistante?s?|delegue(?:e)?s?|visite(?:ur|use)s?|representante?s?) medica(?:l|le|les|ux)\b"
-    r"|\b(?:dispositifs?|materiels?|equipements?|informatique|logiciels?) medica(?:l|le|les|ux)\b"
-    r"|\b(?:secteurs?|milieux?|domaines?|filieres?|metiers?) (?:du |de la )?(?:para)?medica(?:l|le|les|ux)\b"
+#: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's
+#: health (a nurse's patients, an auxiliary's residents, a neighbour's illness, a public body).
+OTHERS_HEALTH = re.compile(
+    r"\bpatients?\b|\bresidents?\b|\busagers?\b|\bpersonnes? (?:agees|en situation de handicap|handicapees|malades"
+    r"|dependantes|accompagnees|suivies)|\bvoisine?s?\b|\b(?:des|aux|les) malades\b|\ben service de\b"
+    r"|\bassurance maladie\b|\bcaisse primaire\b|\bhospitalisation a domicile\b|\bsoins (?:infirmiers|aux|a domicile)"
+    r"|\bsecteur (?:medical|sanitaire|hospitalier)\b|\bdelegue\w* medica\w*|\bvisiteu\w* medica\w*"
+    r"|\bsecretaire\w* medica\w*|\bmateriel medical\b|\bdispositifs? medicaux\b|\bpolitique handicap\b"
+    r"|\breferent\w* handicap\b|\bmission handicap\b|\bn'(?:est|etait) pas (?:une? )?(?:psycho)?therapie"
+    r"|\bni (?:une? )?(?:psycho)?therapie|\bpas (?:une? )?(?:psycho)?therapie"
 )
+_HEALTH_SENTENCE = re.compile(r"[^.!?;]+[.!?;]?")
 
 
 def find_health_terms(doc: Document) -> list[Finding]:
-    """Health vocabulary, one finding per term and paragraph (overlaps counted once)."""
+    """Health data about the bénéficiaire: each mention found, with its words and location."""
     findings: list[Finding] = []
     for block in [*doc.blocks, *doc.extras]:
-        folded = NOT_HEALTH_DATA.sub(lambda m: " " * len(m.group()), fold(block.text))
-        taken = Spans()
-        for term, pattern in HEALTH_TERMS.items():
-            match = pattern.search(folded)
-            if match is None or not taken.claim(*match.span()):
+        folded = fold(block.text)
+        for sentence in _HEALTH_SENTENCE.finditer(folded):
+            text = sentence.group(0)
+            if OTHERS_HEALTH.search(text):
                 continue
-            words = block.text[match.start() : match.end()]
-            findings.append(
-                Finding(
-                    "health_terms",
-                    f"Donnée de santé possible : « {words} ». Vérifiez qu'elle est nécessaire au "
-                    "propos et qu'elle ne permet pas d'identifier le bénéficiaire.",
-                    block.where,
-                    WARNING,
-                    "health",
-                    term,
+            taken = Spans()
+            offset = sentence.start()
+            found: list[tuple[int, int, str]] = []
+            for term, pattern in HEALTH_CONDITIONS.items():
+                for match in pattern.finditer(text):
+                    if taken.claim(*match.span()):
+                        found.append((match.start(), match.end(), term))
+            for start, end, _term in sorted(found):
+                words = block.text[offset + start : offset + end]
+                findings.append(
+                    Finding(
+                        "health_terms",
+                        f"Donnée de santé : « {words} ». Vérifiez qu'elle est nécessaire au propos "
+                        "et qu'elle ne permet pas d'identifier le bénéficiaire (sinon, « une "
+                        "raison de santé » suffit).",
+                        block.where,
+                        WARNING,
+                        "health",
+                        words,
+                    )
                 )
-            )
     return findings
 
 

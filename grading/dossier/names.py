@@ -28,12 +28,76 @@ FIRST_NAMES = frozenset(
     Sandrine Sarah Sébastien Serge Simon Simone Solène Sonia Sophie Stéphane Stéphanie Suzanne
     Sylvain Sylvie Théo Thérèse Thierry Thomas Timothée Tom Valentin Valérie Vanessa Véronique
     Victor Vincent Virginie Xavier Yann Yannick Yasmine Yves Yvette Yvonne Zoé
+    Aaron Abdel Abdelkader Abdou Abdoulaye Abel Achille Adama Adrienne Ahmed Aïcha Aïssa Aissatou
+    Alban Albane Alexia Ali Alicia Amadou Amandine Amine Amir Amina Anatole Anouk Apolline Ariane
+    Armelle Arnaud Arsène Assia Aude Augustin Aurore Awa Aya Aymeric Bastien Béatrice Benoîte
+    Bérénice Blandine Boris Brahim Brice Bryan Capucine Cédric Célia Charlène Chloé Christophe
+    Clarisse Clotilde Coralie Corentin Cyprien Dalila Damien Djamel Djibril Dorian Driss Edwige
+    Edith Edouard Édouard Elias Élie Eliott Élisa Elsa Émeline Émile Émilie Enora Erwan Erwann
+    Esteban Eve Ève Fabienne Farid Fatiha Félix Florent Gaël Gaspard Gautier Gwenaël Gwenaëlle
+    Gwendal Gwendoline Hamid Hannah Hassan Héloïse Hichem Houria Ibrahim Ibrahima Ilyes Inès Irène
+    Isaac Jacky Jamal Jérémie Jessica Joachim Jocelyne Johan Jonas Josette Jules Juliane Karen
+    Katia Kenza Khadija Killian Kylian Lamine Lana Laurène Léandre Léonie Léopold Liliane Lina
+    Line Lisa Loïc Loïs Lola Lorenzo Louisa Louna Lou Lounis Loup Lucille Ludivine Lylou Maëlys
+    Mahamadou Malik Mamadou Marceline Marcelle Margot Mariam Marina Marius Marjorie Marlène
+    Martial Maryse Mathis Maud Maurice Maxence Mehdi Mélissa Mélodie Michaël Milo Mina Moussa
+    Nabil Naïma Naomi Nassim Nathanaël Nawel Nelly Nina Ninon Noël Noémie Nolan Nora Norbert Nour
+    Omar Oscar Ousmane Paola Paulette Pénélope Perrine Philomène Quitterie Rayan Rebecca Rémy
+    Riad Robin Rodrigue Romane Romuald Ronan Rosalie Roxane Ryan Sabrina Sacha Salomé Salif
+    Samira Sami Séverine Sidonie Siham Slimane Soazig Sofiane Soraya Sylvianne Tanguy Tatiana
+    Théa Théodore Tiphaine Tristan Tugdual Ulysse Valentine Valéry Vianney Victoire Viviane Wassim
+    Wilfried William Yacine Yanis Yassine Yoann Youssef Yoann Yvan Zacharie Zineb Ziad Zohra
+    Abdallah Abdelaziz Abdellah Abderrahmane Abdoul Abdourahmane Adel Adélaïde Adeline Adil Adja
+    Adriana Adriano Agnieszka Ahmad Aïda Aimée Akim Alassane Alba Aldo Alejandro Aleksandra Alfred
+    Alima Alioune Alix Aliya Allan Aloïs Alphonse Amani Amara Amaury Ambre Amel Amélia Aminata
+    Anaelle Anaëlle Anastasia Andrea Andréa Andreï Angela Angèle Angelo Anissa Anna Annabelle
+    Annick Annie-Claude Anouar Anthony Antoinette Arianne Arlette Armand Aron Astrid Atika Aubin
+    Audrey Aurélia Ayoub Aziz Aziza Babacar Bakary Barbara Basile Baya Bénédicte Benoit Bernadette
+    Bertille Bilal Binta Blaise Boubacar Brahima Brendan Brenda Bruna Carla Carlos Carmen Caroline
+    Cassandre Catalina Cathy Cécilia Célestin Céleste Chadia Chaïma Chantale Charly Cheikh Chérif
+    Christa Christel Clovis Coline Constant Cristina Cyrielle Dalia Damiano Dany Daouda Daphné
+    Davy Deborah Débora Demba Diane Diego Dimitri Dina Djamila Djeneba Dominika Dounia Dylan
+    Edmond Eléa Eléonore Elena Eliane Éliane Elif Elijah Ella Elliot Elodie Eloïse Elvire Emilio
+    Emma-Louise Emmy Enzo Erica Ernest Esther Estelle Ethan Eugène Eva Evan Ewen Fabio Fadila
+    Fanta Fanny Fatou Fatoumata Fernand Fernande Fernando Flavie Flora Floriane Francesca Franck
+    Françoise Frida Gabin Gaby Gaétan Galina Gaston Gauthier Gema Georgette Géraldine Germain
+    Germaine Gilberte Gina Giovanni Gisèle Grégoire Grégory Guilhem Guillemette Gwen Gwladys Habib
+    Hadja Hafida Halima Hamza Hanane Harold Hawa Hédi Hélène Henriette Hervé Hind Honoré Hortense
+    Hubert Idriss Ilan Ilona Imane Inaya Ingrid Isaline Ismaël Ismail Issa Ivan Jacinthe Jamel
+    Janine Jannick Jason Javier Jawad Jean-Baptiste Jean-Charles Jean-Christophe Jean-Claude
+    Jean-Daniel Jean-Louis Jean-Noël Jean-Philippe Jean-Yves Jennifer Jenny Jessy Jimmy Joanna
+    Joëlle Johann John José Josée Josiane Josselin Judith Jules Julia Juliana Julio Justin Kader
+    Kadiatou Kahina Kamel Kamila Karima Karl Kateryna Katarzyna Kelly Kenzo Kevin Khaled Khalid
+    Kim Koffi Kouadio Kylian Laeticia Laïla Lakhdar Lalie Lamia Lancelot Laureen Lauriane Layla
+    Leila Leïla Lena Léna Léon Léonard Léonie Leslie Lilou Linda Lino Lionel Lisa Lise Lison Livia
+    Lorraine Louane Louis-Marie Loup Luc Lucas Lucien Ludmila Luis Luna Lydia Lyna Lynda Madeleine
+    Madi Mady Magalie Maguy Mahmoud Maïa Maïwenn Malak Malick Malo Mamadou Manuel Manuela Marc-Antoine
+    Marceau Marco Margaux Maria Mariama Marie-Anne Marie-Hélène Marie-Laure Marie-Noëlle Marie-Pierre
+    Marie-Thérèse Mario Marwa Marwan Maryam Maryline Mathéo Mathias Matilda Matteo Mattéo Maurane
+    Maxime Maya Mayeul Medhi Mélina Mélanie Meryem Mia Micheline Mikaël Milan Mireille Mohamed-Ali
+    Mohammed Moïse Morgan Mourad Mustapha Myriam Nadège Nadir Nadjet Nahia Naïl Nancy Natacha
+    Nathalie Nazim Nelson Nicole Nicolette Nils Noa Noah Nordine Norah Océane Odette Oumar Oumou
+    Pablo Pascaline Paul-Henri Paulo Pedro Perrine Pierre-Yves Pierrick Priscilla Rachida Rafael
+    Raphaëlle Raymonde Réda Régis Rémi Renée Ricardo Rita Robert Roberto Rodolphe Rokia Roland Rolande
+    Romain Romy Rosa Rosine Ruben Rudy Rym Saïd Saïda Sakina Salah Salima Salma Salomon Samba Samuel
+    Sandy Sara Sarah Seydou Shirley Silvia Simon Sirine Sixtine Sofia Solange Sonia Souleymane
+    Stella Steve Steven Suzy Sylvia Tahar Tanguy Tarek Tess Théo Thibault Thibaut Thiago Tony
+    Tristan Tyméo Valérie Vanessa Véra Vinh Virginie Wendy Wilfrid Xavière Yacouba Yaël Yamina
+    Yasmina Yassin Yohann Yolande Youcef Younes Yousra Yves-Marie Zahra Zakaria Zeynep Zoé Zohra
+    Anh Bao Binh Chau Duc Dung Hai Hanh Hien Hoa Hong Hung Huong Khanh Lan Linh Long Mai Minh Ngoc
+    Phuong Quang Thanh Thao Thi Thu Thuy Trang Tuan Van Vy Wei Xin Yan Ying Yu
     """.split()
+)
+
+#: First names that are also common words or dates when capitalised (« Mai 2025 », « à Noël »).
+FIRST_NAMES = FIRST_NAMES - frozenset(
+    "Mai Long Van Loup Lou Yu Thi Lan Hong Bao Constant Noël".split()
 )
 
 #: Folded words that are not surnames after a capitalised word (and not first names before one).
 NOT_NAMES = frozenset(
     """
+    il elle ils elles nous vous je on lui eux date duree objet seance seances horaire horaires
     le la les l au aux du de des d en et ou par pour sur avec sans dans chez son sa ses mon ma mes
     notre nos votre vos leur leurs ce cet cette ces un une via selon apres avant entre puis
     methode test tests fiche fiches outil outils questionnaire inventaire grille phase phases annexe
@@ -56,7 +120,7 @@ ACRONYMS = frozenset(
     """
     RIASEC IRMR PMSMP STAR CPF RQTH CEP OPCO OPCA ROME BMO DARES RNCP RS VAE CDI CDD RH DRH PME TPE
     ESAT MDPH AGEFIPH FIPHFP CAF APEC CIO CIDJ BTS DUT BUT CAP BEP BAC IUT UFR CNAM AFPA GRETA CFA
-    ONISEP INSEE URSSAF CPAM MSA SIRET SIREN TMS ALD AAH RSA ARE ASS PSE CSP FONGECIF CIF DIF QVT
+    ONISEP INSEE CCNA ITIL CISCO SQL URSSAF CPAM MSA SIRET SIREN TMS ALD AAH RSA ARE ASS PSE CSP FONGECIF CIF DIF QVT
     RPS CHSCT CSE RGPD CNIL MBTI DISC SOSIE PAPI HEXACO QCM PDF DOCX ODT URL COVID SMIC IDF PACA
     EPIDE ESS SIAE IAE MOOC ECTS RGAA WCAG LTI OK NB PS CV LM SAP ERP BTP EHPAD ADMR SSIAD AVS AES
     IDE ASH DEAES DEAS DEME DEES BAFA BAFD CACES HACCP SST PSC FLE DELF DALF TOEIC TOEFL IELTS

@@ -18,6 +18,7 @@ _H_MIN = re.compile(
 )
 _H_DEC = re.compile(r"(?<![\d,.])(\d{1,2}(?:[.,]\d{1,2})?)\s*h(?:eures?|rs?)?(?![a-z\d])")
 _MIN = re.compile(r"(?<![\d,.])(\d{1,3})\s*(?:min(?:utes?|s)?|mn)\.?(?![a-z])")
+_PRIME = re.compile(r"(?<![\d,.])(\d{2,3})\s*['’′](?![a-z])")
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
 _DURATION_HEADER = re.compile(r"\bduree|\bnombre d'heures|\bheures?\b|\btemps\b|\bhoraires?\b")
 _DATE_HEADER = re.compile(r"\bdate|\bjour\b|\bseance|\bentretien|\brendez")
@@ -67,6 +68,7 @@ def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | N
     ]
     candidates += [float(m.group(1).replace(",", ".")) for m in _H_DEC.finditer(folded)]
     candidates += [int(m.group(1)) / 60 for m in _MIN.finditer(folded)]
+    candidates += [int(m.group(1)) / 60 for m in _PRIME.finditer(folded)]
     candidates += [
         int(m.group(1)) + int(m.group(2)) / 60
         for m in _CLOCK.finditer(folded)
@@ -114,11 +116,16 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
     unreadable: list[tuple[str, str]] = []
     declared: float | None = None
     first_location = ""
+    seen: set[tuple[tuple[str | None, float], ...]] = set()
     for table_rows in tables.values():
         found = _from_table(table_rows)
         if found is None:
             continue
         table_found, bad, total = found
+        signature = tuple((row.date, row.hours) for row in table_found)
+        if signature in seen:
+            continue  # the same table repeated in another section: its sessions counted once
+        seen.add(signature)
         if table_found and not first_location:
             first_location = table_rows[0].where
         rows += table_found
@@ -127,6 +134,9 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
     if not rows:
         rows, in_lines, declared = _from_lines(blocks)
         unreadable += in_lines
+        first_location = rows[0].location if rows else ""
+    if not rows:
+        rows = _from_prose(blocks)
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
@@ -237,9 +247,10 @@ def _from_lines(
     declared: float | None = None
     run: list[Block | None] = []  # None: a subtotal line, which no row reads across
     undated = 0
+    minutes = False  # a header « Durée (min) »: the bare numbers of the rows are minutes
 
     def close_run() -> None:
-        found, bad = _read_run(run)
+        found, bad = _read_run(run, minutes)
         if sum(isinstance(entry, SessionRow) for entry in found) >= 2:
             rows.extend(entry for entry in found if isinstance(entry, SessionRow))
             unreadable.extend(bad)
@@ -249,6 +260,8 @@ def _from_lines(
         folded = fold(block.text)
         if _NOISE.match(folded):
             continue
+        if _MINUTES_HEADER.search(folded):
+            minutes = True
         if _TOTAL.match(folded):
             if folded.lstrip(" -:*").startswith("sous"):
                 run.append(None)  # a subtotal: no row's duration, the rows go on after it
@@ -260,6 +273,7 @@ def _from_lines(
         elif block.kind == HEADING or word_count(block.text) > MAX_ROW_WORDS:
             close_run()
             undated = 0
+            minutes = minutes and block.kind != HEADING
         elif _day_date(block.text) is not None:
             run.append(block)
             undated = 0
@@ -274,8 +288,35 @@ def _from_lines(
     return rows, unreadable, declared if rows else None
 
 
+_PROSE_SENTENCE = re.compile(r"[^.;!?]+(?:[.;!?]|$)")
+_NOT_A_SESSION = re.compile(r"\bsuivi\b|\bprevu\w*\b|\bplanifi\w*|\bsera\b|\brelance")
+
+
+def _from_prose(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Sessions told in sentences: « La première séance, le 1er avril 2025, a duré deux heures »,
+    « Nous nous sommes revus le 8 avril 2025 pendant une heure et demie ». At least two, each
+    dated once (a date told twice is one session)."""
+    rows: list[SessionRow] = []
+    dates: set[str] = set()
+    for block in blocks:
+        if block.kind == HEADING:
+            continue
+        for sentence in _PROSE_SENTENCE.finditer(block.text):
+            text = sentence.group(0)
+            if _NOT_A_SESSION.search(fold(text)):
+                continue
+            row = _from_line(block, text)
+            if row is not None and row.date and row.date not in dates:
+                dates.add(row.date)
+                rows.append(row)
+    return rows if len(rows) >= 2 else []
+
+
+_MINUTES_HEADER = re.compile(r"\bduree\s*\(\s*(?:min|minutes|mn)\s*\)")
+
+
 def _read_run(
-    lines: Sequence[Block | None],
+    lines: Sequence[Block | None], minutes: bool = False
 ) -> tuple[list[SessionRow | None], list[tuple[str, str]]]:
     """The rows of a run of lines (None for a dated line read without a duration)."""
     used: set[int] = set()
@@ -286,7 +327,7 @@ def _read_run(
     for index, block in enumerate(lines):
         if block is None or not dated[index]:
             continue
-        row = _from_line(block)
+        row = _from_line(block, minutes=minutes)
         before = index - 1
         if row is None and before >= 0 and lines[before] is not None and not dated[before]:
             if before not in used:
@@ -314,7 +355,10 @@ def _day_date(text: str) -> DateMention | None:
     )
 
 
-def _from_line(block: Block, text: str | None = None) -> SessionRow | None:
+_BARE_MINUTES = re.compile(r"^\s*(\d{2,3})\b(?![.,/:]\d)")
+
+
+def _from_line(block: Block, text: str | None = None, minutes: bool = False) -> SessionRow | None:
     """A line of text (PDF, plain text) holding a date and a duration, like a table row."""
     text = block.text if text is None else text
     date = _day_date(text)
@@ -322,6 +366,9 @@ def _from_line(block: Block, text: str | None = None) -> SessionRow | None:
         return None
     rest = text[: date.start] + " " + text[date.end :]
     value = parse_duration(rest)
+    if value is None and minutes:
+        bare = _BARE_MINUTES.match(text[date.end :])
+        value = int(bare.group(1)) / 60 if bare and 0 < int(bare.group(1)) <= 480 else None
     if value is None:
         return None
     folded = fold(text)

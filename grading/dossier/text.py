@@ -117,3 +117,66 @@ class Spans:
         self._starts.insert(index, start)
         self._ends.insert(index, end)
         return True
+
+
+#: Words that name the same part of a dossier (folded, singular): a heading is recognised by
+#: meaning when its words are those of an alias or their synonyms (« Contexte et cadre »,
+#: « Comprendre la demande », « Pièces jointes »).
+SYNONYMS: dict[str, frozenset[str]] = {
+    key: frozenset(values.split())
+    for key, values in {
+        "cadre": "contexte modalite",
+        "contexte": "cadre",
+        "analyse": "comprendre comprehension lecture",
+        "demande": "besoin attente",
+        "besoin": "demande attente",
+        "deroulement": "organisation etape calendrier",
+        "exploration": "investigation",
+        "investigation": "exploration",
+        "outil": "methode support instrument",
+        "plan": "conclusion",
+        "conclusion": "plan synthese",
+        "synthese": "conclusion",
+        "annexe": "piece jointe justificatif",
+        "piece": "annexe jointe",
+        "jointe": "annexe piece",
+    }.items()
+}
+#: Words that say nothing of which part it is.
+_GENERIC = frozenset(
+    "bilan beneficiaire accompagnement de du des la le les l d et a au aux en sur pour mon ma mes "
+    "notre nos son sa ses un une phase partie".split()
+)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    words = normalise_heading(text).split()
+    return (
+        frozenset(w[:-1] if w.endswith(("s", "x")) and len(w) > 3 else w for w in words) - _GENERIC
+    )
+
+
+def _expand(words: frozenset[str]) -> frozenset[str]:
+    return words.union(*(SYNONYMS.get(w, frozenset()) for w in words))
+
+
+def meaning_score(heading: str, aliases: Sequence[str]) -> int:
+    """2: the heading's words are an alias's (through synonyms); 1: one holds the other; 0: no."""
+    h = _content_words(heading)
+    if not h or len(h) > 6:
+        return 0
+    best = 0
+    for alias in aliases:
+        a = _content_words(alias)
+        if not a:
+            continue
+        if _expand(a) & h == h and _expand(h) & a == a:
+            return 2
+        if a <= _expand(h) or h <= _expand(a):
+            best = 1
+    return best
+
+
+def meaning_match(heading: str, aliases: Sequence[str]) -> bool:
+    """The heading says the same as one alias, word for word or through synonyms."""
+    return meaning_score(heading, aliases) > 0

@@ -15,6 +15,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ import grading
 from grading.dossier import errors
 from grading.dossier.errors import DossierFileError
 from grading.dossier.report import Report
+from grading.dossier.sandbox import AnalysisServer, ServerGone
 from lti_tool.dossier import service
 from lti_tool.extensions import db
 from lti_tool.models.core import ResourceLink
@@ -42,7 +44,7 @@ BATCH_SECONDS = 5.0
 
 
 @dataclasses.dataclass(frozen=True)
-class ProcessBudget:
+class ProcessBudget:  # frozen: hashable, one analysis server per budget
     """What one upload's analysis may cost."""
 
     cpu_seconds: int
@@ -60,21 +62,74 @@ class ProcessBudget:
         )
 
 
-def run_isolated(
-    data: bytes, header: dict[str, Any], budget: ProcessBudget, *, module: str | None = None
-) -> dict[str, Any]:
-    """Run ``module`` on the file in a capped child; its report as JSON, or DossierFileError.
-
-    Whatever exceeds the budget (CPU limit, memory, wall-clock timeout, a child that dies
-    without answering) is TooComplexError: the candidate is told to export a simpler file.
-    """
-    environment = {
+def _environment() -> dict[str, str]:
+    """No secret of the web app reaches the child; one thread for the numeric libraries."""
+    return {
         "PATH": os.defpath,
         "PYTHONPATH": str(ROOT),
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
-    }  # no secret of the web app reaches the child
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+
+
+#: Seconds the analysis server may take to load the NLP model before its first answer.
+MODEL_LOAD_SECONDS = 60.0
+_servers: dict[ProcessBudget, AnalysisServer] = {}
+_servers_lock = threading.Lock()
+
+
+def analysis_server(budget: ProcessBudget) -> AnalysisServer:
+    """The process's analysis server for this budget (the NLP model loaded once in it)."""
+    with _servers_lock:
+        server = _servers.get(budget)
+        if server is None:
+            server = AnalysisServer(
+                [
+                    sys.executable, "-m", SANDBOX, "--server", str(budget.cpu_seconds),
+                    str(budget.memory_bytes), str(budget.wall_seconds),
+                ],
+                _environment(),
+                str(ROOT),
+                budget.wall_seconds + 5,
+            )  # fmt: skip
+            _servers[budget] = server
+        return server
+
+
+def preload(budget: ProcessBudget) -> None:
+    """Start the analysis server now: the model loads before the first upload comes."""
+    analysis_server(budget).start()
+
+
+def stop_servers() -> None:
+    """Stop the analysis servers (tests, shutdown)."""
+    with _servers_lock:
+        for server in _servers.values():
+            server.stop()
+        _servers.clear()
+
+
+def run_isolated(
+    data: bytes, header: dict[str, Any], budget: ProcessBudget, *, module: str | None = None
+) -> dict[str, Any]:
+    """Run the analysis on the file in a capped child; its report as JSON, or DossierFileError.
+
+    By default the child is forked by the analysis server, where the NLP model is loaded once;
+    ``module`` runs another module in a fresh capped process instead (tests). Whatever exceeds
+    the budget (CPU limit, memory, wall-clock timeout, a child that dies without answering) is
+    TooComplexError: the candidate is told to export a simpler file.
+    """
+    if module is None:
+        try:
+            answer = analysis_server(budget).request(data, header, MODEL_LOAD_SECONDS)
+        except ServerGone:
+            log.warning("dossier_analysis_server_gone")
+            raise errors.too_complex("serveur d'analyse") from None
+        return _report(answer)
+    environment = _environment()
     child = subprocess.Popen(  # noqa: S603 - fixed command: this interpreter, a module of ours
         [
             sys.executable,
@@ -106,6 +161,11 @@ def run_isolated(
     except ValueError:
         log.warning("dossier_analysis_unreadable bytes=%s", len(out))
         raise errors.too_complex("réponse illisible") from None
+    return _report(answer)
+
+
+def _report(answer: dict[str, Any]) -> dict[str, Any]:
+    """The report of the child's answer, or its refusal raised as DossierFileError."""
     if "error" in answer:
         code, message = answer["error"]["code"], answer["error"]["message"]
         if code == "too_complex":
@@ -123,11 +183,11 @@ def request_header() -> dict[str, Any]:
     }
 
 
-def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
+def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str, str] | None:
     """Take the oldest pending version (or one whose worker died); committed at once."""
     stale = now - stale_after
     candidates = db.session.execute(
-        select(DossierUpload.id, DossierUpload.stored_name)
+        select(DossierUpload.id, DossierUpload.stored_name, DossierUpload.pseudonyms)
         .where(
             DossierUpload.deleted_at.is_(None),
             (DossierUpload.status == PENDING)
@@ -136,7 +196,7 @@ def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
         .order_by(DossierUpload.id)
         .limit(5)
     ).all()
-    for upload_id, stored_name in candidates:
+    for upload_id, stored_name, pseudonyms in candidates:
         taken = db.session.execute(
             update(DossierUpload)
             .where(
@@ -149,18 +209,21 @@ def _claim(now: datetime, stale_after: timedelta) -> tuple[int, str] | None:
         )
         db.session.commit()
         if taken.rowcount == 1:  # type: ignore[attr-defined]
-            return upload_id, stored_name
+            return upload_id, stored_name, pseudonyms or ""
     db.session.commit()
     return None
 
 
-def analyse_one(upload_id: int, stored_name: str, now: datetime, budget: ProcessBudget) -> str:
+def analyse_one(
+    upload_id: int, stored_name: str, now: datetime, budget: ProcessBudget, pseudonyms: str = ""
+) -> str:
     """Analyse a claimed version and store the outcome in one transaction."""
     path = service.storage_root() / stored_name
     failure: DossierFileError | None = None
     report: dict[str, Any] | None = None
     try:
-        report = run_isolated(path.read_bytes(), request_header(), budget)
+        header = {**request_header(), "pseudonyms": service.split_pseudonyms(pseudonyms)}
+        report = run_isolated(path.read_bytes(), header, budget)
     except FileNotFoundError:
         failure = errors.corrupt("Le fichier")  # deleted meanwhile, or lost
     except DossierFileError as error:
@@ -196,6 +259,7 @@ def analyse_pending(now: datetime, *, max_seconds: float | None = None) -> str:
     (CPU limit, at most the wall timeout), then the loop gives the other tasks their turn.
     """
     budget = ProcessBudget.from_config()
+    preload(budget)  # the worker's first pass starts the server: the model loads before any upload
     limit = max_seconds if max_seconds is not None else BATCH_SECONDS
     started = time.monotonic()
     outcomes: list[str] = []
@@ -203,7 +267,8 @@ def analyse_pending(now: datetime, *, max_seconds: float | None = None) -> str:
         claimed = _claim(now, timedelta(seconds=budget.wall_seconds * 2 + 60))
         if claimed is None:
             break
-        outcomes.append(analyse_one(*claimed, now, budget))
+        upload_id, stored_name, pseudonyms = claimed
+        outcomes.append(analyse_one(upload_id, stored_name, now, budget, pseudonyms))
         if time.monotonic() - started >= limit:
             break
     return f"{len(outcomes)} version(s) : " + ", ".join(outcomes) if outcomes else "rien"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,6 +46,20 @@ def requirements() -> list[Requirement]:
     return [Requirement(i.id, i.title, i.headings, i.checks, i.min_words) for i in guide.items]
 
 
+MAX_PSEUDONYMS = 10
+MAX_PSEUDONYM_CHARS = 60
+
+
+def split_pseudonyms(text: str) -> list[str]:
+    """« Karim, M. X. ; Léa » → ["Karim", "M. X.", "Léa"] (at most 10, 60 characters each)."""
+    names: list[str] = []
+    for part in re.split(r"[;,\n]+", text or ""):
+        name = " ".join(part.split())[:MAX_PSEUDONYM_CHARS]
+        if name and name not in names:
+            names.append(name)
+    return names[:MAX_PSEUDONYMS]
+
+
 def storage_root() -> Path:
     """Where files live (outside the web root; the instance folder by default)."""
     root = Path(current_app.config["UPLOAD_ROOT"])
@@ -60,8 +75,12 @@ def store(
     filename: str,
     now: datetime,
     resource_link_id: int | None = None,
+    pseudonyms: str = "",
 ) -> DossierUpload:
     """Write the file and a ``pending`` row (the worker analyses it); on failure nothing stays.
+
+    ``pseudonyms``: the names the candidate declared as pseudonyms (« Karim ; M. X. »), kept
+    with the version and given to the analysis, which does not report them.
 
     Only the cheap checks run here (empty, too big): the analysis of the content, whose cost
     the file decides, never runs in a web request (lti_tool.dossier.analysis).
@@ -94,6 +113,7 @@ def store(
         report={},
         status=PENDING,
         resource_link_id=resource_link_id,
+        pseudonyms="; ".join(split_pseudonyms(pseudonyms)),
     )
     try:
         db.session.add(upload)
@@ -344,6 +364,7 @@ def _forget(upload: DossierUpload, reader_id: int | None, action: str, now: date
     upload.size = 0
     upload.detected_type = ""
     upload.error = None
+    upload.pseudonyms = ""
     log_access(upload, reader_id, action, now)
 
 

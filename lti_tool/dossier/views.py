@@ -139,6 +139,7 @@ def upload() -> Any:
             filename=sent.filename,
             now=moment,
             resource_link_id=launch.resource_link_id,
+            pseudonyms=request.form.get("pseudonyms", "")[:1000],
         )
         service.log_access(stored, launch.user_id, "upload", moment)
         db.session.commit()

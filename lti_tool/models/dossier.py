@@ -66,6 +66,8 @@ class DossierUpload(db.Model):  # type: ignore[name-defined,misc]
     error: Mapped[str | None] = mapped_column(Text, default=None)
     #: When a worker took the analysis (a stale claim is taken again after a crash).
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: Pseudonyms the candidate declared for this version (« Karim ; M. X. »): not reported.
+    pseudonyms: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: The activity the upload came from: completion goes to its gradebook column.
     resource_link_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_resource_link.id"), default=None
