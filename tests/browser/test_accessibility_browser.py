@@ -62,6 +62,9 @@ def _crawl(page, origin: str, start: str, seen: set[str], failures: list[str]) -
                 queue.append((link, depth + 1))
 
 
+# Crawls and audits some 230 pages (every module grew this session): minutes, not seconds, on a
+# busy 2-core machine. Its own bound, still finite, so a stuck page fails it with a traceback.
+@pytest.mark.timeout(1200)
 def test_every_page_reachable_after_a_demo_launch_is_accessible(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
