@@ -331,17 +331,20 @@ class Platform:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     jwks_file: Path | None = None
+    log: Path | None = None
 
     def start(self) -> None:
         self.jwks_file = Path(tempfile.mkstemp(prefix="bilan-bench-jwks-", suffix=".json")[1])
         self.jwks_file.write_text(json.dumps(self.jwks))
+        self.log = Path(tempfile.mkstemp(prefix="bilan-bench-lms-", suffix=".log")[1])
+        handle = self.log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bench/demo_lms_server.py"), str(self.port)]
             + [self.database_url, str(self.jwks_file)],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=handle,
         )
         if not wait_port(self.port, 60):
             raise SystemExit("LMS de démonstration : ne démarre pas")

@@ -496,9 +496,18 @@ def database_report(database_url: str) -> dict[str, Any]:
 # --- Scenarios ----------------------------------------------------------------------------------
 
 
-def fault_plan(name: str, cluster: Cluster, at: float, log: list[str]) -> tuple[float, float]:
-    """Run the scenario's fault (in a thread); return (start, end) in perf_counter time."""
+def fault_plan(
+    name: str, cluster: Cluster, at: float, log: list[str], tally: Tally, candidates: int
+) -> tuple[float, float]:
+    """Run the scenario's fault (in a thread); return (start, end) in perf_counter time.
+
+    The fault comes ``at`` seconds after the first launch, and not before the cohort has
+    saved ten answers per candidate on average (mid-session, whatever the machine's speed).
+    """
     time.sleep(at)  # the fault's moment in the session (the benchmark's schedule, not a test)
+    waited = time.perf_counter()
+    while len(tally.acked) < 10 * candidates and time.perf_counter() - waited < 180:
+        time.sleep(0.1)
     start = time.perf_counter()
     if name == "node-kill":
         cluster.nodes[0].kill9()
@@ -532,8 +541,6 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         extra_env=extra,
     ) as cluster:
         assert cluster.balancer is not None and cluster.platform is not None and cluster.pg
-        if name == "lms-down":
-            cluster.platform.stop()  # the LMS is down for the whole session (after the JWKS)
         run = Run(cluster.balancer.url, cluster.platform.url, key, kid)
         tool_pids = [pid for node in cluster.nodes for pid in node.pids()]
         pg_pid = cluster.pg.pid()
@@ -543,7 +550,9 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         thread = None
         if name in ("node-kill", "pg-restart", "redis-restart"):
             thread = threading.Thread(
-                target=lambda: fault.append(fault_plan(name, cluster, args.fault_at, log)),
+                target=lambda: fault.append(
+                    fault_plan(name, cluster, args.fault_at, log, run.tally, args.candidates)
+                ),
                 daemon=True,
             )
             thread.start()
@@ -641,8 +650,7 @@ def verdict(r: dict[str, Any]) -> list[str]:
     return problems
 
 
-def print_report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    print()
+def print_details(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     for r in results:
         print(f"== {r['name']} : {r['candidates']} candidats, {r['nodes']} nœud(s), {r['elapsed']:.1f} s")
         for line in r["log"]:
@@ -672,6 +680,9 @@ def print_report(results: list[dict[str, Any]], args: argparse.Namespace) -> Non
         )
         if r["errors"]:
             print(f"   réponses non acquittées, par cause : {dict(sorted(r['errors'].items()))}")
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
     print()
     header = (
         "| scénario | réponses acquittées | perdues | à ressaisir | copies finies | notes (une fois) |"
@@ -719,7 +730,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"scénario inconnu : {name} ({', '.join(SCENARIOS)})")
         print(f"… {name}", flush=True)
         results.append(run_scenario(name, args))
-    print_report(results, args)
+        print_details(results[-1:], args)
+    print_table(results)
     failed = [(r["name"], verdict(r)) for r in results if verdict(r)]
     for name, problems in failed:
         print(f"ÉCHEC {name} : {'; '.join(problems)}")
