@@ -156,7 +156,15 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)]
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+            ]
             + ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -418,9 +426,7 @@ def running_cluster(
             cluster.rd = PrivateRedis()
             cluster.rd.start()
         ports = [free_port() for _ in range(nodes + 2)]
-        cluster.nodes = [
-            Node(f"node{i + 1}", ports[i], {}, workers_per_node) for i in range(nodes)
-        ]
+        cluster.nodes = [Node(f"node{i + 1}", ports[i], {}, workers_per_node) for i in range(nodes)]
         cluster.balancer = Balancer(ports[nodes], cluster.nodes)
         env = cluster.env()
         seed(cluster.pg.url, env, f"http://127.0.0.1:{ports[nodes + 1]}")  # type: ignore[operator]

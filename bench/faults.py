@@ -412,7 +412,9 @@ class Run:
     tally: Tally = field(default_factory=Tally)
 
 
-async def cohort(run: Run, candidates: int, ramp: float, think: tuple[float, float], abandon: int) -> float:
+async def cohort(
+    run: Run, candidates: int, ramp: float, think: tuple[float, float], abandon: int
+) -> float:
     async def one(n: int) -> None:
         await asyncio.sleep(ramp * n / max(1, candidates))
         await Candidate(n, run).sit(think, abandon=n < abandon)
@@ -486,7 +488,9 @@ def database_report(database_url: str) -> dict[str, Any]:
                 "select count(*) from (select attempt_id from exam_event where kind = 'submit'"
                 " group by attempt_id having count(*) > 1) t"
             ),
-            "outbox": dict(conn.execute("select state, count(*) from grade_outbox group by state").fetchall()),
+            "outbox": dict(
+                conn.execute("select state, count(*) from grade_outbox group by state").fetchall()
+            ),
             "incidents": one("select count(*) from exam_incident"),
             "incident_seconds": one("select coalesce(sum(seconds_lost), 0) from exam_incident"),
             "users": one("select count(*) from app_user"),
@@ -582,7 +586,9 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
             held = database_report(cluster.pg.url)["outbox"]
             assert cluster.platform.process is not None
             cluster.platform.process.send_signal(signal.SIGCONT)
-            log.append(f"LMS de retour après la session ; file des notes pendant l'absence : {held}")
+            log.append(
+                f"LMS de retour après la session ; file des notes pendant l'absence : {held}"
+            )
         settled = wait_settled(cluster.pg.url, timeout=args.settle_timeout)
         # The workers' CPU once the grades are out (both nodes' workers, alive ones).
         cpu2 = sum(tree_cpu(pid) for pid in tool_pids) + (
@@ -652,7 +658,9 @@ def verdict(r: dict[str, Any]) -> list[str]:
 
 def print_details(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     for r in results:
-        print(f"== {r['name']} : {r['candidates']} candidats, {r['nodes']} nœud(s), {r['elapsed']:.1f} s")
+        print(
+            f"== {r['name']} : {r['candidates']} candidats, {r['nodes']} nœud(s), {r['elapsed']:.1f} s"
+        )
         for line in r["log"]:
             print(f"   panne : {line}")
         print(
@@ -709,7 +717,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS[1:]))
     parser.add_argument("--nodes", type=int, default=2, help="nœuds du scénario launch")
     parser.add_argument("--workers", type=int, default=2, help="workers gunicorn par nœud")
-    parser.add_argument("--ramp", type=float, default=60.0, help="secondes pour que tous soient lancés")
+    parser.add_argument(
+        "--ramp", type=float, default=60.0, help="secondes pour que tous soient lancés"
+    )
     parser.add_argument("--think-min", type=float, default=0.3)
     parser.add_argument("--think-max", type=float, default=1.5)
     parser.add_argument("--fault-at", type=float, default=None, help="secondes après le début")

@@ -33,7 +33,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--launches", type=int, default=100)
     parser.add_argument("--profile", type=int, default=0, help="afficher N lignes de cProfile")
-    parser.add_argument("--statements", action="store_true", help="les requêtes SQL du 2e lancement")
+    parser.add_argument(
+        "--statements", action="store_true", help="les requêtes SQL du 2e lancement"
+    )
     args = parser.parse_args()
     key, kid, jwks = platform_key()
     pg = PrivatePostgres()

@@ -178,7 +178,9 @@ def record_outage(attempt: ExamAttempt, offline_ms: Any, now: datetime) -> ExamI
     return incident
 
 
-def _extend(attempt: ExamAttempt, seconds: int, incident: ExamIncident, actor_id: int, now: datetime) -> None:
+def _extend(
+    attempt: ExamAttempt, seconds: int, incident: ExamIncident, actor_id: int, now: datetime
+) -> None:
     attempt.deadline_at = attempt.deadline_at + timedelta(seconds=seconds)
     incident.compensated_seconds += seconds
     append_event(
@@ -245,13 +247,9 @@ def record_manual(
     if kind not in MANUAL_KINDS:
         raise ExamError("bad_kind", "Choisissez la nature de l'incident.")
     if len(note) < 10:
-        raise ExamError(
-            "note_required", "Décrivez l'incident par écrit (10 caractères au moins)."
-        )
+        raise ExamError("note_required", "Décrivez l'incident par écrit (10 caractères au moins).")
     if not 0 <= granted_seconds <= MAX_GRANTED_SECONDS:
-        raise ExamError(
-            "bad_time", "Le temps accordé doit être compris entre 0 et 120 minutes."
-        )
+        raise ExamError("bad_time", "Le temps accordé doit être compris entre 0 et 120 minutes.")
     current = latest_attempt(link.id, user_id)
     if current is None:
         raise ExamError("no_attempt", "Ce candidat n'a pas encore commencé l'épreuve.", 409)
@@ -346,9 +344,7 @@ def install_routes(bp: Any, link_of: Any, trainer_required: Any, current_launch:
             flash(error.message, "error")
             return _back()
         db.session.commit()
-        flash(
-            _("Incident enregistré pour %(name)s.", name=enrolled.user.display_name), "success"
-        )
+        flash(_("Incident enregistré pour %(name)s.", name=enrolled.user.display_name), "success")
         return _back()
 
     @bp.post("/incident/<int:incident_id>/accorder")
