@@ -344,7 +344,7 @@ class Candidate:
         tally = self.run.tally
         # Each candidate from an address of its own (the login is counted per address).
         local = (f"127.0.{1 + self.n // 250}.{1 + self.n % 250}", 0)
-        connector = aiohttp.TCPConnector(limit=4, local_addr=local, force_close=True)
+        connector = aiohttp.TCPConnector(limit=4, local_addr=local)
         async with aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=60)
         ) as http:

@@ -88,7 +88,14 @@ def main() -> None:
                     engine = db.engine
 
                 def remember(conn, cursor, statement, *_rest):  # type: ignore[no-untyped-def]
-                    statements.append(" ".join(statement.split())[:160])
+                    import traceback
+
+                    where = [
+                        f"{Path(f.filename).name}:{f.lineno}"
+                        for f in traceback.extract_stack()
+                        if "/lti_tool/" in f.filename
+                    ][-2:]
+                    statements.append(" ".join(statement.split())[:90] + "  ← " + " ".join(where))
 
                 event.listen(engine, "before_cursor_execute", remember)
             t = time.process_time()
