@@ -87,7 +87,7 @@ def main() -> None:
                 with app.app_context():
                     engine = db.engine
 
-                def remember(conn, cursor, statement, *_rest):  # type: ignore[no-untyped-def]
+                def remember(conn, cursor, statement, *_rest, statements=statements):  # type: ignore[no-untyped-def]  # noqa: B008
                     import traceback
 
                     where = [

@@ -44,9 +44,9 @@ def set_accommodation(
         .execution_options(populate_existing=True)
     ).all()
     for attempt in running:
-        new_deadline = deadline(
-            attempt.started_at, attempt.duration_minutes, percent
-        ) + timedelta(seconds=compensated_total(attempt.id))  # time granted for incidents stays
+        new_deadline = deadline(attempt.started_at, attempt.duration_minutes, percent) + timedelta(
+            seconds=compensated_total(attempt.id)
+        )  # time granted for incidents stays
         attempt.deadline_at = max(new_deadline, now)
         attempt.extra_time_percent = percent
         append_event(

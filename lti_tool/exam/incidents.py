@@ -23,10 +23,11 @@ Services flush, never commit; the view commits once. The time is always passed i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import ForeignKey, Integer, String, Text, func, select
@@ -79,7 +80,7 @@ class ExamIncident(db.Model):  # type: ignore[name-defined,misc]
 
 def min_seconds() -> int:
     """The shortest outage recorded as an incident (``BILAN_EXAM_INCIDENT_SECONDS``)."""
-    configured = current_app.config.get("EXAM_INCIDENT_SECONDS")
+    configured: Any = current_app.config.get("EXAM_INCIDENT_SECONDS")
     if configured is None:
         configured = os.environ.get("BILAN_EXAM_INCIDENT_SECONDS", DEFAULT_MIN_SECONDS)
     return max(1, int(configured))
@@ -141,7 +142,7 @@ def record_outage(attempt: ExamAttempt, offline_ms: Any, now: datetime) -> ExamI
         previous.started_at = min(previous.started_at, started)
         previous.ended_at = max(previous.ended_at, now)
         previous.seconds_lost = round((previous.ended_at - previous.started_at).total_seconds())
-        incident = previous
+        incident: ExamIncident = previous
     else:
         incident = ExamIncident(
             attempt_id=attempt.id,
@@ -304,7 +305,12 @@ def incidents_of(link_id: int) -> list[tuple[ExamIncident, ExamAttempt, User]]:
 # --- Trainer actions (routes of the exam blueprint) -------------------------------------------
 
 
-def install_routes(bp: Any, link_of: Any, trainer_required: Any, current_launch: Any) -> None:
+def install_routes(
+    bp: Blueprint,
+    link_of: Callable[[], ResourceLink],
+    trainer_required: Callable[[Callable[..., Any]], Callable[..., Any]],
+    current_launch: Callable[[], Any],
+) -> None:
     """The monitoring page's two actions: record an incident, grant an incident's time."""
 
     def _back() -> Any:

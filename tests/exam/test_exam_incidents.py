@@ -99,7 +99,9 @@ def test_the_trainer_grants_the_time_lost_in_one_click_once(client, people, cloc
         3600 - 300 + 125
     )
     # A later change of extra time keeps the time granted for the incident.
-    client.post(trainer.url("/examen/amenagement"), data={"user_id": candidate.user.id, "percent": "0"})
+    client.post(
+        trainer.url("/examen/amenagement"), data={"user_id": candidate.user.id, "percent": "0"}
+    )
     assert client.get(trainer.url("/examen/suivi.json")).get_json()[0]["remaining_seconds"] == (
         3600 - 300 + 125
     )
@@ -119,7 +121,9 @@ def test_the_trainer_records_an_incident_with_time_granted(client, people, clock
     assert incident.seconds_lost == incident.compensated_seconds == 600
     rows = client.get(trainer.url("/examen/suivi.json")).get_json()
     assert rows[0]["remaining_seconds"] == 3600 + 600
-    [audit] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.incident")).all()
+    [audit] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "exam.incident")
+    ).all()
     assert audit.actor_id == trainer.user.id and "10 min 00 s" in audit.detail
     page = client.get(trainer.url("/examen/suivi")).get_data(as_text=True)
     assert "malaise ou indisposition" in page and "temps accordé" in page
