@@ -17,9 +17,11 @@ time it could not save is sent with the next try (``offline_ms``); a 409/410 sto
 other 4xx drops the answer (the candidate would have to answer again: counted as « retyped »).
 
 Scenarios: ``launch`` (no fault: launch burst, CPU), ``node-kill`` (a), ``pg-restart`` (b),
-``redis-restart`` (c), ``lms-down`` (e). The 2-minute network drop of one candidate (d) is
-``tests/browser/test_exam_session_browser.py`` (the real page, offline for 2 minutes of the
-page's clock); the table lists it as such.
+``redis-restart`` (c), ``lms-down`` (e). The network drop of one candidate (d) is the browser
+test ``tests/browser/test_exam_browser.py::test_exam_with_keyboard_only_and_a_network_drop``
+(the real page offline while the candidate answers several items, every answer sent on its
+return; its length is the candidate's typing, not 2 minutes: the page's clock cannot be
+injected there); the table lists it as such.
 
 For every scenario: acknowledged answers lost (must be 0), answers retyped (must be 0), attempts
 finished, grades delivered exactly once (posts counted by the LMS per learner, column and
@@ -706,8 +708,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f" {r['db']['submitted_twice']} | {r['db']['incidents']} | {r['recover']:.1f} s |"
         )
     print(
-        "| network-drop (d) | tests/browser/test_exam_session_browser.py : la page réelle hors ligne"
-        " 2 minutes, ses réponses envoyées au retour | 0 | 0 | — | — | — | — | — |"
+        "| network-drop (d) | tests/browser/test_exam_browser.py::test_exam_with_keyboard_only_and_a_network_drop : la page réelle hors ligne"
+        " le temps de plusieurs réponses, toutes envoyées au retour | 0 | 0 | — | — | — | — | — |"
     )
 
 
