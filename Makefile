@@ -7,7 +7,7 @@ export FLASK_APP := lti_tool:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser translations migrate check lint unit test-pg worker web clean
+.PHONY: run test install install-test browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,16 +37,27 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "Chromium absent : installez les paquets Debian chromium et chromium-driver (sudo apt-get install chromium chromium-driver)"; exit 1; fi
 
+# The load balancer of bench/faults.py and of its CI test (Debian's HAProxy; not started here).
+haproxy:
+	@if [ -x /usr/sbin/haproxy ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	else echo "HAProxy absent : installez le paquet Debian haproxy (sudo apt-get install haproxy)"; exit 1; fi
+
+# Scenarios (a) and (b) of bench/faults.py with 20 candidates: two nodes behind HAProxy, a private
+# PostgreSQL cluster; exits non-zero on a lost answer or a grade sent twice (tests/integration).
+faults-ci: install haproxy
+	$(PY) -m pytest tests/integration/test_faults_short.py -q
+
 lint: install
 	$(VENV)/bin/ruff check course grading lti_tool tests bench
 	$(VENV)/bin/mypy course grading lti_tool
 	$(VENV)/bin/lint-imports
 
-test: install browser translations lint check
+test: install browser haproxy translations lint check
 	$(PY) -m pytest
 
 # The suite against PostgreSQL (used by .ci/run).
-test-pg: install browser translations
+test-pg: install browser haproxy translations
 	BILAN_TEST_DATABASE_URL=$${BILAN_TEST_DATABASE_URL:-postgresql+psycopg://127.0.0.1:5432/test} $(PY) -m pytest
 
 clean:

@@ -5,12 +5,13 @@ Services flush, never commit; the time is always passed in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from grading.timing import deadline
 from lti_tool.exam.attempts import ExamError, append_event, latest_attempt, lock_attempt
+from lti_tool.exam.incidents import compensated_total
 from lti_tool.exam.submission import submit
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink
@@ -43,7 +44,9 @@ def set_accommodation(
         .execution_options(populate_existing=True)
     ).all()
     for attempt in running:
-        new_deadline = deadline(attempt.started_at, attempt.duration_minutes, percent)
+        new_deadline = deadline(attempt.started_at, attempt.duration_minutes, percent) + timedelta(
+            seconds=compensated_total(attempt.id)
+        )  # time granted for incidents stays
         attempt.deadline_at = max(new_deadline, now)
         attempt.extra_time_percent = percent
         append_event(

@@ -165,6 +165,8 @@ def parse_save(body: bytes) -> tuple[str, list[str], bool, int, int]:
         flagged = payload.get("flagged", False)
         page_version = payload["page_version"]
         client_seq = payload["seq"]
+        if "offline_ms" in payload:  # after an outage: the view records it (exam/incidents.py)
+            raise Refer
     except (ValueError, TypeError, KeyError) as error:
         raise Refer from error
     # Exactly the types the page sends; anything looser is the view's to coerce or refuse.

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from grading.timing import TIERS_TEMPS_PERCENT
 from lti_tool.clock import now
 from lti_tool.csv_export import csv_response
-from lti_tool.exam import autosave, service, session
+from lti_tool.exam import autosave, incidents, service, session
 from lti_tool.exam import bank as bank_module
 from lti_tool.exam.page import paper_html
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
@@ -200,6 +200,8 @@ def save() -> Any:
     except ExamError as error:
         db.session.commit()  # a late save submits the attempt: keep that
         return _error_json(error)
+    if "offline_ms" in payload:  # the page could not save for a while: an incident if long
+        incidents.record_outage(attempt, payload["offline_ms"], now())
     db.session.commit()
     return jsonify(
         {
@@ -535,3 +537,4 @@ def _deep_link_items() -> list[DeepLinkItem]:
 
 TARGET_ROUTES["exam"] = ("exam.index", None)
 DEEP_LINK_PROVIDERS.append(_deep_link_items)
+incidents.install_routes(bp, _link, trainer_required, current_launch)

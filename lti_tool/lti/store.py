@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
@@ -83,6 +85,18 @@ class DatabaseStore:
         return bool(getattr(result, "rowcount", 0))
 
     def consume_nonce(self, issuer: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        dialect = db.session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            # One round trip (the savepoint, insert and release were three, on every launch):
+            # the unique constraint still decides, a second insert of the nonce returns no row.
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            inserted = db.session.execute(
+                insert(UsedNonce)
+                .values(issuer=issuer, nonce=nonce, expires_at=expires_at)
+                .on_conflict_do_nothing(index_elements=["issuer", "nonce"])
+                .returning(UsedNonce.id)
+            ).first()
+            return inserted is not None
         savepoint = db.session.begin_nested()
         try:
             db.session.add(UsedNonce(issuer=issuer, nonce=nonce, expires_at=expires_at))

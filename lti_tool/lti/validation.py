@@ -172,8 +172,11 @@ def _remember(
 
 def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, options={"verify_signature": False})
+        # One parse for both (PyJWT checks each segment's alphabet character by character).
+        complete = jwt.decode_complete(token, options={"verify_signature": False})
+        header, claims = dict(complete["header"]), complete["payload"]
+        if not isinstance(claims, dict):
+            raise jwt.DecodeError("payload")
     except jwt.PyJWTError as error:
         raise LaunchRefused("malformed", "Le jeton de lancement est illisible.", "", 400) from error
     return header, claims

@@ -167,6 +167,8 @@ def login() -> Any:
         secrets.token_urlsafe(24),
         secrets.token_urlsafe(24),
     )
+    # Read before save_state commits (the committed registration would be read again).
+    client_id, auth_login_url = registration.client_id, registration.auth_login_url
     launch_store().save_state(
         LoginState(
             state=state,
@@ -184,7 +186,7 @@ def login() -> Any:
         "response_type": "id_token",
         "response_mode": "form_post",
         "prompt": "none",
-        "client_id": registration.client_id,
+        "client_id": client_id,
         "redirect_uri": target,
         "login_hint": login_hint,
         "state": state,
@@ -192,7 +194,7 @@ def login() -> Any:
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
-    auth_url = f"{registration.auth_login_url}?{urlencode(query)}"
+    auth_url = f"{auth_login_url}?{urlencode(query)}"
     storage_target = params.get("lti_storage_target")
     response: BaseResponse
     if storage_target:
@@ -202,7 +204,7 @@ def login() -> Any:
                 "lti/storage.html",
                 mode="put",
                 target=storage_target,
-                origin=_origin(registration.auth_login_url),
+                origin=_origin(auth_login_url),
                 key=STORAGE_KEY + state,
                 value=secret,
                 next=auth_url,
@@ -306,14 +308,12 @@ def launch() -> Any:
     except NoCourseRole as error:
         db.session.commit()  # the state is consumed and the person's earlier sessions ended
         return refusal(error, iss=valid.registration.issuer)
+    # Read before the commit expires them (each would cost a query afterwards).
+    target, issuer = (link.target if link else None), valid.registration.issuer
     db.session.commit()
-    response = redirect(
-        _landing(session_token, valid.message_type, link.target if link else None), code=303
-    )
+    response = redirect(_landing(session_token, valid.message_type, target), code=303)
     response.delete_cookie(STATE_COOKIE + state_value[:12], path="/lti/")
-    log.info(
-        "lti_launch_ok iss=%s role=%s type=%s", valid.registration.issuer, role, valid.message_type
-    )
+    log.info("lti_launch_ok iss=%s role=%s type=%s", issuer, role, valid.message_type)
     return response
 
 

@@ -15,6 +15,9 @@
   var seq = Date.now();               // increasing across reloads of the same page version
   var queue = loadQueue();            // item_id -> payload (latest per item only)
   var sending = false, stopped = false, retryDelay = 1000;
+  // When saving first failed (performance.now()): the time lost is sent with the next save that
+  // gets through (offline_ms), and the server records it as an incident if long (exam/incidents.py).
+  var offlineSince = null;
   var deadlineAt = performance.now() + parseInt(root.dataset.remaining, 10) * 1000;
   var announced = {};
   // Messages in the page's language, from the template (<script type="application/json" id="exam-messages">).
@@ -61,19 +64,25 @@
   function flush() {
     if (sending || stopped || !pending()) { return; }
     if (!navigator.onLine) {
+      if (offlineSince === null) { offlineSince = performance.now(); }
       setStatus(t("offline", pending()), "status-warn");
       return;
     }
     sending = true;
     var itemId = Object.keys(queue)[0];
     var payload = queue[itemId];
+    var sent = payload;
+    if (offlineSince !== null) {
+      sent = Object.assign({}, payload, { offline_ms: Math.round(performance.now() - offlineSince) });
+    }
     setStatus(T.saving, "");
     fetch(saveUrl, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(payload) })
+      body: JSON.stringify(sent) })
       .then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); })
       .then(function (res) {
         sending = false;
+        if (res.status < 500) { offlineSince = null; }  // the server answered: reachable again
         if (res.body && res.body.ok) {
           if (queue[itemId] && queue[itemId].seq === payload.seq) { delete queue[itemId]; persist(); }
           retryDelay = 1000;
@@ -95,6 +104,7 @@
   }
 
   function retry() {
+    if (offlineSince === null) { offlineSince = performance.now(); }
     setStatus(t("retrying", pending()), "status-warn");
     setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
