@@ -79,7 +79,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         ),
         "TRUST_PROXY": int(env.get("BILAN_TRUST_PROXY", "0")),
         # OIDC logins per client address and minute (0: no limit); see lti_tool/lti/throttle.py.
-        "LOGIN_RATE_LIMIT": int(env.get("BILAN_LOGIN_RATE_LIMIT", "120")),
+        "LOGIN_RATE_LIMIT": int(env.get("BILAN_LOGIN_RATE_LIMIT", "600")),
         "COURSE_ROOT": env.get(
             "BILAN_COURSE_ROOT", str(Path(__file__).resolve().parent.parent / "course")
         ),

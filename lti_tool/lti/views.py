@@ -143,7 +143,7 @@ def login() -> Any:
         )
     moment = now()
     if not throttle.allow(
-        "login", request.remote_addr, int(current_app.config.get("LOGIN_RATE_LIMIT", 120)), moment
+        "login", request.remote_addr, int(current_app.config.get("LOGIN_RATE_LIMIT", 600)), moment
     ):
         db.session.commit()  # the count, even when refused
         limited = Response(

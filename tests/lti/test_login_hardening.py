@@ -115,6 +115,17 @@ def test_logins_are_rate_limited_per_client_address(lms, app, store, clock):
     _state_of(lms.client.post("/lti/login", data=LOGIN))
 
 
+def test_an_exam_room_behind_one_address_gets_in_by_default(lms, app, tmp_path, monkeypatch):
+    """300 candidates launching within the same minute from one NAT address (a certification
+    room) are not refused by the default limit (it was 120 per minute: 180 were turned away)."""
+    from lti_tool.config import from_environment
+
+    monkeypatch.delenv("BILAN_LOGIN_RATE_LIMIT", raising=False)
+    app.config["LOGIN_RATE_LIMIT"] = from_environment(str(tmp_path))["LOGIN_RATE_LIMIT"]
+    for _ in range(300):
+        _state_of(lms.client.post("/lti/login", data=LOGIN))
+
+
 def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(platform, clock, tmp_path):
     from lti_tool import create_app
 
