@@ -7,7 +7,7 @@ export FLASK_APP := lti_tool:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser translations migrate check lint unit test-pg worker web clean
+.PHONY: run test install install-test browser translations migrate check lint unit test-pg worker web clean registration-url
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,9 +28,14 @@ check: install
 
 run: migrate check
 	@echo "Outil démarré : http://$(HOST):$(PORT)/  (plateforme de démonstration : http://$(HOST):$(PORT)/demo/)"
+	@echo "Adresse d'enregistrement pour une plateforme : make registration-url HOST=$(HOST) PORT=$(PORT)"
 	BILAN_BASE_URL=http://$(HOST):$(PORT) $(FLASK) worker run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	BILAN_PRELOAD=0 BILAN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/gunicorn --reload -w 2 --threads 4 -b $(HOST):$(PORT) --access-logfile - --logger-class lti_tool.log_redaction.RedactingLogger 'lti_tool:create_app()'
+
+# A one-time dynamic registration URL naming the address `make run` serves (same HOST and PORT).
+registration-url: migrate
+	@BILAN_BASE_URL=$${BILAN_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) lti registration-url
 
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
