@@ -9,13 +9,21 @@ PORT ?= 5000
 
 .PHONY: run test install install-test browser translations migrate check lint unit test-pg worker web clean registration-url
 
+# What running needs (make run): the project and its runtime dependencies only.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# What testing adds (make test, make lint): pytest, Playwright, axe, ruff, mypy, import-linter.
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 translations: install
 	$(VENV)/bin/pybabel compile -d lti_tool/translations
@@ -27,7 +35,8 @@ check: install
 	$(PY) -m course check course
 
 run: migrate check
-	@echo "Outil démarré : http://$(HOST):$(PORT)/  (plateforme de démonstration : http://$(HOST):$(PORT)/demo/)"
+	@echo "Plateforme de démonstration (lancer l'outil sans LMS) : http://$(HOST):$(PORT)/demo/"
+	@echo "Outil : http://$(HOST):$(PORT)/"
 	@echo "Adresse d'enregistrement pour une plateforme : make registration-url HOST=$(HOST) PORT=$(PORT)"
 	BILAN_BASE_URL=http://$(HOST):$(PORT) $(FLASK) worker run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -42,16 +51,16 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "Chromium absent : installez les paquets Debian chromium et chromium-driver (sudo apt-get install chromium chromium-driver)"; exit 1; fi
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check course grading lti_tool tests bench
 	$(VENV)/bin/mypy course grading lti_tool
 	$(VENV)/bin/lint-imports
 
-test: install browser translations lint check
+test: install-test browser translations lint check
 	$(PY) -m pytest
 
 # The suite against PostgreSQL (used by .ci/run).
-test-pg: install browser translations
+test-pg: install-test browser translations
 	BILAN_TEST_DATABASE_URL=$${BILAN_TEST_DATABASE_URL:-postgresql+psycopg://127.0.0.1:5432/test} $(PY) -m pytest
 
 clean:
