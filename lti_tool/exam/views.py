@@ -88,17 +88,31 @@ def index() -> Any:
     bank = bank_module.current_bank()
     extra = service.extra_time_for(link.context_id, launch.user_id)
     minutes = int(bank.duration_minutes * (1 + extra / 100))
+    items, exact = _paper_size(bank)
+    attempt_no = (attempt.attempt_no if attempt is not None else 0) + 1
     return render_template(
-        "exam/intro.html", bank=bank, minutes=minutes, extra=extra, items=_paper_size(bank)
+        "exam/intro.html",
+        bank=bank,
+        minutes=minutes,
+        extra=extra,
+        items=items,
+        exact=exact,
+        attempt_no=attempt_no,
     )
 
 
-def _paper_size(bank: service.Bank) -> int:
-    by_case = {case.id: len(case.item_ids) for case in bank.cases}
-    average_case = sum(by_case.values()) / len(by_case) if by_case else 0
-    return int(
-        sum(bank.rules.items_per_competency.values()) + average_case * bank.rules.case_studies
-    )
+def _paper_size(bank: service.Bank) -> tuple[int, bool]:
+    """The number of items on a paper, and whether every paper has exactly that many.
+
+    With ``items_per_case`` every drawn case gives that many items (grading.exam.draw_paper):
+    the length is exact. Otherwise it depends on the cases drawn: their average.
+    """
+    standalone = sum(bank.rules.items_per_competency.values())
+    if bank.rules.items_per_case is not None:
+        return standalone + bank.rules.items_per_case * bank.rules.case_studies, True
+    by_case = [len(case.item_ids) for case in bank.cases]
+    average_case = sum(by_case) / len(by_case) if by_case else 0
+    return round(standalone + average_case * bank.rules.case_studies), False
 
 
 @bp.post("/commencer")
