@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from grading.timing import TIERS_TEMPS_PERCENT
+from grading.timing import TIERS_TEMPS_PERCENT, deadline
 from lti_tool.clock import now
 from lti_tool.csv_export import csv_response
 from lti_tool.exam import autosave, service, session
@@ -30,6 +30,7 @@ from lti_tool.exam.page import paper_html
 from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.extensions import db
+from lti_tool.formatting import decimal_comma
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
@@ -325,12 +326,34 @@ def _enrolled_user(user_id: int) -> User:
 @bp.post("/amenagement")
 @trainer_required
 def accommodation() -> Any:
-    """Set a candidate's extra time (tiers temps by default), before or during the attempt."""
+    """Set a candidate's extra time (tiers temps, or any percentage), before or during the attempt.
+
+    Nothing is pre-filled: the trainer types the percentage, then confirms on a page that shows
+    the new duration and, for a running attempt, its new end time (``confirm=1``).
+    """
     launch = current_launch()
     user = _enrolled_user(request.form.get("user_id", type=int) or 0)
-    raw = (request.form.get("percent") or "").replace(",", ".").strip()
+    raw = (request.form.get("percent") or "").replace(",", ".").replace("%", "").strip()
+    if not raw:
+        flash(
+            _(
+                "Saisissez le pourcentage de temps supplémentaire (tiers temps : %(p)s).",
+                p=decimal_comma(round(TIERS_TEMPS_PERCENT, 2)),
+            ),
+            "error",
+        )
+        return redirect(url_for("exam.monitor"))
     try:
-        percent = float(raw) if raw else TIERS_TEMPS_PERCENT
+        percent = float(raw)
+    except ValueError:
+        flash(_("Pourcentage invalide : saisissez un nombre, par exemple 33,33."), "error")
+        return redirect(url_for("exam.monitor"))
+    if not 0 <= percent <= 400:
+        flash(_("Le temps supplémentaire doit être compris entre 0 et 400 %."), "error")
+        return redirect(url_for("exam.monitor"))
+    if request.form.get("confirm") != "1":
+        return _confirm_accommodation(user, percent)
+    try:
         service.set_accommodation(
             context_id=launch.context_id,
             user_id=user.id,
@@ -338,15 +361,33 @@ def accommodation() -> Any:
             actor_id=launch.user_id,
             now=now(),
         )
-    except ValueError:
-        flash(_("Pourcentage invalide : saisissez un nombre, par exemple 33,33."), "error")
-        return redirect(url_for("exam.monitor"))
     except ExamError as error:
         flash(error.message, "error")
         return redirect(url_for("exam.monitor"))
     db.session.commit()
     flash(_("Temps supplémentaire enregistré pour %(name)s.", name=user.display_name), "success")
     return redirect(url_for("exam.monitor"), code=303)
+
+
+def _confirm_accommodation(user: User, percent: float) -> Any:
+    """The confirmation page: what the extra time changes, before anything is recorded."""
+    link = _link()
+    bank = bank_module.current_bank()
+    current = service.extra_time_for(link.context_id, user.id)
+    attempt = service.latest_attempt(link.id, user.id)
+    running = attempt if attempt is not None and attempt.status == STATUS_IN_PROGRESS else None
+    new_end = None
+    if running is not None:
+        new_end = max(deadline(running.started_at, running.duration_minutes, percent), now())
+    return render_template(
+        "exam/accommodation_confirm.html",
+        candidate=user,
+        percent=percent,
+        current=current,
+        minutes=round(bank.duration_minutes * (1 + percent / 100)),
+        running=running,
+        new_end=new_end,
+    )
 
 
 @bp.post("/reinitialiser")

@@ -1,0 +1,50 @@
+"""Trainer pages in Chromium, keyboard only, axe clean (issue 15): extra time asked with a
+confirmation that shows the new end time (point 11)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import LiveServer, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+EXAM = "Épreuve 1 : questionnaire de certification"
+
+
+def _launch(context, live, role_heading, activity=EXAM, url=r"/examen/(suivi)?$"):
+    page = context.new_page()
+    page.goto(f"{live.base}/demo/")
+    section = page.locator("h2", has_text=role_heading).locator("xpath=following-sibling::ul[1]")
+    section.get_by_role("link", name=activity).first.click()
+    page.wait_for_url(re.compile(url))
+    return page
+
+
+def test_extra_time_is_typed_then_confirmed_with_the_new_end_time(browser, tmp_path):
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate.get_by_role("button", name="Commencer l'épreuve").click()
+        candidate.wait_for_url(re.compile(r"/examen/passer$"))
+        trainer = _launch(context, live, "Lancer en tant que formateur")
+        field = trainer.get_by_label("Pourcentage").first
+        assert field.input_value() == ""
+        field.focus()
+        trainer.keyboard.type("33,33")
+        trainer.keyboard.press("Tab")
+        with trainer.expect_navigation():
+            trainer.keyboard.press("Enter")
+        trainer.get_by_role("heading", name="Confirmer le temps supplémentaire").wait_for()
+        effect = trainer.locator("#accommodation-effect").inner_text()
+        assert "80 minutes" in effect and "elle se terminera" in effect
+        assert_accessible(trainer, context="épreuve : confirmation du temps supplémentaire")
+        trainer.get_by_role("button", name="Confirmer").focus()
+        with trainer.expect_navigation():
+            trainer.keyboard.press("Enter")
+        assert "Temps supplémentaire enregistré" in trainer.locator(".flashes").inner_text()
+        assert "actuel : +33,33 %" in trainer.content()
+        assert_accessible(trainer, context="épreuve : suivi après temps supplémentaire")
+        context.close()
