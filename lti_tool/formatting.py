@@ -8,14 +8,16 @@ the decimal point, for spreadsheets and programs.
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_gettext
 
 
-def number(value: float | int | None, digits: int = 2) -> str:
-    """``value`` rounded to at most ``digits`` decimals, in the current locale (no trailing 0)."""
+def number(value: float | int | None, digits: int = 2, fixed: bool = False) -> str:
+    """``value`` rounded to at most ``digits`` decimals in the current locale; ``fixed`` keeps
+    the trailing zeros (« 0,50 », for a column of coefficients)."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    decimals = ("0" if fixed else "#") * digits
+    pattern = "#,##0" + ("." + decimals if digits > 0 else "")
     return str(format_decimal(round(float(value), digits), format=pattern))
 
 
@@ -24,5 +26,23 @@ def decimal_comma(value: float | int | None, digits: int = 2) -> str:
     return number(value, digits)
 
 
+#: The audit log's action codes in words (the code stays in the database and the exports).
+AUDIT_LABELS = {
+    "exam.accommodation": lazy_gettext("Temps supplémentaire modifié"),
+    "exam.reset": lazy_gettext("Nouvelle tentative accordée"),
+    "exam.release_review": lazy_gettext("Correction publiée, session close"),
+    "exam.end_attempt": lazy_gettext("Copie remise par le formateur"),
+    "exam.reopen": lazy_gettext("Session rouverte pour un candidat"),
+    "exam.late_save": lazy_gettext("Réponse reçue pendant la grâce"),
+}
+
+
+def audit_label(action: str) -> str:
+    """An audit action in the page's language; an unknown code is shown as it is."""
+    label = AUDIT_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(number, "number")
+    app.add_template_filter(audit_label, "audit_label")

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from grading.timing import TIERS_TEMPS_PERCENT, deadline
@@ -431,10 +432,12 @@ def release() -> Any:
     db.session.commit()
     if ended:
         flash(
-            _(
-                "%(n)s copie(s) en cours ont été remises. La session est close et la correction "
+            ngettext(
+                "%(num)s copie en cours a été remise. La session est close et la correction "
                 "est maintenant visible par les candidats.",
-                n=len(ended),
+                "%(num)s copies en cours ont été remises. La session est close et la correction "
+                "est maintenant visible par les candidats.",
+                len(ended),
             ),
             "success",
         )

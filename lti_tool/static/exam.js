@@ -19,7 +19,13 @@
   var announced = {};
   // Messages in the page's language, from the template (<script type="application/json" id="exam-messages">).
   var T = JSON.parse(document.getElementById("exam-messages").textContent);
-  function t(key, n) { return T[key].replace("{n}", n); }
+  // Plural forms: "key" (one) and "key_plural" (other), chosen by the page language's rule
+  // (French: 0 and 1 take the singular).
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr") : null;
+  function t(key, n) {
+    var form = T[key + "_plural"] !== undefined && plurals && plurals.select(Number(n)) !== "one" ? key + "_plural" : key;
+    return T[form].replace("{n}", n);
+  }
 
   function loadQueue() {
     try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
