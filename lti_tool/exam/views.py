@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -32,6 +33,7 @@ from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.extensions import db
 from lti_tool.formatting import decimal_comma
+from lti_tool.home.views import HUB_TRAINER_PAGES
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
@@ -42,12 +44,57 @@ bp = Blueprint("exam", __name__, url_prefix="/s/<lt>/examen")
 bp.record_once(lambda state: autosave.install(cast(Flask, state.app)))
 
 
+#: Query parameter naming the exam activity when a trainer comes from the course hub.
+ACTIVITY_ARG = "activite"
+
+
 def _link() -> ResourceLink:
+    """The exam activity: the launched one, or for a trainer coming from the hub (or any
+    other activity of the course) the exam activity of the same course named by ``?activite=``."""
     launch = current_launch()
     link = launch.resource_link
-    if link is None or not (link.target or "").startswith("exam:"):
-        abort(404)
-    return link
+    if link is not None and (link.target or "").startswith("exam:"):
+        return link
+    chosen = request.args.get(ACTIVITY_ARG, type=int)
+    if launch.is_trainer and chosen:
+        other = db.session.get(ResourceLink, chosen)
+        if (
+            other is not None
+            and other.context_id == launch.context_id
+            and (other.target or "").startswith("exam:")
+        ):
+            g.exam_activity = other.id
+            return other
+    abort(404)
+
+
+@bp.url_defaults
+def _keep_activity(endpoint: str, values: dict[str, Any]) -> None:
+    """Links and forms of a trainer who came from the hub keep naming the exam activity."""
+    chosen = g.get("exam_activity")
+    if chosen is not None and endpoint.startswith("exam."):
+        values.setdefault(ACTIVITY_ARG, chosen)
+
+
+def hub_pages(launch: Any) -> list[tuple[str, str]]:
+    """The exam's trainer pages for each exam activity of the course (course hub)."""
+    links = db.session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.context_id == launch.context_id, ResourceLink.target.like("exam:%"))
+        .order_by(ResourceLink.id)
+    ).all()
+    pages: list[tuple[str, str]] = []
+    for link in links:
+        suffix = f" — {link.title}" if len(links) > 1 and link.title else ""
+        for endpoint, label in (
+            ("exam.monitor", _("Suivi de l'épreuve 1")),
+            ("exam.analysis", _("Analyse des items de l'épreuve 1")),
+        ):
+            pages.append((url_for(endpoint, **{ACTIVITY_ARG: link.id}), label + suffix))
+    return pages
+
+
+HUB_TRAINER_PAGES.append(hub_pages)
 
 
 def _own_attempt() -> ExamAttempt:

@@ -48,3 +48,24 @@ def test_extra_time_is_typed_then_confirmed_with_the_new_end_time(browser, tmp_p
         assert "actuel : +33,33 %" in trainer.content()
         assert_accessible(trainer, context="épreuve : suivi après temps supplémentaire")
         context.close()
+
+
+def test_root_page_and_exam_pages_from_the_hub(browser, tmp_path):
+    """Point 4: the root page, and the exam's trainer pages reached from the course hub."""
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        root = context.new_page()
+        root.goto(f"{live.base}/")
+        root.get_by_role("heading", level=1).wait_for()
+        assert "make registration-url" in root.content()
+        assert_accessible(root, context="racine de l'outil")
+        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer.get_by_role("link", name="Accueil du cours").click()
+        trainer.wait_for_url(re.compile(r"/s/[^/]+/$"))
+        link = trainer.get_by_role("link", name="Analyse des items de l'épreuve 1")
+        link.focus()
+        with trainer.expect_navigation():
+            trainer.keyboard.press("Enter")
+        trainer.get_by_role("heading", name="Analyse des items de l'épreuve 1").wait_for()
+        assert_accessible(trainer, context="analyse des items depuis l'accueil du cours")
+        context.close()
