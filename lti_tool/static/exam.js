@@ -177,11 +177,13 @@
       e.preventDefault();
     }
   });
-  root.querySelectorAll(".item-nav a").forEach(function (a) {
-    a.addEventListener("click", function () {
-      var target = document.querySelector(a.getAttribute("href"));
-      if (target) { setTimeout(function () { target.focus(); }, 0); }
-    });
+  // Every in-page jump (question list, « retour à la liste », récapitulatif, skip links, the
+  // summary's lists, built later): the keyboard focus follows, not only the scroll.
+  document.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest('a[href^="#"]') : null;
+    if (!a || !root.contains(a)) { return; }
+    var target = document.getElementById(a.getAttribute("href").slice(1));
+    if (target) { setTimeout(function () { target.focus(); }, 0); }
   });
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () { flush(); });
