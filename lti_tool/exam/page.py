@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from grading.exam import choice_id
+from lti_tool.formatting import scroll_tables
 
 #: Placeholders in the cached HTML (no content or translation contains a NUL character).
 NUMBER = "\x00n\x00"
@@ -146,7 +147,7 @@ def paper_html(
             parts.append(
                 f'<section class="vignette" aria-labelledby="{anchor}">\n'
                 f'<h2 id="{anchor}">{escape(t_case)} : {title}</h2>\n'
-                f"{case['html'] if case else ''}\n</section>"
+                f"{scroll_tables(case['html'], _('Tableau')) if case else ''}\n</section>"
             )
         elif not case_id:
             current_case = None
