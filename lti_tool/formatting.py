@@ -8,9 +8,11 @@ the decimal point, for spreadsheets and programs.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+from babel.dates import format_datetime
 from flask import Flask
-from flask_babel import format_decimal, lazy_gettext
+from flask_babel import format_decimal, get_locale, lazy_gettext
 from markupsafe import Markup, escape
 
 
@@ -44,6 +46,23 @@ def scroll_tables(html: str, label: str) -> str:
     return _TABLE_OPEN.sub(opening, html).replace("</table>", "</table></div>")
 
 
+def localtime(moment: datetime | None, style: str = "medium") -> Markup:
+    """A ``<time>`` element: ISO 8601 UTC in ``datetime``, UTC text with « UTC » named.
+
+    ``static/localtime.js`` rewrites the text in the browser's time zone, naming the zone
+    (« 7 déc. 2026, 14:35 (Europe/Paris) »); without script the UTC text stays, still correct.
+    """
+    if moment is None:
+        return Markup("")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    pattern = "short" if style == "short" else "medium"
+    text = format_datetime(moment, format=pattern, tzinfo=UTC, locale=get_locale() or "fr")
+    return Markup('<time datetime="{}" data-local="{}">{} UTC</time>').format(iso, pattern, text)
+
+
 #: The audit log's action codes in words (the code stays in the database and the exports).
 AUDIT_LABELS = {
     "exam.accommodation": lazy_gettext("Temps supplémentaire modifié"),
@@ -64,6 +83,7 @@ def audit_label(action: str) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(audit_label, "audit_label")
+    app.add_template_filter(localtime, "localtime")
     app.add_template_filter(_scroll_tables_filter, "scroll_tables")
 
 

@@ -25,7 +25,8 @@ def _launch(context, live, role_heading, activity=EXAM, url=r"/examen/(suivi)?$"
 
 def test_extra_time_is_typed_then_confirmed_with_the_new_end_time(browser, tmp_path):
     with LiveServer(tmp_path) as live:
-        context = browser.new_context()
+        # Point 5: the trainer's browser is in London: times shown there, the zone named.
+        context = browser.new_context(timezone_id="Europe/London")
         candidate = _launch(context, live, "Lancer en tant que stagiaire")
         candidate.get_by_role("button", name="Commencer l'épreuve").click()
         candidate.wait_for_url(re.compile(r"/examen/passer$"))
@@ -46,6 +47,15 @@ def test_extra_time_is_typed_then_confirmed_with_the_new_end_time(browser, tmp_p
             trainer.keyboard.press("Enter")
         assert "Temps supplémentaire enregistré" in trainer.locator(".flashes").inner_text()
         assert "actuel : +33,33 %" in trainer.content()
+        audit_time = trainer.locator("table time").first
+        utc = audit_time.get_attribute("datetime")
+        assert utc.endswith("Z")
+        london = trainer.evaluate(
+            "(iso) => new Intl.DateTimeFormat('fr', {hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London'}).format(new Date(iso))",
+            utc,
+        )
+        text = audit_time.inner_text()
+        assert "(Europe/London)" in text and london in text, text
         assert_accessible(trainer, context="épreuve : suivi après temps supplémentaire")
         context.close()
 
