@@ -90,7 +90,8 @@ def hub_pages(launch: Any) -> list[tuple[str, str]]:
             ("exam.monitor", _("Suivi de l'épreuve 1")),
             ("exam.analysis", _("Analyse des items de l'épreuve 1")),
         ):
-            pages.append((url_for(endpoint, **{ACTIVITY_ARG: link.id}), label + suffix))
+            values: dict[str, Any] = {ACTIVITY_ARG: link.id}
+            pages.append((url_for(endpoint, **values), label + suffix))
     return pages
 
 
