@@ -7,15 +7,23 @@ export FLASK_APP := lti_tool:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean
+.PHONY: run test install install-test browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean registration-url
 
+# What running needs (make run): the project and its runtime dependencies only.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# What testing adds (make test, make lint): pytest, Playwright, axe, ruff, mypy, import-linter.
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 translations: install
 	$(VENV)/bin/pybabel compile -d lti_tool/translations
@@ -27,10 +35,16 @@ check: install
 	$(PY) -m course check course
 
 run: migrate check
-	@echo "Outil démarré : http://$(HOST):$(PORT)/  (plateforme de démonstration : http://$(HOST):$(PORT)/demo/)"
+	@echo "Plateforme de démonstration (lancer l'outil sans LMS) : http://$(HOST):$(PORT)/demo/"
+	@echo "Outil : http://$(HOST):$(PORT)/"
+	@echo "Adresse d'enregistrement pour une plateforme : make registration-url HOST=$(HOST) PORT=$(PORT)"
 	BILAN_BASE_URL=http://$(HOST):$(PORT) $(FLASK) worker run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	BILAN_PRELOAD=0 BILAN_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/gunicorn --reload -w 2 --threads 4 -b $(HOST):$(PORT) --access-logfile - --logger-class lti_tool.log_redaction.RedactingLogger 'lti_tool:create_app()'
+
+# A one-time dynamic registration URL naming the address `make run` serves (same HOST and PORT).
+registration-url: migrate
+	@BILAN_BASE_URL=$${BILAN_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) lti registration-url
 
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
@@ -45,19 +59,19 @@ haproxy:
 
 # Scenarios (a) and (b) of bench/faults.py with 20 candidates: two nodes behind HAProxy, a private
 # PostgreSQL cluster; exits non-zero on a lost answer or a grade sent twice (tests/integration).
-faults-ci: install haproxy
+faults-ci: install-test haproxy
 	$(PY) -m pytest tests/integration/test_faults_short.py -q
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check course grading lti_tool tests bench
 	$(VENV)/bin/mypy course grading lti_tool
 	$(VENV)/bin/lint-imports
 
-test: install browser haproxy translations lint check
+test: install-test browser haproxy translations lint check
 	$(PY) -m pytest
 
 # The suite against PostgreSQL (used by .ci/run).
-test-pg: install browser haproxy translations
+test-pg: install-test browser haproxy translations
 	BILAN_TEST_DATABASE_URL=$${BILAN_TEST_DATABASE_URL:-postgresql+psycopg://127.0.0.1:5432/test} $(PY) -m pytest
 
 clean:

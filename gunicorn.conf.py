@@ -12,6 +12,11 @@ off (``make run`` does, since ``--reload`` needs each worker to import the code 
 """
 
 import os
+from pathlib import Path
+
+#: Flask's instance folder for this checkout (where ``flask lti registration-url`` reads the
+#: addresses recorded below).
+INSTANCE = Path(__file__).resolve().parent / "instance"
 
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
 worker_class = "sync"
@@ -26,7 +31,15 @@ logger_class = "lti_tool.log_redaction.RedactingLogger"
 
 
 def when_ready(server):  # type: ignore[no-untyped-def]
-    """Master, application loaded, workers not yet forked: build the shared caches."""
+    """Master, application loaded, workers not yet forked: build the shared caches.
+
+    Also records the listening addresses, so that ``flask lti registration-url`` warns when the
+    address it prints is not one this server answers on (lti_tool/listening.py).
+    """
+    from lti_tool import listening
+
+    addresses = [a for a in server.cfg.address if isinstance(a, tuple)]
+    listening.write_record(INSTANCE, [(str(a[0]), int(a[1])) for a in addresses])
     if server.cfg.preload_app:
         from lti_tool import warm_caches
 
@@ -39,3 +52,10 @@ def post_fork(server, worker):  # type: ignore[no-untyped-def]
         from lti_tool import after_fork
 
         after_fork(server.app.wsgi())
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """The server stops: its addresses are no longer served."""
+    from lti_tool import listening
+
+    listening.remove_record(INSTANCE)

@@ -17,6 +17,7 @@ from lti_tool.extensions import csrf, db, migrate
 #: Blueprints, as "module:attribute"; each feature package adds itself here.
 BLUEPRINTS = [
     "lti_tool.home.views:bp",
+    "lti_tool.home.views:public",
     "lti_tool.exam.views:bp",
     "lti_tool.lti.views:bp",
     "lti_tool.lti.views:pages",

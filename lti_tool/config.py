@@ -98,7 +98,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             env.get("BILAN_GRADES_SEND_AFTER_COMMIT"), default=mode != "production"
         ),
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        # Times are stored and exported in UTC; pages show them in the browser's own zone
+        # (lti_tool/formatting.py ``localtime``, static/localtime.js), UTC without script.
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_SAMESITE": "None" if secure else "Lax",
         "SESSION_COOKIE_NAME": "bilan_session",

@@ -32,7 +32,10 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with our selector."""
+    from lti_tool import formatting
+
     babel.init_app(app, locale_selector=select_locale)
+    formatting.init_app(app)
 
     @app.context_processor
     def inject_lang() -> dict[str, str]:

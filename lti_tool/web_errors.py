@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -63,7 +63,21 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title, message = _messages(code)
-        return render_template("errors/error.html", title=title, message=message, hint=""), code
+        hint, home_url = "", None
+        if code == 404 and g.get("launch") is not None:
+            # After a launch: say where every page of the course starts from.
+            home_url = url_for("home.index", lt=g.lt) if g.get("lt") else None
+            hint = _(
+                "Cette page dépend de l'activité ouverte dans votre plateforme. Toutes les pages "
+                "du cours partent de l'accueil du cours ; pour une page d'activité (l'épreuve, une "
+                "étude de cas…), ouvrez cette activité dans votre cours."
+            )
+        return (
+            render_template(
+                "errors/error.html", title=title, message=message, hint=hint, home_url=home_url
+            ),
+            code,
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from grading.exam import choice_id
+from lti_tool.formatting import scroll_tables
 
 #: Placeholders in the cached HTML (no content or translation contains a NUL character).
 NUMBER = "\x00n\x00"
@@ -59,6 +60,7 @@ def item_fragments(
     total = len(paper)
     t_question = _("Question %(n)s sur %(total)s", n=NUMBER, total=total)
     t_flag = _("Marquer pour y revenir")
+    t_list, t_summary = _("Retour à la liste des questions"), _("Aller au récapitulatif")
     save_url = str(escape(url_for("exam.save")))
     items = content.get("items", {})
     out = []
@@ -83,7 +85,11 @@ def item_fragments(
             # Safe: the id is URL-safe base64 ([A-Za-z0-9_-]), nothing to escape.
             value = choice_id(secret, item_id, key)
             parts.append(proposition.replace(INDEX, str(index)).replace(VALUE, value))
-        parts.append(_piece(("tail", locale, item_id), macros.tail, item_id, t_flag))
+        parts.append(
+            _piece(
+                ("tail", locale, item_id), macros.tail, item_id, t_flag, t_list, t_summary
+            )
+        )
         html = "\n".join(parts)
         answer = answers.get(item_id)
         if answer is not None:
@@ -112,7 +118,11 @@ def paper_html(
     """
     t_answered, t_unanswered, t_case = _("répondue"), _("sans réponse"), _("Étude de cas")
     answered_note, unanswered_note = f" ({escape(t_answered)})", f" ({escape(t_unanswered)})"
-    parts = [f'<nav aria-label="{escape(_("Questions"))}" class="item-nav">', "<ol>"]
+    parts = [
+        f'<nav aria-label="{escape(_("Questions"))}" class="item-nav" id="item-nav" tabindex="-1">',
+        f'<p class="item-nav-help">{escape(_("Choisissez un numéro pour aller à la question ; chaque question a un lien de retour à cette liste."))}</p>',
+        "<ol>",
+    ]
     for number, item in enumerate(paper, start=1):
         answer = answers.get(item["item_id"])
         answered = bool(answer is not None and answer.choices)
@@ -137,7 +147,7 @@ def paper_html(
             parts.append(
                 f'<section class="vignette" aria-labelledby="{anchor}">\n'
                 f'<h2 id="{anchor}">{escape(t_case)} : {title}</h2>\n'
-                f"{case['html'] if case else ''}\n</section>"
+                f"{scroll_tables(case['html'], _('Tableau')) if case else ''}\n</section>"
             )
         elif not case_id:
             current_case = None

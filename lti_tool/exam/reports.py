@@ -20,8 +20,8 @@ from grading.item_analysis import (
     reliability,
 )
 from lti_tool.extensions import db
-from lti_tool.models.core import ResourceLink
-from lti_tool.models.exam import STATUS_SUBMITTED, ExamAnswer, ExamAttempt
+from lti_tool.models.core import ResourceLink, User
+from lti_tool.models.exam import STATUS_SUBMITTED, ExamAnswer, ExamAttempt, ExamReset
 from lti_tool.people import trainees_of
 
 
@@ -126,15 +126,51 @@ class AnalysisReport:
     warning: str | None
     #: Below this many papers the indices are unstable (the page says so, in its language).
     cohort_minimum: int = SMALL_COHORT
+    #: Papers a trainer's reset replaced (a new attempt was granted after them): not counted.
+    reset_attempts: tuple[ResetAttempt, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResetAttempt:
+    """A submitted paper left out of the analysis because a new attempt replaced it."""
+
+    name: str
+    attempt_no: int
 
 
 def item_analysis_report(link: ResourceLink) -> AnalysisReport:
-    """Compute the analysis over the submitted attempts of this activity."""
-    attempts = db.session.scalars(
-        select(ExamAttempt).where(
-            ExamAttempt.resource_link_id == link.id, ExamAttempt.status == STATUS_SUBMITTED
-        )
+    """Compute the analysis over the submitted attempts of this activity, one per candidate.
+
+    A candidate counts once: a paper followed by a trainer's reset (a new attempt granted, with
+    its reason) is replaced by the next one and listed apart; a candidate whose new attempt is
+    not submitted yet is not counted until it is.
+    """
+    resets = dict(
+        db.session.execute(
+            select(ExamReset.user_id, func.count(ExamReset.id))
+            .where(ExamReset.resource_link_id == link.id)
+            .group_by(ExamReset.user_id)
+        ).all()
+    )
+    submitted = db.session.scalars(
+        select(ExamAttempt)
+        .where(ExamAttempt.resource_link_id == link.id, ExamAttempt.status == STATUS_SUBMITTED)
+        .order_by(ExamAttempt.user_id, ExamAttempt.attempt_no)
     ).all()
+    attempts: list[ExamAttempt] = []
+    replaced: list[ExamAttempt] = []
+    for attempt in submitted:
+        # Attempt k is replaced when a reset allowed attempt k + 1 (attempts allowed: 1 + resets).
+        if attempt.attempt_no < 1 + int(resets.get(attempt.user_id, 0)):
+            replaced.append(attempt)
+        else:
+            attempts.append(attempt)
+    names = {
+        u.id: u.display_name
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({a.user_id for a in replaced}))
+        )
+    } if replaced else {}
     scores: dict[str, dict[str, int]] = {}
     choices: dict[str, dict[str, str | None]] = defaultdict(dict)
     competency_of: dict[str, str] = {}
@@ -173,6 +209,10 @@ def item_analysis_report(link: ResourceLink) -> AnalysisReport:
         per_competency=per_competency,
         candidates=len(scores),
         warning=cohort_warning(len(scores)),
+        reset_attempts=tuple(
+            ResetAttempt(names.get(a.user_id, ""), a.attempt_no)
+            for a in sorted(replaced, key=lambda a: (names.get(a.user_id, "").lower(), a.attempt_no))
+        ),
     )
 
 

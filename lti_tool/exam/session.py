@@ -39,7 +39,8 @@ class AttemptsRunning(ExamError):
     def __init__(self, count: int) -> None:
         super().__init__(
             "attempts_running",
-            f"{count} candidat(s) passent encore l'épreuve : la correction ne peut pas être "
+            (f"{count} candidat passe" if count <= 1 else f"{count} candidats passent")
+            + " encore l'épreuve : la correction ne peut pas être "
             "publiée. Attendez la fin de leur épreuve, ou confirmez la remise immédiate de leur "
             "copie.",
             409,
@@ -225,7 +226,12 @@ def close_and_release(
             action="exam.release_review",
             detail=(
                 "Correction publiée : session close, aucune nouvelle épreuve ne peut commencer"
-                + (f" ({len(running)} copie(s) remise(s) par le formateur)" if running else "")
+                + (
+                    f" ({len(running)} copie{'s' if len(running) > 1 else ''} "
+                    f"remise{'s' if len(running) > 1 else ''} par le formateur)"
+                    if running
+                    else ""
+                )
             ),
             data={"resource_link_id": link.id, "ended_attempts": [a.id for a in running]},
             at=now,

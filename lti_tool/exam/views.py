@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -19,9 +20,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
-from grading.timing import TIERS_TEMPS_PERCENT
+from grading.timing import TIERS_TEMPS_PERCENT, deadline
 from lti_tool.clock import now
 from lti_tool.csv_export import csv_response
 from lti_tool.exam import autosave, incidents, service, session
@@ -31,6 +33,8 @@ from lti_tool.exam.reports import item_analysis_report, monitoring_rows
 from lti_tool.exam.service import ExamError
 from lti_tool.exam.thresholds import attempt_standard
 from lti_tool.extensions import db
+from lti_tool.formatting import decimal_comma
+from lti_tool.home.views import HUB_TRAINER_PAGES
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
@@ -41,12 +45,58 @@ bp = Blueprint("exam", __name__, url_prefix="/s/<lt>/examen")
 bp.record_once(lambda state: autosave.install(cast(Flask, state.app)))
 
 
+#: Query parameter naming the exam activity when a trainer comes from the course hub.
+ACTIVITY_ARG = "activite"
+
+
 def _link() -> ResourceLink:
+    """The exam activity: the launched one, or for a trainer coming from the hub (or any
+    other activity of the course) the exam activity of the same course named by ``?activite=``."""
     launch = current_launch()
     link = launch.resource_link
-    if link is None or not (link.target or "").startswith("exam:"):
-        abort(404)
-    return link
+    if link is not None and (link.target or "").startswith("exam:"):
+        return link
+    chosen = request.args.get(ACTIVITY_ARG, type=int)
+    if launch.is_trainer and chosen:
+        other = db.session.get(ResourceLink, chosen)
+        if (
+            other is not None
+            and other.context_id == launch.context_id
+            and (other.target or "").startswith("exam:")
+        ):
+            g.exam_activity = other.id
+            return other
+    abort(404)
+
+
+@bp.url_defaults
+def _keep_activity(endpoint: str, values: dict[str, Any]) -> None:
+    """Links and forms of a trainer who came from the hub keep naming the exam activity."""
+    chosen = g.get("exam_activity")
+    if chosen is not None and endpoint.startswith("exam."):
+        values.setdefault(ACTIVITY_ARG, chosen)
+
+
+def hub_pages(launch: Any) -> list[tuple[str, str]]:
+    """The exam's trainer pages for each exam activity of the course (course hub)."""
+    links = db.session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.context_id == launch.context_id, ResourceLink.target.like("exam:%"))
+        .order_by(ResourceLink.id)
+    ).all()
+    pages: list[tuple[str, str]] = []
+    for link in links:
+        suffix = f" — {link.title}" if len(links) > 1 and link.title else ""
+        for endpoint, label in (
+            ("exam.monitor", _("Suivi de l'épreuve 1")),
+            ("exam.analysis", _("Analyse des items de l'épreuve 1")),
+        ):
+            values: dict[str, Any] = {ACTIVITY_ARG: link.id}
+            pages.append((url_for(endpoint, **values), label + suffix))
+    return pages
+
+
+HUB_TRAINER_PAGES.append(hub_pages)
 
 
 def _own_attempt() -> ExamAttempt:
@@ -89,19 +139,31 @@ def index() -> Any:
     bank = bank_module.current_bank()
     extra = service.extra_time_for(link.context_id, launch.user_id)
     minutes = int(bank.duration_minutes * (1 + extra / 100))
+    items, exact = _paper_size(bank)
+    attempt_no = (attempt.attempt_no if attempt is not None else 0) + 1
     return render_template(
-        "exam/intro.html", bank=bank, minutes=minutes, extra=extra, items=_paper_size(bank)
+        "exam/intro.html",
+        bank=bank,
+        minutes=minutes,
+        extra=extra,
+        items=items,
+        exact=exact,
+        attempt_no=attempt_no,
     )
 
 
-def _paper_size(bank: service.Bank) -> int:
+def _paper_size(bank: service.Bank) -> tuple[int, bool]:
+    """The number of items on a paper, and whether every paper has exactly that many.
+
+    With strata (``case_items_per_competency``) or a fixed ``items_per_case`` every paper has
+    the same length (``rules.paper_length``); otherwise it depends on the cases drawn.
+    """
     if bank.rules.paper_length is not None:  # strata: every paper has exactly this length
-        return bank.rules.paper_length
-    by_case = {case.id: len(case.item_ids) for case in bank.cases}
-    average_case = sum(by_case.values()) / len(by_case) if by_case else 0
-    return int(
-        sum(bank.rules.items_per_competency.values()) + average_case * bank.rules.case_studies
-    )
+        return bank.rules.paper_length, True
+    standalone = sum(bank.rules.items_per_competency.values())
+    by_case = [len(case.item_ids) for case in bank.cases]
+    average_case = sum(by_case) / len(by_case) if by_case else 0
+    return round(standalone + average_case * bank.rules.case_studies), False
 
 
 @bp.post("/commencer")
@@ -317,12 +379,34 @@ def _enrolled_user(user_id: int) -> User:
 @bp.post("/amenagement")
 @trainer_required
 def accommodation() -> Any:
-    """Set a candidate's extra time (tiers temps by default), before or during the attempt."""
+    """Set a candidate's extra time (tiers temps, or any percentage), before or during the attempt.
+
+    Nothing is pre-filled: the trainer types the percentage, then confirms on a page that shows
+    the new duration and, for a running attempt, its new end time (``confirm=1``).
+    """
     launch = current_launch()
     user = _enrolled_user(request.form.get("user_id", type=int) or 0)
-    raw = (request.form.get("percent") or "").replace(",", ".").strip()
+    raw = (request.form.get("percent") or "").replace(",", ".").replace("%", "").strip()
+    if not raw:
+        flash(
+            _(
+                "Saisissez le pourcentage de temps supplémentaire (tiers temps : %(p)s).",
+                p=decimal_comma(round(TIERS_TEMPS_PERCENT, 2)),
+            ),
+            "error",
+        )
+        return redirect(url_for("exam.monitor"))
     try:
-        percent = float(raw) if raw else TIERS_TEMPS_PERCENT
+        percent = float(raw)
+    except ValueError:
+        flash(_("Pourcentage invalide : saisissez un nombre, par exemple 33,33."), "error")
+        return redirect(url_for("exam.monitor"))
+    if not 0 <= percent <= 400:
+        flash(_("Le temps supplémentaire doit être compris entre 0 et 400 %."), "error")
+        return redirect(url_for("exam.monitor"))
+    if request.form.get("confirm") != "1":
+        return _confirm_accommodation(user, percent)
+    try:
         service.set_accommodation(
             context_id=launch.context_id,
             user_id=user.id,
@@ -330,15 +414,33 @@ def accommodation() -> Any:
             actor_id=launch.user_id,
             now=now(),
         )
-    except ValueError:
-        flash(_("Pourcentage invalide : saisissez un nombre, par exemple 33,33."), "error")
-        return redirect(url_for("exam.monitor"))
     except ExamError as error:
         flash(error.message, "error")
         return redirect(url_for("exam.monitor"))
     db.session.commit()
     flash(_("Temps supplémentaire enregistré pour %(name)s.", name=user.display_name), "success")
     return redirect(url_for("exam.monitor"), code=303)
+
+
+def _confirm_accommodation(user: User, percent: float) -> Any:
+    """The confirmation page: what the extra time changes, before anything is recorded."""
+    link = _link()
+    bank = bank_module.current_bank()
+    current = service.extra_time_for(link.context_id, user.id)
+    attempt = service.latest_attempt(link.id, user.id)
+    running = attempt if attempt is not None and attempt.status == STATUS_IN_PROGRESS else None
+    new_end = None
+    if running is not None:
+        new_end = max(deadline(running.started_at, running.duration_minutes, percent), now())
+    return render_template(
+        "exam/accommodation_confirm.html",
+        candidate=user,
+        percent=percent,
+        current=current,
+        minutes=round(bank.duration_minutes * (1 + percent / 100)),
+        running=running,
+        new_end=new_end,
+    )
 
 
 @bp.post("/reinitialiser")
@@ -382,10 +484,12 @@ def release() -> Any:
     db.session.commit()
     if ended:
         flash(
-            _(
-                "%(n)s copie(s) en cours ont été remises. La session est close et la correction "
+            ngettext(
+                "%(num)s copie en cours a été remise. La session est close et la correction "
                 "est maintenant visible par les candidats.",
-                n=len(ended),
+                "%(num)s copies en cours ont été remises. La session est close et la correction "
+                "est maintenant visible par les candidats.",
+                len(ended),
             ),
             "success",
         )

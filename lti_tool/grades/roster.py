@@ -81,10 +81,13 @@ class Member:
 
     @property
     def overall(self) -> str:
-        """The least advanced state among the member's activities."""
-        if not self.activities:
+        """Over every activity of the course: not started when none is, done (or delivered)
+        only when all are, in progress otherwise (1 module of 7 done is « en cours »)."""
+        states = [a.state for a in self.activities]
+        if not states or all(s == NOT_STARTED for s in states):
             return NOT_STARTED
-        return min((a.state for a in self.activities), key=_ORDER.index)
+        least = min(states, key=_ORDER.index)
+        return least if least in (DONE, GRADE_DELIVERED) else IN_PROGRESS
 
 
 class RosterUnavailable(Exception):
@@ -169,7 +172,15 @@ def grade_statuses(context_id: int, user_ids: list[int]) -> dict[int, list[Activ
     return out
 
 
-ACTIVITY_STATUS_PROVIDERS.append(grade_statuses)
+def _activity_statuses(context_id: int, user_ids: list[int]) -> dict[int, list[ActivityStatus]]:
+    from lti_tool.grades.progress import activity_statuses
+
+    return activity_statuses(context_id, user_ids)
+
+
+# Every activity of the course from its own records (lti_tool/grades/progress.py); the outbox
+# alone (grade_statuses) knew only the activities already graded.
+ACTIVITY_STATUS_PROVIDERS.append(_activity_statuses)
 
 
 def roster(context: Context, now: datetime) -> list[Member]:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lti_tool.extensions import db
 from lti_tool.grades.profiles import NotGradable, Recipient, adapt
+from lti_tool.lti.registry import SUBMISSION_REVIEW
 from lti_tool.models.core import Enrollment, ResourceLink, User
 from lti_tool.models.grades import (
     DELIVERED,
@@ -337,6 +338,7 @@ def _find_or_create(
             body["resourceLinkId"] = link.lti_resource_link_id
         if row.tag:
             body["tag"] = row.tag
+        body["submissionReview"] = SUBMISSION_REVIEW
         response = _request(
             "POST",
             lineitems,
@@ -446,6 +448,10 @@ def message(row: ScoreOutbox) -> dict[str, Any]:
         submission["startedAt"] = _iso(row.started_at)
     if row.submitted_at:
         submission["submittedAt"] = _iso(row.submitted_at)
+    elif row.activity_progress in ("Submitted", "Completed"):
+        # A finished activity without its own time (a dossier's completion): the score's own
+        # time. Without a submission time Canvas marks the grade late.
+        submission["submittedAt"] = _iso(row.timestamp)
     if submission:
         body["submission"] = submission
     if row.comment:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lti_tool import listening
 from lti_tool.clock import now
 from lti_tool.extensions import db
 from lti_tool.lti import keys
@@ -21,6 +23,12 @@ def registration_url(hours: int) -> None:
     """Print a one-time URL to paste in the platform's "Tool URL" field."""
     url = create_invite(hours)
     db.session.commit()
+    instance = current_app.config.get("LISTENING_RECORD_DIR") or current_app.instance_path
+    warning = listening.base_url_warning(
+        current_app.config["TOOL_BASE_URL"], listening.read_record(instance)
+    )
+    if warning:
+        click.echo(warning, err=True)
     click.echo(url)
 
 

@@ -32,7 +32,12 @@ from lti_tool.launch_session import current_launch, launch_required, trainer_req
 from lti_tool.lti import keys, throttle
 from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
 from lti_tool.lti.launch import NoCourseRole, start_session
-from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.lti.registry import (
+    DEEP_LINK_PROVIDERS,
+    SUBMISSION_REVIEW,
+    TARGET_ROUTES,
+    DeepLinkItem,
+)
 from lti_tool.lti.store import LoginState, launch_store
 from lti_tool.lti.validation import DL, LTI, LaunchRefused, validate
 from lti_tool.models.lti import Registration
@@ -311,7 +316,15 @@ def launch() -> Any:
     # Read before the commit expires them (each would cost a query afterwards).
     target, issuer = (link.target if link else None), valid.registration.issuer
     db.session.commit()
-    response = redirect(_landing(session_token, valid.message_type, target), code=303)
+    response = redirect(
+        _landing(
+            session_token,
+            valid.message_type,
+            target,
+            (valid.claims.get(LTI + "for_user") or {}).get("user_id"),
+        ),
+        code=303,
+    )
     response.delete_cookie(STATE_COOKIE + state_value[:12], path="/lti/")
     log.info("lti_launch_ok iss=%s role=%s type=%s", issuer, role, valid.message_type)
     return response
@@ -357,9 +370,13 @@ def _restart_url(state: LoginState) -> str:
     return f"{base_url()}/lti/login?{urlencode(params)}"
 
 
-def _landing(token: str, message_type: str, target: str | None) -> str:
+def _landing(
+    token: str, message_type: str, target: str | None, for_user: str | None = None
+) -> str:
     if message_type == "LtiDeepLinkingRequest":
         return url_for("lti_pages.deep_link", lt=token)
+    if message_type == "LtiSubmissionReviewRequest" and for_user:
+        return url_for("lti_pages.submission_review", lt=token, pour=str(for_user))
     if target and ":" in target:
         kind, ident = target.split(":", 1)
         route = TARGET_ROUTES.get(kind)
@@ -431,26 +448,41 @@ def deep_link() -> Any:
     registration = db.session.get(Registration, settings["registration_id"])
     if registration is None:
         abort(400)
-    jwt_value = deep_link_response(registration, settings, selected)
+    columns = set(request.form.getlist("competency_columns"))
+    jwt_value = deep_link_response(registration, settings, selected, competency_columns=columns)
     db.session.commit()
     return render_template(
-        "lti/deep_link_return.html", return_url=settings["deep_link_return_url"], jwt=jwt_value
+        "lti/deep_link_return.html",
+        return_url=settings["deep_link_return_url"],
+        jwt=jwt_value,
+        selected=selected,
     )
 
 
 def deep_link_response(
-    registration: Registration, settings: dict[str, Any], selected: list[DeepLinkItem]
+    registration: Registration,
+    settings: dict[str, Any],
+    selected: list[DeepLinkItem],
+    competency_columns: set[str] | None = None,
 ) -> str:
-    """The signed LtiDeepLinkingResponse with one resource link (and column) per item."""
+    """The signed LtiDeepLinkingResponse with one resource link (and column) per item.
+
+    Each graded item carries its ``lineItem`` (LTI Deep Linking 2.0): the platform creates the
+    column with the activity, before the first grade. ``competency_columns`` names the exam
+    items whose trainer asked for the seven C1..C7 columns too (custom parameter).
+    """
     kid, private_pem = keys.signing_key()
     content = []
     for item in selected:
+        custom = {"target": item.target}
+        if item.kind == "exam" and item.target in (competency_columns or set()):
+            custom["competency_columns"] = "1"
         entry: dict[str, Any] = {
             "type": "ltiResourceLink",
             "title": item.title,
             "text": item.text,
             "url": f"{base_url()}/lti/launch",
-            "custom": {"target": item.target},
+            "custom": custom,
         }
         if item.score_maximum is not None:
             entry["lineItem"] = {
@@ -458,6 +490,7 @@ def deep_link_response(
                 "label": item.title,
                 "resourceId": item.target,
                 "tag": item.kind,
+                "submissionReview": SUBMISSION_REVIEW,
             }
         content.append(entry)
     issued = int(now().timestamp())
@@ -481,3 +514,78 @@ def deep_link_response(
 
 TARGET_ROUTES["competency"] = ("lti_pages.competency", "code")
 DEEP_LINK_PROVIDERS.append(competency_items)
+
+
+@pages.get("/revue")
+@trainer_required
+def submission_review() -> Any:
+    """LTI Submission Review: the work of the learner ``?pour=<sub>`` in the launched activity.
+
+    Same access rules as the trainer pages: a trainer of the course, a learner enrolled in it,
+    the activity of the launch. Exam attempt, case-study runs, module progress, or the dossier's
+    trainer view.
+    """
+    from lti_tool.grades.progress import learning_states
+    from lti_tool.models.core import Enrollment, User
+    from lti_tool.models.exam import ExamAttempt
+    from lti_tool.models.learning import CasePlay, ModuleProgress
+
+    launch = current_launch()
+    link = launch.resource_link
+    sub = request.args.get("pour", "")
+    issuer = db.session.scalar(
+        select(Registration.issuer).where(Registration.id == launch.context.registration_id)
+    )
+    learner = db.session.scalar(select(User).where(User.issuer == issuer, User.sub == sub))
+    enrolled = learner is not None and db.session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.context_id == launch.context_id, Enrollment.user_id == learner.id
+        )
+    )
+    if link is None or not link.target or learner is None or not enrolled:
+        abort(404)
+    kind, ident = link.target.split(":", 1) if ":" in link.target else (link.target, "")
+    if kind == "dossier":
+        return redirect(url_for("dossier.candidate", user_id=learner.id))
+    attempts: list[Any] = []
+    plays: list[Any] = []
+    progress = None
+    if kind == "exam":
+        attempts = list(
+            db.session.scalars(
+                select(ExamAttempt)
+                .where(ExamAttempt.resource_link_id == link.id, ExamAttempt.user_id == learner.id)
+                .order_by(ExamAttempt.attempt_no)
+            )
+        )
+    elif kind == "case":
+        plays = list(
+            db.session.scalars(
+                select(CasePlay)
+                .where(
+                    CasePlay.context_id == launch.context_id,
+                    CasePlay.user_id == learner.id,
+                    CasePlay.case_id == ident,
+                )
+                .order_by(CasePlay.run_no)
+            )
+        )
+    elif kind == "module":
+        progress = db.session.scalar(
+            select(ModuleProgress).where(
+                ModuleProgress.context_id == launch.context_id,
+                ModuleProgress.user_id == learner.id,
+                ModuleProgress.module_id == ident,
+            )
+        )
+    state = learning_states(launch.context_id, [learner.id], [(link.target, link.title, [link])])
+    return render_template(
+        "lti/submission_review.html",
+        learner=learner,
+        link=link,
+        kind=kind,
+        attempts=attempts,
+        plays=plays,
+        progress=progress,
+        state=state.get((learner.id, link.target), "not_started"),
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from markupsafe import escape
 from sqlalchemy import select
 
 import course.render as typography
@@ -129,15 +131,35 @@ def show(module_id: str) -> str:
             progress.authored_version = g.module_version
         answers = service.answers_of(launch.context_id, launch.user_id, module.id)
         db.session.commit()
+    title, parts = title_first(module.title, parts)
     return render_template(
         "modules/show.html",
         module=module,
+        title_html=title,
         parts=parts,
         toc=toc,
         progress=progress,
         answers=answers,
         preview=launch.is_trainer,
     )
+
+
+_LEADING_H1 = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)", re.S)
+
+
+def title_first(title: str, parts: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """The module's ``<h1>`` taken out of its first text part, to open the page.
+
+    The Markdown starts with ``# Title``; rendered in place, the page's h1 came after the
+    objectives and the table of contents. Without one, the front matter's title is used. Both
+    are sanitised HTML, like every rendered part (course.render), shown with ``|safe``.
+    """
+    if parts and "html" in parts[0]:
+        found = _LEADING_H1.match(str(parts[0]["html"]))
+        if found:
+            rest = dict(parts[0], html=str(parts[0]["html"])[found.end() :])
+            return found.group(1), [rest, *parts[1:]]
+    return f"<h1>{escape(title)}</h1>", parts
 
 
 @bp.post("/<module_id>/section")
@@ -184,13 +206,17 @@ def answer(module_id: str, question_id: str) -> Any:
         service.try_complete(progress, module, moment)
         db.session.commit()
         return redirect(
-            url_for("modules.show", module_id=module.id) + f"#q-{question.id}", code=303
+            # The feedback's own anchor: the browser focuses it on arrival (no script needed).
+            url_for("modules.show", module_id=module.id) + f"#fb-{question.id}",
+            code=303,
         )
     # Preview: show the feedback without storing anything.
+    title, parts = title_first(module.title, rendered(module))
     return render_template(
         "modules/show.html",
         module=module,
-        parts=rendered(module),
+        title_html=title,
+        parts=parts,
         toc=[],
         progress=None,
         preview=True,

@@ -22,7 +22,13 @@
   var announced = {};
   // Messages in the page's language, from the template (<script type="application/json" id="exam-messages">).
   var T = JSON.parse(document.getElementById("exam-messages").textContent);
-  function t(key, n) { return T[key].replace("{n}", n); }
+  // Plural forms: "key" (one) and "key_plural" (other), chosen by the page language's rule
+  // (French: 0 and 1 take the singular).
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr") : null;
+  function t(key, n) {
+    var form = T[key + "_plural"] !== undefined && plurals && plurals.select(Number(n)) !== "one" ? key + "_plural" : key;
+    return T[form].replace("{n}", n);
+  }
 
   function loadQueue() {
     try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
@@ -181,11 +187,13 @@
       e.preventDefault();
     }
   });
-  root.querySelectorAll(".item-nav a").forEach(function (a) {
-    a.addEventListener("click", function () {
-      var target = document.querySelector(a.getAttribute("href"));
-      if (target) { setTimeout(function () { target.focus(); }, 0); }
-    });
+  // Every in-page jump (question list, « retour à la liste », récapitulatif, skip links, the
+  // summary's lists, built later): the keyboard focus follows, not only the scroll.
+  document.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest('a[href^="#"]') : null;
+    if (!a || !root.contains(a)) { return; }
+    var target = document.getElementById(a.getAttribute("href").slice(1));
+    if (target) { setTimeout(function () { target.focus(); }, 0); }
   });
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () { flush(); });

@@ -16,5 +16,6 @@
     });
   }, { threshold: 0.5 });
   article.querySelectorAll("h2[id]").forEach(function (h) { observer.observe(h); });
+  // Back on a question just answered (#fb-…): its feedback, after the options, is focused.
   if (location.hash) { var t = document.querySelector(location.hash); if (t && t.focus) { t.focus(); } }
 })();

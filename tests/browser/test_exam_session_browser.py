@@ -61,7 +61,7 @@ def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
         with trainer.expect_navigation():
             trainer.keyboard.press("Enter")
         assert "Session rouverte pour" in trainer.locator(".flashes[role=status]").inner_text()
-        assert "exam.reopen" in trainer.content()
+        assert "Session rouverte pour un candidat" in trainer.content()
         assert_accessible(trainer, context="épreuve : suivi, session rouverte pour un candidat")
 
         candidate.reload()

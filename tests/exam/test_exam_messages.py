@@ -46,7 +46,7 @@ def test_item_analysis_warning_in_the_page_language(client, launch, small_bank):
     db.session.query(LaunchSession).update({"locale": "en"})
     db.session.commit()
     page = client.get(trainer.url("/examen/analyse")).get_data(as_text=True)
-    assert "A cohort of 0 candidate(s): below 30" in page and "Cohorte de" not in page
+    assert "A cohort of 0 candidates: below 30" in page and "Cohorte de" not in page
 
 
 def test_reliability_of_papers_of_different_lengths_still_reports_the_totals():

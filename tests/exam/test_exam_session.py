@@ -61,7 +61,7 @@ def test_publishing_is_refused_while_a_candidate_is_sitting(client, people):
     refused = client.post(trainer.url("/examen/publier-correction"))
     assert refused.status_code == 303 and refused.headers["Location"].endswith("/examen/suivi")
     page = text(client.get(trainer.url("/examen/suivi")))
-    assert "1 candidat(s) passent encore l'épreuve" in page
+    assert "1 candidat passe encore l'épreuve" in page
     assert _released(candidate.resource_link.id) is None
     assert _attempts(candidate.user.id)[0].status == "in_progress"
     # The candidate goes on, then submits: the correction shows only once published.

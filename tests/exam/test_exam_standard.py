@@ -54,6 +54,8 @@ def _answer(attempt, page, clock, right_unless):
 def test_a_decisive_competency_missed_fails_a_paper_above_its_cut(launch, clock, rated_bank):
     candidate = launch("trainee", sub="cand-1", target="exam:certification")
     candidate.resource_link.lineitems_url = "https://lms.example/api/lineitems"
+    # The trainer chose per-competency columns at content selection (off by default).
+    candidate.resource_link.competency_columns = True
     db.session.commit()
     attempt, page = _start(candidate, clock, rated_bank)
     # Fixed with the paper: 6 items rated 0.5 -> 3 points; C1 (2 items) -> 1 point.

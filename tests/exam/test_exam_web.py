@@ -124,7 +124,7 @@ def test_trainer_monitors_accommodates_releases_and_exports(client, people, cloc
     assert rows[0]["answered"] == 1 and rows[0]["remaining_seconds"] == 3600
     response = client.post(
         trainer.url("/examen/amenagement"),
-        data={"user_id": candidate.user.id, "percent": "33,3333"},
+        data={"user_id": candidate.user.id, "percent": "33,3333", "confirm": "1"},
     )
     assert response.status_code == 303
     assert client.get(trainer.url("/examen/suivi.json")).get_json()[0]["remaining_seconds"] == 4800

@@ -47,7 +47,7 @@ def test_upload_report_fix_and_compare(client, launch, app):
     )
     assert response.status_code == 303
     page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
-    assert "8.5 h" in page and "suivi" in page and "numéro de téléphone" in page
+    assert "8,5 h" in page and "suivi" in page and "numéro de téléphone" in page
     assert upload(client, candidate, as_docx(sections()), name="v2.docx").status_code == 303
     page = client.get(candidate.url("/dossier/")).get_data(as_text=True)
     assert (
@@ -181,7 +181,7 @@ def test_health_terms_to_reread_do_not_prevent_all_green(client, launch):
     assert "burn-out" in section(page, "warnings-title") and "à relire" in page.lower()
     trainer = launch("trainer", sub="t1")
     cohort = client.get(trainer.url("/dossier/candidats")).get_data(as_text=True)
-    assert "conforme" in cohort and "1 point(s) à relire" in cohort
+    assert "conforme" in cohort and "1 point à relire" in cohort
 
 
 def test_a_failure_after_the_file_is_written_leaves_neither_file_nor_row(

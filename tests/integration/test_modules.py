@@ -47,7 +47,7 @@ def test_module_page_answer_feedback_resume_and_completion_queue_a_score(client,
         trainee.url(f"/modules/{MODULE}")
     ).get_data(as_text=True)
     wrong = client.post(trainee.url(f"/modules/{MODULE}/question/duree-max"), data={"choice": "a"})
-    assert wrong.status_code == 303 and wrong.headers["Location"].endswith("#q-duree-max")
+    assert wrong.status_code == 303 and wrong.headers["Location"].endswith("#fb-duree-max")
     page = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
     assert "Ce n'est pas la bonne réponse" in page and "pratique courante" in page
     client.post(trainee.url(f"/modules/{MODULE}/question/duree-max"), data={"choice": "b"})
