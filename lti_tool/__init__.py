@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "lti_tool.modules.views:bp",
     "lti_tool.cases.views:bp",
     "lti_tool.dossier.views:bp",
+    "lti_tool.certification.views:bp",
 ]
 
 #: CLI groups, as "module:attribute".
@@ -38,6 +39,7 @@ CLI_GROUPS = [
     "lti_tool.grades.cli:grades_cli",
     "lti_tool.exam.cli:exam_cli",
     "lti_tool.dossier.cli:dossier_cli",
+    "lti_tool.certification.cli:certif_cli",
 ]
 
 

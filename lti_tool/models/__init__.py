@@ -22,6 +22,8 @@ from lti_tool.models.lti import (
     UsedNonce,
 )
 
+import lti_tool.certification.models  # noqa: E402,F401  (certification tables)
+
 __all__ = [
     "AuditEvent",
     "Context",

@@ -1,0 +1,69 @@
+"""A training course with three trainees and their trainer, a certifier, two jury members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from lti_tool.certification import services
+from lti_tool.extensions import db
+from tests.conftest import Launched
+
+SESSION_FORM = {
+    "title": "Session de décembre",
+    "starts_at": "2026-12-10T09:00",
+    "place": "Salle 2, Lyon",
+    "threshold_C1": "60",
+    "threshold_C2": "50",
+    "max_retakes": "1",
+    "keep_acquired_months": "12",
+    "quorum": "2",
+    "min_external_percent": "50",
+    "oral_min": "20",
+    "oral_max": "30",
+    "appeal_days": "30",
+}
+
+
+@dataclass
+class World:
+    certifier: Launched
+    trainer: Launched
+    trainees: list[Launched]
+    jury: list[Launched]
+    outsider: Launched
+
+
+@pytest.fixture()
+def world(launch: Any, clock: Any) -> World:
+    trainer = launch("trainer", sub="formateur", name="Dominique Formateur")
+    trainees = [launch("trainee", sub=f"cand-{n}", name=f"Candidat {n}") for n in ("A", "B", "C")]
+    certifier = launch("admin", sub="certif", name="Claude Certificateur")
+    services.grant_certifier(certifier.user, via="cli", now=clock())
+    jury = [
+        launch("trainer", sub=f"jury-{n}", name=f"Juré {n}", context="jury-course") for n in (1, 2)
+    ]
+    outsider = launch("trainer", sub="jury-3", name="Juré 3", context="jury-course")
+    db.session.commit()
+    return World(certifier, trainer, trainees, jury, outsider)
+
+
+def open_session(client: Any, world: World, **overrides: str) -> int:
+    """Open a session through the certifier's form; return its id."""
+    response = client.post(
+        world.certifier.url("/certification/sessions"), data={**SESSION_FORM, **overrides}
+    )
+    assert response.status_code == 302, response.data
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def staff_session(client: Any, world: World) -> int:
+    """A session with the three trainees convened and two jury members (one external each)."""
+    session_id = open_session(client, world)
+    url = world.certifier.url(f"/certification/sessions/{session_id}")
+    client.post(url + "/candidates", data={"user_id": [str(t.user.id) for t in world.trainees]})
+    for member in world.jury:
+        client.post(url + "/jury", data={"user_id": str(member.user.id), "external": "1"})
+    return session_id
