@@ -9,19 +9,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from lti_tool.certification import audit, services
-from lti_tool.certification.models import CertJuryMember, CertSession
+from grading.dossier.checks import Report
+from lti_tool.certification import audit, oral, services
+from lti_tool.certification.models import CertCandidate, CertJuryMember, CertSession
+from lti_tool.certification.referentiel import CRITERIA
 from lti_tool.certification.services import CertificationError
 from lti_tool.clock import now
+from lti_tool.dossier import service as dossier_service
+from lti_tool.dossier.assessment import assess
 from lti_tool.extensions import db
 from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required
 from lti_tool.models.core import ROLE_ADMIN, User
+from lti_tool.models.dossier import DossierUpload
 
 bp = Blueprint("certification", __name__, url_prefix="/s/<lt>/certification")
+
+#: The levels of a grid line, as shown.
+LEVEL_LABELS = {
+    "acquis": _l("acquis"),
+    "partiel": _l("partiellement acquis"),
+    "non_acquis": _l("non acquis"),
+}
 
 HUB_LINKS.append(("certification.index", "Certification : sessions, jury, résultats", False))
 
@@ -231,3 +244,134 @@ def jury_session(session_id: int) -> str:
         jury=services.jury(cert_session.id),
         composition=services.composition(cert_session),
     )
+
+
+def _jury_candidate(candidate_id: int) -> CertCandidate:
+    """A candidate of a session the launched person sits on, else 403/404."""
+    candidate = db.session.get(CertCandidate, candidate_id)
+    if candidate is None:
+        abort(404)
+    _jury_session(candidate.session_id)
+    return candidate
+
+
+def _dossier(candidate: CertCandidate) -> tuple[DossierUpload | None, Any, Any]:
+    """The candidate's latest analysed dossier in the training course, its report, verdict."""
+    live = dossier_service.analysed(
+        dossier_service.uploads_of(candidate.session.context_id, candidate.user_id)
+    )
+    if not live:
+        return None, None, None
+    report = Report.from_json(live[0].report)
+    return live[0], report, assess(report)
+
+
+@bp.get("/jury/candidat/<int:candidate_id>")
+@launch_required
+def jury_candidate(candidate_id: int) -> str:
+    """The jury's page for one candidate: dossier report, dossier, oral timer, grid."""
+    return _jury_candidate_page(_jury_candidate(candidate_id), {})
+
+
+def _jury_candidate_page(candidate: CertCandidate, form: dict[str, str]) -> str:
+    launch = current_launch()
+    upload, report, verdict = _dossier(candidate)
+    if upload is not None:
+        dossier_service.log_access(upload, launch.user_id, "report", now())
+        db.session.commit()
+    mine = oral.sheet_of(candidate.id, launch.user_id)
+    everyone = oral.all_submitted(candidate)
+    return render_template(
+        "certification/jury_candidate.html",
+        candidate=candidate,
+        session=candidate.session,
+        upload=upload,
+        report=report,
+        verdict=verdict,
+        times=oral.oral_times(candidate),
+        server_now=now(),
+        grid=oral.grid(candidate.session),
+        headings={c: CRITERIA[c][0] for c in CRITERIA},
+        levels=LEVEL_LABELS,
+        mine=mine,
+        form=form,
+        # Other members' sheets: only once every member has submitted.
+        others=[s for s in oral.sheets(candidate.id) if s.member_id != launch.user_id]
+        if everyone
+        else [],
+        waiting_for=[
+            m.user.display_name
+            for m in services.jury(candidate.session_id)
+            if oral.sheet_of(candidate.id, m.user_id) is None
+        ],
+        divergences=oral.divergences(candidate) if everyone else [],
+        everyone=everyone,
+    )
+
+
+@bp.get("/jury/candidat/<int:candidate_id>/dossier")
+@launch_required
+def jury_dossier(candidate_id: int) -> Response:
+    """The candidate's dossier, for the jury (the read is logged)."""
+    candidate = _jury_candidate(candidate_id)
+    upload, _report, _verdict = _dossier(candidate)
+    path = dossier_service.storage_root() / upload.stored_name if upload else None
+    if upload is None or path is None or not path.is_file():
+        abort(404)
+    dossier_service.log_access(upload, current_launch().user_id, "download", now())
+    db.session.commit()
+    mime = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "odt": "application/vnd.oasis.opendocument.text",
+        "pdf": "application/pdf",
+        "md": "text/markdown",
+    }.get(upload.detected_type, "application/octet-stream")
+    name = f"dossier-{candidate.id}-v{upload.version}.{upload.detected_type or 'bin'}"
+    return Response(
+        path.read_bytes(),
+        mimetype=mime,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/jury/candidat/<int:candidate_id>/oral/<action>")
+@launch_required
+def oral_timer(candidate_id: int, action: str) -> Any:
+    """Start or stop the oral's timer."""
+    candidate = _jury_candidate(candidate_id)
+    user_id = current_launch().user_id
+    try:
+        if action == "start":
+            oral.start_oral(candidate, by_id=user_id, now=now())
+        elif action == "end":
+            oral.end_oral(candidate, by_id=user_id, now=now())
+        else:
+            abort(404)
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+    db.session.commit()
+    return redirect(url_for(".jury_candidate", candidate_id=candidate_id, _anchor="oral"))
+
+
+@bp.post("/jury/candidat/<int:candidate_id>/grille")
+@launch_required
+def submit_marks(candidate_id: int) -> Any:
+    """Submit this member's grid, once; the others' stay hidden until everyone has."""
+    candidate = _jury_candidate(candidate_id)
+    form = request.form.to_dict()
+    try:
+        marks = oral.parse_marks(candidate.session, form)
+        oral.submit_sheet(
+            candidate,
+            member_id=current_launch().user_id,
+            marks=marks,
+            notes=form.get("notes", ""),
+            now=now(),
+        )
+    except CertificationError as error:
+        _refused(error)
+        return _jury_candidate_page(candidate, form), 400
+    db.session.commit()
+    flash(_("Grille soumise. Elle ne peut plus être modifiée."), "ok")
+    return redirect(url_for(".jury_candidate", candidate_id=candidate_id))

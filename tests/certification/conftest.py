@@ -10,6 +10,7 @@ import pytest
 from lti_tool.certification import services
 from lti_tool.extensions import db
 from tests.conftest import Launched
+from tests.integration.conftest import dossier_guide  # noqa: F401  (re-exported fixture)
 
 SESSION_FORM = {
     "title": "Session de décembre",
@@ -67,3 +68,18 @@ def staff_session(client: Any, world: World) -> int:
     for member in world.jury:
         client.post(url + "/jury", data={"user_id": str(member.user.id), "external": "1"})
     return session_id
+
+
+def grid_form(session_id: int, default: str = "acquis", **overrides: str) -> dict[str, str]:
+    """A complete grid: every line at ``default``, some lines overridden (``C3_2='non_acquis'``),
+    with a comment on every line not acquired."""
+    from lti_tool.certification.models import CertSession
+    from lti_tool.certification.oral import grid
+
+    form: dict[str, str] = {}
+    for line in grid(db.session.get(CertSession, session_id)):
+        level = overrides.get(line.id.replace(".", "_"), default)
+        form[f"level_{line.id}"] = level
+        if level != "acquis":
+            form[f"comment_{line.id}"] = f"Observation sur {line.id}."
+    return form
