@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grading.dossier.checks import Report
-from lti_tool.certification import audit, oral, services
+from lti_tool.certification import audit, deliberation, oral, services
 from lti_tool.certification.models import CertCandidate, CertJuryMember, CertSession
-from lti_tool.certification.referentiel import CRITERIA
+from lti_tool.certification.referentiel import COMPETENCIES, CRITERIA
 from lti_tool.certification.services import CertificationError
 from lti_tool.clock import now
 from lti_tool.dossier import service as dossier_service
@@ -34,6 +34,13 @@ LEVEL_LABELS = {
     "acquis": _l("acquis"),
     "partiel": _l("partiellement acquis"),
     "non_acquis": _l("non acquis"),
+}
+
+#: A candidate's result, as shown.
+RESULT_LABELS = {
+    "certified": _l("certifié"),
+    "partial": _l("certification partielle"),
+    "not_certified": _l("non certifié"),
 }
 
 HUB_LINKS.append(("certification.index", "Certification : sessions, jury, résultats", False))
@@ -243,6 +250,7 @@ def jury_session(session_id: int) -> str:
         candidates=services.candidates(cert_session.id),
         jury=services.jury(cert_session.id),
         composition=services.composition(cert_session),
+        results=RESULT_LABELS,
     )
 
 
@@ -375,3 +383,53 @@ def submit_marks(candidate_id: int) -> Any:
     db.session.commit()
     flash(_("Grille soumise. Elle ne peut plus être modifiée."), "ok")
     return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+
+
+def _deliberation_page(candidate: CertCandidate, form: dict[str, str]) -> str:
+    decided = deliberation.decisions_of(candidate.id)
+    return render_template(
+        "certification/deliberation.html",
+        candidate=candidate,
+        session=candidate.session,
+        rows=deliberation.evidence(candidate),
+        decided=decided,
+        problems=deliberation.ready_problems(candidate),
+        divergences=oral.divergences(candidate) if oral.all_submitted(candidate) else [],
+        incidents=deliberation.incidents_for_deliberation(candidate),
+        attempt=deliberation.exam_attempt(candidate),
+        verdict=_dossier(candidate)[2],
+        levels=LEVEL_LABELS,
+        form=form,
+    )
+
+
+@bp.get("/jury/candidat/<int:candidate_id>/deliberation")
+@launch_required
+def deliberate_page(candidate_id: int) -> str:
+    """The evidence per competency side by side, and the decision form."""
+    return _deliberation_page(_jury_candidate(candidate_id), {})
+
+
+@bp.post("/jury/candidat/<int:candidate_id>/deliberation")
+@launch_required
+def deliberate(candidate_id: int) -> Any:
+    """Record the jury's decision per competency."""
+    candidate = _jury_candidate(candidate_id)
+    form = request.form.to_dict()
+    try:
+        result = deliberation.decide(
+            candidate,
+            choices={c: form.get(f"decision_{c}", "") for c in COMPETENCIES},
+            justifications={c: form.get(f"justification_{c}", "") for c in COMPETENCIES},
+            by_id=current_launch().user_id,
+            now=now(),
+        )
+    except CertificationError as error:
+        _refused(error)
+        return _deliberation_page(candidate, form), error.status
+    db.session.commit()
+    flash(
+        _("Délibération consignée : %(result)s.", result=RESULT_LABELS[result]),
+        "ok",
+    )
+    return redirect(url_for(".jury_session", session_id=candidate.session_id))

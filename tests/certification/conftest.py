@@ -83,3 +83,36 @@ def grid_form(session_id: int, default: str = "acquis", **overrides: str) -> dic
         if level != "acquis":
             form[f"comment_{line.id}"] = f"Observation sur {line.id}."
     return form
+
+
+def sat_exam(launch: Any, clock: Any, sub: str, per_competency: dict[str, list[float]]) -> Any:
+    """A submitted épreuve 1 attempt with this per-competency result ([points, items])."""
+    from lti_tool.models.exam import ExamAttempt
+
+    who = launch("trainee", sub=sub, target="exam:certification")
+    points = sum(p for p, _ in per_competency.values())
+    items = sum(int(m) for _, m in per_competency.values())
+    attempt = ExamAttempt(
+        context_id=who.context.id,
+        resource_link_id=who.resource_link.id,
+        user_id=who.user.id,
+        attempt_no=1,
+        status="submitted",
+        seed="s",
+        content_version="v",
+        paper=[],
+        duration_minutes=60,
+        started_at=clock(),
+        deadline_at=clock(),
+        finished_at=clock(),
+        score_points=points,
+        score_maximum=items,
+        per_competency=per_competency,
+        passed=True,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+ALL_ACQUIRED = {f"decision_C{n}": "acquise" for n in range(1, 8)}
