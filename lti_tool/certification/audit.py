@@ -29,7 +29,9 @@ def record(
 ) -> CertEvent:
     """Append an entry to the session's chain (or the register's when ``session`` is None)."""
     if session is not None:
-        # The session row is the chain's head: lock it so two writers never share a number.
+        # The session row is the chain's head: lock it so two writers never share a number
+        # (pending changes are flushed first: the refresh would otherwise discard them).
+        db.session.flush()
         db.session.refresh(session, with_for_update=True)
         seq, previous = session.event_count + 1, session.last_hash
     else:

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grading.dossier.checks import Report
-from lti_tool.certification import audit, deliberation, oral, services
-from lti_tool.certification.models import CertCandidate, CertJuryMember, CertSession
+from lti_tool.certification import audit, deliberation, oral, pv, services
+from lti_tool.certification.models import CertCandidate, CertJuryMember, CertPv, CertSession
 from lti_tool.certification.referentiel import COMPETENCIES, CRITERIA
 from lti_tool.certification.services import CertificationError
 from lti_tool.clock import now
@@ -44,6 +44,7 @@ RESULT_LABELS = {
 }
 
 HUB_LINKS.append(("certification.index", "Certification : sessions, jury, résultats", False))
+HUB_LINKS.append(("certification.course_results", "Résultats de certification (PV signés)", True))
 
 
 def _certifier_session(session_id: int) -> CertSession:
@@ -152,6 +153,8 @@ def session(session_id: int) -> str:
         people=services.appointable_people(cert_session),
         composition=services.composition(cert_session),
         chain_problems=audit.verify_chain(cert_session.id),
+        pvs=pv.all_of(cert_session.id),
+        signatures={r.id: pv.signatures(r.id) for r in pv.all_of(cert_session.id)},
         events=audit.events(cert_session.id),
         users={u.id: u for u in db.session.query(User).all()},
     )
@@ -251,6 +254,9 @@ def jury_session(session_id: int) -> str:
         jury=services.jury(cert_session.id),
         composition=services.composition(cert_session),
         results=RESULT_LABELS,
+        pv=pv.latest(cert_session.id),
+        signatures=pv.signatures(record.id) if (record := pv.latest(cert_session.id)) else [],
+        me=current_launch().user_id,
     )
 
 
@@ -433,3 +439,151 @@ def deliberate(candidate_id: int) -> Any:
         "ok",
     )
     return redirect(url_for(".jury_session", session_id=candidate.session_id))
+
+
+@bp.post("/sessions/<int:session_id>/cloture")
+@launch_required
+def close_session(session_id: int) -> Any:
+    """Close the session and draw up its PV."""
+    cert_session = _certifier_session(session_id)
+    try:
+        record = pv.close(cert_session, by=current_launch().user, now=now())
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    flash(
+        _(
+            "Session close : PV n° %(n)s établi, en attente de la confirmation de chaque membre du jury.",
+            n=record.number,
+        ),
+        "ok",
+    )
+    return redirect(url_for(".session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/correction")
+@launch_required
+def reopen_session(session_id: int) -> Any:
+    """Reopen a closed session for a correction (a new, linked PV follows)."""
+    cert_session = _certifier_session(session_id)
+    try:
+        pv.reopen_for_correction(
+            cert_session, by=current_launch().user, reason=request.form.get("reason", ""), now=now()
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    flash(_("Session rouverte pour correction : le prochain PV citera le précédent."), "ok")
+    return redirect(url_for(".session", session_id=session_id))
+
+
+def _pv_reader(pv_id: int) -> CertPv:
+    """A PV the launched person may read: the certifier or a member of the session's jury."""
+    record = db.session.get(CertPv, pv_id)
+    if record is None:
+        abort(404)
+    user_id = current_launch().user_id
+    if not (services.is_jury_member(record.session_id, user_id) or services.is_certifier(user_id)):
+        abort(403)
+    if services.is_certifier(user_id) and not services.is_jury_member(record.session_id, user_id):
+        _certifier_session(record.session_id)
+    return record
+
+
+@bp.get("/pv/<int:pv_id>.pdf")
+@launch_required
+def pv_download(pv_id: int) -> Response:
+    """The PV's PDF, byte for byte as hashed."""
+    record = _pv_reader(pv_id)
+    return Response(
+        record.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="pv-jury-{record.session_id}-{record.number}.pdf"'
+        },
+    )
+
+
+@bp.post("/pv/<int:pv_id>/confirmer")
+@launch_required
+def pv_confirm(pv_id: int) -> Any:
+    """A jury member confirms the PV (name and time, on its SHA-256)."""
+    record = db.session.get(CertPv, pv_id)
+    if record is None:
+        abort(404)
+    _jury_session(record.session_id)
+    if request.form.get("read") != "1":
+        flash(_("Cochez la case pour confirmer avoir relu le PV."), "error")
+        return redirect(url_for(".jury_session", session_id=record.session_id))
+    try:
+        done = pv.confirm(
+            record, member=current_launch().user, sha256=request.form.get("sha256", ""), now=now()
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".jury_session", session_id=record.session_id))
+    db.session.commit()
+    flash(
+        _("PV signé par tous les membres : il est désormais définitif.")
+        if done
+        else _("Votre confirmation du PV est consignée."),
+        "ok",
+    )
+    return redirect(url_for(".jury_session", session_id=record.session_id))
+
+
+@bp.get("/resultats")
+@launch_required
+def course_results() -> str:
+    """Trainers of the course: the results of sessions whose PV is signed, nothing before."""
+    launch = current_launch()
+    if not launch.is_trainer:
+        abort(403)
+    published = []
+    for cert_session in services.sessions_of_context(launch.context_id):
+        record = pv.signed_pv(cert_session.id)
+        if record is not None and cert_session.status == "closed":
+            published.append((cert_session, record))
+    return render_template(
+        "certification/course_results.html", published=published, results=RESULT_LABELS
+    )
+
+
+@bp.get("/mon-resultat/<int:candidate_id>")
+@launch_required
+def my_result(candidate_id: int) -> str:
+    """The candidate's result per competency and the jury's comments, once the PV is signed."""
+    candidate = db.session.get(CertCandidate, candidate_id)
+    if candidate is None or candidate.user_id != current_launch().user_id:
+        abort(404)
+    published = pv.is_published(candidate)
+    comments: dict[str, list[str]] = {}
+    if published:
+        for sheet in oral.sheets(candidate.id):
+            for line_id, mark in sorted(sheet.marks.items()):
+                if mark.get("comment"):
+                    comments.setdefault(line_id.split(".")[0], []).append(
+                        f"{line_id} ({LEVEL_LABELS[mark['level']]}) : {mark['comment']}"
+                    )
+    return render_template(
+        "certification/my_result.html",
+        candidate=candidate,
+        session=candidate.session,
+        published=published,
+        decisions=deliberation.decisions_of(candidate.id) if published else {},
+        comments=comments,
+        criteria=CRITERIA,
+        results=RESULT_LABELS,
+        extra=result_extra(candidate) if published else {},
+    )
+
+
+def result_extra(candidate: CertCandidate) -> dict[str, Any]:
+    """What the result page adds: how long acquired competencies are kept, retakes allowed.
+
+    (Later steps add the certificate, appeals and the CPF record here.)
+    """
+    rules = candidate.session.rules.get("retake", {})
+    return {"keep_months": rules.get("keep_acquired_months"), "retakes": rules.get("max_retakes")}

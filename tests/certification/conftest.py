@@ -116,3 +116,44 @@ def sat_exam(launch: Any, clock: Any, sub: str, per_competency: dict[str, list[f
 
 
 ALL_ACQUIRED = {f"decision_C{n}": "acquise" for n in range(1, 8)}
+
+
+def candidate_of(session_id: int, who: Launched) -> Any:
+    from sqlalchemy import select
+
+    from lti_tool.certification.models import CertCandidate
+
+    return db.session.scalar(
+        select(CertCandidate).where(
+            CertCandidate.session_id == session_id, CertCandidate.user_id == who.user.id
+        )
+    )
+
+
+def deliberated_session(client: Any, world: World, launch: Any, clock: Any) -> int:
+    """A session deliberated: A certified, B partial (C6 missing), C not certified."""
+    sat_exam(launch, clock, "cand-A", {"C1": [9, 10], "C2": [8, 10]})
+    sat_exam(launch, clock, "cand-B", {"C1": [7, 10], "C2": [7, 10]})
+    sat_exam(launch, clock, "cand-C", {"C1": [2, 10], "C2": [1, 10]})
+    session_id = staff_session(client, world)
+    nothing = {f"C{c}_{n}": "non_acquis" for c in range(2, 8) for n in range(1, 7)}
+    plans = {
+        "cand-A": ({}, ALL_ACQUIRED),
+        "cand-B": ({"C6_1": "non_acquis"}, {**ALL_ACQUIRED, "decision_C6": "non_acquise"}),
+        "cand-C": (nothing, {k: "non_acquise" for k in ALL_ACQUIRED}),
+    }
+    for trainee in world.trainees:
+        cand = candidate_of(session_id, trainee)
+        overrides, decision = plans[trainee.user.sub]
+        for member in world.jury:
+            response = client.post(
+                member.url(f"/certification/jury/candidat/{cand.id}/grille"),
+                data=grid_form(session_id, **overrides),
+            )
+            assert response.status_code == 302
+        response = client.post(
+            world.jury[0].url(f"/certification/jury/candidat/{cand.id}/deliberation"),
+            data=decision,
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return session_id
