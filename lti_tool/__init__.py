@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "lti_tool.cases.views:bp",
     "lti_tool.dossier.views:bp",
     "lti_tool.certification.views:bp",
+    "lti_tool.certification.views:public",
 ]
 
 #: CLI groups, as "module:attribute".

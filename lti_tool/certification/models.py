@@ -203,3 +203,22 @@ class CertEvent(db.Model):  # type: ignore[name-defined,misc]
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Certificate(db.Model):  # type: ignore[name-defined,misc]
+    """A certified holder's certificate; its public code answers on the verification page."""
+
+    __tablename__ = "cert_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("cert_candidate.id"), unique=True)
+    #: Random, unguessable: the verification URL's last part.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: What the verification page may show, as the holder chose (nothing but validity by default).
+    consent: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+    candidate: Mapped[CertCandidate] = relationship()

@@ -232,8 +232,26 @@ def confirm(record: CertPv, *, member: User, sha256: str, now: datetime) -> bool
                 ],
             },
         )
+        _certificates_follow(session, record, by_id=member.id, now=now)
         return True
     return False
+
+
+def _certificates_follow(
+    session: CertSession, record: CertPv, *, by_id: int, now: datetime
+) -> None:
+    """Once a PV is signed: certificates for the certified, revocation for those a corrective
+    PV no longer certifies."""
+    from lti_tool.certification import certificates
+    from lti_tool.certification.models import CERTIFIED
+
+    certificates.issue_for_session(session, by_id=by_id, now=now)
+    for candidate in services.candidates(session.id):
+        held = certificates.of_candidate(candidate.id)
+        if held is not None and held.revoked_at is None and candidate.result != CERTIFIED:
+            certificates.revoke(
+                held, reason=f"PV rectificatif n° {record.number}", by_id=by_id, now=now
+            )
 
 
 def reopen_for_correction(session: CertSession, *, by: User, reason: str, now: datetime) -> None:

@@ -14,8 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grading.dossier.checks import Report
-from lti_tool.certification import audit, deliberation, oral, pv, services
-from lti_tool.certification.models import CertCandidate, CertJuryMember, CertPv, CertSession
+from lti_tool.certification import audit, certificates, deliberation, oral, pv, services
+from lti_tool.certification.models import (
+    CertCandidate,
+    Certificate,
+    CertJuryMember,
+    CertPv,
+    CertSession,
+)
 from lti_tool.certification.referentiel import COMPETENCIES, CRITERIA
 from lti_tool.certification.services import CertificationError
 from lti_tool.clock import now
@@ -154,6 +160,7 @@ def session(session_id: int) -> str:
         composition=services.composition(cert_session),
         chain_problems=audit.verify_chain(cert_session.id),
         pvs=pv.all_of(cert_session.id),
+        certificates={c.id: certificates.of_candidate(c.id) for c in convened},
         signatures={r.id: pv.signatures(r.id) for r in pv.all_of(cert_session.id)},
         events=audit.events(cert_session.id),
         users={u.id: u for u in db.session.query(User).all()},
@@ -586,4 +593,87 @@ def result_extra(candidate: CertCandidate) -> dict[str, Any]:
     (Later steps add the certificate, appeals and the CPF record here.)
     """
     rules = candidate.session.rules.get("retake", {})
-    return {"keep_months": rules.get("keep_acquired_months"), "retakes": rules.get("max_retakes")}
+    certificate = certificates.of_candidate(candidate.id)
+    return {
+        "keep_months": rules.get("keep_acquired_months"),
+        "retakes": rules.get("max_retakes"),
+        "certificate": certificate,
+        "verification_url": certificates.verification_url(certificate) if certificate else None,
+    }
+
+
+def _own_certificate(candidate_id: int) -> Certificate:
+    candidate = db.session.get(CertCandidate, candidate_id)
+    if candidate is None or candidate.user_id != current_launch().user_id:
+        abort(404)
+    certificate = certificates.of_candidate(candidate.id)
+    if certificate is None or not pv.is_published(candidate):
+        abort(404)
+    return certificate
+
+
+@bp.get("/mon-resultat/<int:candidate_id>/certificat.pdf")
+@launch_required
+def my_certificate(candidate_id: int) -> Response:
+    """The holder's certificate (PDF with verification URL and QR code)."""
+    certificate = _own_certificate(candidate_id)
+    return Response(
+        certificates.certificate_pdf(certificate),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="certificat-bilan-de-competences.pdf"'
+        },
+    )
+
+
+@bp.post("/mon-resultat/<int:candidate_id>/consentement")
+@launch_required
+def my_consent(candidate_id: int) -> Any:
+    """The holder chooses what the verification page shows."""
+    certificate = _own_certificate(candidate_id)
+    certificates.set_consent(
+        certificate,
+        {f: request.form.get(f) == "1" for f in certificates.CONSENT_FIELDS},
+        by_id=current_launch().user_id,
+        now=now(),
+    )
+    db.session.commit()
+    flash(_("Vos choix d'affichage sur la page de vérification sont enregistrés."), "ok")
+    return redirect(url_for(".my_result", candidate_id=candidate_id))
+
+
+@bp.post("/certificats/<int:certificate_id>/revocation")
+@launch_required
+def revoke_certificate(certificate_id: int) -> Any:
+    """The certifier revokes a certificate, with a reason (logged)."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    session_id = certificate.candidate.session_id
+    _certifier_session(session_id)
+    try:
+        certificates.revoke(
+            certificate,
+            reason=request.form.get("reason", ""),
+            by_id=current_launch().user_id,
+            now=now(),
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    flash(_("Certificat révoqué ; la page de vérification l'indique désormais."), "ok")
+    return redirect(url_for(".session", session_id=session_id))
+
+
+#: Public pages (no launch): the certificate's verification.
+public = Blueprint("certificate_public", __name__, url_prefix="/certificat")
+
+
+@public.get("/<code>")
+def verify_certificate(code: str) -> Any:
+    """Whether a certificate is valid; the holder's details only as they consented."""
+    certificate = certificates.by_code(code) if len(code) <= 32 else None
+    if certificate is None:
+        return render_template("certification/verify.html", view=None), 404
+    return render_template("certification/verify.html", view=certificates.public_view(certificate))

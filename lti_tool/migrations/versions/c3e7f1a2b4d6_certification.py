@@ -2,7 +2,7 @@
 
 Revision ID: c3e7f1a2b4d6
 Revises: b7e4c1d2a9f0
-Create Date: 2026-12-07 12:55:22.338842
+Create Date: 2026-12-07 13:08:54.312511
 
 """
 from alembic import op
@@ -127,6 +127,21 @@ def upgrade():
     with op.batch_alter_table('cert_pv', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cert_pv_session_id'), ['session_id'], unique=False)
 
+    op.create_table('cert_certificate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('issued_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('consent', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('revoked_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.Text(), nullable=False),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['cert_candidate.id'], name=op.f('fk_cert_certificate_candidate_id_cert_candidate')),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['app_user.id'], name=op.f('fk_cert_certificate_revoked_by_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cert_certificate')),
+    sa.UniqueConstraint('candidate_id', name=op.f('uq_cert_certificate_candidate_id')),
+    sa.UniqueConstraint('code', name=op.f('uq_cert_certificate_code'))
+    )
     op.create_table('cert_decision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -192,6 +207,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cert_decision_candidate_id'))
 
     op.drop_table('cert_decision')
+    op.drop_table('cert_certificate')
     with op.batch_alter_table('cert_pv', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cert_pv_session_id'))
 
