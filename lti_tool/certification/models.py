@@ -222,3 +222,30 @@ class Certificate(db.Model):  # type: ignore[name-defined,misc]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
 
     candidate: Mapped[CertCandidate] = relationship()
+
+
+class CpfRecord(db.Model):  # type: ignore[name-defined,misc]
+    """What the CPF export needs of a holder, entered by the holder, encrypted at rest."""
+
+    __tablename__ = "cert_cpf_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("cert_candidate.id"), unique=True)
+    #: Fernet tokens of the NIR (15 characters) and of the birth name; emptied by the purge.
+    nir_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    birth_name_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The NIR's last two characters (its key), kept to show it masked without decrypting.
+    nir_hint: Mapped[str] = mapped_column(String(4), default="")
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: After this the NIR and name are erased (retention).
+    purge_after: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: The passage's idTechnique in the export, its state, and what the receipt said.
+    id_technique: Mapped[str] = mapped_column(String(64), unique=True)
+    #: entered → exported → accepted | rejected.
+    state: Mapped[str] = mapped_column(String(16), default="entered")
+    exported_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    receipt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    receipt_message: Mapped[str] = mapped_column(Text, default="")
+
+    candidate: Mapped[CertCandidate] = relationship()

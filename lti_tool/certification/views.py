@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grading.dossier.checks import Report
-from lti_tool.certification import audit, certificates, deliberation, oral, pv, services
+from lti_tool.certification import audit, certificates, cpf, deliberation, oral, pv, services
 from lti_tool.certification.models import (
     CertCandidate,
     Certificate,
@@ -32,6 +32,7 @@ from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required
 from lti_tool.models.core import ROLE_ADMIN, User
 from lti_tool.models.dossier import DossierUpload
+from lti_tool.worker import TASKS
 
 bp = Blueprint("certification", __name__, url_prefix="/s/<lt>/certification")
 
@@ -161,6 +162,8 @@ def session(session_id: int) -> str:
         chain_problems=audit.verify_chain(cert_session.id),
         pvs=pv.all_of(cert_session.id),
         certificates={c.id: certificates.of_candidate(c.id) for c in convened},
+        cpf_records={c.id: cpf.of_candidate(c.id) for c in convened},
+        cpf_masked=cpf.masked,
         signatures={r.id: pv.signatures(r.id) for r in pv.all_of(cert_session.id)},
         events=audit.events(cert_session.id),
         users={u.id: u for u in db.session.query(User).all()},
@@ -599,6 +602,7 @@ def result_extra(candidate: CertCandidate) -> dict[str, Any]:
         "retakes": rules.get("max_retakes"),
         "certificate": certificate,
         "verification_url": certificates.verification_url(certificate) if certificate else None,
+        "cpf": cpf.of_candidate(candidate.id),
     }
 
 
@@ -677,3 +681,83 @@ def verify_certificate(code: str) -> Any:
     if certificate is None:
         return render_template("certification/verify.html", view=None), 404
     return render_template("certification/verify.html", view=certificates.public_view(certificate))
+
+
+@bp.post("/mon-resultat/<int:candidate_id>/cpf")
+@launch_required
+def my_cpf(candidate_id: int) -> Any:
+    """The holder enters the NIR and birth name the CPF record needs (stored encrypted)."""
+    certificate = _own_certificate(candidate_id)
+    try:
+        cpf.enter(
+            certificate.candidate,
+            nir=request.form.get("nir", ""),
+            birth_name=request.form.get("birth_name", ""),
+            by_id=current_launch().user_id,
+            now=now(),
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".my_result", candidate_id=candidate_id, _anchor="cpf-title"))
+    db.session.commit()
+    flash(
+        _(
+            "Données CPF enregistrées (chiffrées) : le certificateur les transmettra à la Caisse des Dépôts."
+        ),
+        "ok",
+    )
+    return redirect(url_for(".my_result", candidate_id=candidate_id))
+
+
+@bp.post("/sessions/<int:session_id>/cpf")
+@launch_required
+def cpf_export(session_id: int) -> Any:
+    """The certifier downloads the CPF file of the session's certified holders."""
+    cert_session = _certifier_session(session_id)
+    try:
+        built = cpf.export(cert_session, by_id=current_launch().user_id, now=now())
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    return Response(
+        built.xml,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="cpf-{built.id_flux}.xml"'},
+    )
+
+
+@bp.post("/sessions/<int:session_id>/cpf/compte-rendu")
+@launch_required
+def cpf_receipt(session_id: int) -> Any:
+    """Import the portal's processing receipt; each holder's state follows."""
+    cert_session = _certifier_session(session_id)
+    upload = request.files.get("receipt")
+    if upload is None:
+        flash(_("Choisissez le fichier du compte rendu."), "error")
+        return redirect(url_for(".session", session_id=session_id))
+    try:
+        counts = cpf.import_receipt(
+            cert_session, upload.read(2_000_000), by_id=current_launch().user_id, now=now()
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    flash(
+        _(
+            "Compte rendu importé : %(a)s accepté(s), %(r)s rejeté(s), %(u)s inconnu(s).",
+            a=counts["accepted"],
+            r=counts["rejected"],
+            u=counts["unknown"],
+        ),
+        "ok",
+    )
+    return redirect(url_for(".session", session_id=session_id))
+
+
+def _cpf_purge_task(at: Any) -> str:
+    return f"{cpf.purge(at)} donnée(s) CPF effacée(s)"
+
+
+TASKS.append(("certification-cpf-purge", _cpf_purge_task, 3600.0))

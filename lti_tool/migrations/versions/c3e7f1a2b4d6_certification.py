@@ -2,7 +2,7 @@
 
 Revision ID: c3e7f1a2b4d6
 Revises: b7e4c1d2a9f0
-Create Date: 2026-12-07 13:08:54.312511
+Create Date: 2026-12-07 13:11:41.057698
 
 """
 from alembic import op
@@ -142,6 +142,28 @@ def upgrade():
     sa.UniqueConstraint('candidate_id', name=op.f('uq_cert_certificate_candidate_id')),
     sa.UniqueConstraint('code', name=op.f('uq_cert_certificate_code'))
     )
+    op.create_table('cert_cpf_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('nir_encrypted', sa.Text(), nullable=True),
+    sa.Column('birth_name_encrypted', sa.Text(), nullable=True),
+    sa.Column('nir_hint', sa.String(length=4), nullable=False),
+    sa.Column('entered_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('purge_after', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('purged_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('id_technique', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('exported_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('receipt_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('receipt_message', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['cert_candidate.id'], name=op.f('fk_cert_cpf_record_candidate_id_cert_candidate')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cert_cpf_record')),
+    sa.UniqueConstraint('candidate_id', name=op.f('uq_cert_cpf_record_candidate_id')),
+    sa.UniqueConstraint('id_technique', name=op.f('uq_cert_cpf_record_id_technique'))
+    )
+    with op.batch_alter_table('cert_cpf_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cert_cpf_record_purge_after'), ['purge_after'], unique=False)
+
     op.create_table('cert_decision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -207,6 +229,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cert_decision_candidate_id'))
 
     op.drop_table('cert_decision')
+    with op.batch_alter_table('cert_cpf_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cert_cpf_record_purge_after'))
+
+    op.drop_table('cert_cpf_record')
     op.drop_table('cert_certificate')
     with op.batch_alter_table('cert_pv', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cert_pv_session_id'))
