@@ -249,3 +249,23 @@ class CpfRecord(db.Model):  # type: ignore[name-defined,misc]
     receipt_message: Mapped[str] = mapped_column(Text, default="")
 
     candidate: Mapped[CertCandidate] = relationship()
+
+
+class CertAppeal(db.Model):  # type: ignore[name-defined,misc]
+    """A candidate's appeal (recours) against the jury's decision, and its outcome."""
+
+    __tablename__ = "cert_appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("cert_candidate.id"), index=True)
+    #: The signed PV the appeal is against.
+    pv_id: Mapped[int] = mapped_column(ForeignKey("cert_pv.id"))
+    text: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: upheld (the decision is corrected by a new PV) or dismissed, with its reasons.
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    outcome_text: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+    candidate: Mapped[CertCandidate] = relationship()

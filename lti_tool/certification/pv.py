@@ -243,9 +243,11 @@ def _certificates_follow(
     """Once a PV is signed: certificates for the certified, revocation for those a corrective
     PV no longer certifies."""
     from lti_tool.certification import certificates
+    from lti_tool.certification.grades import queue_grades
     from lti_tool.certification.models import CERTIFIED
 
     certificates.issue_for_session(session, by_id=by_id, now=now)
+    queue_grades(session, now=now)
     for candidate in services.candidates(session.id):
         held = certificates.of_candidate(candidate.id)
         if held is not None and held.revoked_at is None and candidate.result != CERTIFIED:

@@ -14,8 +14,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grading.dossier.checks import Report
-from lti_tool.certification import audit, certificates, cpf, deliberation, oral, pv, services
+from lti_tool.certification import (
+    appeals,
+    audit,
+    certificates,
+    cpf,
+    deliberation,
+    oral,
+    pv,
+    services,
+)
 from lti_tool.certification.models import (
+    CertAppeal,
     CertCandidate,
     Certificate,
     CertJuryMember,
@@ -164,6 +174,7 @@ def session(session_id: int) -> str:
         certificates={c.id: certificates.of_candidate(c.id) for c in convened},
         cpf_records={c.id: cpf.of_candidate(c.id) for c in convened},
         cpf_masked=cpf.masked,
+        appeals=appeals.of_session(cert_session.id),
         signatures={r.id: pv.signatures(r.id) for r in pv.all_of(cert_session.id)},
         events=audit.events(cert_session.id),
         users={u.id: u for u in db.session.query(User).all()},
@@ -603,6 +614,9 @@ def result_extra(candidate: CertCandidate) -> dict[str, Any]:
         "certificate": certificate,
         "verification_url": certificates.verification_url(certificate) if certificate else None,
         "cpf": cpf.of_candidate(candidate.id),
+        "appeals": appeals.of_candidate(candidate.id),
+        "appeal_deadline": appeals.deadline(candidate),
+        "now": now(),
     }
 
 
@@ -761,3 +775,48 @@ def _cpf_purge_task(at: Any) -> str:
 
 
 TASKS.append(("certification-cpf-purge", _cpf_purge_task, 3600.0))
+
+
+@bp.post("/mon-resultat/<int:candidate_id>/recours")
+@launch_required
+def my_appeal(candidate_id: int) -> Any:
+    """The candidate lodges an appeal within the certifier's delay."""
+    candidate = db.session.get(CertCandidate, candidate_id)
+    if candidate is None or candidate.user_id != current_launch().user_id:
+        abort(404)
+    try:
+        appeals.lodge(candidate, text=request.form.get("text", ""), now=now())
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".my_result", candidate_id=candidate_id, _anchor="appeal-title"))
+    db.session.commit()
+    flash(
+        _("Recours enregistré : le certificateur l'examinera et vous en communiquera l'issue ici."),
+        "ok",
+    )
+    return redirect(url_for(".my_result", candidate_id=candidate_id))
+
+
+@bp.post("/recours/<int:appeal_id>/issue")
+@launch_required
+def decide_appeal(appeal_id: int) -> Any:
+    """The certifier records the appeal's outcome."""
+    appeal = db.session.get(CertAppeal, appeal_id)
+    if appeal is None:
+        abort(404)
+    session_id = appeal.candidate.session_id
+    _certifier_session(session_id)
+    try:
+        appeals.decide(
+            appeal,
+            outcome=request.form.get("outcome", ""),
+            text=request.form.get("text", ""),
+            by_id=current_launch().user_id,
+            now=now(),
+        )
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".session", session_id=session_id))
+    db.session.commit()
+    flash(_("Issue du recours consignée."), "ok")
+    return redirect(url_for(".session", session_id=session_id))

@@ -2,7 +2,7 @@
 
 Revision ID: c3e7f1a2b4d6
 Revises: b7e4c1d2a9f0
-Create Date: 2026-12-07 13:11:41.057698
+Create Date: 2026-12-07 13:18:36.693659
 
 """
 from alembic import op
@@ -127,6 +127,24 @@ def upgrade():
     with op.batch_alter_table('cert_pv', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cert_pv_session_id'), ['session_id'], unique=False)
 
+    op.create_table('cert_appeal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('pv_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('lodged_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=True),
+    sa.Column('outcome_text', sa.Text(), nullable=False),
+    sa.Column('decided_at', lti_tool.models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['cert_candidate.id'], name=op.f('fk_cert_appeal_candidate_id_cert_candidate')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['app_user.id'], name=op.f('fk_cert_appeal_decided_by_id_app_user')),
+    sa.ForeignKeyConstraint(['pv_id'], ['cert_pv.id'], name=op.f('fk_cert_appeal_pv_id_cert_pv')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cert_appeal'))
+    )
+    with op.batch_alter_table('cert_appeal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cert_appeal_candidate_id'), ['candidate_id'], unique=False)
+
     op.create_table('cert_certificate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
@@ -234,6 +252,10 @@ def downgrade():
 
     op.drop_table('cert_cpf_record')
     op.drop_table('cert_certificate')
+    with op.batch_alter_table('cert_appeal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cert_appeal_candidate_id'))
+
+    op.drop_table('cert_appeal')
     with op.batch_alter_table('cert_pv', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cert_pv_session_id'))
 
