@@ -174,3 +174,11 @@ def test_a_certifier_of_another_platform_cannot_manage_the_session(client, world
     )
     db.session.commit()
     assert client.get(f"/s/{token}/certification/sessions/{session_id}").status_code == 403
+
+
+def test_the_certifiers_page_renders_the_session_form(client, world):
+    page = client.get(world.certifier.url("/certification/"))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Épreuve 1 : seuil par compétence (% des items réussis)" in text
+    assert "Part minimale de membres extérieurs (%)" in text
