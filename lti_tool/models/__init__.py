@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and ``db.create_all`` see every table."""
 
+import lti_tool.certification.models  # noqa: F401  (the certification's tables)
 from lti_tool.models.core import AuditEvent, Context, Enrollment, LaunchSession, ResourceLink, User
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload  # noqa: F401
 from lti_tool.models.exam import (  # noqa: F401
@@ -21,8 +22,6 @@ from lti_tool.models.lti import (
     ToolKey,
     UsedNonce,
 )
-
-import lti_tool.certification.models  # noqa: E402,F401  (certification tables)
 
 __all__ = [
     "AuditEvent",

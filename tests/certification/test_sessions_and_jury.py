@@ -182,3 +182,18 @@ def test_the_certifiers_page_renders_the_session_form(client, world):
     text = page.get_data(as_text=True)
     assert "Épreuve 1 : seuil par compétence (% des items réussis)" in text
     assert "Part minimale de membres extérieurs (%)" in text
+
+
+def test_the_pages_are_available_in_english(client, world):
+    from lti_tool.launch_session import create_launch_session
+
+    token = create_launch_session(
+        user_id=world.certifier.user.id,
+        context_id=world.certifier.context.id,
+        role="admin",
+        locale="en",
+    )
+    db.session.commit()
+    text = client.get(f"/s/{token}/certification/").get_data(as_text=True)
+    assert "Certification sessions of this course" in text and "Open the session" in text
+    assert "Test 1: threshold per competency (% of items right)" in text
