@@ -179,3 +179,13 @@ def test_access_matrix_before_and_after_the_signature(client, world, launch, clo
         )
     )
     assert not decision.acquired
+
+
+def test_the_partial_result_page_names_the_retakes_in_the_singular(client, world, launch, clock):
+    session_id = deliberated_session(client, world, launch, clock)
+    close(client, world, session_id)
+    sign_all(client, world, db.session.scalar(select(CertPv)))
+    cand = candidate_of(session_id, world.trainees[1])
+    page = client.get(world.trainees[1].url(f"/certification/mon-resultat/{cand.id}"))
+    text = page.get_data(as_text=True)
+    assert "pendant 12 mois pour le rattrapage (1 rattrapage permis par le certificateur)" in text
