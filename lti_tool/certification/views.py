@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from grading.dossier.checks import Report
 from lti_tool.certification import (
@@ -176,8 +177,13 @@ def session(session_id: int) -> str:
         cpf_masked=cpf.masked,
         appeals=appeals.of_session(cert_session.id),
         signatures={r.id: pv.signatures(r.id) for r in pv.all_of(cert_session.id)},
-        events=audit.events(cert_session.id),
-        users={u.id: u for u in db.session.query(User).all()},
+        events=(events := audit.events(cert_session.id)),
+        users={
+            u.id: u
+            for u in db.session.scalars(
+                select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+            )
+        },
     )
 
 
