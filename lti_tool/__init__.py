@@ -29,6 +29,8 @@ BLUEPRINTS = [
     "lti_tool.cases.views:bp",
     "lti_tool.dossier.views:bp",
     "lti_tool.authoring.views:bp",
+    "lti_tool.certification.views:bp",
+    "lti_tool.certification.views:public",
 ]
 
 #: CLI groups, as "module:attribute".
@@ -40,6 +42,7 @@ CLI_GROUPS = [
     "lti_tool.grades.cli:grades_cli",
     "lti_tool.exam.cli:exam_cli",
     "lti_tool.dossier.cli:dossier_cli",
+    "lti_tool.certification.cli:certif_cli",
 ]
 
 

@@ -97,6 +97,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADES_SEND_AFTER_COMMIT": _bool(
             env.get("BILAN_GRADES_SEND_AFTER_COMMIT"), default=mode != "production"
         ),
+        # Certification: the CPF export (accrochage) identifiers given by the Caisse des Dépôts,
+        # the certification's code (e.g. RS followed by its number), the NIR's encryption key
+        # (Fernet; derived from the secret key when unset) and how long a NIR is kept.
+        "CPF_ID_CLIENT": env.get("BILAN_CPF_ID_CLIENT", ""),
+        "CPF_ID_CONTRAT": env.get("BILAN_CPF_ID_CONTRAT", ""),
+        "CPF_CERTIFICATION_TYPE": env.get("BILAN_CPF_CERTIFICATION_TYPE", "RS"),
+        "CPF_CERTIFICATION_CODE": env.get("BILAN_CPF_CERTIFICATION_CODE", ""),
+        "CPF_NIR_KEY": env.get("BILAN_CPF_NIR_KEY") or None,
+        "CPF_NIR_RETENTION_DAYS": int(env.get("BILAN_CPF_NIR_RETENTION_DAYS", "120")),
         "BABEL_DEFAULT_LOCALE": "fr",
         # Times are stored and exported in UTC; pages show them in the browser's own zone
         # (lti_tool/formatting.py ``localtime``, static/localtime.js), UTC without script.

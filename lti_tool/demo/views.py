@@ -37,7 +37,55 @@ USERS = {
         "email": "dominique@demo.invalid",
         "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
     },
+    # A whole certification session (lti_tool/certification): the certifier (an Administrator
+    # of the course, who confirms the role once in the tool), two jury members launched from a
+    # jury course, and two more candidates.
+    "certifier": {
+        "sub": "demo-certificateur",
+        "name": "Claude Certificatrice",
+        "email": "claude@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator"],
+    },
+    "jury1": {
+        "sub": "demo-jure-1",
+        "name": "Alex Jurée",
+        "email": "alex@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+        "context": "demo-jury",
+    },
+    "jury2": {
+        "sub": "demo-jure-2",
+        "name": "Yanis Juré",
+        "email": "yanis@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+        "context": "demo-jury",
+    },
+    "trainee2": {
+        "sub": "demo-stagiaire-2",
+        "name": "Sacha Durand",
+        "email": "sacha@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+    },
+    "trainee3": {
+        "sub": "demo-stagiaire-3",
+        "name": "Inès Moreau",
+        "email": "ines@demo.invalid",
+        "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+    },
 }
+#: The demo's courses: the training course, and the jury's own course.
+COURSES = {
+    "demo-course": ("DEMO", "Cours de démonstration : Pratique du bilan de compétences"),
+    "demo-jury": ("JURY", "Jury de certification (démonstration)"),
+}
+#: Launches of the certification session (role, link text), each to the course hub.
+CERTIFICATION_LAUNCHES = [
+    ("certifier", "Certificatrice (administratrice du cours)"),
+    ("jury1", "Membre du jury 1 (cours du jury)"),
+    ("jury2", "Membre du jury 2 (cours du jury)"),
+    ("trainee2", "Candidate 2 (Sacha Durand)"),
+    ("trainee3", "Candidate 3 (Inès Moreau)"),
+]
 ACTIVITIES = {
     "hub": ("Accueil du cours", None),
     "exam": ("Épreuve 1 : questionnaire de certification", "exam:certification"),
@@ -121,6 +169,18 @@ def index() -> str:
                 }
             )
             links.append((role, title, f"{base}/lti/login?{query}"))
+    for role, title in CERTIFICATION_LAUNCHES:
+        query = urlencode(
+            {
+                "iss": issuer(),
+                "client_id": CLIENT_ID,
+                "login_hint": role,
+                "lti_message_hint": f"{role}|hub",
+                "target_link_uri": f"{base}/lti/launch",
+                "lti_deployment_id": DEPLOYMENT_ID,
+            }
+        )
+        links.append(("certification", title, f"{base}/lti/login?{query}"))
     dl_query = urlencode(
         {
             "iss": issuer(),
@@ -176,6 +236,8 @@ def auth() -> str:
     if role not in USERS or params.get("client_id") != CLIENT_ID:
         abort(400)
     user = USERS[role]
+    course = str(user.get("context", "demo-course"))
+    label, course_title = COURSES[course]
     issued = int(now().timestamp())
     claims: dict[str, Any] = {
         "iss": issuer(),
@@ -190,17 +252,13 @@ def auth() -> str:
         LTI + "deployment_id": DEPLOYMENT_ID,
         LTI + "roles": user["roles"],
         LTI + "target_link_uri": params.get("redirect_uri"),
-        LTI + "context": {
-            "id": "demo-course",
-            "label": "DEMO",
-            "title": "Cours de démonstration : Pratique du bilan de compétences",
-        },
+        LTI + "context": {"id": course, "label": label, "title": course_title},
         LTI + "launch_presentation": {
             "locale": request.args.get("locale", "fr-FR"),
             "document_target": "iframe",
         },
         NRPS: {
-            "context_memberships_url": f"{issuer()}/nrps/demo-course",
+            "context_memberships_url": f"{issuer()}/nrps/{course}",
             "service_versions": ["2.0"],
         },
     }
@@ -230,7 +288,7 @@ def auth() -> str:
                 "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
                 "https://purl.imsglobal.org/spec/lti-ags/scope/score",
             ],
-            "lineitems": f"{issuer()}/ags/demo-course/lineitems",
+            "lineitems": f"{issuer()}/ags/{course}/lineitems",
         }
         if target:
             claims[LTI + "custom"] = {"target": target}

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and ``db.create_all`` see every table."""
 
+import lti_tool.certification.models  # noqa: F401  (the certification's tables)
 from lti_tool.models.authoring import AuthoredContent, AuthoredImage, AuthoredVersion  # noqa: F401
 from lti_tool.models.core import AuditEvent, Context, Enrollment, LaunchSession, ResourceLink, User
 from lti_tool.models.dossier import ChecklistEntry, DossierAccess, DossierUpload  # noqa: F401
