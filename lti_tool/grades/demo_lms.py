@@ -35,7 +35,6 @@ EXTRA_MEMBERS = [
     {"user_id": "demo-stagiaire-3", "given_name": "Inès", "family_name": "Moreau"},
     {"user_id": "demo-anonyme"},
 ]
-_memory: dict[str, Any] = {}
 _memory_lock = threading.Lock()
 
 
@@ -48,7 +47,9 @@ def store() -> Iterator[dict[str, Any]]:
     """The gradebook state, locked for the duration of the block, saved at its end."""
     if current_app.config.get("DEMO_LMS_STORE") == "memory":
         with _memory_lock:
-            state = _memory.setdefault(current_app.name + str(id(current_app)), _empty())
+            # Held by the app itself: keyed by id(app), a new app could inherit the state of a
+            # collected one that had the same address (a test saw another test's token).
+            state = current_app.extensions.setdefault("demo_lms_memory", _empty())
             yield state
         return
     path = Path(current_app.instance_path) / "demo_lms.json"
