@@ -37,7 +37,9 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
             comment=f"Épreuve 1 : {verdict}. {detail}",
         )
     ]
-    if link.lineitems_url:
+    if link.lineitems_url and link.competency_columns:
+        # Only when the trainer chose it at content selection (default: the per-competency
+        # result stays in the tool's result page and in the overall grade's comment).
         # Papers are drawn per candidate, so a competency's number of items varies from one
         # paper to the next: the column is a percentage (its maximum, set by the first score
         # sent, is then the same for everyone), and the raw count goes in the comment.
@@ -50,7 +52,7 @@ def queue_grades(attempt: ExamAttempt, now: datetime) -> None:
                     score_given=round(points / maximum * 100, 2),
                     comment=f"{competency} : {points:g} / {maximum} items",
                     tag=competency,
-                    label=f"Épreuve 1 — {competency}",
+                    label=f"Épreuve 1 — {competency} (indicatif, %)",
                 )
             )
     # One round of statements for the eight scores (the submit runs during the session).

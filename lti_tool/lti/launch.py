@@ -90,6 +90,11 @@ def _upsert_link(launch: ValidLaunch, context: Context, now: datetime) -> Resour
     custom = claims.get(LTI + "custom") or {}
     if isinstance(custom, dict) and custom.get("target"):
         link.target = str(custom["target"])[:255]
+        link.competency_columns = str(custom.get("competency_columns", "")).lower() in {
+            "1",
+            "true",
+            "oui",
+        }
     ags = claims.get(AGS) or {}
     if isinstance(ags, dict):
         link.lineitem_url = ags.get("lineitem") or link.lineitem_url

@@ -431,7 +431,8 @@ def deep_link() -> Any:
     registration = db.session.get(Registration, settings["registration_id"])
     if registration is None:
         abort(400)
-    jwt_value = deep_link_response(registration, settings, selected)
+    columns = set(request.form.getlist("competency_columns"))
+    jwt_value = deep_link_response(registration, settings, selected, competency_columns=columns)
     db.session.commit()
     return render_template(
         "lti/deep_link_return.html", return_url=settings["deep_link_return_url"], jwt=jwt_value
@@ -439,18 +440,29 @@ def deep_link() -> Any:
 
 
 def deep_link_response(
-    registration: Registration, settings: dict[str, Any], selected: list[DeepLinkItem]
+    registration: Registration,
+    settings: dict[str, Any],
+    selected: list[DeepLinkItem],
+    competency_columns: set[str] | None = None,
 ) -> str:
-    """The signed LtiDeepLinkingResponse with one resource link (and column) per item."""
+    """The signed LtiDeepLinkingResponse with one resource link (and column) per item.
+
+    Each graded item carries its ``lineItem`` (LTI Deep Linking 2.0): the platform creates the
+    column with the activity, before the first grade. ``competency_columns`` names the exam
+    items whose trainer asked for the seven C1..C7 columns too (custom parameter).
+    """
     kid, private_pem = keys.signing_key()
     content = []
     for item in selected:
+        custom = {"target": item.target}
+        if item.kind == "exam" and item.target in (competency_columns or set()):
+            custom["competency_columns"] = "1"
         entry: dict[str, Any] = {
             "type": "ltiResourceLink",
             "title": item.title,
             "text": item.text,
             "url": f"{base_url()}/lti/launch",
-            "custom": {"target": item.target},
+            "custom": custom,
         }
         if item.score_maximum is not None:
             entry["lineItem"] = {

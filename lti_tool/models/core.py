@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -74,6 +74,11 @@ class ResourceLink(db.Model):  # type: ignore[name-defined,misc]
     lineitems_url: Mapped[str | None] = mapped_column(String(1024), default=None)
     ags_scopes: Mapped[list[str] | None] = mapped_column(JsonType, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: Exam only: also publish one column per competency (C1..C7), chosen by the trainer at
+    #: content selection (custom parameter ``competency_columns``); off by default.
+    competency_columns: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     context: Mapped[Context] = relationship()
 

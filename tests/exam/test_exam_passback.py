@@ -13,6 +13,7 @@ def test_competency_columns_are_percentages_whatever_the_paper(launch, clock):
     # whose maximum means the same for both: the column is a percentage, the count a comment.
     candidate = launch("trainee", sub="cand-1", target="exam:certification")
     candidate.resource_link.lineitems_url = "https://lms.example/api/lineitems"
+    candidate.resource_link.competency_columns = True  # chosen at content selection
     db.session.commit()
     attempt, page = start(candidate, clock)
     for n, p in enumerate(attempt.paper, start=1):
@@ -30,3 +31,19 @@ def test_competency_columns_are_percentages_whatever_the_paper(launch, clock):
     assert by_tag["C2"].comment == "C2 : 0 / 4 items"
     overall = [row for row in rows if not row.tag]
     assert len(overall) == 1 and overall[0].score_maximum == 100
+
+
+def test_no_competency_columns_unless_chosen(launch, clock):
+    """Issue 15, point 3: by default only the exam's own column; C1..C7 stay in the comment."""
+    candidate = launch("trainee", sub="cand-2", target="exam:certification")
+    candidate.resource_link.lineitems_url = "https://lms.example/api/lineitems"
+    db.session.commit()
+    attempt, page = start(candidate, clock)
+    for n, p in enumerate(attempt.paper, start=1):
+        save(attempt, page, p["item_id"], p["correct_keys"][0], n, clock)
+    service.submit(service.lock_attempt(attempt.id), now=clock(), reason="candidate")
+    db.session.commit()
+    rows = db.session.scalars(select(ScoreOutbox)).all()
+    assert [r.tag for r in rows] == [None]
+    assert "C1 2/2" in rows[0].comment and "C2 4/4" in rows[0].comment
+

@@ -67,3 +67,32 @@ def test_trainee_cannot_open_the_picker(client, demo_jwks):  # noqa: F811
     trainee_token = trainee_home.split("/")[2]
     foreign = re.sub(r"/s/[^/]+/", f"/s/{trainee_token}/", picker_url)
     assert client.get(foreign).status_code in (400, 403)
+
+
+def _response_items(client, picker_url, data):
+    html = client.post(picker_url, data=data).get_data(as_text=True)
+    token = re.search(r'name="JWT" value="([^"]+)"', html).group(1)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return {i["custom"]["target"]: i for i in claims[DL + "content_items"]}
+
+
+def test_exam_competency_columns_are_chosen_at_selection_default_off(client, demo_jwks):  # noqa: F811
+    """Issue 15, point 3: épreuve 1 publishes C1..C7 only when the trainer ticks it; its own
+    line item always travels in the response (the column exists before the first grade)."""
+    dl = next(h for h in demo_links(client) if "deeplink" in h)
+    picker_url = follow_demo(client, dl).headers["Location"]
+    page = client.get(picker_url).get_data(as_text=True)
+    assert 'name="competency_columns" value="exam:certification"' in page
+    assert "pondération à 0" in page
+    default = _response_items(client, picker_url, {"item": ["exam:certification"]})
+    exam = default["exam:certification"]
+    assert exam["custom"] == {"target": "exam:certification"}
+    assert exam["lineItem"]["scoreMaximum"] == 100.0
+    assert exam["lineItem"]["resourceId"] == "exam:certification"
+    picker_url = follow_demo(client, dl).headers["Location"]
+    chosen = _response_items(
+        client,
+        picker_url,
+        {"item": ["exam:certification"], "competency_columns": ["exam:certification"]},
+    )
+    assert chosen["exam:certification"]["custom"]["competency_columns"] == "1"
