@@ -446,6 +446,10 @@ def message(row: ScoreOutbox) -> dict[str, Any]:
         submission["startedAt"] = _iso(row.started_at)
     if row.submitted_at:
         submission["submittedAt"] = _iso(row.submitted_at)
+    elif row.activity_progress in ("Submitted", "Completed"):
+        # A finished activity without its own time (a dossier's completion): the score's own
+        # time. Without a submission time Canvas marks the grade late.
+        submission["submittedAt"] = _iso(row.timestamp)
     if submission:
         body["submission"] = submission
     if row.comment:

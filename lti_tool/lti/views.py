@@ -435,7 +435,10 @@ def deep_link() -> Any:
     jwt_value = deep_link_response(registration, settings, selected, competency_columns=columns)
     db.session.commit()
     return render_template(
-        "lti/deep_link_return.html", return_url=settings["deep_link_return_url"], jwt=jwt_value
+        "lti/deep_link_return.html",
+        return_url=settings["deep_link_return_url"],
+        jwt=jwt_value,
+        selected=selected,
     )
 
 

@@ -96,3 +96,19 @@ def test_exam_competency_columns_are_chosen_at_selection_default_off(client, dem
         {"item": ["exam:certification"], "competency_columns": ["exam:certification"]},
     )
     assert chosen["exam:certification"]["custom"]["competency_columns"] == "1"
+
+
+def test_return_page_says_what_is_being_created_and_not_to_leave(client, demo_jwks):  # noqa: F811
+    """Issue 15, point 2: Moodle creates several selected activities one by one afterwards."""
+    dl = next(h for h in demo_links(client) if "deeplink" in h)
+    picker_url = follow_demo(client, dl).headers["Location"]
+    html = client.post(
+        picker_url, data={"item": ["exam:certification", "competency:C2", "competency:C3"]}
+    ).get_data(as_text=True)
+    status = html[html.index('id="dl-creating"') :].split("</div>")[0]
+    assert "crée maintenant 3 activités, une par une" in status
+    assert "Épreuve 1 : questionnaire de certification" in status
+    assert "Ne quittez pas la page" in status
+    picker_url = follow_demo(client, dl).headers["Location"]
+    single = client.post(picker_url, data={"item": ["competency:C2"]}).get_data(as_text=True)
+    assert "crée maintenant 1 activité :" in single and "Ne quittez pas" not in single
