@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from grading.dossier.document import _short
 from grading.dossier.report import ERROR, INFO, MISSING, OK, WARNING, Finding, Report
 
 #: Checks whose warnings ask the candidate to reread, without bearing on the cahier des charges.
@@ -82,8 +83,24 @@ def kind(finding: Finding) -> str:
     return "warning"  # an unknown severity is shown, and not taken for conforme
 
 
+def _section_of(finding: Finding, report: Report) -> str | None:
+    """The item whose section holds a whole-document finding (a phone number in section 1),
+    from the section its location names; None when it names none of the items' sections."""
+    if finding.check not in REVIEW_CHECKS or not finding.location:
+        return None
+    for section in report.sections:
+        if f"section « {_short(section.heading)} »" in finding.location:
+            return section.id
+    return None
+
+
 def assess(report: Report) -> Assessment:
-    """Sort every finding and settle each item's status from its cahier des charges checks."""
+    """Sort every finding and settle each item's status from its cahier des charges checks.
+
+    The whole-document checks (identifying details, health terms) run once, under the item
+    that lists them (« Annexes »): each of their findings is filed under the item whose
+    section it was found in (issue 15, point 16), and counts there.
+    """
     items: list[ItemVerdict] = []
     groups: dict[str, list[Point]] = {
         "blocking": [],
@@ -91,12 +108,18 @@ def assess(report: Report) -> Assessment:
         "review": [],
         "information": [],
     }
+    titles = {item.id: item.title for item in report.items}
+    found_in: dict[str, list[Finding]] = {item.id: [] for item in report.items}
+    for item in report.items:
+        for finding in item.findings:
+            owner = _section_of(finding, report)
+            found_in[owner if owner in titles else item.id].append(finding)
     for item in report.items:
         counts = {"blocking": 0, "warning": 0, "review": 0, "information": 0}
-        for finding in item.findings:
+        for finding in found_in[item.id]:
             group = kind(finding)
             counts[group] += 1
-            groups[group].append(Point(item.id, item.title, finding))
+            groups[group].append(Point(item.id, titles[item.id], finding))
         status = MISSING if counts["blocking"] else WARNING if counts["warning"] else OK
         items.append(
             ItemVerdict(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lti_tool.extensions import db
 from lti_tool.grades.profiles import NotGradable, Recipient, adapt
+from lti_tool.lti.registry import SUBMISSION_REVIEW
 from lti_tool.models.core import Enrollment, ResourceLink, User
 from lti_tool.models.grades import (
     DELIVERED,
@@ -337,6 +338,7 @@ def _find_or_create(
             body["resourceLinkId"] = link.lti_resource_link_id
         if row.tag:
             body["tag"] = row.tag
+        body["submissionReview"] = SUBMISSION_REVIEW
         response = _request(
             "POST",
             lineitems,

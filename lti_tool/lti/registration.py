@@ -110,6 +110,14 @@ def tool_configuration() -> dict[str, Any]:
                     "label#en": "Select content",
                     "placements": ["ContentArea"],
                 },
+                {
+                    # A trainer clicking a grade opens the learner's work (Submission Review).
+                    "type": "LtiSubmissionReviewRequest",
+                    "target_link_uri": f"{base}/lti/launch",
+                    "label": "Voir le travail dans l'outil",
+                    "label#fr": "Voir le travail dans l'outil",
+                    "label#en": "View the work in the tool",
+                },
             ],
         },
     }

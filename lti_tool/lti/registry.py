@@ -25,6 +25,13 @@ class DeepLinkItem:
         return f"{self.kind}:{self.id}"
 
 
+#: LTI Submission Review on every column the tool declares (deep linking, AGS): clicking a grade
+#: in the gradebook launches the tool's view of that learner's work (LtiSubmissionReviewRequest).
+SUBMISSION_REVIEW: dict[str, Any] = {
+    "reviewableStatus": ["Submitted", "Completed"],
+    "label": "Voir le travail dans l'outil",
+}
+
 #: kind -> endpoint name and the keyword receiving the id (None when the endpoint takes no id).
 TARGET_ROUTES: dict[str, tuple[str, str | None]] = {}
 #: Functions listing what deep linking offers.

@@ -24,7 +24,9 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-MESSAGE_TYPES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
+#: LtiSubmissionReviewRequest: a trainer clicks a grade in the gradebook (LTI Submission Review).
+MESSAGE_TYPES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest", "LtiSubmissionReviewRequest")
+REVIEW = "LtiSubmissionReviewRequest"
 MAX_SKEW = timedelta(minutes=5)
 MAX_AGE = timedelta(hours=1)
 JWKS_TTL = timedelta(hours=12)
@@ -295,11 +297,16 @@ def validate(
         raise LaunchRefused("no_sub", "Le lancement n'identifie pas l'utilisateur (sub).")
     if not isinstance(claims.get(LTI + "roles"), list):
         raise LaunchRefused("no_roles", "Le lancement ne contient pas la liste des rôles.")
-    if message_type == "LtiResourceLinkRequest":
+    if message_type in ("LtiResourceLinkRequest", REVIEW):
         link = claims.get(LTI + "resource_link")
         if not isinstance(link, dict) or not link.get("id"):
             raise LaunchRefused(
                 "no_resource_link", "Le lancement ne désigne pas d'activité (resource_link.id)."
+            )
+        for_user = claims.get(LTI + "for_user")
+        if message_type == REVIEW and not (isinstance(for_user, dict) and for_user.get("user_id")):
+            raise LaunchRefused(
+                "no_for_user", "La demande de revue ne désigne pas l'apprenant (for_user.user_id)."
             )
     elif not isinstance(claims.get(DL + "deep_linking_settings"), dict) or not claims[
         DL + "deep_linking_settings"

@@ -32,7 +32,12 @@ from lti_tool.launch_session import current_launch, launch_required, trainer_req
 from lti_tool.lti import keys, throttle
 from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
 from lti_tool.lti.launch import NoCourseRole, start_session
-from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
+from lti_tool.lti.registry import (
+    DEEP_LINK_PROVIDERS,
+    SUBMISSION_REVIEW,
+    TARGET_ROUTES,
+    DeepLinkItem,
+)
 from lti_tool.lti.store import LoginState, launch_store
 from lti_tool.lti.validation import DL, LTI, LaunchRefused, validate
 from lti_tool.models.lti import Registration
@@ -308,7 +313,13 @@ def launch() -> Any:
         return refusal(error, iss=valid.registration.issuer)
     db.session.commit()
     response = redirect(
-        _landing(session_token, valid.message_type, link.target if link else None), code=303
+        _landing(
+            session_token,
+            valid.message_type,
+            link.target if link else None,
+            (valid.claims.get(LTI + "for_user") or {}).get("user_id"),
+        ),
+        code=303,
     )
     response.delete_cookie(STATE_COOKIE + state_value[:12], path="/lti/")
     log.info(
@@ -357,9 +368,13 @@ def _restart_url(state: LoginState) -> str:
     return f"{base_url()}/lti/login?{urlencode(params)}"
 
 
-def _landing(token: str, message_type: str, target: str | None) -> str:
+def _landing(
+    token: str, message_type: str, target: str | None, for_user: str | None = None
+) -> str:
     if message_type == "LtiDeepLinkingRequest":
         return url_for("lti_pages.deep_link", lt=token)
+    if message_type == "LtiSubmissionReviewRequest" and for_user:
+        return url_for("lti_pages.submission_review", lt=token, pour=str(for_user))
     if target and ":" in target:
         kind, ident = target.split(":", 1)
         route = TARGET_ROUTES.get(kind)
@@ -473,6 +488,7 @@ def deep_link_response(
                 "label": item.title,
                 "resourceId": item.target,
                 "tag": item.kind,
+                "submissionReview": SUBMISSION_REVIEW,
             }
         content.append(entry)
     issued = int(now().timestamp())
@@ -496,3 +512,78 @@ def deep_link_response(
 
 TARGET_ROUTES["competency"] = ("lti_pages.competency", "code")
 DEEP_LINK_PROVIDERS.append(competency_items)
+
+
+@pages.get("/revue")
+@trainer_required
+def submission_review() -> Any:
+    """LTI Submission Review: the work of the learner ``?pour=<sub>`` in the launched activity.
+
+    Same access rules as the trainer pages: a trainer of the course, a learner enrolled in it,
+    the activity of the launch. Exam attempt, case-study runs, module progress, or the dossier's
+    trainer view.
+    """
+    from lti_tool.grades.progress import learning_states
+    from lti_tool.models.core import Enrollment, User
+    from lti_tool.models.exam import ExamAttempt
+    from lti_tool.models.learning import CasePlay, ModuleProgress
+
+    launch = current_launch()
+    link = launch.resource_link
+    sub = request.args.get("pour", "")
+    issuer = db.session.scalar(
+        select(Registration.issuer).where(Registration.id == launch.context.registration_id)
+    )
+    learner = db.session.scalar(select(User).where(User.issuer == issuer, User.sub == sub))
+    enrolled = learner is not None and db.session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.context_id == launch.context_id, Enrollment.user_id == learner.id
+        )
+    )
+    if link is None or not link.target or learner is None or not enrolled:
+        abort(404)
+    kind, ident = link.target.split(":", 1) if ":" in link.target else (link.target, "")
+    if kind == "dossier":
+        return redirect(url_for("dossier.candidate", user_id=learner.id))
+    attempts: list[Any] = []
+    plays: list[Any] = []
+    progress = None
+    if kind == "exam":
+        attempts = list(
+            db.session.scalars(
+                select(ExamAttempt)
+                .where(ExamAttempt.resource_link_id == link.id, ExamAttempt.user_id == learner.id)
+                .order_by(ExamAttempt.attempt_no)
+            )
+        )
+    elif kind == "case":
+        plays = list(
+            db.session.scalars(
+                select(CasePlay)
+                .where(
+                    CasePlay.context_id == launch.context_id,
+                    CasePlay.user_id == learner.id,
+                    CasePlay.case_id == ident,
+                )
+                .order_by(CasePlay.run_no)
+            )
+        )
+    elif kind == "module":
+        progress = db.session.scalar(
+            select(ModuleProgress).where(
+                ModuleProgress.context_id == launch.context_id,
+                ModuleProgress.user_id == learner.id,
+                ModuleProgress.module_id == ident,
+            )
+        )
+    state = learning_states(launch.context_id, [learner.id], [(link.target, link.title, [link])])
+    return render_template(
+        "lti/submission_review.html",
+        learner=learner,
+        link=link,
+        kind=kind,
+        attempts=attempts,
+        plays=plays,
+        progress=progress,
+        state=state.get((learner.id, link.target), "not_started"),
+    )

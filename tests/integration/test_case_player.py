@@ -154,3 +154,19 @@ def test_the_same_choice_posted_twice_at_once_is_recorded_once(client, launch, m
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(CaseChoice.id))) == 1
     assert db.session.scalar(select(CasePlay.current_step)) == case.best_path[1]
+
+
+def test_cohort_chart_names_each_bar(client, launch):
+    """Issue 15, point 16: every bar of the cohort chart carries its choice's label."""
+    import html
+    import re
+
+    from lti_tool.content import course
+
+    trainer = launch("trainer", sub="t-chart", target=f"case:{CASE}")
+    cohort = client.get(trainer.url(f"/cas/{CASE}/cohorte")).get_data(as_text=True)
+    step = next(s for s in course().case_study(CASE).steps if s.choices)
+    svg = cohort[cohort.index("<svg") : cohort.index("</svg>")]
+    labels = re.findall(r'<text class="bar-label"[^>]*>([^<]+)</text>', svg)
+    assert len(labels) == len(step.choices)
+    assert labels[0].startswith("A. ") and step.choices[0].label[:10] in html.unescape(labels[0])

@@ -159,12 +159,14 @@ def test_the_draft_pdf_shows_its_hours_its_missing_follow_up_and_the_phone_on_pa
     assert "Analyse de la demande" in phones[0].location
     assert report.anonymisation_findings == 1 and report.health_findings == 0
     # Those three defects and nothing else: the other items stay conforme.
+    # The phone is filed under the section it is in (issue 15, point 16), not « Annexes »
+    # whose item runs the whole-document checks.
     verdict = {item.id: item.status for item in assess(report).items}
     assert verdict == {
         **dict.fromkeys(ITEMS, "ok"),
         "cadre": "missing",
+        "analyse-demande": "missing",
         "plan-action": "warning",
-        "annexes": "missing",
     }
     assert len(problems(report)) == 3
 
@@ -179,8 +181,8 @@ def test_after_the_fix_everything_is_green_and_the_page_lists_the_changes(app):
     assert [c.kind for c in changes] == ["status"] * 3 + ["hours", "anonymisation"] + ["fixed"] * 3
     assert text[:5] == [
         "Cadre de l'accompagnement : à compléter → conforme",
+        "Analyse de la demande : à compléter → conforme",
         "Plan d'action et trame de synthèse : à vérifier → conforme",
-        "Annexes : à compléter → conforme",
         "Heures de séances : 8,5 h → 12 h",
         "Points d'anonymisation à corriger : 1 → 0",
     ]

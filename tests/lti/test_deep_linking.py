@@ -55,6 +55,11 @@ def test_graded_item_creates_a_line_item(client, demo_jwks, graded_provider):  #
         "label": "Quiz noté",
         "resourceId": "quiz:q-1",
         "tag": "quiz",
+        # LTI Submission Review (issue 15, point 6): a grade opens the learner's work.
+        "submissionReview": {
+            "reviewableStatus": ["Submitted", "Completed"],
+            "label": "Voir le travail dans l'outil",
+        },
     }
     assert "lineItem" not in items["competency:C2"]
 

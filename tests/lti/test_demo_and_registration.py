@@ -131,6 +131,7 @@ def test_dynamic_registration_stores_client_and_deployment(client, runner, platf
     assert {m["type"] for m in tool["messages"]} == {
         "LtiResourceLinkRequest",
         "LtiDeepLinkingRequest",
+        "LtiSubmissionReviewRequest",
     }
     # The same URL cannot be used twice.
     again = client.get(

@@ -73,3 +73,31 @@ def test_a_real_dossier_with_health_terms_is_all_green_with_them_to_reread():
     assert page.all_green and page.blocking == [] and page.warnings == []
     assert {p.finding.excerpt for p in page.review} == {"burn-out", "RQTH"}
     assert page.information and all(p.finding.severity == "info" for p in page.information)
+
+
+def test_a_phone_number_in_section_1_is_filed_under_section_1():
+    """Issue 15, point 16: the identifying detail is listed under the section it is in (« Cadre
+    de l'accompagnement »), not under « Annexes » whose item runs the whole-document checks."""
+    from dataclasses import replace
+
+    dossier = complete()
+    first = dossier.parts[0]
+    dossier = replace(
+        dossier,
+        parts=(
+            replace(first, paragraphs=(*first.paragraphs, "Joignable au 06 12 34 56 78.")),
+            *dossier.parts[1:],
+        ),
+    )
+    report = analyse(to_markdown(dossier), requirements(), max_bytes=MAX)
+    page = assess(report)
+    phones = [p for p in page.blocking if p.finding.code == "phone"]
+    assert phones, page.blocking
+    assert {p.item_id for p in phones} == {"cadre"}
+    verdicts = {i.id: i.status for i in page.items}
+    assert verdicts["cadre"] == "missing" and verdicts["annexes"] == "ok"
+
+
+def test_a_finding_naming_no_known_section_stays_with_its_item():
+    page = assess(report_of(("cadre", [FOUND]), ("annexes", [PHONE])))
+    assert [(p.item_id, p.finding.code) for p in page.blocking] == [("annexes", "phone")]
