@@ -12,7 +12,6 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.models import ModuleProgress, User
 from tests.lti.platform import INSTRUCTOR, LEARNER
-from tests.lti.test_submission_review import review
 
 
 @pytest.mark.parametrize(
