@@ -53,6 +53,8 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[Flask]:
             "UPLOAD_ROOT": str(tmp_path / "uploads"),
             "TOOL_BASE_URL": "http://localhost",
             "GRADES_SEND_AFTER_COMMIT": False,
+            # Not the checkout's instance/listening.json, which a running `make run` writes.
+            "LISTENING_RECORD_DIR": str(tmp_path / "instance"),
         }
     )
     with application.app_context():

@@ -131,7 +131,22 @@ def index() -> str:
             "lti_deployment_id": DEPLOYMENT_ID,
         }
     )
-    return render_template("demo/index.html", links=links, deep_link=f"{base}/lti/login?{dl_query}")
+    review_query = urlencode(
+        {
+            "iss": issuer(),
+            "client_id": CLIENT_ID,
+            "login_hint": "trainer",
+            "lti_message_hint": "trainer|review:exam",
+            "target_link_uri": f"{base}/lti/launch",
+            "lti_deployment_id": DEPLOYMENT_ID,
+        }
+    )
+    return render_template(
+        "demo/index.html",
+        links=links,
+        deep_link=f"{base}/lti/login?{dl_query}",
+        review=f"{base}/lti/login?{review_query}",
+    )
 
 
 @bp.get("/jwks")
@@ -199,8 +214,14 @@ def auth() -> str:
             "data": "demo",
         }
     else:
+        # « review:exam »: the trainer clicks the trainee's grade (LTI Submission Review).
+        reviewed = activity.startswith("review:")
+        activity = activity.removeprefix("review:")
         title, target = ACTIVITIES.get(activity, ACTIVITIES["hub"])
         claims[LTI + "message_type"] = "LtiResourceLinkRequest"
+        if reviewed:
+            claims[LTI + "message_type"] = "LtiSubmissionReviewRequest"
+            claims[LTI + "for_user"] = {"user_id": USERS["trainee"]["sub"]}
         claims[LTI + "resource_link"] = {"id": f"demo-{activity}", "title": title}
         # The demo gradebook (lti_tool/grades/demo_lms.py): the tool finds or creates its columns.
         claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {

@@ -79,3 +79,24 @@ def test_root_page_and_exam_pages_from_the_hub(browser, tmp_path):
         trainer.get_by_role("heading", name="Analyse des items de l'épreuve 1").wait_for()
         assert_accessible(trainer, context="analyse des items depuis l'accueil du cours")
         context.close()
+
+
+def test_submission_review_from_the_gradebook(browser, tmp_path):
+    """Point 6: the trainer's « click on a grade » (LtiSubmissionReviewRequest) opens the
+    trainee's work at the exam; keyboard only, axe clean."""
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate.get_by_role("button", name="Commencer l'épreuve").click()
+        candidate.wait_for_url(re.compile(r"/examen/passer$"))
+        page = context.new_page()
+        page.goto(f"{live.base}/demo/")
+        link = page.get_by_role("link", name=re.compile("^Submission Review"))
+        link.focus()
+        with page.expect_navigation(url=re.compile(r"/revue\?pour=")):
+            page.keyboard.press("Enter")
+        page.get_by_role("heading", level=1).wait_for()
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Travail de ")
+        assert "Tentatives à l'épreuve 1" in page.content()
+        assert_accessible(page, context="Submission Review : travail du stagiaire")
+        context.close()
