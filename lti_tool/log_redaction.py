@@ -1,4 +1,5 @@
-"""Launch tokens never reach a log: ``/s/<token>/`` is written ``/s/…/``.
+"""Launch tokens never reach a log: ``/s/<token>/`` is written ``/s/…/``; a registration's
+``invite`` and ``registration_token`` query values are written ``…``.
 
 The token in a URL is a bearer credential (lti_tool/launch_session.py): whoever reads it in an
 access log could open a candidate's or a trainer's pages for 12 hours. Three places could
@@ -22,11 +23,15 @@ from gunicorn.glogging import Logger as GunicornLogger
 #: A launch token as it appears in a path, a URL or a request line.
 TOKEN_IN_TEXT = re.compile(r"/s/[A-Za-z0-9_-]{32,}")
 REDACTED = "/s/…"
+#: Dynamic registration's query values: the one-time invite and the platform's registration
+#: bearer token (a real Moodle 4.4 sends ``registration_token=<JWT>``, valid one hour).
+SECRET_PARAMETER = re.compile(r"((?:^|[?&])(?:invite|registration_token)=)[^&\s\"']+")
 
 
 def redact_tokens(text: str) -> str:
-    """``GET /s/<token>/examen/ HTTP/1.1`` -> ``GET /s/…/examen/ HTTP/1.1``."""
-    return TOKEN_IN_TEXT.sub(REDACTED, text)
+    """``GET /s/<token>/examen/ HTTP/1.1`` -> ``GET /s/…/examen/ HTTP/1.1``; likewise
+    ``?invite=…&registration_token=…`` in a registration URL."""
+    return SECRET_PARAMETER.sub(r"\1…", TOKEN_IN_TEXT.sub(REDACTED, text))
 
 
 class RedactingRecord(logging.LogRecord):

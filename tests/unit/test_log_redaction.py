@@ -33,6 +33,21 @@ CLASS = "lti_tool.log_redaction.RedactingLogger"
         (f'"/s/{TOKEN}/a" "/s/{TOKEN}_x/b"', '"/s/…/a" "/s/…/b"'),
         ("/s/short/examen", "/s/short/examen"),
         ("/lti/launch /static/app.css /demo/", "/lti/launch /static/app.css /demo/"),
+        # Dynamic registration (seen in a real Moodle 4.4's request line and Referer): the
+        # one-time invite and the platform's registration bearer token.
+        (
+            f"GET /lti/register?invite={TOKEN[:32]}&openid_configuration=https%3A%2F%2Fm.example"
+            f"%2Fmod%2Flti%2Fopenid-configuration.php&registration_token=eyJ0.eyJz.c2ln HTTP/1.1",
+            "GET /lti/register?invite=…&openid_configuration=https%3A%2F%2Fm.example"
+            "%2Fmod%2Flti%2Fopenid-configuration.php&registration_token=… HTTP/1.1",
+        ),
+        (
+            f'"https://outil.example.fr/lti/register?registration_token=eyJ0.eyJz.c2ln&invite={TOKEN}"',
+            '"https://outil.example.fr/lti/register?registration_token=…&invite=…"',
+        ),
+        # gunicorn's %(q)s atom: the query string without its « ? ».
+        ("invite=abcdef&openid_configuration=x", "invite=…&openid_configuration=x"),
+        ("/exam?invited=1&my_registration_token_count=2", "/exam?invited=1&my_registration_token_count=2"),
     ],
 )
 def test_redaction(text, expected):
