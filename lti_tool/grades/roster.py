@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.grades.sender import Permanent, Retry, _next_link, _request
-from lti_tool.models.core import Context, User
+from lti_tool.lti.roles import map_roles
+from lti_tool.models.core import ROLE_TRAINEE, Context, User
 from lti_tool.models.grades import DELIVERED, FAILED, SUPERSEDED, ScoreOutbox
 from lti_tool.models.lti import Registration
 
@@ -75,9 +76,16 @@ class Member:
         return self.name or f"Participant sans nom ({self.sub[:12]})"
 
     @property
+    def tool_role(self) -> str:
+        """The member's role in the tool, by the launch's own table (lti_tool/lti/roles.py):
+        trainee, trainer, admin, or none (mentors, managers...). A member listed without any
+        role is counted as a trainee, as platforms list learners first."""
+        return map_roles(self.roles) if self.roles else ROLE_TRAINEE
+
+    @property
     def is_learner(self) -> bool:
-        """Learner role in the course."""
-        return any(r.rsplit("#", 1)[-1] == "Learner" for r in self.roles) or not self.roles
+        """Learner role in the course (a Learner sub-role, or a simple « Learner », included)."""
+        return self.tool_role == ROLE_TRAINEE
 
     @property
     def overall(self) -> str:

@@ -13,6 +13,7 @@ from tests.grades.test_outbox import PEM, queue
 MEMBERSHIPS = "https://lms.example.org/nrps/course-1/memberships"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+MEMBERSHIP_VOCAB = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 
 
 @pytest.fixture()
@@ -90,3 +91,27 @@ def test_activity_states_follow_the_page_language(moodle, trainer, launch, clock
     finally:
         ACTIVITY_STATUS_PROVIDERS.remove(module_progress)
     assert "Module C1 : in progress" in page and "en cours" not in page
+
+
+@pytest.mark.parametrize(
+    ("roles", "learner", "label"),
+    [
+        ([f"{MEMBERSHIP_VOCAB}/Learner#GuestLearner"], True, "stagiaire"),
+        # A Learner sub-role despite its last word (LTI 1.3 Core A.2.3.1).
+        ([f"{MEMBERSHIP_VOCAB}/Learner#Instructor"], True, "stagiaire"),
+        (["Learner"], True, "stagiaire"),
+        ([f"{MEMBERSHIP_VOCAB}/Instructor#TeachingAssistant"], False, "formateur"),
+        ([f"{MEMBERSHIP_VOCAB}#Mentor"], False, "sans accès à l'outil"),
+        # A misspelt URI is never guessed from its last word.
+        (["urn:example:whatever#Learner"], False, "sans accès à l'outil"),
+    ],
+)
+def test_roster_reads_roles_with_the_launch_table(
+    moodle, trainer, clock, client, roles, learner, label
+):
+    moodle.members = [{"user_id": "x-1", "name": "Xavier Rôle", "roles": roles}]
+    members = {m.sub: m for m in roster.roster(trainer.context, clock())}
+    assert members["x-1"].is_learner is learner
+    page = client.get(trainer.url("/notes/participants")).get_data(as_text=True)
+    row = page.split("Xavier Rôle", 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{label}</td>" in row
