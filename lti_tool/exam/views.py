@@ -549,11 +549,22 @@ def export_csv() -> Response:
         "motif",
         "points",
         "maximum",
+        "seuil (points)",
         "réussite",
-    ] + [f"{c} (points/max)" for c in competencies]
+    ]
+    for c in competencies:
+        header += [f"{c} (points/max)", f"{c} seuil (points)"]
     rows = []
     for a in attempts:
         per = a.per_competency or {}
+        # The cut score fixed at the draw (modified Angoff): overall and per competency, so the
+        # spreadsheet shows what each result was judged against (empty for older attempts).
+        standard = attempt_standard(a)
+        needed = {line.competency: line.needed for line in standard.lines}
+        per_cells: list[object] = []
+        for c in competencies:
+            per_cells.append(f"{per[c][0]:g}/{per[c][1]}" if c in per else "")
+            per_cells.append(needed[c] if needed.get(c) is not None else "")
         rows.append(
             [
                 a.user.display_name,
@@ -564,9 +575,10 @@ def export_csv() -> Response:
                 a.submit_reason or "",
                 a.score_points if a.score_points is not None else "",
                 a.score_maximum or "",
+                standard.needed if standard.needed is not None else "",
                 {True: "oui", False: "non", None: ""}[a.passed],
             ]
-            + [f"{per[c][0]:g}/{per[c][1]}" if c in per else "" for c in competencies]
+            + per_cells
         )
     return csv_response("resultats-epreuve1.csv", header, rows)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lti_tool.exam import bank as bank_module
 from lti_tool.exam import service
+from lti_tool.exam.thresholds import attempt_standard
 from lti_tool.extensions import db
 from lti_tool.models import ScoreOutbox
 from lti_tool.models.exam import ExamAttempt
@@ -156,3 +157,23 @@ def test_without_ratings_the_comment_names_the_pass_mark_not_angoff(launch, cloc
     overall = db.session.scalars(select(ScoreOutbox).where(ScoreOutbox.tag.is_(None))).one()
     assert "seuil de la copie 4/6 (60 % des points, aucun item noté)" in overall.comment
     assert "Angoff" not in overall.comment
+
+
+def test_the_results_csv_shows_the_cut_score_each_result_was_judged_against(
+    launch, clock, rated_bank, client
+):
+    candidate = launch("trainee", sub="cand-csv", target="exam:certification")
+    attempt, page = _start(candidate, clock, rated_bank)
+    _answer(attempt, page, clock, right_unless="C1")
+    service.submit(service.lock_attempt(attempt.id), now=clock(), reason="candidate")
+    db.session.commit()
+    trainer = launch("trainer", sub="form-csv", target="exam:certification")
+    text = client.get(trainer.url("/examen/resultats.csv")).get_data(as_text=True)
+    rows = [r.split(";") for r in text.lstrip("\ufeff").splitlines()]
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    standard = attempt_standard(db.session.get(ExamAttempt, attempt.id))
+    assert "seuil (points)" in header and "C1 seuil (points)" in header
+    assert standard.needed == 3 and row["seuil (points)"] == "3"
+    c1 = next(line for line in standard.lines if line.competency == "C1")
+    assert c1.needed is not None and row["C1 seuil (points)"] == str(c1.needed)
+    assert row["réussite"] == "non"  # C1, decisive, missed
