@@ -97,4 +97,10 @@ def test_grading_is_unchanged(client, people, small_bank):
     expected = score_paper([PaperItem.from_json(p) for p in done.paper], answers)
     assert done.score_points == expected.points == done.score_maximum
     csv_text = client.get(trainer.url("/examen/resultats.csv")).get_data(as_text=True)
-    assert f";{done.score_points};{done.score_maximum};oui" in csv_text
+    header, line = (r.split(";") for r in csv_text.lstrip("\ufeff").splitlines()[:2])
+    row = dict(zip(header, line, strict=True))
+    assert (row["points"], row["maximum"], row["réussite"]) == (
+        f"{done.score_points}",
+        f"{done.score_maximum}",
+        "oui",
+    )
