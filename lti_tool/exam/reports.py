@@ -112,6 +112,44 @@ def monitoring_rows(link: ResourceLink, at: datetime) -> list[MonitorRow]:
     return result
 
 
+#: Gap between an item's observed facility and its Angoff expectation from which the item is
+#: reported (with a cohort of at least ``SMALL_COHORT``): the judges expected a minimally
+#: competent candidate to succeed with probability p; a whole cohort of trained candidates
+#: doing 0.25 worse than that means the item is harder than judged (ambiguous, off the
+#: training, or miskeyed), and 0.25 better that it is easier than judged (a cue, a leak).
+ANGOFF_GAP = 0.25
+
+
+@dataclass(frozen=True)
+class AngoffCheck:
+    """An item's Angoff expectation (mean of the judges' ratings) beside its observed facility."""
+
+    expected: float
+    #: "harder", "easier" or None (within ``ANGOFF_GAP``, or the cohort too small to say).
+    gap: str | None
+
+
+def angoff_checks(
+    report: AnalysisReport, ratings: Any, cohort_minimum: int = SMALL_COHORT
+) -> dict[str, AngoffCheck]:
+    """Each rated item's expectation and, from ``cohort_minimum`` papers, a gap beyond
+    ``ANGOFF_GAP`` (the bank's ratings: item id -> one rating per judge, None for a blank)."""
+    checks: dict[str, AngoffCheck] = {}
+    for stats in report.items:
+        given = [r for r in ratings.get(stats.item_id, ()) if r is not None]
+        if not given:
+            continue
+        expected = sum(given) / len(given)
+        gap = None
+        if stats.facility is not None and report.candidates >= cohort_minimum:
+            if stats.facility < expected - ANGOFF_GAP:
+                gap = "harder"
+            elif stats.facility > expected + ANGOFF_GAP:
+                gap = "easier"
+        checks[stats.item_id] = AngoffCheck(expected, gap)
+    return checks
+
+
 @dataclass(frozen=True)
 class AnalysisReport:
     """Item statistics, reliability of the paper and per competency, and a warning."""
@@ -165,12 +203,16 @@ def item_analysis_report(link: ResourceLink) -> AnalysisReport:
             replaced.append(attempt)
         else:
             attempts.append(attempt)
-    names = {
-        u.id: u.display_name
-        for u in db.session.scalars(
-            select(User).where(User.id.in_({a.user_id for a in replaced}))
-        )
-    } if replaced else {}
+    names = (
+        {
+            u.id: u.display_name
+            for u in db.session.scalars(
+                select(User).where(User.id.in_({a.user_id for a in replaced}))
+            )
+        }
+        if replaced
+        else {}
+    )
     scores: dict[str, dict[str, int]] = {}
     choices: dict[str, dict[str, str | None]] = defaultdict(dict)
     competency_of: dict[str, str] = {}
@@ -211,7 +253,9 @@ def item_analysis_report(link: ResourceLink) -> AnalysisReport:
         warning=cohort_warning(len(scores)),
         reset_attempts=tuple(
             ResetAttempt(names.get(a.user_id, ""), a.attempt_no)
-            for a in sorted(replaced, key=lambda a: (names.get(a.user_id, "").lower(), a.attempt_no))
+            for a in sorted(
+                replaced, key=lambda a: (names.get(a.user_id, "").lower(), a.attempt_no)
+            )
         ),
     )
 

@@ -29,7 +29,12 @@ from lti_tool.csv_export import csv_response
 from lti_tool.exam import autosave, incidents, service, session
 from lti_tool.exam import bank as bank_module
 from lti_tool.exam.page import paper_html
-from lti_tool.exam.reports import item_analysis_report, monitoring_rows
+from lti_tool.exam.reports import (
+    ANGOFF_GAP,
+    angoff_checks,
+    item_analysis_report,
+    monitoring_rows,
+)
 from lti_tool.exam.service import ExamError
 from lti_tool.exam.thresholds import attempt_standard
 from lti_tool.extensions import db
@@ -586,8 +591,17 @@ def export_csv() -> Response:
 @bp.get("/analyse")
 @trainer_required
 def analysis() -> Any:
-    """Item analysis after the session: facility, discrimination, KR-20, with a chart."""
-    return render_template("exam/analysis.html", report=item_analysis_report(_link()))
+    """Item analysis after the session: facility, discrimination, KR-20, with a chart, and each
+    item's observed facility beside its Angoff expectation."""
+    report = item_analysis_report(_link())
+    bank = bank_module.current_bank()
+    return render_template(
+        "exam/analysis.html",
+        report=report,
+        angoff=angoff_checks(report, bank.ratings),
+        angoff_provisional=bank.ratings_provisional,
+        angoff_gap=ANGOFF_GAP,
+    )
 
 
 @bp.get("/plan")
