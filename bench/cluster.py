@@ -289,6 +289,8 @@ backend nodes
     # TCP health checks (not an HTTP page): a node whose database is away still answers its
     # refusals itself; a node that is gone stops receiving requests within a second.
     default-server inter 500ms fall 2 rise 2
+    # Which node answered, for the benchmark's per-candidate account (bench/faults.py).
+    http-response set-header X-Served-By %[srv_name]
 {servers}
 """
 

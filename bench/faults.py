@@ -143,6 +143,35 @@ class Tally:
     submit_failed: int = 0
     abandoned: list[str] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: candidate -> kind of request (launch, save, submit) -> the nodes that answered it
+    #: (HAProxy's X-Served-By header): shows that nothing depends on the node.
+    served: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
+
+    def served_by(self, sub: str, kind: str, node: str | None) -> None:
+        if node:
+            self.served[sub][kind].add(node)
+
+
+def node_account(served: dict[str, dict[str, set[str]]]) -> dict[str, Any]:
+    """Per node, the candidates it launched, saved for and took the submission of; and how many
+    candidates were launched on one node and saved or submitted on another."""
+    per_node: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    elsewhere = 0
+    for kinds in served.values():
+        for kind, nodes in kinds.items():
+            for node in nodes:
+                per_node[node][kind] += 1
+        launched = kinds.get("launch", set())
+        later = kinds.get("save", set()) | kinds.get("submit", set())
+        if launched and later - launched:
+            elsewhere += 1
+    return {
+        "per_node": {n: dict(k) for n, k in sorted(per_node.items())},
+        "launched_here_served_there": elsewhere,
+        "candidates": len(served),
+    }
 
 
 def _cookie_header(response: Any) -> str:
@@ -168,6 +197,8 @@ class Candidate:
         self.retry_delay = 1.0
         self.prefix = ""
         self.csrf = ""
+        #: The node that answered the last request (HAProxy's X-Served-By).
+        self.last_node: str | None = None
 
     def id_token(self, nonce: str) -> str:
         import jwt
@@ -232,6 +263,7 @@ class Candidate:
                 self.run.tally.errors[f"launch {r.status}"] += 1
                 return None
             landing = r.headers["Location"]
+            self.run.tally.served_by(self.sub, "launch", r.headers.get("X-Served-By"))
         if landing.startswith("/"):
             landing = self.base + landing
         self.prefix = landing.rstrip("/")
@@ -266,6 +298,7 @@ class Candidate:
         try:
             async with http.request(method, url, allow_redirects=False, **kwargs) as r:
                 text = await r.text()
+                self.last_node = r.headers.get("X-Served-By")
                 return r.status, text
         except Exception:
             return 0, None
@@ -318,6 +351,7 @@ class Candidate:
                 self.offline_since = None
             if status == 200 and body.get("ok"):
                 tally.acked[(self.sub, item)] = payload["choices"][0]
+                tally.served_by(self.sub, "save", self.last_node)
                 if self.queue.get(item) is payload:
                     del self.queue[item]
                 self.retry_delay = 1.0
@@ -401,6 +435,7 @@ class Candidate:
                 http, "POST", f"{self.prefix}/remettre", 303, data={"csrf_token": self.csrf}
             ):
                 tally.submitted += 1
+                tally.served_by(self.sub, "submit", self.last_node)
             else:
                 tally.submit_failed += 1
 
@@ -636,6 +671,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "lms": stats,
         "db": report,
         "errors": dict(tally.errors),
+        "nodes_account": node_account(tally.served),
     }
 
 
@@ -687,6 +723,17 @@ def print_details(results: list[dict[str, Any]], args: argparse.Namespace) -> No
         print(
             f"   incidents enregistrés (> {args.incident_seconds} s sans pouvoir enregistrer) :"
             f" {r['db']['incidents']}, {r['db']['incident_seconds']} s au total"
+        )
+        account = r["nodes_account"]
+        per_node = " ; ".join(
+            f"{node} : {k.get('launch', 0)} lancements, {k.get('save', 0)} candidats"
+            f" enregistrés, {k.get('submit', 0)} remises"
+            for node, k in account["per_node"].items()
+        )
+        print(
+            f"   nœuds (en-tête X-Served-By de HAProxy) : {per_node or '—'} ;"
+            f" candidats lancés sur un nœud et servis ensuite par un autre :"
+            f" {account['launched_here_served_there']} sur {account['candidates']}"
         )
         if r["errors"]:
             print(f"   réponses non acquittées, par cause : {dict(sorted(r['errors'].items()))}")
