@@ -157,7 +157,7 @@ def absolute_word_cues(question: Question) -> list[tuple[int, str]]:
 
 
 def visible_length(text: str) -> int:
-    """Characters a candidate sees: links reduced to their text, emphasis marks and spaces runs."""
+    """Characters a candidate sees: links reduced to their text, no emphasis marks, one space."""
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"[*_`]", "", text)
     return len(re.sub(r"\s+", " ", text).strip())
