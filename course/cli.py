@@ -9,7 +9,7 @@ from pathlib import Path
 
 from course.case_studies import CaseStudy
 from course.errors import ContentError, plural
-from course.itemcheck import bank_warnings
+from course.itemcheck import bank_warnings, length_share, length_warnings, share_line
 from course.loader import Course, LoadResult, load_course
 from course.reviews import review_flags
 
@@ -50,6 +50,8 @@ def summary(root: Path) -> tuple[int, str]:
     result = load_course(root)
     lines = [format_error(error) for error in result.errors]
     warned = [format_error(warning) for warning in course_warnings(result.course)]
+    shares = length_lines(result.course)
+    warned += [line for line in shares if line.startswith("attention")]
     also = f" ; {plural(len(warned), 'avertissement', 'avertissements')}" if warned else ""
     if result.errors:
         found = plural(len(result.errors), "erreur", "erreurs")
@@ -57,18 +59,34 @@ def summary(root: Path) -> tuple[int, str]:
         lines.append(f"{counts(result)} : {found} à corriger{also}.")
         return 1, "\n".join(lines)
     lines = [maxima_report(case) for case in result.course.case_studies]
-    return 0, "\n".join([*lines, *warned, f"{counts(result)} : aucune erreur{also}."])
+    shown = [*warned, *(line for line in shares if not line.startswith("attention"))]
+    return 0, "\n".join([*lines, *shown, f"{counts(result)} : aucune erreur{also}."])
 
 
 def course_warnings(course: Course) -> list[ContentError]:
-    """What a test-wise candidate could exploit in the exam bank (the check still succeeds)."""
-    if course.bank is None:
-        return []
+    """What a test-wise candidate could exploit in the modules and the exam bank (check succeeds)."""
     checks = [q for module in course.modules for q in module.questions]
-    plan = [
-        ContentError(w.path, w.line, f"attention : {w.message}") for w in course.bank.warnings
+    if course.bank is None:
+        return length_warnings(checks)
+    plan = [ContentError(w.path, w.line, f"attention : {w.message}") for w in course.bank.warnings]
+    items = course.bank.all_items
+    return [
+        *length_warnings(checks),
+        *bank_warnings(items, checks),
+        *length_warnings(items),
+        *plan,
     ]
-    return [*bank_warnings(course.bank.all_items, checks), *plan]
+
+
+def length_lines(course: Course) -> list[str]:
+    """How often the key is the longest proposition, in the modules and in the exam bank."""
+    lines = []
+    checks = [q for module in course.modules for q in module.questions]
+    if checks:
+        lines.append(share_line("questions des modules", length_share(checks)))
+    if course.exam_items:
+        lines.append(share_line("questions d'examen", length_share(course.exam_items)))
+    return lines
 
 
 def maxima_report(case: CaseStudy) -> str:

@@ -14,6 +14,25 @@ Two checks, both warnings (the author decides, the check command still succeeds)
   teach. Hence ``CLONE_THRESHOLD = 0.28``, just under the lowest named clone.
 - **absolute words**: « toujours », « jamais », « tous », « aucun »… in a wrong proposition when
   the keyed one has none: a candidate eliminates such propositions without knowing the rule.
+- **the key is the longest option by a clear margin** (module knowledge checks and exam items):
+  the keyed proposition is longer than every wrong one by ``LENGTH_MARGIN`` (20 %) of its visible
+  characters or more (for a multiple-answer question: the shortest keyed proposition against the
+  longest wrong one, i.e. « tick the long ones » would be enough). Measured on ``course/`` at
+  commit 3872dc8: in the exam bank, already rewritten against cues, the key is the longest
+  option in 38 of 142 items — 37.7 expected by chance (Σ keys/options) — and the ratio « shortest
+  key / longest wrong option » has median 0.91, 90th percentile 1.08 and maximum 1.16: a sound
+  bank varies up to about 15 % without cueing anybody. In the module knowledge checks the key
+  was the longest in 55 of 70 questions (44 of the 57 single-answer ones), 23.9 expected, and
+  30 questions reached 1.20 or more (up to 1.49): those were the ones a test-wise trainee could
+  answer by length. Hence ``LENGTH_MARGIN = 0.20``, just above the largest ratio of the sound
+  bank, so that the warning names items a reviewer can see, not ordinary variation. After the
+  module questions were rewritten: key longest in 23 of 70 (23.9 expected), largest ratio 1.16.
+- **share of keys that are the longest** (one line per set, printed by the check command): each
+  item may pass and the set still cue (key longest 8 times in 10 when chance says 3). The count
+  is compared with the chance expectation Σ (keys / options) of the set; the line is a warning
+  when a count at least that high has a probability under ``SHARE_ALPHA`` (1 %) by chance
+  (exact Poisson-binomial tail; 55 of 70 modules questions: far below 10⁻⁹; 38 of 142 exam
+  items: 0.5).
 """
 
 from __future__ import annotations
@@ -25,6 +44,12 @@ from dataclasses import dataclass
 
 from course.errors import ContentError
 from course.questions import Question
+
+#: A keyed proposition longer than every wrong one by this share of characters is a cue.
+LENGTH_MARGIN = 0.20
+#: A set whose key is the longest more often than chance would make with this probability is cueing.
+SHARE_ALPHA = 0.01
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 #: Similarity from which an exam item is reported as a near-clone of a module question.
 CLONE_THRESHOLD = 0.28
@@ -131,6 +156,127 @@ def absolute_word_cues(question: Question) -> list[tuple[int, str]]:
     ]
 
 
+def visible_length(text: str) -> int:
+    """Characters a candidate sees: links reduced to their text, no emphasis marks, one space."""
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"[*_`]", "", text)
+    return len(re.sub(r"\s+", " ", text).strip())
+
+
+def _lengths(question: Question) -> tuple[list[int], list[int]]:
+    keyed = [visible_length(p.text) for p in question.propositions if p.correct]
+    wrong = [visible_length(p.text) for p in question.propositions if not p.correct]
+    return keyed, wrong
+
+
+def key_is_longest(question: Question) -> bool:
+    """True when the longest proposition is keyed and strictly longer than every wrong one."""
+    keyed, wrong = _lengths(question)
+    return bool(keyed and wrong) and max(keyed) > max(wrong)
+
+
+def length_margin(question: Question) -> float | None:
+    """How much longer the shortest key is than the longest wrong proposition (0.25 = 25 %).
+
+    None when a wrong proposition is as long as a key or longer (no cue), or there is none.
+    """
+    keyed, wrong = _lengths(question)
+    if not keyed or not wrong or max(wrong) == 0 or min(keyed) <= max(wrong):
+        return None
+    return min(keyed) / max(wrong) - 1
+
+
+def length_cue(question: Question, margin: float = LENGTH_MARGIN) -> float | None:
+    """The margin when the keys stand out by length by ``margin`` or more, else None."""
+    found = length_margin(question)
+    # A small tolerance: 120 characters against 100 is a margin of 20 % exactly.
+    return found if found is not None and found >= margin - 1e-9 else None
+
+
+@dataclass(frozen=True)
+class LengthShare:
+    """How often a set's key is its longest proposition, against chance."""
+
+    questions: int
+    key_longest: int
+    #: Σ (keys / propositions): how many a set with no length cue would have on average.
+    expected: float
+    #: Probability, by chance alone, of a count at least ``key_longest``.
+    p_value: float
+
+    @property
+    def cueing(self) -> bool:
+        """True when chance alone would make such a count less than ``SHARE_ALPHA`` of the time."""
+        return self.questions > 0 and self.p_value < SHARE_ALPHA
+
+
+def length_share(questions: Iterable[Question]) -> LengthShare:
+    """The share of questions whose key is the longest, with its chance expectation and tail."""
+    chances: list[float] = []
+    count = 0
+    for question in questions:
+        keyed, wrong = _lengths(question)
+        if not keyed or not wrong:
+            continue
+        chances.append(len(keyed) / (len(keyed) + len(wrong)))
+        count += key_is_longest(question)
+    # Poisson-binomial distribution of the count under chance, by dynamic programming.
+    distribution = [1.0]
+    for p in chances:
+        distribution = [
+            (distribution[k] if k < len(distribution) else 0.0) * (1 - p)
+            + (distribution[k - 1] * p if k > 0 else 0.0)
+            for k in range(len(distribution) + 1)
+        ]
+    return LengthShare(len(chances), count, sum(chances), min(1.0, sum(distribution[count:])))
+
+
+def _percent(part: float, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "0 %"
+
+
+def share_line(label: str, share: LengthShare) -> str:
+    """One line of the check command: the share of keys that are the longest, and the verdict."""
+    expected = f"{share.expected:.1f}".replace(".", ",")
+    line = (
+        f"{label} : la bonne réponse est la plus longue proposition dans {share.key_longest} "
+        f"sur {share.questions} ({_percent(share.key_longest, share.questions)}) ; "
+        f"attendu au hasard : {expected} "
+        f"({_percent(share.expected, share.questions)})"
+    )
+    if share.cueing:
+        return (
+            f"attention : {line} — bien plus souvent que le hasard (probabilité inférieure à "
+            f"{round(100 * SHARE_ALPHA)} %) : un candidat qui choisit la plus longue est avantagé."
+        )
+    return line + "."
+
+
+def length_warnings(questions: Iterable[Question]) -> list[ContentError]:
+    """A warning on each question whose key is the longest proposition by a clear margin."""
+    warnings = []
+    for question in questions:
+        found = length_cue(question)
+        if found is None:
+            continue
+        which = (
+            "les bonnes réponses sont chacune plus longues que toute mauvaise réponse"
+            if len(question.correct_keys) > 1
+            else "la bonne réponse est plus longue que toute mauvaise réponse"
+        )
+        pronoun = "les" if len(question.correct_keys) > 1 else "la"
+        warnings.append(
+            ContentError(
+                question.path or "",
+                question.line,
+                f"attention : question « {question.id} » : {which} de {round(100 * found)} % "
+                f"(seuil {round(100 * LENGTH_MARGIN)} %) : un candidat {pronoun} choisit sans savoir ; "
+                "allongez une mauvaise réponse (une erreur plausible) ou resserrez la bonne",
+            )
+        )
+    return sorted(warnings)
+
+
 def _decimal(score: float) -> str:
     return f"{score:.2f}".replace(".", ",")
 
@@ -167,10 +313,20 @@ def bank_warnings(items: Iterable[Question], checks: Iterable[Question]) -> list
 __all__ = [
     "ABSOLUTE_WORDS",
     "CLONE_THRESHOLD",
+    "LENGTH_MARGIN",
+    "SHARE_ALPHA",
+    "LengthShare",
     "absolute_word_cues",
     "absolute_words",
     "bank_warnings",
     "clones",
+    "key_is_longest",
+    "length_cue",
+    "length_margin",
+    "length_share",
+    "length_warnings",
     "normalise",
+    "share_line",
     "similarity",
+    "visible_length",
 ]

@@ -17,6 +17,10 @@ def test_clean_course_prints_a_summary_and_exits_zero(capsys):
     assert capsys.readouterr().out == (
         "cas-test : meilleur parcours 5 points (par compétence, meilleur parcours/maximum : "
         "C2 3/3, C4 1/1, C7 1/1)\n"
+        "questions des modules : la bonne réponse est la plus longue proposition dans 0 sur 4 "
+        "(0 %) ; attendu au hasard : 2,0 (50 %).\n"
+        "questions d'examen : la bonne réponse est la plus longue proposition dans 0 sur 5 "
+        "(0 %) ; attendu au hasard : 1,6 (32 %).\n"
         "2 modules, 1 étude de cas, 5 questions d'examen, 1 élément du cahier des charges : "
         "aucune erreur.\n"
     )
