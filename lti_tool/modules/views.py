@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,7 @@ def show(module_id: str) -> str:
             progress.authored_version = g.module_version
         answers = service.answers_of(launch.context_id, launch.user_id, module.id)
         db.session.commit()
+        parts = options_in_own_order(parts, launch.user_id)
     title, parts = title_first(module.title, parts)
     return render_template(
         "modules/show.html",
@@ -142,6 +144,26 @@ def show(module_id: str) -> str:
         answers=answers,
         preview=launch.is_trainer,
     )
+
+
+def options_in_own_order(parts: list[dict[str, Any]], user_id: int) -> list[dict[str, Any]]:
+    """Each question's propositions in an order of the trainee's own, the same at every visit.
+
+    Authors write the right answer wherever it comes (in the shipped modules it was never the
+    4th of four and the 2nd in 22 of 39): in file order its place is a cue. The order is seeded
+    by the trainee and the question, so a page reloaded or revisited keeps it; answers are
+    stored by the propositions' keys, never by their place, so nothing saved changes meaning.
+    Trainers' previews and reviews keep the file's order (the answer key reads as written).
+    """
+    ordered = []
+    for part in parts:
+        if "question" in part:
+            propositions = list(part["propositions"])
+            # Not a secret: a fair order, not a security measure.
+            random.Random(f"{user_id}:{part['question'].id}").shuffle(propositions)  # noqa: S311
+            part = {**part, "propositions": propositions}
+        ordered.append(part)
+    return ordered
 
 
 _LEADING_H1 = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)", re.S)

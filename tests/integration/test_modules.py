@@ -87,3 +87,34 @@ def test_trainee_cannot_open_the_trainer_table(client, launch):
 
 def test_unknown_module_is_404(client, launch):
     assert client.get(launch("trainee").url("/modules/nope")).status_code == 404
+
+
+def _order(page: str, question: str) -> list[str]:
+    import re
+
+    return re.findall(rf'id="{question}-(\w+)"', page)
+
+
+def test_each_trainee_sees_the_options_in_an_order_of_their_own_kept_at_every_visit(client, launch):
+    trainer = launch("trainer", sub="trainer-1", target=f"module:{MODULE}")
+    preview = client.get(trainer.url(f"/modules/{MODULE}")).get_data(as_text=True)
+    in_file = _order(preview, "duree-max")
+    assert len(in_file) >= 3 and in_file == sorted(in_file)  # the trainer sees the file's order
+    orders = []
+    for n in range(8):
+        trainee = launch("trainee", sub=f"learner-{n}", target=f"module:{MODULE}")
+        page = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
+        order = _order(page, "duree-max")
+        assert sorted(order) == in_file  # every option, once
+        again = client.get(trainee.url(f"/modules/{MODULE}")).get_data(as_text=True)
+        assert _order(again, "duree-max") == order  # the same at every visit
+        orders.append(tuple(order))
+    assert len(set(orders)) > 1  # not the file's order for everyone
+    # Answers are stored by key, whatever the place: the right key is right for everybody.
+    client.post(trainee.url(f"/modules/{MODULE}/question/duree-max"), data={"choice": "b"})
+    row = db.session.scalar(
+        select(CheckAnswer).where(
+            CheckAnswer.question_id == "duree-max", CheckAnswer.user_id == trainee.user.id
+        )
+    )
+    assert row.correct
