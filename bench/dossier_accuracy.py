@@ -4,6 +4,7 @@
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --model fr_core_news_md
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --model none      # rules only
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --quiet           # figures only
+    .venv/bin/python bench/dossier_accuracy.py bench/dossiers --only 'O1[4-9]'  # one batch
 
 Runs ``grading.dossier.analyse`` on every file listed in ``FOLDER/labels.json`` with the course's
 cahier des charges, then prints:
@@ -216,8 +217,14 @@ def right(expected: bool, status: str) -> bool:
     return status == CONFORME if expected else status in (VERIFIER, MANQUANT)
 
 
-def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
+def load_labels(folder: Path, only: str | None = None) -> dict[str, Any]:
+    """The labels of the folder, those whose key matches ``only`` (a regular expression) if given."""
     labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
+    return {k: v for k, v in labels.items() if only is None or re.fullmatch(only, k)}
+
+
+def run(folder: Path, pseudonyms_from_labels: bool = True, only: str | None = None) -> Outcome:
+    labels = load_labels(folder, only)
     reqs = requirements()
     outcome = Outcome()
     for key, entry in labels.items():
@@ -377,14 +384,14 @@ def use_presidio(model: str) -> None:
     ner.entities = entities  # type: ignore[assignment]
 
 
-def time_server(folder: Path) -> None:
+def time_server(folder: Path, only: str | None = None) -> None:
     """Seconds per file through the analysis server, as the worker runs it (fork per file)."""
     import dataclasses
     import os
 
     from grading.dossier.sandbox import AnalysisServer
 
-    labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
+    labels = load_labels(folder, only)
     header = {
         "requirements": [dataclasses.asdict(r) for r in requirements()],
         "max_bytes": MAX_BYTES,
@@ -432,15 +439,16 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--presidio", action="store_true", help="names through Presidio's analyzer")
     parser.add_argument("--server", action="store_true", help="time the analysis server instead")
+    parser.add_argument("--only", help="the dossiers whose key matches this expression (O1[4-9])")
     args = parser.parse_args()
     if args.model:
         ner.use_model(None if args.model == "none" else args.model)
     if args.presidio:
         use_presidio(args.model or ner.DEFAULT_MODEL)
     if args.server:
-        time_server(args.folder)
+        time_server(args.folder, args.only)
         return 0
-    show(run(args.folder), args.quiet)
+    show(run(args.folder, only=args.only), args.quiet)
     return 0
 
 
