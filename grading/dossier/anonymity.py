@@ -626,7 +626,9 @@ def _first_name_like(name: str, more: frozenset[str]) -> bool:
 
 _CAPITAL_NEXT = re.compile(rf"[ \t]+(?:(?:de|du|des|d['’]|le|la|van|von)\s*)?[{UP}]")
 _CAPITAL_BEFORE = re.compile(rf"[{UP}][\w'’-]*[ \t]+$")
-_PLACE_PREPOSITION = re.compile(r"(?i:\b(?:à|a|en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à))\s+$")
+_PLACE_PREPOSITION = re.compile(
+    r"(?i:\b(?:à|a|en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à))\s+$"
+)
 
 
 def _lone_first_name(
@@ -711,7 +713,11 @@ def _organisations(
                 sentence = text[left : right.start() if right else len(text)]
                 if not _WORK_SENTENCE.search(sentence) or _OWN_CUE.search(sentence):
                     continue  # « une visite à l'école Jules Ferry », « j'exerce sous l'enseigne … »
-            if not name or _is_public_or_own(name, own) or re.search(r"(?i)^h[ôo]tel\s+de\s+ville", name):
+            if (
+                not name
+                or _is_public_or_own(name, own)
+                or re.search(r"(?i)^h[ôo]tel\s+de\s+ville", name)
+            ):
                 continue
             start += text[start:end].find(name)
             spans.append((start, start + len(name)))
