@@ -258,7 +258,7 @@ def _scan(
                     "address", "error", "adresse postale",
                     "Gardez au plus la région ou le type de territoire.", match,
                 )  # fmt: skip
-    for start, end in _organisations(text, entities, own):
+    for start, end in _organisations(text, own):
         if taken.claim(start, end):
             name = text[start:end]
             yield Hit(
@@ -274,7 +274,9 @@ def _scan(
     for match in AUTHOR_LIST.finditer(text):
         words = re.findall(r"[\w'’-]+", match.group(0))
         if any(fold(w) in NOT_NAMES for w in words) or _YEAR_AFTER.match(text, match.end()):
-            claim(match)  # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »
+            # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »: each name
+            for word in re.finditer(rf"[{UP}][{LOW}]+", match.group(0)):
+                taken.claim(match.start() + word.start(), match.start() + word.end())
     for match in LABELLED_NAME.finditer(text):
         name = match.group(1)
         if (
@@ -297,6 +299,15 @@ def _scan(
         ):
             continue  # « travaille à Lyon »: a town (an employer after « à » has a longer name)
         if taken.claim(start, start + len(name)):
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
+    for start, end in _organisations_after_cue(text, entities, own):
+        if taken.claim(start, end):
+            name = text[start:end]
             yield Hit(
                 "employer", "error",
                 f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
@@ -371,6 +382,7 @@ def _scan(
             and name not in pseudonyms
             and not _INITIAL_AFTER.match(text, match.end())
             and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
+            and not _PLACE_PREPOSITION.search(text[max(0, match.start() - 14) : match.start()])
             and taken.claim(*match.span())
         ):
             yield Hit(
@@ -627,8 +639,9 @@ def _first_name_like(name: str, more: frozenset[str]) -> bool:
 _CAPITAL_NEXT = re.compile(rf"[ \t]+(?:(?:de|du|des|d['’]|le|la|van|von)\s*)?[{UP}]")
 _CAPITAL_BEFORE = re.compile(rf"[{UP}][\w'’-]*[ \t]+$")
 _PLACE_PREPOSITION = re.compile(
-    r"(?i:\b(?:à|a|en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à))\s+$"
+    r"(?i:\b(?:en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à|(?:habite|vit|vivent|r[ée]side)\s+à))\s+$"
 )
+_AT = re.compile(r"(?i:\b(?:à|a))\s+$")
 
 
 def _lone_first_name(
@@ -643,12 +656,15 @@ def _lone_first_name(
     start, end = match.span()
     if _CAPITAL_NEXT.match(text, end) or _CAPITAL_BEFORE.search(text[max(0, start - 40) : start]):
         return False
+    before = text[max(0, start - 14) : start]
+    if _PLACE_PREPOSITION.search(before):
+        return False  # « près de Nancy », « vers Lorient », « en Lorraine »
     covering = {e.label for e in entities if e.start <= start and e.end >= end}
     if "PER" in covering:
         return True
-    # The small model often calls a rare first name a place (« Hanitra »): only a preposition of
-    # place before it (« à Nancy », « près de Lorient ») or an organisation says otherwise.
-    return "ORG" not in covering and not _PLACE_PREPOSITION.search(text[max(0, start - 14) : start])
+    # The small model often calls a rare first name a place (« Hanitra »): only « à » before
+    # it (« à Nancy ») or an organisation says otherwise.
+    return "ORG" not in covering and not _AT.search(before)
 
 
 #: A person named by their tie to the bénéficiaire: « son mari Gwénolé », « sa fille, Kelya »,
@@ -684,8 +700,8 @@ _ORG_KIND_LOWER = (
     r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad"
 )
 ORG_LOWER = re.compile(
-    rf"\b(?:l['’]|la\s+|le\s+)(?:{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
-    rf"{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}}"
+    rf"\b(?:l['’]|la\s+|le\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
+    rf"(?P<org>{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}})"
 )
 _WORK_SENTENCE = re.compile(
     r"(?i:\b(?:travaill|employ|salari|embauch|recrut|licenci|quitt|agent|atsem|titulaire|contrat|cdi|cdd|"
@@ -698,16 +714,18 @@ _ORG_BEFORE = re.compile(
 )
 
 
-def _organisations(
-    text: str, entities: Sequence[ner.Entity], own: frozenset[str]
-) -> list[tuple[int, int]]:
-    """Employers and organisations the cues of EMPLOYER do not reach."""
+def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
+    """Organisations named with their kind (ORG_NAMED, ORG_LOWER)."""
     spans: list[tuple[int, int]] = []
     for pattern in (ORG_NAMED, ORG_LOWER):
         for match in pattern.finditer(text):
             start, end = match.span()
             name = _trim_organisation(match.group(0))
             if pattern is ORG_LOWER:
+                org = _trim_organisation(match.group("org"))
+                first = org.split()[0] if org else ""
+                # « la société Onet » → « Onet »; « l'école Jacques Prévert » keeps its kind
+                name = f"{match.group('kind')} {org}" if _known_first_name(first) else org
                 left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
                 right = _SENTENCE_BOUNDS.search(text, end)
                 sentence = text[left : right.start() if right else len(text)]
@@ -721,6 +739,15 @@ def _organisations(
                 continue
             start += text[start:end].find(name)
             spans.append((start, start + len(name)))
+    return spans
+
+
+def _organisations_after_cue(
+    text: str, entities: Sequence[ner.Entity], own: frozenset[str]
+) -> list[tuple[int, int]]:
+    """What the model calls an organisation after « pour », « chez », « employé par »…
+    (« il conduisait des chariots pour XPO Logistics »)."""
+    spans: list[tuple[int, int]] = []
     for entity in entities:
         if entity.label not in ("ORG", "MISC"):
             continue
