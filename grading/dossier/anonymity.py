@@ -272,7 +272,7 @@ def _scan(
     for start, end in _authors(text, entities):
         taken.claim(start, end)
     for match in AUTHOR_LIST.finditer(text):
-        words = re.findall(r"[\w'’-]+", match.group(0))
+        words = re.findall(rf"[{UP}][{LOW}]+", match.group(0))  # the names, not « et »
         if any(fold(w) in NOT_NAMES for w in words) or _YEAR_AFTER.match(text, match.end()):
             # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »: each name
             for word in re.finditer(rf"[{UP}][{LOW}]+", match.group(0)):

@@ -390,3 +390,10 @@ def test_an_employer_named_without_the_usual_cue_is_reported(text, employer):
 )
 def test_a_visited_school_and_the_consultant_s_organisation_are_not_employers(text):
     assert found(text) == []
+
+
+def test_people_named_in_a_row_are_not_taken_for_authors():
+    """« et » is in NOT_NAMES: a list of names with « et » is not a list of authors."""
+    assert sorted(found("Karim et Thomas ont signé ; Sophie, Linh et Bogdan aussi.")) == [
+        ("name", name) for name in sorted(["Karim", "Thomas", "Sophie", "Linh", "Bogdan"])
+    ]
