@@ -426,7 +426,7 @@ _EMPLOYER_CUE = (
     r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
     r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu']"
     r"|\bau\s+sein\s+d(?:e|u|es|')|\bancien(?:ne)?s?\s+(?:[\w'’-]+\s+){1,3}?(?:de|d'|d’|du|chez)"
-    r"|\b(?:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
+    r"|\b(?-i:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
 )
 _ORG_NOUN = (
     r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
@@ -451,11 +451,11 @@ PUBLIC_BODIES = re.compile(
 _OWN_CUE = re.compile(
     r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
     r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
-    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du)"
     r"|nos\s+locaux|en\s+partenariat\s+avec)"
 )
 _OWN_NAME = re.compile(
-    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de|avec|sous\s+l['’]enseigne)\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de|avec|sous\s+l['’]enseigne|du\s+(?:cabinet|centre|r[ée]seau))\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
 )
 
 
@@ -466,8 +466,8 @@ def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
         for cue in _OWN_CUE.finditer(block.text):
             window = block.text[cue.start() : cue.end() + 80]
             match = _OWN_NAME.search(window)
-            if match:
-                names.add(fold(_trim_organisation(match.group(1))))
+            if match:  # « … du cabinet Praxis Orientation. Mme V. a … »: up to the full stop
+                names.add(fold(_trim_organisation(re.split(r"[.!?;]\s", match.group(1))[0])))
         for match in _BEFORE_SIRET.finditer(block.text):
             names.add(fold(_trim_organisation(match.group(1))))
     return frozenset(n for n in names if n)
@@ -637,7 +637,14 @@ def _first_name_like(name: str, more: frozenset[str]) -> bool:
 
 
 _CAPITAL_NEXT = re.compile(rf"[ \t]+(?:(?:de|du|des|d['’]|le|la|van|von)\s*)?[{UP}]")
-_CAPITAL_BEFORE = re.compile(rf"[{UP}][\w'’-]*[ \t]+$")
+_CAPITAL_BEFORE = re.compile(rf"([{UP}][\w'’-]*)[ \t]+$")
+#: Capitalised at the start of a sentence, never part of a name: « Quand Maryvonne disait… ».
+_FUNCTION_WORDS = frozenset(
+    """quand puis mais alors ensuite enfin et ou donc car lorsque lorsqu depuis avec pour chez
+    selon comme si aussi ainsi pourtant cependant seule seul meme hier aujourd demain ici la
+    le les un une des ce cette mon ma mes son sa ses notre votre leur bref certes parfois souvent
+    toujours jamais desormais tandis""".split()
+)
 _PLACE_PREPOSITION = re.compile(
     r"(?i:\b(?:en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à|(?:habite|vit|vivent|r[ée]side)\s+à))\s+$"
 )
@@ -654,7 +661,10 @@ def _lone_first_name(
     if not _first_name_like(name, more):
         return False
     start, end = match.span()
-    if _CAPITAL_NEXT.match(text, end) or _CAPITAL_BEFORE.search(text[max(0, start - 40) : start]):
+    capital_before = _CAPITAL_BEFORE.search(text[max(0, start - 40) : start])
+    if _CAPITAL_NEXT.match(text, end) or (
+        capital_before and fold(capital_before.group(1)) not in _FUNCTION_WORDS
+    ):
         return False
     before = text[max(0, start - 14) : start]
     if _PLACE_PREPOSITION.search(before):
@@ -688,7 +698,8 @@ ROLE_NAME = re.compile(
 _ORG_KIND = (
     r"Transports|[ÉE]tablissements|Ets|Soci[ée]t[ée]|Groupe|Laboratoires?|Clinique|EHPAD|Ehpad|"
     r"Boulangerie|Garage|Pharmacie|Menuiserie|Ma[çc]onnerie|Imprimerie|Brasserie|Auto-[ée]cole|SARL|SAS|"
-    r"Mairie|Ville|Commune|CCAS|M[ée]tropole|Communaut[ée]\s+d['’]agglom[ée]ration"
+    r"Mairie|Ville|Commune|CCAS|M[ée]tropole|Communaut[ée]\s+d['’]agglom[ée]ration|CHU|CHRU|CHI|GHT|"
+    r"Centre\s+hospitalier|H[ôo]pital|Coop[ée]rative|GAEC|EARL|SCOP"
 )
 ORG_NAMED = re.compile(
     rf"\b(?:{_ORG_KIND})\s+(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’]|les|le|la|l['’])\s*)?{_ORG_WORD}"
@@ -697,16 +708,17 @@ ORG_NAMED = re.compile(
 _ORG_KIND_LOWER = (
     r"soci[ée]t[ée]|entreprise|enseigne|usine|clinique|[ée]cole(?:\s+(?:maternelle|[ée]l[ée]mentaire|primaire))?|"
     r"coll[èe]ge|lyc[ée]e|cr[èe]che|h[ôo]pital|centre\s+hospitalier|mairie|ville|commune|restaurant|magasin|"
-    r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad"
+    r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad|coop[ée]rative|"
+    r"laboratoire|concession|atelier|cabinet|chu|gaec"
 )
 ORG_LOWER = re.compile(
-    rf"\b(?:l['’]|la\s+|le\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
+    rf"\b(?:l['’]|la\s+|le\s+|au\s+|du\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
     rf"(?P<org>{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}})"
 )
 _WORK_SENTENCE = re.compile(
     r"(?i:\b(?:travaill|employ|salari|embauch|recrut|licenci|quitt|agent|atsem|titulaire|contrat|cdi|cdd|"
     r"poste|depuis|exerc|int[ée]rim|apprenti|alternance|vendeu|caissi|serveu|h[ôo]tesse|commis|aide-soignant|"
-    r"auxiliaire|employeur)\w*)"
+    r"auxiliaire|employeur|m[ée]canicien|ouvri[eè]r|technicien|secr[ée]taire|ash|asv|atsem)\w*|\b(?:ans|mois)\b)"
 )
 _SENTENCE_BOUNDS = re.compile(r"[.!?;\n]")
 _ORG_BEFORE = re.compile(

@@ -397,3 +397,26 @@ def test_people_named_in_a_row_are_not_taken_for_authors():
     assert sorted(found("Karim et Thomas ont signé ; Sophie, Linh et Bogdan aussi.")) == [
         ("name", name) for name in sorted(["Karim", "Thomas", "Sophie", "Linh", "Bogdan"])
     ]
+
+
+# --- classes of miss of batch B (O20–O23, measured once before these changes) -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quand Maryvonne disait « je suis trop vieille », je lui demandais un exemple.", ("name", "Maryvonne")),
+        ("Il est resté trois ans comme mécanicien au garage Kerjean Automobiles à Landerneau.", ("employer", "Kerjean Automobiles")),
+        ("Elle est ASH au CHU de Brest, dans le service d'oncologie, depuis 1998.", ("employer", "CHU de Brest")),
+        ("Son ancien patron, Gérard Le Bihan, lui avait confié la traite.", ("name", "Gérard Le Bihan")),
+    ],
+)  # fmt: skip
+def test_batch_b_classes_of_miss(text, expected):
+    assert found(text) == [expected]
+
+
+def test_the_consultant_s_cabinet_named_before_a_full_stop_is_not_a_finding():
+    assert found(
+        "Nous intervenons comme consultante associée du cabinet Praxis Orientation. Mme V. a "
+        "sollicité ce bilan. Le cabinet Praxis Orientation est certifié."
+    ) == []
