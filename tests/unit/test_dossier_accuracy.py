@@ -1,7 +1,7 @@
 """Issue 17: regression tests of the dossier self-check's accuracy.
 
 A labelled subset (tests/fixtures/dossier_accuracy: 7 dossiers copied from the shared bench,
-4 from bench/dossiers) is checked with bench/dossier_accuracy.py's matching, then each class of
+6 from bench/dossiers) is checked with bench/dossier_accuracy.py's matching, then each class of
 miss named in the issue has its own sentence-level test.
 """
 
