@@ -4,6 +4,7 @@
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --model fr_core_news_md
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --model none      # rules only
     .venv/bin/python bench/dossier_accuracy.py bench/dossiers --quiet           # figures only
+    .venv/bin/python bench/dossier_accuracy.py bench/dossiers --only 'O1[4-9]'  # one batch
 
 Runs ``grading.dossier.analyse`` on every file listed in ``FOLDER/labels.json`` with the course's
 cahier des charges, then prints:
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -216,8 +218,14 @@ def right(expected: bool, status: str) -> bool:
     return status == CONFORME if expected else status in (VERIFIER, MANQUANT)
 
 
-def run(folder: Path, pseudonyms_from_labels: bool = True) -> Outcome:
+def load_labels(folder: Path, only: str | None = None) -> dict[str, Any]:
+    """The labels of the folder, those whose key matches ``only`` (a regular expression) if given."""
     labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
+    return {k: v for k, v in labels.items() if only is None or re.fullmatch(only, k)}
+
+
+def run(folder: Path, pseudonyms_from_labels: bool = True, only: str | None = None) -> Outcome:
+    labels = load_labels(folder, only)
     reqs = requirements()
     outcome = Outcome()
     for key, entry in labels.items():
@@ -377,14 +385,19 @@ def use_presidio(model: str) -> None:
     ner.entities = entities  # type: ignore[assignment]
 
 
-def time_server(folder: Path) -> None:
+def _children_cpu(pid: int) -> float:
+    """CPU seconds of a process's reaped children (cutime + cstime in /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_server(folder: Path, only: str | None = None) -> None:
     """Seconds per file through the analysis server, as the worker runs it (fork per file)."""
     import dataclasses
-    import os
 
     from grading.dossier.sandbox import AnalysisServer
 
-    labels: dict[str, Any] = json.loads((folder / "labels.json").read_text("utf-8"))
+    labels = load_labels(folder, only)
     header = {
         "requirements": [dataclasses.asdict(r) for r in requirements()],
         "max_bytes": MAX_BYTES,
@@ -397,11 +410,15 @@ def time_server(folder: Path) -> None:
         65,
     )  # fmt: skip
     started = time.perf_counter()
+    load_before = os.getloadavg()
     server.start()
     times = []
+    children_cpu = 0.0
     try:
-        for entry in labels.values():
+        for n, entry in enumerate(labels.values()):
             data = (folder / entry["file"]).read_bytes()
+            if n == 1 and server._process is not None:
+                children_cpu = -_children_cpu(server._process.pid)
             begin = time.perf_counter()
             answer = server.request(data, header, 120)
             times.append(time.perf_counter() - begin)
@@ -409,6 +426,8 @@ def time_server(folder: Path) -> None:
         process = server._process
         rss = size = 0
         if process is not None:
+            time.sleep(0.2)  # the last child is reaped after its answer
+            children_cpu += _children_cpu(process.pid)
             for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1]) // 1024
@@ -419,7 +438,10 @@ def time_server(folder: Path) -> None:
     print(
         f"## Serveur d'analyse : premier fichier {times[0] * 1000:.0f} ms (démarrage et modèle "
         f"compris, {time.perf_counter() - started:.1f} s au total) ; suivants : médiane "
-        f"{statistics.median(times[1:]) * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
+        f"{statistics.median(times[1:]) * 1000:.0f} ms, 90e centile "
+        f"{statistics.quantiles(times[1:], n=10)[-1] * 1000:.0f} ms, max {max(times[1:]) * 1000:.0f} ms ; "
+        f"CPU des enfants {children_cpu * 1000 / max(1, len(times) - 1):.0f} ms par fichier en moyenne ; "
+        f"charge moyenne {load_before[0]:.1f} avant, {os.getloadavg()[0]:.1f} après ; "
         f"mémoire du serveur : {rss} Mo résidents, {size} Mo d'espace d'adressage (la limite d'un "
         "enfant est cet espace plus le budget)"
     )
@@ -432,15 +454,16 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--presidio", action="store_true", help="names through Presidio's analyzer")
     parser.add_argument("--server", action="store_true", help="time the analysis server instead")
+    parser.add_argument("--only", help="the dossiers whose key matches this expression (O1[4-9])")
     args = parser.parse_args()
     if args.model:
         ner.use_model(None if args.model == "none" else args.model)
     if args.presidio:
         use_presidio(args.model or ner.DEFAULT_MODEL)
     if args.server:
-        time_server(args.folder)
+        time_server(args.folder, args.only)
         return 0
-    show(run(args.folder), args.quiet)
+    show(run(args.folder, only=args.only), args.quiet)
     return 0
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from grading.dossier import ner
 from grading.dossier.document import Block, Document, MetadataField
-from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES
+from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES, insee_first_names
 from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
@@ -154,9 +154,13 @@ _TWO_CAPITALS = re.compile(
 def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
     """The model's entities of each block, read only in the sentences that may hold one."""
     pieces: list[tuple[int, int, str]] = []  # block index, offset, sentence
+    more = insee_first_names()
     for index, block in enumerate(blocks):
         for sentence in _MODEL_SENTENCE.finditer(block.text):
-            if _TWO_CAPITALS.search(sentence.group(0)):
+            if _TWO_CAPITALS.search(sentence.group(0)) or any(
+                _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
+                for m in FIRST_NAME.finditer(sentence.group(0))
+            ):
                 pieces.append((index, sentence.start(), sentence.group(0)))
     found: list[list[ner.Entity]] = [[] for _ in blocks]
     for (index, offset, _), entities in zip(
@@ -254,10 +258,25 @@ def _scan(
                     "address", "error", "adresse postale",
                     "Gardez au plus la région ou le type de territoire.", match,
                 )  # fmt: skip
+    for start, end in _organisations(text, own):
+        if taken.claim(start, end):
+            name = text[start:end]
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
     for match in CITATION.finditer(text):
         claim(match)  # an author cited with a year, or after « selon », is not the bénéficiaire
     for start, end in _authors(text, entities):
         taken.claim(start, end)
+    for match in AUTHOR_LIST.finditer(text):
+        words = re.findall(rf"[{UP}][{LOW}]+", match.group(0))  # the names, not « et »
+        if any(fold(w) in NOT_NAMES for w in words) or _YEAR_AFTER.match(text, match.end()):
+            # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »: each name
+            for word in re.finditer(rf"[{UP}][{LOW}]+", match.group(0)):
+                taken.claim(match.start() + word.start(), match.start() + word.end())
     for match in LABELLED_NAME.finditer(text):
         name = match.group(1)
         if (
@@ -285,6 +304,30 @@ def _scan(
                 f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
                 "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
                 "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
+    for start, end in _organisations_after_cue(text, entities, own):
+        if taken.claim(start, end):
+            name = text[start:end]
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
+    for match in ROLE_NAME.finditer(text):
+        name = match.group(1)
+        if (
+            name not in pseudonyms
+            and name not in _CIVILITY_WORDS
+            and fold(name) not in NOT_NAMES
+            and not _is_public_or_own(name, own)
+            and not _INITIAL_AFTER.match(text, match.end(1))
+            and taken.claim(*match.span(1))
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : prénom « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel (« Karim, prénom modifié »).", block.where, name,
             )  # fmt: skip
     for match in CIVILITY.finditer(text):
         tokens = _tokens(match.group(1))
@@ -331,13 +374,15 @@ def _scan(
                 f"À anonymiser : nom de personne « {name} ». Remplacez-le par une initiale "
                 "(Sophie D.) ou un pseudonyme présenté comme tel.", block.where, name,
             )  # fmt: skip
+    more = insee_first_names()
     for match in FIRST_NAME.finditer(text):
         name = match.group(0)
         if (
-            _known_first_name(name)
+            (_known_first_name(name) or _lone_first_name(text, match, more, entities))
             and name not in pseudonyms
             and not _INITIAL_AFTER.match(text, match.end())
             and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
+            and not _PLACE_PREPOSITION.search(text[max(0, match.start() - 14) : match.start()])
             and taken.claim(*match.span())
         ):
             yield Hit(
@@ -375,13 +420,13 @@ _PLACE_BEFORE = re.compile(
     r"(?:[\w'’-]+\s+){0,2})$"
 )
 _EMPLOYER_CUE = (
-    r"(?i:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?::\s*)?"
+    r"(?i:\bchez|\bemployeur\s*(?:actuel|pr[ée]c[ée]dent)?\s*,?\s*(?:[:|]\s*)?|\bdepuis\s+(?:19|20)\d{2}\s*,?\s+(?:à|au|aux|chez|dans)"
     r"|\bembauch\w*\s+(?:chez|par|à|au|dans)|\b(?:travaill|exerc|offici)\w*(?:\s+(?:depuis|pendant)\s+[\w\s-]{1,25}?|(?:\s+[\w'’-]+){1,3}?)?\s+(?:chez|pour|à|au|aux|au\s+sein\s+d[eu']|dans)"
     r"|\bsalari[ée]\w*\s+(?:de|chez|d'|du)|\blicenci\w*\s+(?:de|par|chez|du)"
     r"|\b(?:ans|ann[ée]es|mois)\s+(?:chez|à|au|aux|au\s+sein\s+d[eu']|dans)|\bquitt\w*|\brejoint|\brecrut\w*\s+(?:par|chez)"
     r"|\bposte\s+(?:chez|à|au\s+sein\s+d[eu']|dans)|\bpour\s+le\s+compte\s+d[eu']"
     r"|\bau\s+sein\s+d(?:e|u|es|')|\bancien(?:ne)?s?\s+(?:[\w'’-]+\s+){1,3}?(?:de|d'|d’|du|chez)"
-    r"|\b(?:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
+    r"|\b(?-i:dirig|g[èé]r)\w*|\bpour(?=\s+(?:l['’]|la\s+|le\s+)(?:soci[ée]t[ée]|entreprise|groupe|enseigne|cabinet|magasin|restaurant|agence)\b))"
 )
 _ORG_NOUN = (
     r"(?:(?:l['’]|le\s+|la\s+|les\s+|une?\s+)?(?:entreprise|soci[ée]t[ée]|cabinet|restaurant|magasin|groupe|"
@@ -406,10 +451,11 @@ PUBLIC_BODIES = re.compile(
 _OWN_CUE = re.compile(
     r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
     r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
-    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s+(?:salari[ée]e?\s+)?(?:chez|au\s+sein|à|pour|de)|nos\s+locaux)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du)"
+    r"|nos\s+locaux|en\s+partenariat\s+avec)"
 )
 _OWN_NAME = re.compile(
-    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de)\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de|avec|sous\s+l['’]enseigne|du\s+(?:cabinet|centre|r[ée]seau))\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
 )
 
 
@@ -420,8 +466,8 @@ def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
         for cue in _OWN_CUE.finditer(block.text):
             window = block.text[cue.start() : cue.end() + 80]
             match = _OWN_NAME.search(window)
-            if match:
-                names.add(fold(_trim_organisation(match.group(1))))
+            if match:  # « … du cabinet Praxis Orientation. Mme V. a … »: up to the full stop
+                names.add(fold(_trim_organisation(re.split(r"[.!?;]\s", match.group(1))[0])))
         for match in _BEFORE_SIRET.finditer(block.text):
             names.add(fold(_trim_organisation(match.group(1))))
     return frozenset(n for n in names if n)
@@ -499,7 +545,7 @@ def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]
 _AUTHOR_BEFORE = re.compile(
     r"(?:approche|theorie|modele|travaux|concept|notion|methode|pyramide|ancres?\s+de\s+carriere|"
     r"anthropologie\s+du\s+projet|courant|ecole|auteur|sociologue|psychologue|chercheu\w+|"
-    r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue)"
+    r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue|references?\s*:|bibliographie\s*:|lectures?\s*:)"
     r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du)?\s*$"
 )
 
@@ -518,6 +564,11 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _INITIAL_AFTER = re.compile(rf"\s+[{UP}]\.")
+#: Surnames in a row: « Mitchell, Levin et Krumboltz », « (Savickas, Nota, Rossier, Duarte) ».
+AUTHOR_LIST = re.compile(
+    rf"(?<![\w'’-])[{UP}][{LOW}]+(?:(?:\s*,\s*|\s+(?:et|&)\s+)[{UP}][{LOW}]+(?:\s+[{UP}][{LOW}]+)?)+(?![\w'’-])"
+)
+_YEAR_AFTER = re.compile(r"\s*\(\s*(?:19|20)\d{2}")
 _PARTICLES = frozenset("de la le du des d' d’ l' l’ van von ben el".split())
 
 
@@ -576,3 +627,149 @@ def _nir_key_ok(match: re.Match[str]) -> bool | None:
         + match.group(6)
     )
     return 97 - int(digits) % 97 == int(key)
+
+
+def _first_name_like(name: str, more: frozenset[str]) -> bool:
+    """A first name of INSEE's file (« Linh », « Bogdan », « Anne-Kelya »)."""
+    return name in more or (
+        "-" in name and all(p in more or p in FIRST_NAMES for p in name.split("-"))
+    )
+
+
+_CAPITAL_NEXT = re.compile(rf"[ \t]+(?:(?:de|du|des|d['’]|le|la|van|von)\s*)?[{UP}]")
+_CAPITAL_BEFORE = re.compile(rf"([{UP}][\w'’-]*)[ \t]+$")
+#: Capitalised at the start of a sentence, never part of a name: « Quand Maryvonne disait… ».
+_FUNCTION_WORDS = frozenset(
+    """quand puis mais alors ensuite enfin et ou donc car lorsque lorsqu depuis avec pour chez
+    selon comme si aussi ainsi pourtant cependant seule seul meme hier aujourd demain ici la
+    le les un une des ce cette mon ma mes son sa ses notre votre leur bref certes parfois souvent
+    toujours jamais desormais tandis""".split()
+)
+_PLACE_PREPOSITION = re.compile(
+    r"(?i:\b(?:en|au|aux|sur|vers|pr[èe]s\s+de|via|depuis|jusqu['’]à|(?:habite|vit|vivent|r[ée]side)\s+à))\s+$"
+)
+_AT = re.compile(r"(?i:\b(?:à|a))\s+$")
+
+
+def _lone_first_name(
+    text: str, match: re.Match[str], more: frozenset[str], entities: Sequence[ner.Entity]
+) -> bool:
+    """A first name of INSEE's file used alone: not part of a longer proper name (« Leroy
+    Merlin », « Carl Rogers »), not a town after « à » or « près de » unless the model reads a
+    person there, not what the model calls an organisation."""
+    name = match.group(0)
+    if not _first_name_like(name, more):
+        return False
+    start, end = match.span()
+    capital_before = _CAPITAL_BEFORE.search(text[max(0, start - 40) : start])
+    if _CAPITAL_NEXT.match(text, end) or (
+        capital_before and fold(capital_before.group(1)) not in _FUNCTION_WORDS
+    ):
+        return False
+    before = text[max(0, start - 14) : start]
+    if _PLACE_PREPOSITION.search(before):
+        return False  # « près de Nancy », « vers Lorient », « en Lorraine »
+    covering = {e.label for e in entities if e.start <= start and e.end >= end}
+    if "PER" in covering:
+        return True
+    # The small model often calls a rare first name a place (« Hanitra »): only « à » before
+    # it (« à Nancy ») or an organisation says otherwise.
+    return "ORG" not in covering and not _AT.search(before)
+
+
+#: A person named by their tie to the bénéficiaire: « son mari Gwénolé », « sa fille, Kelya »,
+#: « son ancien chef de cuisine, Yohan », « j'ai rencontré Linh ».
+_ROLE = (
+    r"fils|fille|mari|femme|[ée]pouse|[ée]poux|conjointe?|compagn(?:on|e)|fr[èe]re|s[œo]e?ur|p[èe]re|"
+    r"m[èe]re|oncle|tante|cousine?|neveu|ni[èe]ce|chef(?:fe)?|coll[èe]gue|responsable|manager|"
+    r"tut(?:eur|rice)|sup[ée]rieure?|direct(?:eur|rice)|patronn?e?|amie?|voisine?|enfant|bin[ôo]me|"
+    r"format(?:eur|rice)|r[ée]f[ée]rente?|petit-fils|petite-fille|belle-m[èe]re|beau-p[èe]re"
+)
+ROLE_NAME = re.compile(
+    rf"(?i:\b(?:son|sa|ses|mon|ma|mes|notre|leur)\s+(?:(?:ancien(?:ne)?|nouvel(?:le)?|jeune|petite?|grande?|"
+    rf"fils|fille|propre)\s+)?(?:{_ROLE})\b(?:\s+(?!et\b|qui\b|que\b)[a-zà-ÿ'’-]+){{0,3}}?\s*,?"
+    rf"|\brencontr[ée]\w*(?:\s+avec)?|\bs['’]appel(?:le|ait|lent)|\bpr[ée]nomm[ée]e?)\s+"
+    rf"([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)(?![\w'’-])(?![ \t]+[{UP}])"
+)
+
+#: An organisation named with its kind: « les Transports Lemoine », « Établissements Morel »,
+#: « EHPAD Les Glycines »; with a lower-case kind (« à l'école maternelle Jacques Prévert », « à la
+#: Ville de Montreuil »), only in a sentence about work (« depuis », « agent », « employée »…).
+_ORG_KIND = (
+    r"Transports|[ÉE]tablissements|Ets|Soci[ée]t[ée]|Groupe|Laboratoires?|Clinique|EHPAD|Ehpad|"
+    r"Boulangerie|Garage|Pharmacie|Menuiserie|Ma[çc]onnerie|Imprimerie|Brasserie|Auto-[ée]cole|SARL|SAS|"
+    r"Mairie|Ville|Commune|CCAS|M[ée]tropole|Communaut[ée]\s+d['’]agglom[ée]ration|CHU|CHRU|CHI|GHT|"
+    r"Centre\s+hospitalier|H[ôo]pital|Coop[ée]rative|GAEC|EARL|SCOP"
+)
+ORG_NAMED = re.compile(
+    rf"\b(?:{_ORG_KIND})\s+(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’]|les|le|la|l['’])\s*)?{_ORG_WORD}"
+    rf"(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}}"
+)
+_ORG_KIND_LOWER = (
+    r"soci[ée]t[ée]|entreprise|enseigne|usine|clinique|[ée]cole(?:\s+(?:maternelle|[ée]l[ée]mentaire|primaire))?|"
+    r"coll[èe]ge|lyc[ée]e|cr[èe]che|h[ôo]pital|centre\s+hospitalier|mairie|ville|commune|restaurant|magasin|"
+    r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad|coop[ée]rative|"
+    r"laboratoire|concession|atelier|cabinet|chu|gaec"
+)
+ORG_LOWER = re.compile(
+    rf"\b(?:l['’]|la\s+|le\s+|au\s+|du\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
+    rf"(?P<org>{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}})"
+)
+_WORK_SENTENCE = re.compile(
+    r"(?i:\b(?:travaill|employ|salari|embauch|recrut|licenci|quitt|agent|atsem|titulaire|contrat|cdi|cdd|"
+    r"poste|depuis|exerc|int[ée]rim|apprenti|alternance|vendeu|caissi|serveu|h[ôo]tesse|commis|aide-soignant|"
+    r"auxiliaire|employeur|m[ée]canicien|ouvri[eè]r|technicien|secr[ée]taire|ash|asv|atsem)\w*|\b(?:ans|mois)\b)"
+)
+_SENTENCE_BOUNDS = re.compile(r"[.!?;\n]")
+_ORG_BEFORE = re.compile(
+    r"(?i:\b(?:chez|pour|par|pour\s+le\s+compte\s+d[eu']|employ[ée]e?s?\s+par|salari[ée]e?s?\s+(?:de|d'|du|chez)))\s+$"
+)
+
+
+def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
+    """Organisations named with their kind (ORG_NAMED, ORG_LOWER)."""
+    spans: list[tuple[int, int]] = []
+    for pattern in (ORG_NAMED, ORG_LOWER):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            name = _trim_organisation(match.group(0))
+            if pattern is ORG_LOWER:
+                org = _trim_organisation(match.group("org"))
+                first = org.split()[0] if org else ""
+                # « la société Onet » → « Onet »; « l'école Jacques Prévert » keeps its kind
+                name = f"{match.group('kind')} {org}" if _known_first_name(first) else org
+                left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
+                right = _SENTENCE_BOUNDS.search(text, end)
+                sentence = text[left : right.start() if right else len(text)]
+                if not _WORK_SENTENCE.search(sentence) or _OWN_CUE.search(sentence):
+                    continue  # « une visite à l'école Jules Ferry », « j'exerce sous l'enseigne … »
+            if (
+                not name
+                or _is_public_or_own(name, own)
+                or re.search(r"(?i)^h[ôo]tel\s+de\s+ville", name)
+            ):
+                continue
+            start += text[start:end].find(name)
+            spans.append((start, start + len(name)))
+    return spans
+
+
+def _organisations_after_cue(
+    text: str, entities: Sequence[ner.Entity], own: frozenset[str]
+) -> list[tuple[int, int]]:
+    """What the model calls an organisation after « pour », « chez », « employé par »…
+    (« il conduisait des chariots pour XPO Logistics »)."""
+    spans: list[tuple[int, int]] = []
+    for entity in entities:
+        if entity.label not in ("ORG", "MISC"):
+            continue
+        start, end = _widen(text, entity.start, entity.end)
+        name = text[start:end]
+        if (
+            _ORG_BEFORE.search(text[max(0, start - 40) : start])
+            and not _is_public_or_own(name, own)
+            and _all_capitalised(name)
+            and len(name) > 2
+        ):
+            spans.append((start, end))
+    return spans

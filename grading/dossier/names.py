@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 #: Common French first names (capitalised as written). « France », « Rose »… left out: too ambiguous.
 FIRST_NAMES = frozenset(
     """
@@ -126,3 +129,26 @@ ACRONYMS = frozenset(
     IDE ASH DEAES DEAS DEME DEES BAFA BAFD CACES HACCP SST PSC FLE DELF DALF TOEIC TOEFL IELTS
     """.split()
 )
+
+#: Capitalised words of the INSEE file that are not used alone as first names in a dossier.
+_NOT_FIRST_NAMES = frozenset(
+    """
+    France Mars Avril Juin Juillet Août Janvier Février Septembre Octobre Novembre Décembre
+    Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche Noël Pâques Toussaint Madame Monsieur
+    The You May June July April August Time Will Just Great Any Young Sun Moon Summer Winter
+    Autumn Forest Wood Cloud Sunny Hope Faith Joy
+    """.split()
+)
+
+
+@lru_cache(maxsize=1)
+def insee_first_names() -> frozenset[str]:
+    """First names given in France 1900–2018 (INSEE's « Fichier des prénoms », Licence Ouverte
+    2.0), those that are not also French words: ``data/prenoms_insee.txt``, built by
+    bench/first_names_data.py. About 30,000 names; loaded once per process."""
+    text = (Path(__file__).parent / "data" / "prenoms_insee.txt").read_text("utf-8")
+    names = (line.strip() for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(n for n in names if n not in _NOT_FIRST_NAMES) - NOT_NAMES_CAPITALISED
+
+
+NOT_NAMES_CAPITALISED = frozenset(w.capitalize() for w in NOT_NAMES)

@@ -1,7 +1,7 @@
 """Issue 17: regression tests of the dossier self-check's accuracy.
 
 A labelled subset (tests/fixtures/dossier_accuracy: 7 dossiers copied from the shared bench,
-4 from bench/dossiers) is checked with bench/dossier_accuracy.py's matching, then each class of
+6 from bench/dossiers) is checked with bench/dossier_accuracy.py's matching, then each class of
 miss named in the issue has its own sentence-level test.
 """
 
@@ -307,3 +307,116 @@ def test_en_conclusion_is_not_the_conclusion_phase():
         "Phase préliminaire puis phase d'investigation. En conclusion, elle est prête."
     )
     assert "no_conclusion" in codes(report, "phases")
+
+
+# --- issue 17, what was left: first names outside the list, names by their tie, employers -----
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Bogdan arrive en avance, très poli, un peu méfiant.", "Bogdan"),
+        ("Dès la deuxième séance, Hanitra me demandait ce que je ferais à sa place.", "Hanitra"),
+        ("En séance 3, Nolwenn a parlé longuement de ses collègues.", "Nolwenn"),
+        ("Fodé se dévalorise beaucoup : renforcement sur ses réussites.", "Fodé"),
+        ("Linh parlait vite : j'ai ralenti l'entretien.", "Linh"),
+    ],
+)
+def test_a_first_name_outside_the_list_used_alone_is_reported(text, name):
+    """INSEE's first names (grading/dossier/data/prenoms_insee.txt), not only the ≈ 960 of
+    names.py: the small model alone called « Hanitra » a place."""
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Elle vit seule avec sa fille Kelya, 8 ans.", "Kelya"),
+        ("Elle parlait de son ancien chef de cuisine, Yohan, à chaque séance.", "Yohan"),
+        ("Entourage : son mari Gwénolé, marin, souvent absent.", "Gwénolé"),
+        ("Son responsable d'exploitation, Rui, lui a proposé un poste au quai.", "Rui"),
+        ("Sa femme, Ioana, l'encourage.", "Ioana"),
+        ("En mars, j'ai rencontré Sokha pour l'entretien préliminaire.", "Sokha"),
+    ],
+)
+def test_a_person_named_by_their_tie_to_the_beneficiary_is_reported(text, name):
+    """« Sokha » is in no list: the tie (« j'ai rencontré ») is enough."""
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elle vit près de Nancy depuis dix ans.",
+        "Son employeur actuel, une grande enseigne de bricolage, ne la retient pas.",
+        "Mitchell, Levin et Krumboltz (1999) parlent du hasard planifié.",
+        "Références : Vincent de Gaulejac pour la souffrance au travail.",
+        "The Career Construction Interview, publié en May 2011.",
+        "Sa conseillère France Travail l'a orientée vers le bilan.",
+    ],
+)
+def test_towns_authors_public_bodies_and_english_words_are_not_first_names(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        (
+            "Depuis neuf ans, il conduisait des chariots pour XPO Logistics sur la plateforme.",
+            "XPO Logistics",
+        ),
+        ("Employeur | Transports Lemoine et Fils", "Transports Lemoine et Fils"),
+        ("M. G. conduit depuis 2004 les camions des Transports Lemoine.", "Transports Lemoine"),
+        ("Agent des espaces verts depuis 2008, à la Ville de Montreuil.", "Ville de Montreuil"),
+        (
+            "ATSEM depuis 2011 à l'école maternelle Jacques Prévert de Saint-Herblain.",
+            "école maternelle Jacques Prévert de Saint-Herblain",
+        ),
+    ],
+)
+def test_an_employer_named_without_the_usual_cue_is_reported(text, employer):
+    assert ("employer", employer) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visite d'une classe à l'école Jules Ferry de Rezé.",
+        "J'exerce comme consultante indépendante, en partenariat avec Horizons Bilans 35.",
+        "Consultant : salarié de Trajets Conseil.",
+        "J'exerce comme consultant indépendant sous l'enseigne Cap Vers Demain depuis 2019.",
+    ],
+)
+def test_a_visited_school_and_the_consultant_s_organisation_are_not_employers(text):
+    assert found(text) == []
+
+
+def test_people_named_in_a_row_are_not_taken_for_authors():
+    """« et » is in NOT_NAMES: a list of names with « et » is not a list of authors."""
+    assert sorted(found("Karim et Thomas ont signé ; Sophie, Linh et Bogdan aussi.")) == [
+        ("name", name) for name in sorted(["Karim", "Thomas", "Sophie", "Linh", "Bogdan"])
+    ]
+
+
+# --- classes of miss of batch B (O20–O23, measured once before these changes) -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quand Maryvonne disait « je suis trop vieille », je lui demandais un exemple.", ("name", "Maryvonne")),
+        ("Il est resté trois ans comme mécanicien au garage Kerjean Automobiles à Landerneau.", ("employer", "Kerjean Automobiles")),
+        ("Elle est ASH au CHU de Brest, dans le service d'oncologie, depuis 1998.", ("employer", "CHU de Brest")),
+        ("Son ancien patron, Gérard Le Bihan, lui avait confié la traite.", ("name", "Gérard Le Bihan")),
+    ],
+)  # fmt: skip
+def test_batch_b_classes_of_miss(text, expected):
+    assert found(text) == [expected]
+
+
+def test_the_consultant_s_cabinet_named_before_a_full_stop_is_not_a_finding():
+    assert found(
+        "Nous intervenons comme consultante associée du cabinet Praxis Orientation. Mme V. a "
+        "sollicité ce bilan. Le cabinet Praxis Orientation est certifié."
+    ) == []

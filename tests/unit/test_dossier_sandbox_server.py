@@ -84,3 +84,38 @@ def test_the_server_answers_every_upload_from_one_process():
     assert ("name", "Thomas") in found and ("phone", "06 12 34 56 78") in found
     assert not any("Karim" in excerpt for _, excerpt in found)
     json.dumps(first)  # plain data
+
+
+def test_a_child_that_answered_is_reaped_after_the_answer():
+    """The server sends the answer first and waits for the child's exit afterwards."""
+    children: list[int] = []
+    answer = sandbox.fork_one(b"abc", {}, 5, 256 * MEGA, 30, analyse=_echo, reap_later=children)
+    pid = answer["report"]["pid"]
+    assert answer["report"]["bytes"] == 3 and children == [pid]
+    sandbox.reap(children)
+    assert children == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left
+
+
+def test_a_child_past_its_limit_is_waited_for_and_not_left_to_the_caller():
+    children: list[int] = []
+    answer = sandbox.fork_one(b"x", {}, 1, 128 * MEGA, 60, analyse=_spin, reap_later=children)
+    assert answer["error"]["code"] == "too_complex" and children == []
+
+
+def test_the_warm_up_dossier_goes_through_every_check_the_children_will_run():
+    """What the server analyses before forking: names (a listed first name, one of INSEE's
+    file, an employer), health, sessions, tools, follow-up, consent."""
+    report = sandbox.warm_up()
+    found = {(f.check, f.code, f.excerpt) for item in report.items for f in item.findings}
+    assert {
+        ("anonymisation", "name", "Thomas"),
+        ("anonymisation", "name", "Linh"),
+        ("anonymisation", "employer", "Transports Giraud"),
+        ("health_terms", "health", "lombalgie"),
+        ("tool_justification", "justified", "ligne de vie"),
+        ("follow_up", "planned", ""),
+        ("consent", "found", ""),
+    } <= found
+    assert any(check == "session_hours" for check, _, _ in found)
