@@ -134,7 +134,7 @@ def decisions_of(candidate_id: int) -> dict[str, CertDecision]:
 def ready_problems(candidate: CertCandidate) -> list[str]:
     """Why the jury may not deliberate on this candidate yet (empty when it may)."""
     problems = list(composition(candidate.session).problems)
-    if not oral.all_submitted(candidate):
+    if candidate.oral_absent_at is None and not oral.all_submitted(candidate):
         problems.append("Chaque membre du jury doit d'abord soumettre sa grille pour ce candidat.")
     return problems
 

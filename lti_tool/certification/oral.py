@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lti_tool.certification import audit
@@ -67,6 +68,8 @@ def oral_times(candidate: CertCandidate) -> OralTimes:
 def start_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
     """Start the oral's timer (once), logged."""
     ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        raise CertificationError(_l("Ce candidat a été déclaré absent à l'oral."), 409)
     if candidate.oral_started_at is not None:
         return
     candidate.oral_started_at = now
@@ -98,6 +101,27 @@ def end_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
             "ended_at": now.isoformat(),
             "seconds": int((now - candidate.oral_started_at).total_seconds()),
         },
+    )
+
+
+def record_absence(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
+    """Record that the candidate did not come to the oral (logged): no grid is then expected,
+    and épreuve 2's competencies cannot be proposed as acquired."""
+    ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        return
+    if candidate.oral_started_at is not None or sheets(candidate.id):
+        raise CertificationError(
+            _l("L'oral de ce candidat a commencé : il ne peut plus être déclaré absent."), 409
+        )
+    candidate.oral_absent_at = now
+    audit.record(
+        candidate.session,
+        actor_id=by_id,
+        action="oral_absence_recorded",
+        now=now,
+        subject={"candidate_id": candidate.id},
+        after={"absent_at": now.isoformat()},
     )
 
 
@@ -157,6 +181,8 @@ def submit_sheet(
 ) -> CertMarkSheet:
     """Record a member's marks, once (a submitted sheet is never replaced), logged."""
     ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        raise CertificationError(_l("Ce candidat a été déclaré absent à l'oral."), 409)
     if sheet_of(candidate.id, member_id) is not None:
         raise CertificationError("Vous avez déjà soumis votre grille pour ce candidat.", 409)
     sheet = CertMarkSheet(

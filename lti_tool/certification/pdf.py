@@ -121,6 +121,8 @@ def pv_pdf(content: dict[str, Any], created: datetime) -> bytes:
         _heading(pdf, candidate["name"], size=11)
         _text(pdf, f"Résultat : {RESULTS.get(candidate['result'], '—')}", bold=True)
         _text(pdf, f"Aménagements : {candidate['accommodations'] or 'aucun'}")
+        if candidate.get("oral_absent"):
+            _text(pdf, "Épreuve 2 : absent(e) à l'oral.")
         incidents = candidate.get("incidents") or []
         _text(
             pdf,

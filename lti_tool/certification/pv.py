@@ -95,6 +95,7 @@ def pv_content(
                 "result": candidate.result,
                 "accommodations": "; ".join(x for x in (extra, candidate.accommodations) if x),
                 "incidents": deliberation.incidents_for_deliberation(candidate),
+                "oral_absent": candidate.oral_absent_at is not None,
                 "decisions": [
                     {
                         "competency": c,

@@ -53,12 +53,24 @@ DEFAULT_RULES: dict[str, Any] = {
 
 
 class CertificationError(ValueError):
-    """A refused action, with a French message for the person who tried it."""
+    """A refused action, with a message for the person who tried it.
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    The message is a lazy string (Flask-Babel's ``lazy_gettext``): it is translated into the
+    person's language when the view reads ``message``, not when the service raises it.
+    """
+
+    def __init__(self, message: Any, status: int = 400) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current request's language."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # --- The certifier's role ---------------------------------------------------------------

@@ -395,6 +395,24 @@ def oral_timer(candidate_id: int, action: str) -> Any:
     return redirect(url_for(".jury_candidate", candidate_id=candidate_id, _anchor="oral"))
 
 
+@bp.post("/jury/candidat/<int:candidate_id>/absence")
+@launch_required
+def oral_absence(candidate_id: int) -> Any:
+    """Record that the candidate did not come to the oral (no grid is then expected)."""
+    candidate = _jury_candidate(candidate_id)
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case pour confirmer l'absence du candidat."), "error")
+        return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+    try:
+        oral.record_absence(candidate, by_id=current_launch().user_id, now=now())
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+    db.session.commit()
+    flash(_("Absence à l'oral consignée."), "ok")
+    return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+
+
 @bp.post("/jury/candidat/<int:candidate_id>/grille")
 @launch_required
 def submit_marks(candidate_id: int) -> Any:
