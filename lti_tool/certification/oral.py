@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -87,7 +88,7 @@ def end_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
     """Stop the oral's timer, logged with its duration."""
     ensure_open(candidate.session)
     if candidate.oral_started_at is None:
-        raise CertificationError("L'oral n'a pas commencé.")
+        raise CertificationError(_l("L'oral n'a pas commencé."))
     if candidate.oral_ended_at is not None:
         return
     candidate.oral_ended_at = now
@@ -161,10 +162,17 @@ def parse_marks(session: CertSession, form: dict[str, str]) -> dict[str, dict[st
         level = form.get(f"level_{line.id}", "")
         comment = (form.get(f"comment_{line.id}") or "").strip()
         if level not in LEVELS:
-            problems.append(f"{line.id} : choisissez acquis, partiellement acquis ou non acquis.")
+            problems.append(
+                _("%(line)s : choisissez acquis, partiellement acquis ou non acquis.", line=line.id)
+            )
             continue
         if level != ACQUIS and not comment:
-            problems.append(f"{line.id} : un commentaire est requis pour ce qui n'est pas acquis.")
+            problems.append(
+                _(
+                    "%(line)s : un commentaire est requis pour ce qui n'est pas acquis.",
+                    line=line.id,
+                )
+            )
         marks[line.id] = {"level": level, "comment": comment[:2000]}
     if problems:
         raise CertificationError(" ".join(problems))
@@ -184,7 +192,7 @@ def submit_sheet(
     if candidate.oral_absent_at is not None:
         raise CertificationError(_l("Ce candidat a été déclaré absent à l'oral."), 409)
     if sheet_of(candidate.id, member_id) is not None:
-        raise CertificationError("Vous avez déjà soumis votre grille pour ce candidat.", 409)
+        raise CertificationError(_l("Vous avez déjà soumis votre grille pour ce candidat."), 409)
     sheet = CertMarkSheet(
         candidate_id=candidate.id,
         member_id=member_id,

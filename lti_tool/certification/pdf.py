@@ -102,7 +102,9 @@ def pv_pdf(content: dict[str, Any], created: datetime) -> bytes:
         f"{rules['oral']['min_minutes']} à {rules['oral']['max_minutes']} minutes (tiers temps "
         f"en plus) ; quorum {rules['jury']['quorum']}, au moins "
         f"{round(rules['jury']['min_external_ratio'] * 100)} % de membres extérieurs ; "
-        f"{rules['retake']['max_retakes']} rattrapage(s), compétences acquises conservées "
+        f"{rules['retake']['max_retakes']} "
+        f"{'rattrapage' if rules['retake']['max_retakes'] < 2 else 'rattrapages'}, "
+        "compétences acquises conservées "
         f"{rules['retake']['keep_acquired_months']} mois ; recours dans les "
         f"{rules['appeal_days']} jours.",
     )

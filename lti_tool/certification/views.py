@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from grading.dossier.checks import Report
@@ -122,7 +123,7 @@ def _datetime(raw: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise CertificationError("Date et heure invalides.") from None
+        raise CertificationError(_l("Date et heure invalides.")) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -782,20 +783,17 @@ def cpf_receipt(session_id: int) -> Any:
         _refused(error)
         return redirect(url_for(".session", session_id=session_id))
     db.session.commit()
-    flash(
-        _(
-            "Compte rendu importé : %(a)s accepté(s), %(r)s rejeté(s), %(u)s inconnu(s).",
-            a=counts["accepted"],
-            r=counts["rejected"],
-            u=counts["unknown"],
-        ),
-        "ok",
-    )
+    parts = [
+        ngettext("%(num)s accepté", "%(num)s acceptés", counts["accepted"]),
+        ngettext("%(num)s rejeté", "%(num)s rejetés", counts["rejected"]),
+        ngettext("%(num)s inconnu", "%(num)s inconnus", counts["unknown"]),
+    ]
+    flash(_("Compte rendu importé : %(counts)s.", counts=", ".join(parts)), "ok")
     return redirect(url_for(".session", session_id=session_id))
 
 
 def _cpf_purge_task(at: Any) -> str:
-    return f"{cpf.purge(at)} donnée(s) CPF effacée(s)"
+    return f"données CPF effacées : {cpf.purge(at)}"
 
 
 TASKS.append(("certification-cpf-purge", _cpf_purge_task, 3600.0))

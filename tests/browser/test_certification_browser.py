@@ -186,7 +186,9 @@ def test_a_whole_certification_session(browser, tmp_path):
             for name, levels in plans[member].items():
                 page.goto(jury_session)
                 page.get_by_role("link", name=name, exact=True).click()
-                expect(page.get_by_role("link", name=re.compile("Télécharger le dossier"))).to_be_visible()
+                expect(
+                    page.get_by_role("link", name=re.compile("Télécharger le dossier"))
+                ).to_be_visible()
                 if member == "jury1":
                     page.get_by_role("button", name="Démarrer l'oral").click()
                     expect(page.locator("#oral-timer .elapsed")).to_have_text(

@@ -12,6 +12,7 @@ from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
 
+
 def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         context = browser.new_context()

@@ -12,6 +12,7 @@ from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
 
+
 def _launch(context, live, role, url=r"/examen/(suivi)?$"):
     page = launch(context, live, role, "exam")
     page.wait_for_url(re.compile(url))

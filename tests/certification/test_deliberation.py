@@ -188,7 +188,9 @@ def test_the_jury_sees_the_incidents_of_epreuve_1(client, world, launch, clock):
     assert "Aucun incident consigné" not in page
 
 
-def test_a_candidate_absent_from_the_oral_is_deliberated_without_grids(client, world, launch, clock):
+def test_a_candidate_absent_from_the_oral_is_deliberated_without_grids(
+    client, world, launch, clock
+):
     sat_exam(launch, clock, "cand-C", {"C1": [2, 10], "C2": [1, 10]})
     session_id = staff_session(client, world)
     cand = candidate_of(session_id, world.trainees[2])

@@ -94,7 +94,7 @@ def test_composition_rules_block_until_quorum_and_external_share(client, world):
     client.post(url + "/jury", data={"user_id": str(world.jury[0].user.id)})  # internal
     composition = services.composition(session)
     assert composition.problems == (
-        "Quorum non atteint : 1 membre(s) sur 2 requis.",
+        "Quorum non atteint : 1 membre sur 2 requis.",
         "Membres extérieurs insuffisants : 0 sur 1, au moins 50% requis.",
     )
     client.post(url + "/jury", data={"user_id": str(world.jury[1].user.id), "external": "1"})
