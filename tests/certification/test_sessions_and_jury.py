@@ -197,3 +197,21 @@ def test_the_pages_are_available_in_english(client, world):
     text = client.get(f"/s/{token}/certification/").get_data(as_text=True)
     assert "Certification sessions of this course" in text and "Open the session" in text
     assert "Test 1: threshold per competency (% of items right)" in text
+
+
+def test_refusals_are_translated_when_the_view_reads_them(app):
+    """The services raise lazy strings: the message is in the language of whoever reads it."""
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        session = CertSession(status="closed")
+        try:
+            services.ensure_open(session)
+        except services.CertificationError as error:
+            refused = error
+        assert refused.message == "La session est close : rien ne peut plus y être modifié."
+        with force_locale("en"):
+            assert (
+                refused.message == "The session is closed: nothing in it can be changed any more."
+            )
+            assert str(refused) == refused.message
