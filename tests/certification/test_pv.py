@@ -189,3 +189,15 @@ def test_the_partial_result_page_names_the_retakes_in_the_singular(client, world
     page = client.get(world.trainees[1].url(f"/certification/mon-resultat/{cand.id}"))
     text = page.get_data(as_text=True)
     assert "pendant 12 mois pour le rattrapage (1 rattrapage permis par le certificateur)" in text
+
+
+def test_the_jury_page_title_is_text_once_a_pv_exists(client, world, launch, clock):
+    """The PV's block used to sit in the page's <title> as well (a misplaced endblock)."""
+    session_id = deliberated_session(client, world, launch, clock)
+    close(client, world, session_id)
+    page = client.get(world.jury[0].url(f"/certification/jury/{session_id}")).get_data(
+        as_text=True
+    )
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Procès-verbal" not in title and "<section" not in title
+    assert page.count('id="pv-title"') == 1
