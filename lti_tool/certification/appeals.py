@@ -70,14 +70,17 @@ def lodge(candidate: CertCandidate, *, text: str, now: datetime) -> CertAppeal:
     record = pv.signed_pv(candidate.session_id)
     assert record is not None
     appeal = CertAppeal(candidate_id=candidate.id, pv_id=record.id, text=text[:5000], lodged_at=now)
-    db.session.add(appeal)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        appeal,
         candidate.session,
         actor_id=candidate.user_id,
         action="appeal_lodged",
         now=now,
-        subject={"candidate_id": candidate.id, "appeal_id": appeal.id, "pv_id": record.id},
+        subject=lambda: {
+            "candidate_id": candidate.id,
+            "appeal_id": appeal.id,
+            "pv_id": record.id,
+        },
         after={"text": appeal.text, "deadline": limit.isoformat()},
     )
     return appeal

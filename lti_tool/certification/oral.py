@@ -200,9 +200,8 @@ def submit_sheet(
         notes=notes.strip()[:5000],
         submitted_at=now,
     )
-    db.session.add(sheet)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        sheet,
         candidate.session,
         actor_id=member_id,
         action="marks_submitted",

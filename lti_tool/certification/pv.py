@@ -167,15 +167,14 @@ def close(session: CertSession, *, by: User, now: datetime) -> CertPv:
         created_by_id=by.id,
         created_at=now,
     )
-    db.session.add(record)
     session.status, session.closed_at = CLOSED, now
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        record,
         session,
         actor_id=by.id,
         action="pv_drawn_up",
         now=now,
-        subject={"pv_id": record.id, "number": number},
+        subject=lambda: {"pv_id": record.id, "number": number},
         before={"status": OPEN},
         after={
             "status": CLOSED,
@@ -200,17 +199,15 @@ def confirm(record: CertPv, *, member: User, sha256: str, now: datetime) -> bool
         raise CertificationError(_l("L'empreinte confirmée n'est pas celle de ce PV."), 409)
     if any(s.user_id == member.id for s in signatures(record.id)):
         return False
-    db.session.add(
-        CertPvSignature(
-            pv_id=record.id,
-            user_id=member.id,
-            name=member.display_name,
-            pv_sha256=record.sha256,
-            signed_at=now,
-        )
+    signature = CertPvSignature(
+        pv_id=record.id,
+        user_id=member.id,
+        name=member.display_name,
+        pv_sha256=record.sha256,
+        signed_at=now,
     )
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        signature,
         session,
         actor_id=member.id,
         action="pv_confirmed",

@@ -207,9 +207,8 @@ def create_session(
         created_by_id=by.id,
         created_at=now,
     )
-    db.session.add(session)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        session,
         session,
         actor_id=by.id,
         action="session_opened",
@@ -306,14 +305,13 @@ def convene(
         extra_time_percent=enrollment.extra_time_percent,
         accommodations=accommodations.strip(),
     )
-    db.session.add(candidate)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        candidate,
         session,
         actor_id=by.id,
         action="candidate_convened",
         now=now,
-        subject={"candidate_id": candidate.id, "user_id": user.id},
+        subject=lambda: {"candidate_id": candidate.id, "user_id": user.id},
         after={
             "convened_at": candidate.convened_at.isoformat(),
             "place": session.place,
@@ -457,9 +455,8 @@ def appoint(
         appointed_by_id=by.id,
         appointed_at=now,
     )
-    db.session.add(member)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        member,
         session,
         actor_id=by.id,
         action="jury_appointed",
