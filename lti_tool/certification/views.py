@@ -6,6 +6,7 @@ role alone: the certifier's grant, the appointment to a session's jury, the conv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,6 +83,23 @@ def _certifier_session(session_id: int) -> CertSession:
 def _refused(error: CertificationError) -> Any:
     db.session.rollback()
     flash(error.message, "error")
+
+
+def _certifier_act(
+    session_id: int, act: Callable[[CertSession], Any], done: str | Callable[[Any], str]
+) -> Any:
+    """A certifier's action on a session: checked, then committed with ``done`` (a message, or
+    a function of what ``act`` returned) or, when refused, rolled back with the refusal; back
+    to the session's page either way."""
+    cert_session = _certifier_session(session_id)
+    try:
+        result = act(cert_session)
+    except CertificationError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(done(result) if callable(done) else done, "ok")
+    return redirect(url_for(".session", session_id=session_id))
 
 
 @bp.get("/")
@@ -245,18 +263,17 @@ def appoint(session_id: int) -> Any:
 @launch_required
 def remove_member(session_id: int, member_id: int) -> Any:
     """Withdraw a member who has not marked anyone yet."""
-    cert_session = _certifier_session(session_id)
+    _certifier_session(session_id)  # (a stranger learns nothing of the members: 403 first)
     member = db.session.get(CertJuryMember, member_id)
-    if member is None or member.session_id != cert_session.id:
+    if member is None or member.session_id != session_id:
         abort(404)
-    try:
-        services.remove_member(cert_session, member, by=current_launch().user, now=now())
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Membre retiré du jury."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+    return _certifier_act(
+        session_id,
+        lambda cert_session: services.remove_member(
+            cert_session, member, by=current_launch().user, now=now()
+        ),
+        _("Membre retiré du jury."),
+    )
 
 
 def _jury_session(session_id: int) -> CertSession:
@@ -491,38 +508,27 @@ def deliberate(candidate_id: int) -> Any:
 @launch_required
 def close_session(session_id: int) -> Any:
     """Close the session and draw up its PV."""
-    cert_session = _certifier_session(session_id)
-    try:
-        record = pv.close(cert_session, by=current_launch().user, now=now())
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(
-        _(
+    return _certifier_act(
+        session_id,
+        lambda cert_session: pv.close(cert_session, by=current_launch().user, now=now()),
+        lambda record: _(
             "Session close : PV n° %(n)s établi, en attente de la confirmation de chaque membre du jury.",
             n=record.number,
         ),
-        "ok",
     )
-    return redirect(url_for(".session", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/correction")
 @launch_required
 def reopen_session(session_id: int) -> Any:
     """Reopen a closed session for a correction (a new, linked PV follows)."""
-    cert_session = _certifier_session(session_id)
-    try:
-        pv.reopen_for_correction(
+    return _certifier_act(
+        session_id,
+        lambda cert_session: pv.reopen_for_correction(
             cert_session, by=current_launch().user, reason=request.form.get("reason", ""), now=now()
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Session rouverte pour correction : le prochain PV citera le précédent."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Session rouverte pour correction : le prochain PV citera le précédent."),
+    )
 
 
 def _pv_reader(pv_id: int) -> CertPv:
@@ -692,21 +698,16 @@ def revoke_certificate(certificate_id: int) -> Any:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
-    session_id = certificate.candidate.session_id
-    _certifier_session(session_id)
-    try:
-        certificates.revoke(
+    return _certifier_act(
+        certificate.candidate.session_id,
+        lambda _session: certificates.revoke(
             certificate,
             reason=request.form.get("reason", ""),
             by_id=current_launch().user_id,
             now=now(),
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Certificat révoqué ; la page de vérification l'indique désormais."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Certificat révoqué ; la page de vérification l'indique désormais."),
+    )
 
 
 #: Public pages (no launch): the certificate's verification.
@@ -826,19 +827,14 @@ def decide_appeal(appeal_id: int) -> Any:
     appeal = db.session.get(CertAppeal, appeal_id)
     if appeal is None:
         abort(404)
-    session_id = appeal.candidate.session_id
-    _certifier_session(session_id)
-    try:
-        appeals.decide(
+    return _certifier_act(
+        appeal.candidate.session_id,
+        lambda _session: appeals.decide(
             appeal,
             outcome=request.form.get("outcome", ""),
             text=request.form.get("text", ""),
             by_id=current_launch().user_id,
             now=now(),
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Issue du recours consignée."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Issue du recours consignée."),
+    )
