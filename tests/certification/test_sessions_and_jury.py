@@ -215,3 +215,19 @@ def test_refusals_are_translated_when_the_view_reads_them(app):
                 refused.message == "The session is closed: nothing in it can be changed any more."
             )
             assert str(refused) == refused.message
+
+
+def test_a_refusal_reaches_an_english_launch_in_english(client, world):
+    from flask_babel import refresh
+
+    from lti_tool.models.core import LaunchSession
+
+    session_id = staff_session(client, world)
+    url = world.certifier.url(f"/certification/sessions/{session_id}/jury")
+    trainer = {"user_id": str(world.trainer.user.id), "external": "1"}
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    refresh()  # (the test's app context outlives requests: drop its cached locale)
+    english = client.post(url, data=trainer, follow_redirects=True).get_data(as_text=True)
+    assert "Dominique Formateur was a trainer in the candidates" in english
+    assert "a été formateur" not in english
