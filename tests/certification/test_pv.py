@@ -195,9 +195,7 @@ def test_the_jury_page_title_is_text_once_a_pv_exists(client, world, launch, clo
     """The PV's block used to sit in the page's <title> as well (a misplaced endblock)."""
     session_id = deliberated_session(client, world, launch, clock)
     close(client, world, session_id)
-    page = client.get(world.jury[0].url(f"/certification/jury/{session_id}")).get_data(
-        as_text=True
-    )
+    page = client.get(world.jury[0].url(f"/certification/jury/{session_id}")).get_data(as_text=True)
     title = page[page.index("<title>") : page.index("</title>")]
     assert "Procès-verbal" not in title and "<section" not in title
     assert page.count('id="pv-title"') == 1
