@@ -25,7 +25,7 @@ install: pdf-libs $(VENV)/.installed
 
 # WeasyPrint (the PV de jury as PDF/UA) needs Pango: Debian's libpango-1.0-0 and libpangoft2-1.0-0.
 pdf-libs:
-	@if /sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then :; \
+	@if { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0'; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	else echo "Pango absent : installez les paquets Debian libpango-1.0-0 et libpangoft2-1.0-0 (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; fi
 
