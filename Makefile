@@ -7,7 +7,7 @@ export FLASK_APP := lti_tool:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean registration-url
+.PHONY: run test install install-test pdf-libs browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean registration-url
 
 # What running needs (make run): the project and its runtime dependencies only.
 $(VENV)/.installed: pyproject.toml
@@ -21,9 +21,15 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: pdf-libs $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+# WeasyPrint (the PV de jury as PDF/UA) needs Pango: Debian's libpango-1.0-0 and libpangoft2-1.0-0.
+pdf-libs:
+	@if { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0'; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	else echo "Pango absent : installez les paquets Debian libpango-1.0-0 et libpangoft2-1.0-0 (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; fi
+
+install-test: pdf-libs $(VENV)/.installed-test
 
 translations: install
 	$(VENV)/bin/pybabel compile -d lti_tool/translations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lti_tool.certification import audit, pv
@@ -50,27 +51,36 @@ def lodge(candidate: CertCandidate, *, text: str, now: datetime) -> CertAppeal:
     """Lodge an appeal (one open at a time), within the delay; logged."""
     limit = deadline(candidate)
     if limit is None:
-        raise CertificationError("Le procès-verbal n'est pas encore signé.", 409)
+        raise CertificationError(_l("Le procès-verbal n'est pas encore signé."), 409)
     if now > limit:
         raise CertificationError(
-            f"Le délai de recours a expiré le {limit.strftime('%d/%m/%Y à %H:%M')} UTC.", 409
+            _l(
+                "Le délai de recours a expiré le %(date)s UTC.",
+                date=limit.strftime("%d/%m/%Y %H:%M"),
+            ),
+            409,
         )
     text = text.strip()
     if len(text) < 20:
-        raise CertificationError("Exposez les motifs de votre recours (20 caractères au moins).")
+        raise CertificationError(
+            _l("Exposez les motifs de votre recours (20 caractères au moins).")
+        )
     if any(a.outcome is None for a in of_candidate(candidate.id)):
-        raise CertificationError("Un recours est déjà en cours d'examen.", 409)
+        raise CertificationError(_l("Un recours est déjà en cours d'examen."), 409)
     record = pv.signed_pv(candidate.session_id)
     assert record is not None
     appeal = CertAppeal(candidate_id=candidate.id, pv_id=record.id, text=text[:5000], lodged_at=now)
-    db.session.add(appeal)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        appeal,
         candidate.session,
         actor_id=candidate.user_id,
         action="appeal_lodged",
         now=now,
-        subject={"candidate_id": candidate.id, "appeal_id": appeal.id, "pv_id": record.id},
+        subject=lambda: {
+            "candidate_id": candidate.id,
+            "appeal_id": appeal.id,
+            "pv_id": record.id,
+        },
         after={"text": appeal.text, "deadline": limit.isoformat()},
     )
     return appeal
@@ -79,12 +89,12 @@ def lodge(candidate: CertCandidate, *, text: str, now: datetime) -> CertAppeal:
 def decide(appeal: CertAppeal, *, outcome: str, text: str, by_id: int, now: datetime) -> None:
     """The certifier records the outcome, with its reasons; logged."""
     if outcome not in OUTCOMES:
-        raise CertificationError("Choisissez l'issue du recours.")
+        raise CertificationError(_l("Choisissez l'issue du recours."))
     text = text.strip()
     if not text:
-        raise CertificationError("Motivez la décision sur le recours.")
+        raise CertificationError(_l("Motivez la décision sur le recours."))
     if appeal.outcome is not None:
-        raise CertificationError("L'issue de ce recours est déjà consignée.", 409)
+        raise CertificationError(_l("L'issue de ce recours est déjà consignée."), 409)
     appeal.outcome, appeal.outcome_text = outcome, text[:5000]
     appeal.decided_at, appeal.decided_by_id = now, by_id
     audit.record(

@@ -7,6 +7,7 @@ removed or reordered entry is found by ``verify_chain``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,34 @@ from sqlalchemy import func, select
 from grading.event_chain import GENESIS, ChainEntry, chain_hash, verify
 from lti_tool.certification.models import CertEvent, CertSession
 from lti_tool.extensions import db
+
+
+def add_recorded(
+    row: Any,
+    session: CertSession | None,
+    *,
+    actor_id: int | None,
+    action: str,
+    now: datetime,
+    subject: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> CertEvent:
+    """Add a new row and log its creation: the one add-flush-record every service does.
+
+    ``subject`` may be a function, called after the flush, when it names the new row's id.
+    """
+    db.session.add(row)
+    db.session.flush()
+    return record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        now=now,
+        subject=subject() if callable(subject) else subject,
+        before=before,
+        after=after,
+    )
 
 
 def record(

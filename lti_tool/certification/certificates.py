@@ -13,6 +13,7 @@ from typing import Any
 
 import segno
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from fpdf.enums import XPos, YPos
 from sqlalchemy import select
 
@@ -103,9 +104,9 @@ def revoke(certificate: Certificate, *, reason: str, by_id: int, now: datetime) 
     """Revoke a certificate (the verification page then says so), logged."""
     reason = reason.strip()
     if not reason:
-        raise CertificationError("Indiquez le motif de la révocation.")
+        raise CertificationError(_l("Indiquez le motif de la révocation."))
     if certificate.revoked_at is not None:
-        raise CertificationError("Ce certificat est déjà révoqué.", 409)
+        raise CertificationError(_l("Ce certificat est déjà révoqué."), 409)
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = (
         now,
         reason,

@@ -25,6 +25,8 @@ from xml.etree import ElementTree as ET  # noqa: S405  (building only; parsing u
 from cryptography.fernet import Fernet, InvalidToken
 from defusedxml import ElementTree as SafeET
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lti_tool.certification import audit, certificates
@@ -58,11 +60,11 @@ def nir_problems(raw: str) -> list[str]:
     if not (
         1 <= int(month) <= 12 or int(month) == 20 or 30 <= int(month) <= 42 or int(month) >= 50
     ):
-        problems.append("Le mois de naissance du numéro est impossible.")
+        problems.append(_("Le mois de naissance du numéro est impossible."))
     if department == "00":
-        problems.append("Le département de naissance du numéro est impossible.")
+        problems.append(_("Le département de naissance du numéro est impossible."))
     if int(key) != nir_key(nir[:13]):
-        problems.append("La clé du numéro ne correspond pas : vérifiez chaque chiffre.")
+        problems.append(_("La clé du numéro ne correspond pas : vérifiez chaque chiffre."))
     del sex
     return problems
 
@@ -92,7 +94,7 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise CertificationError("Donnée chiffrée illisible : la clé a changé.", 500) from None
+        raise CertificationError(_l("Donnée chiffrée illisible : la clé a changé."), 500) from None
 
 
 def masked(record: CpfRecord) -> str:
@@ -117,12 +119,12 @@ def enter(
     held = certificates.of_candidate(candidate.id)
     if held is None or held.revoked_at is not None:
         raise CertificationError(
-            "Seuls les titulaires d'un certificat valide sont déclarés au CPF.", 403
+            _l("Seuls les titulaires d'un certificat valide sont déclarés au CPF."), 403
         )
     problems = nir_problems(nir)
     name = " ".join((birth_name or "").split()).upper()
     if not name:
-        problems.append("Indiquez votre nom de naissance.")
+        problems.append(_("Indiquez votre nom de naissance."))
     if problems:
         raise CertificationError(" ".join(problems))
     value = normalise_nir(nir)
@@ -202,11 +204,15 @@ def build_export(session: CertSession, *, now: datetime) -> Export:
     ]
     if missing:
         raise CertificationError(
-            "Paramètres CPF manquants : " + ", ".join("BILAN_" + m for m in missing) + ".", 409
+            _l(
+                "Paramètres CPF manquants : %(names)s.",
+                names=", ".join("BILAN_" + m for m in missing),
+            ),
+            409,
         )
     records = exportable(session)
     if not records:
-        raise CertificationError("Aucun titulaire n'a encore saisi ses données CPF.", 409)
+        raise CertificationError(_l("Aucun titulaire n'a encore saisi ses données CPF."), 409)
     ET.register_namespace("cpf", NS)
     ET.register_namespace("xsi", XSI)
     id_flux = str(uuid.uuid4())
@@ -335,7 +341,9 @@ def export(session: CertSession, *, by_id: int, now: datetime) -> Export:
     built = build_export(session, now=now)
     problems = check_export(built.xml)
     if problems:
-        raise CertificationError("Fichier CPF non conforme : " + " ; ".join(problems), 409)
+        raise CertificationError(
+            _l("Fichier CPF non conforme : %(problems)s", problems=" ; ".join(problems)), 409
+        )
     for record in built.records:
         record.state, record.exported_at = "exported", now
     audit.record(
@@ -359,7 +367,7 @@ def import_receipt(
     try:
         root = SafeET.fromstring(data)
     except Exception:  # noqa: BLE001  (defusedxml raises several kinds)
-        raise CertificationError("Compte rendu illisible : fichier XML attendu.") from None
+        raise CertificationError(_l("Compte rendu illisible : fichier XML attendu.")) from None
     mine = {r.id_technique: r for r in (of_candidate(c.id) for c in candidates(session.id)) if r}
     counts = {"accepted": 0, "rejected": 0, "unknown": 0}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lti_tool.certification import audit, oral
@@ -134,8 +135,10 @@ def decisions_of(candidate_id: int) -> dict[str, CertDecision]:
 def ready_problems(candidate: CertCandidate) -> list[str]:
     """Why the jury may not deliberate on this candidate yet (empty when it may)."""
     problems = list(composition(candidate.session).problems)
-    if not oral.all_submitted(candidate):
-        problems.append("Chaque membre du jury doit d'abord soumettre sa grille pour ce candidat.")
+    if candidate.oral_absent_at is None and not oral.all_submitted(candidate):
+        problems.append(
+            _("Chaque membre du jury doit d'abord soumettre sa grille pour ce candidat.")
+        )
     return problems
 
 
@@ -167,13 +170,16 @@ def decide(
     for competency in COMPETENCIES:
         choice = choices.get(competency)
         if choice not in ("acquise", "non_acquise"):
-            errors.append(f"{competency} : choisissez acquise ou non acquise.")
+            errors.append(_("%(c)s : choisissez acquise ou non acquise.", c=competency))
             continue
         acquired[competency] = choice == "acquise"
         text = (justifications.get(competency) or "").strip()
         if acquired[competency] != rows[competency].proposed and not text:
             errors.append(
-                f"{competency} : la décision s'écarte des éléments d'évaluation, justifiez-la."
+                _(
+                    "%(c)s : la décision s'écarte des éléments d'évaluation, justifiez-la.",
+                    c=competency,
+                )
             )
     if errors:
         raise CertificationError(" ".join(errors))

@@ -108,6 +108,8 @@ class CertCandidate(db.Model):  # type: ignore[name-defined,misc]
     accommodations: Mapped[str] = mapped_column(Text, default="")
     oral_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     oral_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: Set when the jury recorded the candidate absent from the oral (no grid is then expected).
+    oral_absent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     #: certified / partial / not_certified once deliberated.
     result: Mapped[str | None] = mapped_column(String(16), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

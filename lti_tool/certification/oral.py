@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lti_tool.certification import audit
@@ -67,6 +69,8 @@ def oral_times(candidate: CertCandidate) -> OralTimes:
 def start_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
     """Start the oral's timer (once), logged."""
     ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        raise CertificationError(_l("Ce candidat a été déclaré absent à l'oral."), 409)
     if candidate.oral_started_at is not None:
         return
     candidate.oral_started_at = now
@@ -84,7 +88,7 @@ def end_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
     """Stop the oral's timer, logged with its duration."""
     ensure_open(candidate.session)
     if candidate.oral_started_at is None:
-        raise CertificationError("L'oral n'a pas commencé.")
+        raise CertificationError(_l("L'oral n'a pas commencé."))
     if candidate.oral_ended_at is not None:
         return
     candidate.oral_ended_at = now
@@ -98,6 +102,27 @@ def end_oral(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
             "ended_at": now.isoformat(),
             "seconds": int((now - candidate.oral_started_at).total_seconds()),
         },
+    )
+
+
+def record_absence(candidate: CertCandidate, *, by_id: int, now: datetime) -> None:
+    """Record that the candidate did not come to the oral (logged): no grid is then expected,
+    and épreuve 2's competencies cannot be proposed as acquired."""
+    ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        return
+    if candidate.oral_started_at is not None or sheets(candidate.id):
+        raise CertificationError(
+            _l("L'oral de ce candidat a commencé : il ne peut plus être déclaré absent."), 409
+        )
+    candidate.oral_absent_at = now
+    audit.record(
+        candidate.session,
+        actor_id=by_id,
+        action="oral_absence_recorded",
+        now=now,
+        subject={"candidate_id": candidate.id},
+        after={"absent_at": now.isoformat()},
     )
 
 
@@ -137,10 +162,17 @@ def parse_marks(session: CertSession, form: dict[str, str]) -> dict[str, dict[st
         level = form.get(f"level_{line.id}", "")
         comment = (form.get(f"comment_{line.id}") or "").strip()
         if level not in LEVELS:
-            problems.append(f"{line.id} : choisissez acquis, partiellement acquis ou non acquis.")
+            problems.append(
+                _("%(line)s : choisissez acquis, partiellement acquis ou non acquis.", line=line.id)
+            )
             continue
         if level != ACQUIS and not comment:
-            problems.append(f"{line.id} : un commentaire est requis pour ce qui n'est pas acquis.")
+            problems.append(
+                _(
+                    "%(line)s : un commentaire est requis pour ce qui n'est pas acquis.",
+                    line=line.id,
+                )
+            )
         marks[line.id] = {"level": level, "comment": comment[:2000]}
     if problems:
         raise CertificationError(" ".join(problems))
@@ -157,8 +189,10 @@ def submit_sheet(
 ) -> CertMarkSheet:
     """Record a member's marks, once (a submitted sheet is never replaced), logged."""
     ensure_open(candidate.session)
+    if candidate.oral_absent_at is not None:
+        raise CertificationError(_l("Ce candidat a été déclaré absent à l'oral."), 409)
     if sheet_of(candidate.id, member_id) is not None:
-        raise CertificationError("Vous avez déjà soumis votre grille pour ce candidat.", 409)
+        raise CertificationError(_l("Vous avez déjà soumis votre grille pour ce candidat."), 409)
     sheet = CertMarkSheet(
         candidate_id=candidate.id,
         member_id=member_id,
@@ -166,9 +200,8 @@ def submit_sheet(
         notes=notes.strip()[:5000],
         submitted_at=now,
     )
-    db.session.add(sheet)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        sheet,
         candidate.session,
         actor_id=member_id,
         action="marks_submitted",

@@ -1,10 +1,13 @@
-"""The PV de jury as a PDF (fpdf2), in French, drawn from the PV's stored content.
+"""The certification's PDFs, in French: the PV de jury (WeasyPrint) and the certificate (fpdf2).
 
-fpdf2: pure Python (no system library), maintained by the py-pdf organisation, Unicode TrueType
-fonts embedded, tables, document language, title and bookmarks (outline). It does not build a
-complete tag tree (only images' alternative text is tagged), so the PDF carries its language,
-title and an outline of its sections, and the same content is available as an HTML page in
-the tool for screen-reader users.
+The PV is a tagged PDF/UA-1 drawn by WeasyPrint from an HTML page (templates/pv.html): headings,
+paragraphs and tables with their header cells are in the structure tree, with the document's
+language and title, so a screen reader reads it in order. fpdf2 (2.8.9) cannot do this: it only
+tags images (alternative text), links and a table of contents, with no API to tag headings,
+paragraphs or tables. WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0).
+The same content always gives the same bytes: the PV's hash can be recomputed.
+
+The certificate stays with fpdf2 (one page, its QR code drawn as an image with alternative text).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from jinja2 import Environment, FileSystemLoader
 
 FONTS = Path(__file__).parent / "fonts"
 
@@ -35,31 +39,10 @@ def _document(title: str, created: datetime) -> FPDF:
     return pdf
 
 
-def _heading(pdf: FPDF, text: str, size: int = 13) -> None:
-    pdf.start_section(text, level=0 if size >= 13 else 1)
-    pdf.set_font("DejaVu", "B", size)
-    pdf.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("DejaVu", "", 10)
-
-
 def _text(pdf: FPDF, text: str, *, bold: bool = False) -> None:
     pdf.set_font("DejaVu", "B" if bold else "", 10)
     pdf.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
-
-
-def _table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
-    pdf.set_font("DejaVu", "", 9)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as table:
-        head = table.row()
-        for cell in header:
-            head.cell(cell)
-        for values in rows:
-            row = table.row()
-            for cell in values:
-                row.cell(cell)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.ln(2)
 
 
 RESULTS = {
@@ -69,92 +52,29 @@ RESULTS = {
 }
 
 
+_PV_TEMPLATE = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+).get_template("pv.html")
+
+
 def pv_pdf(content: dict[str, Any], created: datetime) -> bytes:
-    """The PV's PDF from its content (see lti_tool.certification.pv.pv_content)."""
-    number = content["number"]
-    title = f"Procès-verbal de jury n° {number} — {content['session']['title']}"
-    pdf = _document(title, created)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, "Procès-verbal de jury", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _text(pdf, "Certification « Pratique du bilan de compétences »", bold=True)
-    _text(pdf, f"PV n° {number} établi le {created.strftime('%d/%m/%Y à %H:%M')} UTC")
-    if content.get("corrects"):
-        corrected = content["corrects"]
-        _text(
-            pdf,
-            f"Ce PV corrige le PV n° {corrected['number']} (empreinte SHA-256 "
-            f"{corrected['sha256']}). Motif : {content.get('correction_reason') or '—'}",
-            bold=True,
-        )
-    pdf.ln(2)
+    """The PV's PDF/UA from its content (see lti_tool.certification.pv.pv_content)."""
+    from weasyprint import HTML  # noqa: PLC0415 (Pango loaded only when a PV is drawn)
 
     session = content["session"]
-    _heading(pdf, "Session")
-    _text(pdf, f"Intitulé : {session['title']}")
-    _text(pdf, f"Formation : {session['course']}")
-    _text(pdf, f"Oraux : {session['starts_at']} UTC — {session['place'] or 'lieu non précisé'}")
-    _text(pdf, f"Certificateur : {session['certifier']}")
-    rules = session["rules"]
-    thresholds = ", ".join(f"{c} {round(v * 100)} %" for c, v in rules["thresholds"].items())
-    _text(
-        pdf,
-        f"Règles : seuils de l'épreuve 1 par compétence {thresholds} ; oral de "
-        f"{rules['oral']['min_minutes']} à {rules['oral']['max_minutes']} minutes (tiers temps "
-        f"en plus) ; quorum {rules['jury']['quorum']}, au moins "
-        f"{round(rules['jury']['min_external_ratio'] * 100)} % de membres extérieurs ; "
-        f"{rules['retake']['max_retakes']} rattrapage(s), compétences acquises conservées "
-        f"{rules['retake']['keep_acquired_months']} mois ; recours dans les "
-        f"{rules['appeal_days']} jours.",
+    html = _PV_TEMPLATE.render(
+        c=content,
+        s=session,
+        r=session["rules"],
+        title=f"Procès-verbal de jury n° {content['number']} — {session['title']}",
+        created=created,
+        created_iso=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        thresholds=", ".join(
+            f"{c} {round(v * 100)} %" for c, v in session["rules"]["thresholds"].items()
+        ),
+        results=RESULTS,
     )
-
-    _heading(pdf, "Jury")
-    _table(
-        pdf,
-        ["Membre", "Statut", "Nommé le"],
-        [[m["name"], m["status"], m["appointed_at"]] for m in content["jury"]],
-        (80, 50, 44),
-    )
-    _text(pdf, content["composition"])
-
-    _heading(pdf, "Décisions par candidat")
-    for candidate in content["candidates"]:
-        _heading(pdf, candidate["name"], size=11)
-        _text(pdf, f"Résultat : {RESULTS.get(candidate['result'], '—')}", bold=True)
-        _text(pdf, f"Aménagements : {candidate['accommodations'] or 'aucun'}")
-        incidents = candidate.get("incidents") or []
-        _text(
-            pdf,
-            "Incidents de l'épreuve 1 : "
-            + (
-                "; ".join(
-                    f"{i.get('kind')} ({i.get('seconds_lost', 0)} s perdues, "
-                    f"{i.get('compensated_seconds', 0)} s accordées) {i.get('note') or ''}".strip()
-                    for i in incidents
-                )
-                or "aucun"
-            ),
-        )
-        _table(
-            pdf,
-            ["Compétence", "Décision", "Proposition", "Justification"],
-            [
-                [
-                    d["competency"],
-                    "acquise" if d["acquired"] else "non acquise",
-                    "acquise" if d["proposed"] else "non acquise",
-                    d["justification"] or "—",
-                ]
-                for d in candidate["decisions"]
-            ],
-            (26, 30, 30, 88),
-        )
-
-    _heading(pdf, "Signatures")
-    _text(
-        pdf,
-        "Chaque membre du jury confirme ce PV dans l'outil (nom, date et heure), sur "
-        "l'empreinte SHA-256 de ce fichier ; l'empreinte et les confirmations sont inscrites "
-        "au journal chaîné de la session. Un PV signé n'est jamais modifié : une correction "
-        "fait l'objet d'un nouveau PV qui le cite.",
-    )
-    return bytes(pdf.output())
+    return bytes(HTML(string=html, base_url=str(FONTS) + "/").write_pdf(pdf_variant="pdf/ua-1"))

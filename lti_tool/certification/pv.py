@@ -11,6 +11,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +41,7 @@ def _signed_pv_is_immutable(session: Session, _context: Any, _instances: Any) ->
                 not history.has_changes() and obj.signed_at is not None
             )
             if was_signed:
-                raise CertificationError("Un PV signé ne peut plus être modifié.", 409)
+                raise CertificationError(_l("Un PV signé ne peut plus être modifié."), 409)
 
 
 def latest(session_id: int) -> CertPv | None:
@@ -95,6 +97,7 @@ def pv_content(
                 "result": candidate.result,
                 "accommodations": "; ".join(x for x in (extra, candidate.accommodations) if x),
                 "incidents": deliberation.incidents_for_deliberation(candidate),
+                "oral_absent": candidate.oral_absent_at is not None,
                 "decisions": [
                     {
                         "competency": c,
@@ -142,9 +145,9 @@ def close(session: CertSession, *, by: User, now: datetime) -> CertPv:
     problems = list(services.composition(session).problems)
     undecided = [c.user.display_name for c in services.candidates(session.id) if c.result is None]
     if undecided:
-        problems.append("Candidats sans délibération : " + ", ".join(undecided) + ".")
+        problems.append(_("Candidats sans délibération : %(names)s.", names=", ".join(undecided)))
     if not services.candidates(session.id):
-        problems.append("Aucun candidat dans la session.")
+        problems.append(_("Aucun candidat dans la session."))
     if problems:
         raise CertificationError(" ".join(problems), 409)
     previous = latest(session.id)
@@ -164,15 +167,14 @@ def close(session: CertSession, *, by: User, now: datetime) -> CertPv:
         created_by_id=by.id,
         created_at=now,
     )
-    db.session.add(record)
     session.status, session.closed_at = CLOSED, now
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        record,
         session,
         actor_id=by.id,
         action="pv_drawn_up",
         now=now,
-        subject={"pv_id": record.id, "number": number},
+        subject=lambda: {"pv_id": record.id, "number": number},
         before={"status": OPEN},
         after={
             "status": CLOSED,
@@ -189,25 +191,23 @@ def confirm(record: CertPv, *, member: User, sha256: str, now: datetime) -> bool
     session = db.session.get(CertSession, record.session_id)
     assert session is not None
     if not services.is_jury_member(session.id, member.id):
-        raise CertificationError("Seuls les membres du jury confirment le PV.", 403)
+        raise CertificationError(_l("Seuls les membres du jury confirment le PV."), 403)
     newest = latest(session.id)
     if newest is None or newest.id != record.id or session.status != CLOSED:
-        raise CertificationError("Ce PV a été remplacé par un PV rectificatif.", 409)
+        raise CertificationError(_l("Ce PV a été remplacé par un PV rectificatif."), 409)
     if sha256 != record.sha256:
-        raise CertificationError("L'empreinte confirmée n'est pas celle de ce PV.", 409)
+        raise CertificationError(_l("L'empreinte confirmée n'est pas celle de ce PV."), 409)
     if any(s.user_id == member.id for s in signatures(record.id)):
         return False
-    db.session.add(
-        CertPvSignature(
-            pv_id=record.id,
-            user_id=member.id,
-            name=member.display_name,
-            pv_sha256=record.sha256,
-            signed_at=now,
-        )
+    signature = CertPvSignature(
+        pv_id=record.id,
+        user_id=member.id,
+        name=member.display_name,
+        pv_sha256=record.sha256,
+        signed_at=now,
     )
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        signature,
         session,
         actor_id=member.id,
         action="pv_confirmed",
@@ -260,9 +260,9 @@ def reopen_for_correction(session: CertSession, *, by: User, reason: str, now: d
     """Reopen a closed session to correct it; the next closing draws up a linked new PV."""
     reason = reason.strip()
     if session.status != CLOSED:
-        raise CertificationError("La session n'est pas close.", 409)
+        raise CertificationError(_l("La session n'est pas close."), 409)
     if not reason:
-        raise CertificationError("Indiquez le motif de la correction.")
+        raise CertificationError(_l("Indiquez le motif de la correction."))
     session.status, session.closed_at = OPEN, None
     session.rules = {**session.rules, "_correction_reason": reason[:2000]}
     audit.record(

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lti_tool.certification import audit
@@ -53,12 +56,24 @@ DEFAULT_RULES: dict[str, Any] = {
 
 
 class CertificationError(ValueError):
-    """A refused action, with a French message for the person who tried it."""
+    """A refused action, with a message for the person who tried it.
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    The message is a lazy string (Flask-Babel's ``lazy_gettext``): it is translated into the
+    person's language when the view reads ``message``, not when the service raises it.
+    """
+
+    def __init__(self, message: Any, status: int = 400) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current request's language."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # --- The certifier's role ---------------------------------------------------------------
@@ -136,9 +151,18 @@ def parse_rules(form: dict[str, str]) -> dict[str, Any]:
         try:
             value = float(raw)
         except ValueError:
-            raise CertificationError(f"Valeur manquante ou invalide : {name}.") from None
+            raise CertificationError(
+                _l("Valeur manquante ou invalide : %(name)s.", name=name)
+            ) from None
         if not low <= value <= high or (integer and value != int(value)):
-            raise CertificationError(f"Valeur hors limites pour {name} ({low:g} à {high:g}).")
+            raise CertificationError(
+                _l(
+                    "Valeur hors limites pour %(name)s (%(low)s à %(high)s).",
+                    name=name,
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                )
+            )
         return value
 
     for competency in EPREUVE_1:
@@ -152,7 +176,7 @@ def parse_rules(form: dict[str, str]) -> dict[str, Any]:
     low = int(number("oral_min", 20, 30, integer=True))
     high = int(number("oral_max", 20, 30, integer=True))
     if low > high:
-        raise CertificationError("La durée minimale de l'oral dépasse la durée maximale.")
+        raise CertificationError(_l("La durée minimale de l'oral dépasse la durée maximale."))
     rules["oral"] = {"min_minutes": low, "max_minutes": high}
     rules["appeal_days"] = int(number("appeal_days", 1, 365, integer=True))
     rules["gradebook_per_competency"] = form.get("gradebook_per_competency") == "1"
@@ -172,7 +196,7 @@ def create_session(
     """Open a certification session for a course (certifiers only, checked by the caller)."""
     title = title.strip()
     if not title:
-        raise CertificationError("Donnez un intitulé à la session.")
+        raise CertificationError(_l("Donnez un intitulé à la session."))
     session = CertSession(
         context_id=context.id,
         title=title[:255],
@@ -183,9 +207,8 @@ def create_session(
         created_by_id=by.id,
         created_at=now,
     )
-    db.session.add(session)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        session,
         session,
         actor_id=by.id,
         action="session_opened",
@@ -215,7 +238,9 @@ def sessions_of_context(context_id: int) -> list[CertSession]:
 def ensure_open(session: CertSession) -> None:
     """Refuse any change to a closed session (its PV is the record)."""
     if session.status != OPEN:
-        raise CertificationError("La session est close : rien ne peut plus y être modifié.", 409)
+        raise CertificationError(
+            _l("La session est close : rien ne peut plus y être modifié."), 409
+        )
 
 
 # --- Candidates --------------------------------------------------------------------------
@@ -261,9 +286,11 @@ def convene(
         )
     )
     if enrollment is None or enrollment.role != ROLE_TRAINEE:
-        raise CertificationError("Seuls les stagiaires du cours peuvent être convoqués.")
+        raise CertificationError(_l("Seuls les stagiaires du cours peuvent être convoqués."))
     if any(m.user_id == user.id for m in jury(session.id)):
-        raise CertificationError("Un membre du jury ne peut pas être candidat de la même session.")
+        raise CertificationError(
+            _l("Un membre du jury ne peut pas être candidat de la même session.")
+        )
     existing: CertCandidate | None = db.session.scalar(
         select(CertCandidate).where(
             CertCandidate.session_id == session.id, CertCandidate.user_id == user.id
@@ -278,14 +305,13 @@ def convene(
         extra_time_percent=enrollment.extra_time_percent,
         accommodations=accommodations.strip(),
     )
-    db.session.add(candidate)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        candidate,
         session,
         actor_id=by.id,
         action="candidate_convened",
         now=now,
-        subject={"candidate_id": candidate.id, "user_id": user.id},
+        subject=lambda: {"candidate_id": candidate.id, "user_id": user.id},
         after={
             "convened_at": candidate.convened_at.isoformat(),
             "place": session.place,
@@ -386,13 +412,17 @@ def appoint(
     """Seat a jury member; a trainer of the candidates' course is refused (and the refusal logged)."""
     ensure_open(session)
     if user.issuer != session.context.registration.issuer:
-        raise CertificationError("Cette personne n'appartient pas à la plateforme de la session.")
+        raise CertificationError(
+            _l("Cette personne n'appartient pas à la plateforme de la session.")
+        )
     if user.id == by.id:
         raise CertificationError(
-            "Le certificateur ne siège pas dans le jury qu'il nomme : nommez une autre personne."
+            _l(
+                "Le certificateur ne siège pas dans le jury qu'il nomme : nommez une autre personne."
+            )
         )
     if any(c.user_id == user.id for c in candidates(session.id)):
-        raise CertificationError("Un candidat de la session ne peut pas siéger dans son jury.")
+        raise CertificationError(_l("Un candidat de la session ne peut pas siéger dans son jury."))
     if trained_in(user.id, session.context_id):
         audit.record(
             session,
@@ -404,8 +434,11 @@ def appoint(
         )
         db.session.flush()
         raise CertificationError(
-            f"{user.display_name} a été formateur dans le cours des candidats : "
-            "il ne peut pas siéger dans leur jury.",
+            _l(
+                "%(name)s a été formateur dans le cours des candidats : "
+                "il ne peut pas siéger dans leur jury.",
+                name=user.display_name,
+            ),
             409,
         )
     member: CertJuryMember | None = db.session.scalar(
@@ -422,9 +455,8 @@ def appoint(
         appointed_by_id=by.id,
         appointed_at=now,
     )
-    db.session.add(member)
-    db.session.flush()
-    audit.record(
+    audit.add_recorded(
+        member,
         session,
         actor_id=by.id,
         action="jury_appointed",
@@ -441,7 +473,7 @@ def remove_member(session: CertSession, member: CertJuryMember, *, by: User, now
 
     ensure_open(session)
     if db.session.scalar(select(CertMarkSheet.id).where(CertMarkSheet.member_id == member.user_id)):
-        raise CertificationError("Ce membre a déjà noté un candidat : il reste au jury.", 409)
+        raise CertificationError(_l("Ce membre a déjà noté un candidat : il reste au jury."), 409)
     audit.record(
         session,
         actor_id=by.id,
@@ -479,11 +511,22 @@ def composition(session: CertSession) -> Composition:
     external = sum(1 for m in members if m.external)
     problems = []
     if len(members) < quorum:
-        problems.append(f"Quorum non atteint : {len(members)} membre(s) sur {quorum} requis.")
+        problems.append(
+            ngettext(
+                "Quorum non atteint : %(num)s membre sur %(quorum)s requis.",
+                "Quorum non atteint : %(num)s membres sur %(quorum)s requis.",
+                len(members),
+                quorum=quorum,
+            )
+        )
     if members and external < ratio * len(members) - 1e-9:
         problems.append(
-            f"Membres extérieurs insuffisants : {external} sur {len(members)}, "
-            f"au moins {ratio:.0%} requis."
+            _(
+                "Membres extérieurs insuffisants : %(num)s sur %(members)s, au moins %(ratio)s requis.",
+                num=external,
+                members=len(members),
+                ratio=f"{ratio:.0%}",
+            )
         )
     return Composition(len(members), external, quorum, ratio, tuple(problems))
 

@@ -6,12 +6,14 @@ role alone: the certifier's grant, the appointment to a session's jury, the conv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from grading.dossier.checks import Report
@@ -83,6 +85,23 @@ def _refused(error: CertificationError) -> Any:
     flash(error.message, "error")
 
 
+def _certifier_act(
+    session_id: int, act: Callable[[CertSession], Any], done: str | Callable[[Any], str]
+) -> Any:
+    """A certifier's action on a session: checked, then committed with ``done`` (a message, or
+    a function of what ``act`` returned) or, when refused, rolled back with the refusal; back
+    to the session's page either way."""
+    cert_session = _certifier_session(session_id)
+    try:
+        result = act(cert_session)
+    except CertificationError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(done(result) if callable(done) else done, "ok")
+    return redirect(url_for(".session", session_id=session_id))
+
+
 @bp.get("/")
 @launch_required
 def index() -> str:
@@ -122,7 +141,7 @@ def _datetime(raw: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise CertificationError("Date et heure invalides.") from None
+        raise CertificationError(_l("Date et heure invalides.")) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -244,18 +263,17 @@ def appoint(session_id: int) -> Any:
 @launch_required
 def remove_member(session_id: int, member_id: int) -> Any:
     """Withdraw a member who has not marked anyone yet."""
-    cert_session = _certifier_session(session_id)
+    _certifier_session(session_id)  # (a stranger learns nothing of the members: 403 first)
     member = db.session.get(CertJuryMember, member_id)
-    if member is None or member.session_id != cert_session.id:
+    if member is None or member.session_id != session_id:
         abort(404)
-    try:
-        services.remove_member(cert_session, member, by=current_launch().user, now=now())
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Membre retiré du jury."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+    return _certifier_act(
+        session_id,
+        lambda cert_session: services.remove_member(
+            cert_session, member, by=current_launch().user, now=now()
+        ),
+        _("Membre retiré du jury."),
+    )
 
 
 def _jury_session(session_id: int) -> CertSession:
@@ -395,6 +413,24 @@ def oral_timer(candidate_id: int, action: str) -> Any:
     return redirect(url_for(".jury_candidate", candidate_id=candidate_id, _anchor="oral"))
 
 
+@bp.post("/jury/candidat/<int:candidate_id>/absence")
+@launch_required
+def oral_absence(candidate_id: int) -> Any:
+    """Record that the candidate did not come to the oral (no grid is then expected)."""
+    candidate = _jury_candidate(candidate_id)
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case pour confirmer l'absence du candidat."), "error")
+        return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+    try:
+        oral.record_absence(candidate, by_id=current_launch().user_id, now=now())
+    except CertificationError as error:
+        _refused(error)
+        return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+    db.session.commit()
+    flash(_("Absence à l'oral consignée."), "ok")
+    return redirect(url_for(".jury_candidate", candidate_id=candidate_id))
+
+
 @bp.post("/jury/candidat/<int:candidate_id>/grille")
 @launch_required
 def submit_marks(candidate_id: int) -> Any:
@@ -472,38 +508,27 @@ def deliberate(candidate_id: int) -> Any:
 @launch_required
 def close_session(session_id: int) -> Any:
     """Close the session and draw up its PV."""
-    cert_session = _certifier_session(session_id)
-    try:
-        record = pv.close(cert_session, by=current_launch().user, now=now())
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(
-        _(
+    return _certifier_act(
+        session_id,
+        lambda cert_session: pv.close(cert_session, by=current_launch().user, now=now()),
+        lambda record: _(
             "Session close : PV n° %(n)s établi, en attente de la confirmation de chaque membre du jury.",
             n=record.number,
         ),
-        "ok",
     )
-    return redirect(url_for(".session", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/correction")
 @launch_required
 def reopen_session(session_id: int) -> Any:
     """Reopen a closed session for a correction (a new, linked PV follows)."""
-    cert_session = _certifier_session(session_id)
-    try:
-        pv.reopen_for_correction(
+    return _certifier_act(
+        session_id,
+        lambda cert_session: pv.reopen_for_correction(
             cert_session, by=current_launch().user, reason=request.form.get("reason", ""), now=now()
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Session rouverte pour correction : le prochain PV citera le précédent."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Session rouverte pour correction : le prochain PV citera le précédent."),
+    )
 
 
 def _pv_reader(pv_id: int) -> CertPv:
@@ -673,21 +698,16 @@ def revoke_certificate(certificate_id: int) -> Any:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
-    session_id = certificate.candidate.session_id
-    _certifier_session(session_id)
-    try:
-        certificates.revoke(
+    return _certifier_act(
+        certificate.candidate.session_id,
+        lambda _session: certificates.revoke(
             certificate,
             reason=request.form.get("reason", ""),
             by_id=current_launch().user_id,
             now=now(),
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Certificat révoqué ; la page de vérification l'indique désormais."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Certificat révoqué ; la page de vérification l'indique désormais."),
+    )
 
 
 #: Public pages (no launch): the certificate's verification.
@@ -764,20 +784,17 @@ def cpf_receipt(session_id: int) -> Any:
         _refused(error)
         return redirect(url_for(".session", session_id=session_id))
     db.session.commit()
-    flash(
-        _(
-            "Compte rendu importé : %(a)s accepté(s), %(r)s rejeté(s), %(u)s inconnu(s).",
-            a=counts["accepted"],
-            r=counts["rejected"],
-            u=counts["unknown"],
-        ),
-        "ok",
-    )
+    parts = [
+        ngettext("%(num)s accepté", "%(num)s acceptés", counts["accepted"]),
+        ngettext("%(num)s rejeté", "%(num)s rejetés", counts["rejected"]),
+        ngettext("%(num)s inconnu", "%(num)s inconnus", counts["unknown"]),
+    ]
+    flash(_("Compte rendu importé : %(counts)s.", counts=", ".join(parts)), "ok")
     return redirect(url_for(".session", session_id=session_id))
 
 
 def _cpf_purge_task(at: Any) -> str:
-    return f"{cpf.purge(at)} donnée(s) CPF effacée(s)"
+    return f"données CPF effacées : {cpf.purge(at)}"
 
 
 TASKS.append(("certification-cpf-purge", _cpf_purge_task, 3600.0))
@@ -810,19 +827,14 @@ def decide_appeal(appeal_id: int) -> Any:
     appeal = db.session.get(CertAppeal, appeal_id)
     if appeal is None:
         abort(404)
-    session_id = appeal.candidate.session_id
-    _certifier_session(session_id)
-    try:
-        appeals.decide(
+    return _certifier_act(
+        appeal.candidate.session_id,
+        lambda _session: appeals.decide(
             appeal,
             outcome=request.form.get("outcome", ""),
             text=request.form.get("text", ""),
             by_id=current_launch().user_id,
             now=now(),
-        )
-    except CertificationError as error:
-        _refused(error)
-        return redirect(url_for(".session", session_id=session_id))
-    db.session.commit()
-    flash(_("Issue du recours consignée."), "ok")
-    return redirect(url_for(".session", session_id=session_id))
+        ),
+        _("Issue du recours consignée."),
+    )

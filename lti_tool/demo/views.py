@@ -78,13 +78,16 @@ COURSES = {
     "demo-course": ("DEMO", "Cours de démonstration : Pratique du bilan de compétences"),
     "demo-jury": ("JURY", "Jury de certification (démonstration)"),
 }
-#: Launches of the certification session (role, link text), each to the course hub.
+#: Launches of the certification session (role, activity, link text): each person to the
+#: course hub; candidates 2 and 3 also to épreuve 1 (candidate 1 is the trainee above).
 CERTIFICATION_LAUNCHES = [
-    ("certifier", "Certificatrice (administratrice du cours)"),
-    ("jury1", "Membre du jury 1 (cours du jury)"),
-    ("jury2", "Membre du jury 2 (cours du jury)"),
-    ("trainee2", "Candidate 2 (Sacha Durand)"),
-    ("trainee3", "Candidate 3 (Inès Moreau)"),
+    ("certifier", "hub", "Certificatrice (administratrice du cours)"),
+    ("jury1", "hub", "Membre du jury 1 (cours du jury)"),
+    ("jury2", "hub", "Membre du jury 2 (cours du jury)"),
+    ("trainee2", "hub", "Candidate 2 (Sacha Durand)"),
+    ("trainee2", "exam", "Candidate 2 (Sacha Durand) : épreuve 1"),
+    ("trainee3", "hub", "Candidate 3 (Inès Moreau)"),
+    ("trainee3", "exam", "Candidate 3 (Inès Moreau) : épreuve 1"),
 ]
 ACTIVITIES = {
     "hub": ("Accueil du cours", None),
@@ -169,13 +172,13 @@ def index() -> str:
                 }
             )
             links.append((role, title, f"{base}/lti/login?{query}"))
-    for role, title in CERTIFICATION_LAUNCHES:
+    for role, activity, title in CERTIFICATION_LAUNCHES:
         query = urlencode(
             {
                 "iss": issuer(),
                 "client_id": CLIENT_ID,
                 "login_hint": role,
-                "lti_message_hint": f"{role}|hub",
+                "lti_message_hint": f"{role}|{activity}",
                 "target_link_uri": f"{base}/lti/launch",
                 "lti_deployment_id": DEPLOYMENT_ID,
             }

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.browser.conftest import LiveServer, assert_accessible
-from tests.browser.test_exam_session_browser import _launch
+from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_blueprint_report_from_the_monitoring_page(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
-        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer = launch(context, live, "trainer", "exam")
         trainer.wait_for_url(re.compile(r"/examen/suivi$"))
         link = trainer.get_by_role("link", name="Plan et seuil de réussite")
         link.focus()

@@ -1,15 +1,15 @@
 """A whole certification session in Chromium, every person launched from the demo platform.
 
 The certifier confirms the role and opens the session, convenes three candidates, appoints two
-jury members (the candidates' trainer is refused); the jury times and marks the orals
-independently (one divergence), deliberates (one certified, one partially, one not); every
-member confirms the PV; the certificate's verification URL answers; the CPF export holds
-exactly the certified holder; the demo LMS gradebook receives the results. Every page is
-audited by axe-core (WCAG 2.1 AA) under the tool's CSP.
-
-Épreuve 1 itself is taken in Chromium by tests/browser/test_exam_browser.py: here the three
-candidates' submitted attempts are written to the database (their per-competency results are
-what the deliberation reads).
+jury members (the candidates' trainer is refused); the three candidates sit épreuve 1 in the
+browser (launch, answer with the keyboard, submit: one right throughout, one wrong on C2's
+items, one wrong throughout, from the bank's keys the course loader gives) and upload their
+dossiers; the jury times and marks two orals independently (one divergence) and records the
+third candidate absent; it deliberates (one certified, one partially, one not); every member
+confirms the PV; the holder enters the CPF data with the keyboard (a wrong NIR key is refused
+in French first); the certificate's verification URL answers; the CPF export holds exactly the
+certified holder; the demo LMS gradebook receives the results. Every page is audited by
+axe-core (WCAG 2.1 AA) under the tool's CSP.
 """
 
 from __future__ import annotations
@@ -18,14 +18,22 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from lti_tool.certification.referentiel import EPREUVE_2, criteria
 from lti_tool.clock import now
 from lti_tool.extensions import db
-from lti_tool.models.core import ResourceLink, User
-from lti_tool.models.exam import ExamAttempt
 from tests.browser.conftest import LiveServer, assert_accessible, watch_page_errors
+from tests.browser.helpers import (
+    answer_key,
+    choose_dossier,
+    open_dossier,
+    run_analysis,
+    send_dossier,
+    show_report,
+    sit_exam,
+)
+from tests.browser.helpers import launch as launch_page
+from tests.unit.dossier_fixtures import complete, to_markdown
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +44,7 @@ def launch(browser, live, role):
     """A new browser context launched as ``role`` to the course hub; its CSP/script errors."""
     context = browser.new_context(accept_downloads=True)
     errors = watch_page_errors(context)
-    page = context.new_page()
-    page.goto(f"{live.base}/demo/")
-    href = page.eval_on_selector(f"a[href*='lti_message_hint={role}%7Chub']", "e => e.href")
-    page.goto(href)
+    page = launch_page(context, live, role)
     page.wait_for_url(re.compile(r"/s/[^/]+/$"))
     return page, errors
 
@@ -49,35 +54,29 @@ def open_certification(page):
     page.wait_for_url(re.compile(r"/certification/$"))
 
 
-def sit_exam(live, sub, per_competency):
-    with live.app.app_context():
-        user = db.session.scalar(select(User).where(User.sub == sub))
-        link = db.session.scalar(
-            select(ResourceLink).where(ResourceLink.lti_resource_link_id == "demo-hub")
-        )
-        points = sum(p for p, _ in per_competency.values())
-        items = sum(m for _, m in per_competency.values())
-        db.session.add(
-            ExamAttempt(
-                context_id=link.context_id,
-                resource_link_id=link.id,
-                user_id=user.id,
-                status="submitted",
-                seed="browser",
-                content_version="v",
-                paper=[],
-                duration_minutes=60,
-                started_at=now(),
-                deadline_at=now(),
-                finished_at=now(),
-                score_points=points,
-                score_maximum=items,
-                per_competency=per_competency,
-                passed=True,
-            )
-        )
-        db.session.commit()
-        db.session.remove()
+#: Épreuve 1 per candidate: the competencies whose items are answered wrong.
+EXAM_PLANS = {
+    "trainee": ("demo-stagiaire", set()),
+    "trainee2": ("demo-stagiaire-2", {"C2"}),
+    "trainee3": ("demo-stagiaire-3", {"C1", "C2", "C3", "C4", "C5", "C6", "C7"}),
+}
+
+
+def take_exam(live, context, role):
+    """The candidate launches épreuve 1, answers every item as planned, hands in the paper."""
+    sub, failed = EXAM_PLANS[role]
+    page = launch_page(context, live, role, "exam")
+    page.wait_for_url(re.compile(r"/examen/$"))
+    key = {}
+
+    def choose(item_id):
+        if not key:  # the paper exists once the attempt has started
+            key.update(answer_key(live, sub))
+        right, wrong, competency = key[item_id]
+        return wrong[:1] if competency in failed else right
+
+    sit_exam(page, choose)
+    return page
 
 
 def mark(page, levels):
@@ -146,23 +145,35 @@ def test_a_whole_certification_session(browser, tmp_path):
         expect(candidate.get_by_text("Salle 2, Lyon")).to_be_visible()
         assert_accessible(candidate, "convocation")
 
-        # Épreuve 1 (see the module's docstring): A and B above the thresholds, C below.
-        sit_exam(live, "demo-stagiaire", {"C1": [9, 10], "C2": [8, 10]})
-        sit_exam(live, "demo-stagiaire-2", {"C1": [8, 10], "C2": [7, 10]})
-        sit_exam(live, "demo-stagiaire-3", {"C1": [3, 10], "C2": [2, 10]})
+        # --- Épreuve 1 in the browser: right throughout, wrong on C2, wrong throughout ------
+        for role in EXAM_PLANS:
+            result = take_exam(live, pages[role].context, role)
+            expect(result.get_by_text("Résultat par compétence")).to_be_visible()
+            if role == "trainee2":
+                assert_accessible(result, "épreuve 1 : résultat")
+            result.close()
 
-        # --- The orals: each member marks alone; one divergence ---------------------------
-        nothing = {line: "non_acquis" for line in GRID}
+        # --- Dossiers uploaded in the browser, analysed by the worker's task ----------------
+        for role in EXAM_PLANS:
+            page = pages[role]
+            page.goto(hubs[role])
+            open_dossier(page)
+            choose_dossier(page, "dossier.md", to_markdown(complete()))
+            send_dossier(page)
+        analysed = 0  # (the worker's task takes what is waiting, in batches)
+        while (done := run_analysis(live)) != "rien":
+            analysed += done.count("analysée")
+        assert analysed == 3
+        for role in EXAM_PLANS:
+            show_report(pages[role])
+        assert_accessible(pages["trainee3"], "dossier : rapport")
+
+        # --- Two orals, each member marks alone (one divergence); the third one absent -------
         plans = {
-            "jury1": {
-                "Camille Stagiaire": {},
-                "Sacha Durand": {"C6.1": "non_acquis"},
-                "Inès Moreau": nothing,
-            },
+            "jury1": {"Camille Stagiaire": {}, "Sacha Durand": {"C6.1": "non_acquis"}},
             "jury2": {
                 "Camille Stagiaire": {"C5.1": "partiel"},
                 "Sacha Durand": {"C6.1": "non_acquis"},
-                "Inès Moreau": nothing,
             },
         }
         jury_sessions = {}
@@ -175,6 +186,9 @@ def test_a_whole_certification_session(browser, tmp_path):
             for name, levels in plans[member].items():
                 page.goto(jury_session)
                 page.get_by_role("link", name=name, exact=True).click()
+                expect(
+                    page.get_by_role("link", name=re.compile("Télécharger le dossier"))
+                ).to_be_visible()
                 if member == "jury1":
                     page.get_by_role("button", name="Démarrer l'oral").click()
                     expect(page.locator("#oral-timer .elapsed")).to_have_text(
@@ -182,7 +196,17 @@ def test_a_whole_certification_session(browser, tmp_path):
                     )
                     assert_accessible(page, "page d'oral avec chronomètre")
                 mark(page, levels)
-        # Once both have submitted, the divergence on C5 is shown to the members.
+        # Inès Moreau does not come to the oral: recorded with the keyboard.
+        page = pages["jury1"]
+        page.goto(jury_sessions["jury1"])
+        page.get_by_role("link", name="Inès Moreau", exact=True).click()
+        page.get_by_label("Le candidat ne s'est pas présenté à l'oral.").focus()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Consigner l'absence à l'oral").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Absence à l'oral consignée")).to_be_visible()
+        assert_accessible(page, "oral : candidat absent")
+        # Once both have submitted, the divergence on C5 (and only there) is shown.
         page = pages["jury2"]
         page.goto(jury_sessions["jury2"])
         page.get_by_role("link", name="Camille Stagiaire", exact=True).click()
@@ -190,20 +214,32 @@ def test_a_whole_certification_session(browser, tmp_path):
             "Divergence entre les membres sur la compétence C5"
         )
         assert_accessible(page, "grilles révélées et divergence")
+        page.goto(jury_sessions["jury2"])
+        page.get_by_role("link", name="Sacha Durand", exact=True).click()
+        expect(page.get_by_text("Observation du jury sur C6.1.").first).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_count(0)
 
-        # --- Deliberation ----------------------------------------------------------------
+        # --- Deliberation: épreuve 1's per-competency results are the evidence --------------
         decisions = {
             "Camille Stagiaire": ({}, {"C5": "Outils justifiés à l'oral : divergence levée."}),
-            "Sacha Durand": ({"C6": "non_acquise"}, {}),
+            "Sacha Durand": ({"C2": "non_acquise", "C6": "non_acquise"}, {}),
             "Inès Moreau": (
                 {c: "non_acquise" for c in ("C1", "C2", "C3", "C4", "C5", "C6", "C7")},
                 {},
             ),
         }
+        exam_rows = {
+            "Camille Stagiaire": ("atteint", "atteint"),
+            "Sacha Durand": ("atteint", "non atteint"),
+            "Inès Moreau": ("non atteint", "non atteint"),
+        }
         page = pages["jury1"]
         for name, (choices, reasons) in decisions.items():
             page.goto(jury_sessions["jury1"])
             page.get_by_role("link", name=re.compile(rf"délibérer — {name}")).click()
+            rows = page.locator("table.deliberation tbody tr")
+            for n, state in enumerate(exam_rows[name]):
+                expect(rows.nth(n).locator("td").first).to_contain_text(f": {state}")
             assert_accessible(page, f"délibération {name}")
             for n in range(1, 8):
                 value = choices.get(f"C{n}", "acquise")
@@ -212,9 +248,14 @@ def test_a_whole_certification_session(browser, tmp_path):
                 page.fill(f'textarea[name="justification_{competency}"]', text)
             page.get_by_role("button", name="Consigner la décision").click()
             expect(page.get_by_text("Délibération consignée")).to_be_visible()
-        expect(page.locator("tbody")).to_contain_text("certifié")
-        expect(page.locator("tbody")).to_contain_text("certification partielle")
-        expect(page.locator("tbody")).to_contain_text("non certifié")
+        body = page.locator("tbody")
+        for name, result in (
+            ("Camille Stagiaire", "certifié"),
+            ("Sacha Durand", "certification partielle"),
+            ("Inès Moreau", "non certifié"),
+        ):
+            expect(body.locator("tr", has_text=name)).to_contain_text(result)
+        expect(body.locator("tr", has_text="Inès Moreau")).to_contain_text("absent")
 
         # --- PV: drawn up, confirmed by every member -----------------------------------
         certifier.goto(session_url)
@@ -235,6 +276,7 @@ def test_a_whole_certification_session(browser, tmp_path):
 
         # --- The certified holder: result, certificate, verification, CPF data -------------
         holder = pages["trainee"]
+        holder.goto(hubs["trainee"])
         open_certification(holder)
         holder.get_by_role("link", name="Voir mon résultat").click()
         expect(
@@ -244,10 +286,27 @@ def test_a_whole_certification_session(browser, tmp_path):
         verification = holder.locator("a[href*='/certificat/']").get_attribute("href")
         holder.get_by_label("mon nom").check()
         holder.get_by_role("button", name="Enregistrer mes choix").click()
-        holder.get_by_label("Numéro de sécurité sociale").fill("1 84 05 2A 123 456 82")
-        holder.get_by_label("Nom de naissance").fill("Stagiaire")
-        holder.get_by_role("button", name="Enregistrer mes données CPF").click()
+        # The CPF entry, with the keyboard: a wrong key is refused in French, nothing stored.
+        assert_accessible(holder, "saisie des données CPF")
+        for nir in ("1 84 05 2A 123 456 83", "1 84 05 2A 123 456 82"):
+            field = holder.get_by_label("Numéro de sécurité sociale")
+            field.focus()
+            holder.keyboard.press("Control+A")
+            holder.keyboard.type(nir)
+            holder.get_by_label("Nom de naissance").focus()
+            holder.keyboard.press("Control+A")
+            holder.keyboard.type("Stagiaire")
+            holder.get_by_role("button", name="Enregistrer mes données CPF").focus()
+            holder.keyboard.press("Enter")
+            holder.wait_for_load_state()
+            if nir.endswith("83"):
+                expect(holder.locator(".flashes")).to_contain_text(
+                    "La clé du numéro ne correspond pas : vérifiez chaque chiffre."
+                )
+                expect(holder.get_by_text("Numéro enregistré")).to_have_count(0)
+                assert_accessible(holder, "données CPF : clé du NIR refusée")
         expect(holder.get_by_text("Données CPF enregistrées")).to_be_visible()
+        assert_accessible(holder, "données CPF enregistrées (masquées)")
         assert "456 82" not in holder.content() and "184052A" not in holder.content()
         public = browser.new_context()
         public_page = public.new_page()
@@ -258,7 +317,8 @@ def test_a_whole_certification_session(browser, tmp_path):
         public.close()
         # The partially certified candidate sees the decision and the grid comments.
         partial = pages["trainee2"]
-        partial.reload()
+        partial.goto(hubs["trainee2"])
+        open_certification(partial)
         partial.get_by_role("link", name="Voir mon résultat").click()
         expect(partial.get_by_text("Observation du jury sur C6.1.").first).to_be_visible()
         assert_accessible(partial, "résultat partiel")
@@ -283,9 +343,17 @@ def test_a_whole_certification_session(browser, tmp_path):
         trainer = pages["trainer"]
         trainer.goto(f"{live.base}/demo/ags/demo-course/carnet")
         body = trainer.locator("main")
-        expect(body).to_contain_text("Certification — Session de décembre 2026")
-        for sub in ("demo-stagiaire", "demo-stagiaire-2", "demo-stagiaire-3"):
-            expect(body).to_contain_text(sub)
+        # One certification row per candidate (épreuve 1's own rows are there too).
+        column = body.locator("tr", has_text="Certification — Session de décembre 2026")
+        for sub, grade, comment in (
+            ("demo-stagiaire", "7 / 7", "Certifié : toutes les compétences sont acquises."),
+            ("demo-stagiaire-2", "5 / 7", "à repasser C2, C6"),
+            ("demo-stagiaire-3", "0 / 7", "Non certifié : aucune compétence acquise."),
+        ):
+            row = column.filter(has=trainer.get_by_role("rowheader", name=sub, exact=True))
+            expect(row).to_have_count(1)
+            expect(row).to_contain_text(grade)
+            expect(row).to_contain_text(comment)
         # The trainer of the course now sees the results (never the grids).
         trainer.goto(hubs["trainer"] + "certification/resultats")
         expect(trainer.locator("main")).to_contain_text("certification partielle")

@@ -18,12 +18,18 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from lti_tool.clock import now
 from lti_tool.dossier import service
-from lti_tool.dossier.analysis import analyse_pending
 from lti_tool.extensions import db
 from lti_tool.models.dossier import DossierUpload
 from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.helpers import (
+    choose_dossier,
+    launch,
+    open_dossier,
+    run_analysis,
+    send_dossier,
+    show_report,
+)
 from tests.unit.dossier_fixtures import complete, to_markdown
 
 pytestmark = pytest.mark.browser
@@ -52,13 +58,10 @@ RECORDER = """() => {
 }"""
 
 
-def open_dossier(live, browser):
+def open_page(live, browser):
     context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{live.base}/demo/")
-    page.get_by_role("link", name="Accueil du cours").first.click()
-    page.get_by_role("link", name="Dossier professionnel : auto-contrôle").click()
-    page.wait_for_url(re.compile(r"/dossier/$"))
+    page = launch(context, live, "trainee")
+    open_dossier(page)
     return context, page
 
 
@@ -81,20 +84,13 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
     live = LiveServer(tmp_path)
     live.app.add_url_rule("/test/release", "test_release", lambda: release.set() or "")
     with live:
-        context, page = open_dossier(live, browser)
+        context, page = open_page(live, browser)
         assert page.locator("#upload-status").inner_text() == ""
         assert page.locator("form.upload progress").is_hidden()
         assert_accessible(page, context="dossier : avant dépôt")
         page.evaluate(RECORDER)
-        page.set_input_files(
-            "#file",
-            files=[
-                {"name": "d.md", "mimeType": "text/markdown", "buffer": to_markdown(complete())}
-            ],
-        )
-        page.get_by_role("button", name="Analyser").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/dossier/#rapport$"), timeout=120000)
+        choose_dossier(page, "d.md", to_markdown(complete()))
+        send_dossier(page)
         seen = json.loads(page.evaluate("sessionStorage.getItem('seen')"))
         assert "Envoi du fichier en cours" in seen["status"] and seen["role"] == "status"
         assert seen["button"] == "true" and seen["busy"] == "true" and seen["bar"]
@@ -107,16 +103,11 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
         assert page.get_by_role("button", name="Analyser").is_enabled()
         assert_accessible(page, context="dossier : analyse en cours")
         assert uploads(live) == 1  # the second click and Enter sent nothing
-        with live.app.app_context():  # what the worker does within its 2 s loop
-            assert analyse_pending(now()) == "1 version(s) : analysée"
-            db.session.remove()
-        ready = status.get_by_role("link", name="Afficher le rapport")
-        ready.wait_for(timeout=30000)  # the page polls the version's state
+        assert run_analysis(live) == "1 version(s) : analysée"
+        status.get_by_role("link", name="Afficher le rapport").wait_for(timeout=30000)
         assert "le rapport de la version 1 est prêt" in status.inner_text()
         assert_accessible(page, context="dossier : rapport prêt (annoncé)")
-        ready.focus()
-        page.keyboard.press("Enter")
-        page.get_by_text("Rapport de la version 1.").wait_for()
+        show_report(page)
         assert page.locator("#analysis-status").count() == 0
         assert_accessible(page, context="dossier : rapport affiché")
         context.close()
@@ -125,11 +116,8 @@ def test_upload_shows_and_announces_the_analysis_then_the_report(browser, tmp_pa
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         live.app.config["DOSSIER_MAX_BYTES"] = 1024 * 1024
-        context, page = open_dossier(live, browser)
-        page.set_input_files(
-            "#file",
-            files=[{"name": "gros.pdf", "mimeType": "application/pdf", "buffer": bytes(1_100_000)}],
-        )
+        context, page = open_page(live, browser)
+        choose_dossier(page, "gros.pdf", bytes(1_100_000), "application/pdf")
         page.get_by_role("button", name="Analyser").focus()
         page.keyboard.press("Enter")
         status = page.locator("#upload-status")

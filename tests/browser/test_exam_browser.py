@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer, ExamAttempt
 from tests.browser.conftest import LiveServer, assert_accessible, watch_page_errors
+from tests.browser.helpers import EXAM, start_exam, submit_exam, wait_all_saved
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +22,10 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
         page = context.new_page()
         page.goto(f"{live.base}/demo/")
         assert_accessible(page, context="plateforme de démonstration")
-        page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
+        page.get_by_role("link", name=EXAM).first.click()
         page.wait_for_url(re.compile(r"/examen/$"))
         assert_accessible(page, context="épreuve : introduction")
-        start = page.get_by_role("button", name="Commencer l'épreuve")
-        start.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/examen/passer$"))
+        start_exam(page)
         forms = page.locator("form.exam-item")
         total = forms.count()
         assert total >= 30
@@ -45,8 +42,7 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
                 assert_accessible(page, context="épreuve : copie hors ligne")
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        # (expect, not wait_for_function: a string predicate is an eval that the CSP forbids)
-        expect(status).to_contain_text("Toutes vos réponses sont enregistrées", timeout=60000)
+        wait_all_saved(page)
         with live.app.app_context():
             attempt = db.session.scalar(select(ExamAttempt))
             saved = db.session.scalars(
@@ -54,10 +50,7 @@ def test_exam_with_keyboard_only_and_a_network_drop(browser, tmp_path):
             ).all()
             assert len(saved) == total
         assert_accessible(page, context="épreuve : copie remplie, tout enregistré")
-        submit = page.get_by_role("button", name="Remettre ma copie")
-        submit.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/examen/resultat$"))
+        submit_exam(page)
         assert "Résultat par compétence" in page.content()
         assert_accessible(page, context="épreuve : résultat")
         # The demo platform's auto-submitted forms, the exam's scripts and its JSON messages

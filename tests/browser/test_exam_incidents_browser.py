@@ -15,7 +15,7 @@ from lti_tool.exam.incidents import ExamIncident
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAttempt
 from tests.browser.conftest import LiveServer, assert_accessible, watch_page_errors
-from tests.browser.test_exam_session_browser import _launch
+from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_trainer_grants_an_outage_and_records_an_incident_with_the_keyboard(brow
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
         problems = watch_page_errors(context)
-        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate = launch(context, live, "trainee", "exam")
         candidate.get_by_role("button", name="Commencer l'épreuve").focus()
         candidate.keyboard.press("Enter")
         candidate.wait_for_url(re.compile(r"/examen/passer$"))
@@ -46,7 +46,7 @@ def test_trainer_grants_an_outage_and_records_an_incident_with_the_keyboard(brow
             db.session.commit()
             attempt_id = attempt.id
 
-        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer = launch(context, live, "trainer", "exam")
         trainer.wait_for_url(re.compile(r"/examen/suivi$"))
         expect(trainer.locator("#incident-table")).to_contain_text("panne ou coupure détectée")
         assert_accessible(trainer, context="épreuve : suivi, incident détecté")
@@ -81,7 +81,10 @@ def test_trainer_grants_an_outage_and_records_an_incident_with_the_keyboard(brow
         expect(table).to_contain_text("malaise ou indisposition")
         expect(table).to_contain_text("10 min 00 s")
         # The audit log names the action in French (its code is not shown).
-        assert "Incident pendant l’épreuve" in trainer.content() or "Incident pendant l'épreuve" in trainer.content()
+        assert (
+            "Incident pendant l’épreuve" in trainer.content()
+            or "Incident pendant l'épreuve" in trainer.content()
+        )
         assert_accessible(trainer, context="épreuve : suivi, incident inscrit")
 
         with live.app.app_context():

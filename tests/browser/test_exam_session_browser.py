@@ -8,28 +8,18 @@ import re
 import pytest
 
 from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
-
-EXAM = "Épreuve 1 : questionnaire de certification"
-
-
-def _launch(context, live, role_heading):
-    page = context.new_page()
-    page.goto(f"{live.base}/demo/")
-    section = page.locator("h2", has_text=role_heading).locator("xpath=following-sibling::ul[1]")
-    section.get_by_role("link", name=EXAM).first.click()
-    page.wait_for_url(re.compile(r"/examen/(suivi)?$"))
-    return page
 
 
 def test_closing_and_reopening_the_session_with_the_keyboard(browser, tmp_path):
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
-        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate = launch(context, live, "trainee", "exam")
         assert candidate.get_by_role("button", name="Commencer l'épreuve").is_visible()
         assert_accessible(candidate, context="épreuve : introduction (session ouverte)")
-        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer = launch(context, live, "trainer", "exam")
         trainer.wait_for_url(re.compile(r"/examen/suivi$"))
         assert "Publier la correction clôt la session" in trainer.content()
         assert_accessible(trainer, context="épreuve : suivi formateur")

@@ -8,17 +8,13 @@ import re
 import pytest
 
 from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.helpers import launch
 
 pytestmark = pytest.mark.browser
 
-EXAM = "Épreuve 1 : questionnaire de certification"
 
-
-def _launch(context, live, role_heading, activity=EXAM, url=r"/examen/(suivi)?$"):
-    page = context.new_page()
-    page.goto(f"{live.base}/demo/")
-    section = page.locator("h2", has_text=role_heading).locator("xpath=following-sibling::ul[1]")
-    section.get_by_role("link", name=activity).first.click()
+def _launch(context, live, role, url=r"/examen/(suivi)?$"):
+    page = launch(context, live, role, "exam")
     page.wait_for_url(re.compile(url))
     return page
 
@@ -27,10 +23,10 @@ def test_extra_time_is_typed_then_confirmed_with_the_new_end_time(browser, tmp_p
     with LiveServer(tmp_path) as live:
         # Point 5: the trainer's browser is in London: times shown there, the zone named.
         context = browser.new_context(timezone_id="Europe/London")
-        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate = _launch(context, live, "trainee")
         candidate.get_by_role("button", name="Commencer l'épreuve").click()
         candidate.wait_for_url(re.compile(r"/examen/passer$"))
-        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer = _launch(context, live, "trainer")
         field = trainer.get_by_label("Pourcentage").first
         assert field.input_value() == ""
         field.focus()
@@ -69,7 +65,7 @@ def test_root_page_and_exam_pages_from_the_hub(browser, tmp_path):
         root.get_by_role("heading", level=1).wait_for()
         assert "make registration-url" in root.content()
         assert_accessible(root, context="racine de l'outil")
-        trainer = _launch(context, live, "Lancer en tant que formateur")
+        trainer = _launch(context, live, "trainer")
         trainer.get_by_role("link", name="Accueil du cours").click()
         trainer.wait_for_url(re.compile(r"/s/[^/]+/$"))
         link = trainer.get_by_role("link", name="Analyse des items de l'épreuve 1")
@@ -86,7 +82,7 @@ def test_submission_review_from_the_gradebook(browser, tmp_path):
     trainee's work at the exam; keyboard only, axe clean."""
     with LiveServer(tmp_path) as live:
         context = browser.new_context()
-        candidate = _launch(context, live, "Lancer en tant que stagiaire")
+        candidate = _launch(context, live, "trainee")
         candidate.get_by_role("button", name="Commencer l'épreuve").click()
         candidate.wait_for_url(re.compile(r"/examen/passer$"))
         page = context.new_page()

@@ -186,3 +186,48 @@ def test_the_jury_sees_the_incidents_of_epreuve_1(client, world, launch, clock):
     ).get_data(as_text=True)
     assert "malaise ou indisposition" in page and "Malaise en salle" in page
     assert "Aucun incident consigné" not in page
+
+
+def test_a_candidate_absent_from_the_oral_is_deliberated_without_grids(
+    client, world, launch, clock
+):
+    sat_exam(launch, clock, "cand-C", {"C1": [2, 10], "C2": [1, 10]})
+    session_id = staff_session(client, world)
+    cand = candidate_of(session_id, world.trainees[2])
+    page_url = world.jury[0].url(f"/certification/jury/candidat/{cand.id}")
+    target = page_url + "/deliberation"
+    nothing = {f"decision_C{n}": "non_acquise" for n in range(1, 8)}
+    assert client.post(target, data=nothing).status_code == 409  # no grid, no absence yet
+    assert "Consigner l'absence à l'oral" in client.get(page_url).get_data(as_text=True)
+    # Without the confirmation box, nothing is recorded.
+    client.post(page_url + "/absence", data={})
+    db.session.expire_all()
+    assert cand.oral_absent_at is None
+    response = client.post(page_url + "/absence", data={"confirm": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert cand.oral_absent_at is not None
+    # No grid can be submitted for an absent candidate, and the timer does not start.
+    response = client.post(page_url + "/grille", data=grid_form(session_id))
+    assert response.status_code == 400
+    assert "déclaré absent à l&#39;oral" in response.get_data(as_text=True)
+    rows = {e.competency: e for e in deliberation.evidence(cand)}
+    assert not any(row.proposed for row in rows.values())
+    assert "absent à l'oral" in client.get(target).get_data(as_text=True)
+    assert client.post(target, data=nothing).status_code == 302
+    db.session.expire_all()
+    assert cand.result == "not_certified"
+    actions = [e.action for e in audit.events(session_id)]
+    assert actions.count("oral_absence_recorded") == 1
+    assert audit.verify_chain(session_id) == []
+
+
+def test_a_candidate_whose_oral_began_cannot_be_declared_absent(client, world):
+    session_id = staff_session(client, world)
+    cand = candidate_of(session_id, world.trainees[0])
+    page_url = world.jury[0].url(f"/certification/jury/candidat/{cand.id}")
+    client.post(page_url + "/oral/start")
+    response = client.post(page_url + "/absence", data={"confirm": "1"}, follow_redirects=True)
+    assert "L&#39;oral de ce candidat a commencé" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert cand.oral_absent_at is None

@@ -189,3 +189,42 @@ def test_the_partial_result_page_names_the_retakes_in_the_singular(client, world
     page = client.get(world.trainees[1].url(f"/certification/mon-resultat/{cand.id}"))
     text = page.get_data(as_text=True)
     assert "pendant 12 mois pour le rattrapage (1 rattrapage permis par le certificateur)" in text
+
+
+def test_the_jury_page_title_is_text_once_a_pv_exists(client, world, launch, clock):
+    """The PV's block used to sit in the page's <title> as well (a misplaced endblock)."""
+    session_id = deliberated_session(client, world, launch, clock)
+    close(client, world, session_id)
+    page = client.get(world.jury[0].url(f"/certification/jury/{session_id}")).get_data(as_text=True)
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Procès-verbal" not in title and "<section" not in title
+    assert page.count('id="pv-title"') == 1
+
+
+def _structure_types(node, found):
+    """Every structure element type (/S) under a node of the PDF's structure tree."""
+    node = node.get_object()
+    if isinstance(node, list) or type(node).__name__ == "ArrayObject":
+        for kid in node:
+            _structure_types(kid, found)
+        return found
+    if not hasattr(node, "get"):
+        return found
+    if "/S" in node:
+        found.add(str(node["/S"]))
+    if "/K" in node:
+        _structure_types(node["/K"], found)
+    return found
+
+
+def test_the_pv_is_a_tagged_pdf_headings_paragraphs_tables(client, world, launch, clock):
+    session_id = deliberated_session(client, world, launch, clock)
+    close(client, world, session_id)
+    record = db.session.scalar(select(CertPv))
+    reader = PdfReader(io.BytesIO(record.pdf))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    types = _structure_types(root["/StructTreeRoot"], set())
+    assert {"/H1", "/H2", "/H3", "/P", "/Table", "/TR", "/TH", "/TD"} <= types, types
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()  # declared PDF/UA-1

@@ -94,7 +94,7 @@ def test_composition_rules_block_until_quorum_and_external_share(client, world):
     client.post(url + "/jury", data={"user_id": str(world.jury[0].user.id)})  # internal
     composition = services.composition(session)
     assert composition.problems == (
-        "Quorum non atteint : 1 membre(s) sur 2 requis.",
+        "Quorum non atteint : 1 membre sur 2 requis.",
         "Membres extérieurs insuffisants : 0 sur 1, au moins 50% requis.",
     )
     client.post(url + "/jury", data={"user_id": str(world.jury[1].user.id), "external": "1"})
@@ -197,3 +197,37 @@ def test_the_pages_are_available_in_english(client, world):
     text = client.get(f"/s/{token}/certification/").get_data(as_text=True)
     assert "Certification sessions of this course" in text and "Open the session" in text
     assert "Test 1: threshold per competency (% of items right)" in text
+
+
+def test_refusals_are_translated_when_the_view_reads_them(app):
+    """The services raise lazy strings: the message is in the language of whoever reads it."""
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        session = CertSession(status="closed")
+        try:
+            services.ensure_open(session)
+        except services.CertificationError as error:
+            refused = error
+        assert refused.message == "La session est close : rien ne peut plus y être modifié."
+        with force_locale("en"):
+            assert (
+                refused.message == "The session is closed: nothing in it can be changed any more."
+            )
+            assert str(refused) == refused.message
+
+
+def test_a_refusal_reaches_an_english_launch_in_english(client, world):
+    from flask_babel import refresh
+
+    from lti_tool.models.core import LaunchSession
+
+    session_id = staff_session(client, world)
+    url = world.certifier.url(f"/certification/sessions/{session_id}/jury")
+    trainer = {"user_id": str(world.trainer.user.id), "external": "1"}
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    refresh()  # (the test's app context outlives requests: drop its cached locale)
+    english = client.post(url, data=trainer, follow_redirects=True).get_data(as_text=True)
+    assert "Dominique Formateur was a trainer in the candidates" in english
+    assert "a été formateur" not in english
