@@ -23,15 +23,21 @@ from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent, ExamReset
 
 
 class ExamError(Exception):
-    """A refusal the candidate must understand; ``code`` is stable for the page's script."""
+    """A refusal the candidate must understand; ``code`` is stable for the page's script.
+
+    ``final``: this answer can never be saved (an item outside the paper, a choice the item
+    does not offer): the page drops it from its queue. Any other refusal keeps it queued
+    (409 keeps its own meaning: the page stops).
+    """
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, *, final: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.final = final
 
 
 @dataclass(frozen=True)

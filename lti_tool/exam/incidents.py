@@ -126,7 +126,7 @@ def record_outage(attempt: ExamAttempt, offline_ms: Any, now: datetime) -> ExamI
     """
     try:
         seconds = int(offline_ms) / 1000
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # Infinity is valid JSON for Python
         return None
     seconds = min(seconds, max(0.0, (now - attempt.started_at).total_seconds()))
     if seconds < min_seconds():
