@@ -94,8 +94,8 @@ def test_an_absurd_outage_report_does_not_lose_the_answer(client, candidate, app
     response = client.post(
         candidate.url("/examen/enregistrer"),
         data=(
-            '{"item_id": "%s", "choices": [], "flagged": true, "page_version": %d, "seq": 1,'
-            ' "offline_ms": Infinity}' % (item, version)
+            f'{{"item_id": "{item}", "choices": [], "flagged": true, "page_version": {version},'
+            ' "seq": 1, "offline_ms": Infinity}'
         ),
         content_type="application/json",
     )
