@@ -40,6 +40,19 @@ class ExamError(Exception):
         self.final = final
 
 
+#: A trainer's written reason (new attempt, reopening, incident): at least this many characters,
+#: spaces around it not counted (the forms say so with ``minlength``).
+MIN_WRITTEN_REASON = 10
+
+
+def written_reason(text: str, code: str, message: str) -> str:
+    """The reason as recorded (stripped); ExamError(code, message) when it is too short."""
+    reason = text.strip()
+    if len(reason) < MIN_WRITTEN_REASON:
+        raise ExamError(code, message)
+    return reason
+
+
 @dataclass(frozen=True)
 class Bank:
     """The bank as the exam needs it, with the blueprint's rules."""
