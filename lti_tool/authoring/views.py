@@ -459,9 +459,10 @@ def import_files() -> Any:
         ), 422
     db.session.commit()
     flash(
-        _(
-            "%(n)s contenu(s) importé(s) en brouillon : relisez-les, puis publiez-les.",
-            n=len(created),
+        ngettext(
+            "%(num)s contenu importé en brouillon : relisez-le, puis publiez-le.",
+            "%(num)s contenus importés en brouillon : relisez-les, puis publiez-les.",
+            len(created),
         ),
         "success",
     )

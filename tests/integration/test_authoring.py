@@ -211,6 +211,8 @@ def test_an_export_re_imports_identically_and_the_command_accepts_it(client, lau
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
+    listing = client.get(other.url("/auteur/")).get_data(as_text=True)
+    assert "2 contenus importés en brouillon : relisez-les" in listing
     again = client.get(other.url("/auteur/export.zip")).data
     original, copy = zipfile.ZipFile(io.BytesIO(archive.data)), zipfile.ZipFile(io.BytesIO(again))
     assert sorted(original.namelist()) == sorted(copy.namelist())
