@@ -7,7 +7,7 @@ export FLASK_APP := lti_tool:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test pdf-libs browser haproxy faults-ci translations migrate check lint unit test-pg worker web clean registration-url
+.PHONY: run test install install-test pdf-libs browser haproxy faults-ci translations fr-typography migrate check lint unit test-pg worker web clean registration-url
 
 # What running needs (make run): the project and its runtime dependencies only.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,11 @@ pdf-libs:
 install-test: pdf-libs $(VENV)/.installed-test
 
 translations: install
+	$(VENV)/bin/pybabel compile -d lti_tool/translations
+
+# French catalog: no-break spaces before « : ; ! ? » in the strings (lti_tool/i18n_typography.py).
+fr-typography: install
+	$(PY) -m lti_tool.i18n_typography
 	$(VENV)/bin/pybabel compile -d lti_tool/translations
 
 migrate: install translations

@@ -17,6 +17,7 @@ from lti_tool.extensions import db
 from lti_tool.models.authoring import KIND_CASE, KIND_MODULE, AuthoredContent, AuthoredImage
 from lti_tool.models.core import Context
 from lti_tool.models.learning import CasePlay, ModuleProgress
+from lti_tool.rendering import LAUNCH_MARK
 
 
 def _authored(context: Context, kind: str, slug: str) -> AuthoredContent | None:
@@ -33,15 +34,15 @@ def _image_names(content_id: int) -> tuple[tuple[str, bytes], ...]:
     return tuple((name, b"") for name in sorted(names))
 
 
-#: Stands for the launch token in the address of an authored content's images; every HTML page
-#: under ``/s/<lt>/`` gets its own token in its place (``views.localise_images``), so rendered
-#: Markdown stays shared by every launch.
-LAUNCH_MARK = "_lt_"
 IMAGE_REF = re.compile(r"(!\[[^\]]*\]\(\s*<?)images/")
 
 
 def image_prefix(content_id: int) -> str:
-    """The address prefix of a content's images, with the token mark."""
+    """The address prefix of a content's images, with the token mark.
+
+    The mark stands for the launch token, so rendered Markdown stays shared by every launch;
+    ``lti_tool.rendering`` puts the page's own token in its place where content is rendered.
+    """
     return f"/s/{LAUNCH_MARK}/auteur/contenus/{content_id}/images/"
 
 

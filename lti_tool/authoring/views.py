@@ -15,7 +15,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -24,11 +23,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from course.case_studies import CaseStudy
 from course.modules import Module
 from course.question_import import import_file_data
-from course.render import render_markdown
 from lti_tool.authoring import files, resolve, service
 from lti_tool.authoring.checking import Checked, front_matter_id
 from lti_tool.clock import now
@@ -37,6 +36,7 @@ from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, DeepLinkItem
 from lti_tool.models.authoring import KIND_CASE, KIND_MODULE, AuthoredContent, AuthoredImage
+from lti_tool.rendering import content_html, rendered
 
 bp = Blueprint("authoring", __name__, url_prefix="/s/<lt>/auteur")
 
@@ -53,8 +53,6 @@ def _preview_html(content: AuthoredContent, checked: Checked) -> str:
     if found is not None:
         found = resolve.with_image_urls(found, content.id)
     if isinstance(found, Module):
-        from lti_tool.modules.views import rendered
-
         return render_template(
             "authoring/_preview_module.html", module=found, parts=rendered(found)
         )
@@ -62,10 +60,31 @@ def _preview_html(content: AuthoredContent, checked: Checked) -> str:
         return render_template(
             "authoring/_preview_case.html",
             case=found,
-            render=render_markdown,
+            render=content_html,
             titles={s.id: s.title for s in found.steps},
         )
     return render_template("authoring/_preview_none.html")
+
+
+def _back(content_id: int | None = None) -> WerkzeugResponse:
+    """To the editor of ``content_id``, or to the course's contents without one."""
+    if content_id is None:
+        return redirect(url_for("authoring.index"), code=303)
+    return redirect(url_for("authoring.edit", content_id=content_id), code=303)
+
+
+def _done(message: str, content_id: int | None = None) -> WerkzeugResponse:
+    """The action worked: commit it, say so, and go back (one commit per request)."""
+    db.session.commit()
+    flash(message, "success")
+    return _back(content_id)
+
+
+def _refused(message: str, content_id: int | None = None) -> WerkzeugResponse:
+    """The action was refused: nothing of it is kept, the message says why."""
+    db.session.rollback()
+    flash(message, "error")
+    return _back(content_id)
 
 
 def _summary(checked: Checked) -> str:
@@ -126,10 +145,9 @@ def create() -> Any:
     try:
         content = service.create(launch.context_id, kind, launch.user_id, now())
     except service.AuthoringError as error:
-        flash(error.message, "error")
-        return redirect(url_for("authoring.index"), code=303)
+        return _refused(error.message)
     db.session.commit()
-    return redirect(url_for("authoring.edit", content_id=content.id), code=303)
+    return _back(content.id)
 
 
 @bp.get("/contenus/<int:content_id>")
@@ -148,9 +166,8 @@ def preview(content_id: int) -> Response:
     payload = request.get_json(silent=True) or {}
     text = str(payload.get("text", ""))[: service.MAX_TEXT + 1]
     checked = service.check_draft(content, text)
-    html = _preview_html(content, checked).replace(f"/s/{resolve.LAUNCH_MARK}/", f"/s/{g.lt}/")
     return jsonify(
-        html=html,
+        html=_preview_html(content, checked),
         summary=_summary(checked),
         problems=[{"line": p.line, "message": p.message} for p in checked.problems],
     )
@@ -211,14 +228,12 @@ def share(content_id: int) -> Any:
     content = _content(content_id)
     shared = request.form.get("shared") == "1"
     service.set_shared(content, shared, launch.user_id, now())
-    db.session.commit()
-    flash(
+    return _done(
         _("Contenu proposé aux autres cours de la plateforme.")
         if shared
         else _("Contenu réservé à ce cours."),
-        "success",
+        content.id,
     )
-    return redirect(url_for("authoring.edit", content_id=content.id), code=303)
 
 
 @bp.post("/contenus/<int:content_id>/dupliquer")
@@ -227,9 +242,7 @@ def duplicate(content_id: int) -> Any:
     """A copy of the draft, as a new content."""
     launch = current_launch()
     copy = service.duplicate(_content(content_id), launch.user_id, now())
-    db.session.commit()
-    flash(_("Copie créée : changez son identifiant et son titre si besoin."), "success")
-    return redirect(url_for("authoring.edit", content_id=copy.id), code=303)
+    return _done(_("Copie créée : changez son identifiant et son titre si besoin."), copy.id)
 
 
 @bp.post("/contenus/<int:content_id>/supprimer")
@@ -239,15 +252,11 @@ def delete(content_id: int) -> Any:
     launch = current_launch()
     content = _content(content_id)
     if request.form.get("confirm") != "1":
-        flash(_("Cochez la case de confirmation pour supprimer ce contenu."), "error")
-        return redirect(url_for("authoring.edit", content_id=content.id), code=303)
+        return _refused(_("Cochez la case de confirmation pour supprimer ce contenu."), content.id)
     service.delete(content, launch.user_id, now())
-    db.session.commit()
-    flash(
-        _("« %(t)s » a été supprimé : il n'est plus proposé aux stagiaires.", t=content.title),
-        "success",
+    return _done(
+        _("« %(t)s » a été supprimé : il n'est plus proposé aux stagiaires.", t=content.title)
     )
-    return redirect(url_for("authoring.index"), code=303)
 
 
 @bp.get("/contenus/<int:content_id>/versions")
@@ -285,12 +294,10 @@ def revert(content_id: int, number: int) -> Any:
         db.session.rollback()
         flash(conflict.message, "error")
         return redirect(url_for("authoring.history", content_id=content_id), code=303)
-    db.session.commit()
-    flash(
+    return _done(
         _("Le brouillon reprend la version %(n)s : publiez-le pour la rendre active.", n=number),
-        "success",
+        content.id,
     )
-    return redirect(url_for("authoring.edit", content_id=content.id), code=303)
 
 
 @bp.post("/contenus/<int:content_id>/images")
@@ -301,22 +308,17 @@ def upload_image(content_id: int) -> Any:
     content = _content(content_id)
     upload = request.files.get("image")
     if upload is None or not upload.filename:
-        flash(_("Choisissez une image à ajouter."), "error")
-        return redirect(url_for("authoring.edit", content_id=content.id), code=303)
+        return _refused(_("Choisissez une image à ajouter."), content.id)
     data = upload.read(files.MAX_IMAGE_BYTES + 1)
     try:
         name, checked, mime = files.checked_image(upload.filename, data)
         service.add_image(content, name, checked, mime, launch.user_id, now())
     except (files.FileRefused, service.AuthoringError) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("authoring.edit", content_id=content.id), code=303)
-    db.session.commit()
-    flash(
+        return _refused(error.message, content.id)
+    return _done(
         _("Image ajoutée : écrivez ![description](images/%(name)s) dans le texte.", name=name),
-        "success",
+        content.id,
     )
-    return redirect(url_for("authoring.edit", content_id=content.id), code=303)
 
 
 @bp.get("/contenus/<int:content_id>/images/<name>")
@@ -349,12 +351,40 @@ def import_questions(content_id: int) -> Any:
     if content.kind != KIND_MODULE:
         abort(404)
     if upload is None or not upload.filename:
-        flash(_("Choisissez un fichier GIFT (.txt, .gift) ou Moodle XML (.xml)."), "error")
-        return redirect(url_for("authoring.edit", content_id=content.id), code=303)
+        return _refused(
+            _("Choisissez un fichier GIFT (.txt, .gift) ou Moodle XML (.xml)."), content.id
+        )
+    base = content.draft_revision
     report = import_file_data(upload.filename, upload.read(2_000_001))
     if report.questions or report.markdown.strip():
         text = content.draft.rstrip("\n") + "\n\n" + report.markdown
-        service.save_draft(content, text, content.draft_revision, launch.user_id, now())
+        try:
+            service.save_draft(content, text, base, launch.user_id, now())
+        except service.DraftConflict as conflict:
+            # Saved by someone else meanwhile: as in the editor, nothing is overwritten and the
+            # draft with the questions stays in the editor, to compare and save again.
+            db.session.rollback()
+            current = _content(content_id)
+            return _editor(
+                current,
+                text,
+                current.draft_revision,
+                409,
+                conflict=conflict.message,
+                theirs=service.diff(text, current.draft),
+                import_report=report.lines(),
+            )
+        except service.AuthoringError as error:
+            db.session.rollback()
+            current = _content(content_id)
+            return _editor(
+                current,
+                current.draft,
+                current.draft_revision,
+                error.status,
+                refused=error.message,
+                import_report=report.lines(),
+            )
         db.session.commit()
     current = _content(content_id)
     return _editor(current, current.draft, current.draft_revision, import_report=report.lines())
@@ -429,30 +459,14 @@ def import_files() -> Any:
         ), 422
     db.session.commit()
     flash(
-        _(
-            "%(n)s contenu(s) importé(s) en brouillon : relisez-les, puis publiez-les.",
-            n=len(created),
+        ngettext(
+            "%(num)s contenu importé en brouillon : relisez-le, puis publiez-le.",
+            "%(num)s contenus importés en brouillon : relisez-les, puis publiez-les.",
+            len(created),
         ),
         "success",
     )
     return redirect(url_for("authoring.index"), code=303)
-
-
-def localise_images(response: Response) -> Response:
-    """Give the images of authored contents this page's launch token (see ``resolve``)."""
-    lt = g.get("lt")
-    if not lt or response.mimetype != "text/html" or response.is_streamed:
-        return response
-    data = response.get_data()
-    mark = f"/s/{resolve.LAUNCH_MARK}/".encode()
-    if mark in data:
-        response.set_data(data.replace(mark, f"/s/{lt}/".encode()))
-    return response
-
-
-@bp.record_once
-def _install(state: Any) -> None:
-    state.app.after_request(localise_images)
 
 
 def _deep_link_items() -> list[DeepLinkItem]:

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from sqlalchemy.exc import IntegrityError
 
 from course.case_studies import CaseStudy
-from course.render import render_markdown
 from grading.case_study import choice_for_token, choice_token, display_order, score
 from lti_tool.authoring import resolve
 from lti_tool.cases import service
@@ -19,6 +18,7 @@ from lti_tool.home.views import HUB_LINKS
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti.registry import DEEP_LINK_PROVIDERS, TARGET_ROUTES, DeepLinkItem
 from lti_tool.models.learning import CasePlay
+from lti_tool.rendering import content_html
 
 bp = Blueprint("cases", __name__, url_prefix="/s/<lt>/cas")
 
@@ -55,7 +55,7 @@ def show(case_id: str) -> Any:
             play=None,
             preview=True,
             critical=False,
-            intro=render_markdown(case.introduction),
+            intro=content_html(case.introduction),
         )
     play = service.current_play(launch.context_id, launch.user_id, case.id)
     if play is not None and play.status == service.IN_PROGRESS:
@@ -67,7 +67,7 @@ def show(case_id: str) -> Any:
         play=play,
         critical=critical,
         preview=False,
-        intro=render_markdown(case.introduction),
+        intro=content_html(case.introduction),
     )
 
 
@@ -121,10 +121,10 @@ def play(case_id: str) -> Any:
         result = {
             "outcome": outcome,
             # Each critical error of the run, with its feedback: the debriefing explains the cap.
-            "critical": [(c, render_markdown(c.feedback)) for c in outcome.critical],
+            "critical": [(c, content_html(c.feedback)) for c in outcome.critical],
             "path": where.path,
             "best": list(case.best_path),
-            "debrief": render_markdown(where.step.debrief or ""),
+            "debrief": content_html(where.step.debrief or ""),
         }
     last_choice = where.last_choice
     return render_template(
@@ -134,9 +134,9 @@ def play(case_id: str) -> Any:
         shown=display_order(where.step, seed),
         tokens={c.id: choice_token(seed, where.step.id, c.id) for c in where.step.choices},
         position=where.count,
-        narrative=render_markdown(where.step.narrative),
+        narrative=content_html(where.step.narrative),
         last_choice=last_choice,
-        feedback=render_markdown(last_choice.feedback) if last_choice else "",
+        feedback=content_html(last_choice.feedback) if last_choice else "",
         result=result,
         preview=run is None,
         titles={s.id: s.title for s in case.steps},

@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from grading.timing import deadline
-from lti_tool.exam.attempts import ExamError, append_event, latest_attempt, lock_attempt
+from lti_tool.exam.attempts import (
+    ExamError,
+    append_event,
+    latest_attempt,
+    lock_attempt,
+    written_reason,
+)
 from lti_tool.exam.incidents import compensated_total
 from lti_tool.exam.submission import submit
 from lti_tool.extensions import db
@@ -77,12 +83,11 @@ def reset_attempt(
     *, link: ResourceLink, user_id: int, actor_id: int, reason: str, now: datetime
 ) -> ExamReset:
     """Allow one more attempt, with a written reason, recorded in the audit log."""
-    reason = reason.strip()
-    if len(reason) < 10:
-        raise ExamError(
-            "reason_required",
-            "Indiquez par écrit le motif de la nouvelle tentative (10 caractères au moins).",
-        )
+    reason = written_reason(
+        reason,
+        "reason_required",
+        "Indiquez par écrit le motif de la nouvelle tentative (10 caractères au moins).",
+    )
     current = latest_attempt(link.id, user_id)
     if current is None:
         raise ExamError("no_attempt", "Ce candidat n'a pas encore commencé l'épreuve.", 409)

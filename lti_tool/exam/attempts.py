@@ -23,15 +23,34 @@ from lti_tool.models.exam import ExamAnswer, ExamAttempt, ExamEvent, ExamReset
 
 
 class ExamError(Exception):
-    """A refusal the candidate must understand; ``code`` is stable for the page's script."""
+    """A refusal the candidate must understand; ``code`` is stable for the page's script.
+
+    ``final``: this answer can never be saved (an item outside the paper, a choice the item
+    does not offer): the page drops it from its queue. Any other refusal keeps it queued
+    (409 keeps its own meaning: the page stops).
+    """
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, *, final: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.final = final
+
+
+#: A trainer's written reason (new attempt, reopening, incident): at least this many characters,
+#: spaces around it not counted (the forms say so with ``minlength``).
+MIN_WRITTEN_REASON = 10
+
+
+def written_reason(text: str, code: str, message: str) -> str:
+    """The reason as recorded (stripped); ExamError(code, message) when it is too short."""
+    reason = text.strip()
+    if len(reason) < MIN_WRITTEN_REASON:
+        raise ExamError(code, message)
+    return reason
 
 
 @dataclass(frozen=True)

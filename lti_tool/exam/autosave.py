@@ -11,6 +11,8 @@ role, CSRF token and referrer, payload, ``service.judge_save``) and ``service.st
 Anything else is handed to the Flask view unchanged, which stays the reference: a refused
 save (late, stale tab, submitted, bad payload, bad CSRF...) is rolled back here and answered
 there, with its translated message and its side effects (a late save submits the attempt).
+So every refusal, and its ``final`` marker (the page drops an answer only when it says
+``final: true``: views.py ``_refusal``), comes from one place.
 """
 
 from __future__ import annotations

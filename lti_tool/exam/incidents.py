@@ -34,7 +34,13 @@ from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lti_tool.clock import now as clock_now
-from lti_tool.exam.attempts import ExamError, append_event, latest_attempt, lock_attempt
+from lti_tool.exam.attempts import (
+    ExamError,
+    append_event,
+    latest_attempt,
+    lock_attempt,
+    written_reason,
+)
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink, User
 from lti_tool.models.exam import STATUS_IN_PROGRESS, ExamAttempt
@@ -126,7 +132,7 @@ def record_outage(attempt: ExamAttempt, offline_ms: Any, now: datetime) -> ExamI
     """
     try:
         seconds = int(offline_ms) / 1000
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # Infinity is valid JSON for Python
         return None
     seconds = min(seconds, max(0.0, (now - attempt.started_at).total_seconds()))
     if seconds < min_seconds():
@@ -244,11 +250,11 @@ def record_manual(
     now: datetime,
 ) -> ExamIncident:
     """A trainer records an incident (kind, note) with the time granted for it."""
-    note = note.strip()
     if kind not in MANUAL_KINDS:
         raise ExamError("bad_kind", "Choisissez la nature de l'incident.")
-    if len(note) < 10:
-        raise ExamError("note_required", "Décrivez l'incident par écrit (10 caractères au moins).")
+    note = written_reason(
+        note, "note_required", "Décrivez l'incident par écrit (10 caractères au moins)."
+    )
     if not 0 <= granted_seconds <= MAX_GRANTED_SECONDS:
         raise ExamError("bad_time", "Le temps accordé doit être compris entre 0 et 120 minutes.")
     current = latest_attempt(link.id, user_id)

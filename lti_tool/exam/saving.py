@@ -131,15 +131,17 @@ def judge_save(
         )
     item = paper.get(item_id)
     if item is None:
-        raise ExamError("unknown_item", "Cette question ne fait pas partie de votre sujet.", 400)
+        raise ExamError(
+            "unknown_item", "Cette question ne fait pas partie de votre sujet.", 400, final=True
+        )
     # The page sends this paper's own opaque ids (another candidate's, or a bare letter, are
     # not among them); the answer is stored under the propositions' keys.
     by_id, multiple = item
     if any(c not in by_id for c in choices):
-        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
+        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400, final=True)
     picked = sorted({by_id[c] for c in choices})
     if not multiple and len(picked) > 1:
-        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400)
+        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400, final=True)
     return picked, verdict
 
 

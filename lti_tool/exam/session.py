@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select
 
-from lti_tool.exam.attempts import ExamError, attempts_allowed, latest_attempt
+from lti_tool.exam.attempts import ExamError, attempts_allowed, latest_attempt, written_reason
 from lti_tool.exam.submission import submit
 from lti_tool.extensions import db
 from lti_tool.models.core import AuditEvent, ResourceLink
@@ -244,12 +244,11 @@ def reopen_for(
     *, link: ResourceLink, user_id: int, actor_id: int, reason: str, now: datetime
 ) -> ExamReopen:
     """Let one candidate sit the closed session; the correction is hidden from them meanwhile."""
-    reason = reason.strip()
-    if len(reason) < 10:
-        raise ExamError(
-            "reason_required",
-            "Indiquez par écrit le motif de la réouverture (10 caractères au moins).",
-        )
+    reason = written_reason(
+        reason,
+        "reason_required",
+        "Indiquez par écrit le motif de la réouverture (10 caractères au moins).",
+    )
     settings = _settings_exclusive(link.id)
     if settings.review_released_at is None:
         raise ExamError(

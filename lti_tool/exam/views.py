@@ -120,8 +120,19 @@ def _own_attempt_locked() -> ExamAttempt:
     return attempt
 
 
+def _refusal(code: str, message: str, status: int, *, final: bool) -> tuple[Response, int]:
+    """A refused save, as the page's script reads it.
+
+    ``final: true`` is the only answer that makes the page drop the answer from its queue (it
+    can never be saved: a malformed payload, an item outside the paper, a choice the item does
+    not offer). Without it the page keeps the answer and retries; 409 stops the page.
+    """
+    body: dict[str, Any] = {"ok": False, "error": code, "message": message, "final": final}
+    return jsonify(body), status
+
+
 def _error_json(error: ExamError) -> tuple[Response, int]:
-    return jsonify({"ok": False, "error": error.code, "message": error.message}), error.status
+    return _refusal(error.code, error.message, error.status, final=error.final)
 
 
 @bp.get("/")
@@ -248,9 +259,7 @@ def save() -> Any:
         if not (0 <= client_seq < 2**53 and 0 <= page_version < 2**31):
             raise ValueError("out of range")
     except (KeyError, TypeError, ValueError):
-        return jsonify(
-            {"ok": False, "error": "bad_request", "message": _("Requête invalide.")}
-        ), 400
+        return _refusal("bad_request", _("Requête invalide."), 400, final=True)
     attempt = service.lock_latest(launch.resource_link_id or 0, launch.user_id)
     if attempt is None:
         abort(404)

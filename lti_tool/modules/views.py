@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 import course.render as typography
 from course.modules import Module
-from course.render import headings, render_markdown
+from course.render import headings
 from course.reviews import review_flags
 from lti_tool.authoring import resolve
 from lti_tool.clock import now
@@ -27,6 +27,7 @@ from lti_tool.models.core import ROLE_TRAINEE
 from lti_tool.models.learning import ModuleProgress
 from lti_tool.modules import service
 from lti_tool.people import trainees_of
+from lti_tool.rendering import rendered
 
 bp = Blueprint("modules", __name__, url_prefix="/s/<lt>/modules")
 
@@ -59,30 +60,6 @@ def _module(module_id: str) -> Module:
         abort(404)
     g.module_version = version
     return module
-
-
-def rendered(module: Module) -> list[dict[str, Any]]:
-    """Segments ready for the template: HTML prose, or a question with rendered parts."""
-    parts: list[dict[str, Any]] = []
-    lang = module.lang  # French typography only in French modules
-
-    def html(text: str) -> str:
-        return render_markdown(text, lang)
-
-    for segment in module.segments:
-        if segment.question is None:
-            parts.append({"html": html(segment.markdown)})
-        else:
-            q = segment.question
-            parts.append(
-                {
-                    "question": q,
-                    "stem": html(q.stem),
-                    "explanation": html(q.explanation),
-                    "propositions": [(p, html(p.text), html(p.feedback)) for p in q.propositions],
-                }
-            )
-    return parts
 
 
 @bp.get("/")

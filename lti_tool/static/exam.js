@@ -85,33 +85,46 @@
     fetch(saveUrl, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(sent) })
-      .then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); })
+      .then(function (r) {
+        // An HTML error page (proxy, expired session...) has no JSON: a failure like any other.
+        return r.json().then(function (b) { return { status: r.status, body: b || {} }; },
+                             function () { return { status: r.status, body: {} }; });
+      })
       .then(function (res) {
         sending = false;
-        if (res.status < 500) { offlineSince = null; }  // the server answered: reachable again
-        if (res.body && res.body.ok) {
+        var body = res.body;
+        if (res.status === 200 && body.ok) {
+          offlineSince = null;
           if (queue[itemId] && queue[itemId].seq === payload.seq) { delete queue[itemId]; persist(); }
           retryDelay = 1000;
-          syncTime(res.body.remaining_seconds);
+          syncTime(body.remaining_seconds);
           if (pending()) { flush(); } else { setStatus(T.saved, "status-ok"); }
-        } else if (res.status === 409 || res.status === 410) {
+        } else if ((res.status === 409 || res.status === 410) && body.error) {
+          // The attempt is over or the page is stale: nothing more can be saved from here.
           delete queue[itemId]; persist();
-          stop(res.body.message);
-          if (res.body.error === "late" || res.body.error === "submitted") {
+          stop(body.message);
+          if (body.error === "late" || body.error === "submitted") {
             setTimeout(function () { window.location.assign(resultUrl); }, 4000);
           }
-        } else if (res.status >= 400 && res.status < 500) {
-          delete queue[itemId]; persist();
-          setStatus(res.body.message || T.refused, "status-err");
+        } else if (res.status >= 400 && res.status < 500 && body.final === true) {
+          // The server says this answer can never be saved (not one of the paper's choices...):
+          // the only case where an answer leaves the queue unsaved.
+          offlineSince = null;
+          if (queue[itemId] && queue[itemId].seq === payload.seq) { delete queue[itemId]; persist(); }
+          setStatus(body.message || T.refused, "status-err");
           flush();
-        } else { retry(); }
+        } else {
+          // Anything else (4xx without the marker, 5xx, an error page): kept, retried later.
+          retry(typeof body.message === "string" ? body.message : "", true);
+        }
       })
-      .catch(function () { sending = false; retry(); });
+      .catch(function () { sending = false; retry("", false); });
   }
 
-  function retry() {
+  function retry(message, answered) {
     if (offlineSince === null) { offlineSince = performance.now(); }
-    setStatus(t("retrying", pending()), "status-warn");
+    var text = t(answered ? "server_retrying" : "retrying", pending());
+    setStatus(message ? message + " " + text : text, "status-warn");
     setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
   }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -191,4 +192,40 @@ def test_a_trainer_writes_publishes_and_learners_keep_their_version(browser, tmp
         assert {n: before.read(n) for n in before.namelist()} == {
             n: after.read(n) for n in after.namelist()
         }
+        context.close()
+
+
+def test_the_question_import_report_lists_what_was_left_out(browser, tmp_path):
+    """A GIFT file with types our checks do not have: the report names each one with its line,
+    the page opens on it (the keyboard continues from there), and it is axe-clean."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "question_import"
+    with LiveServer(tmp_path) as live:
+        trainer = launch_as(live, "trainer", "formatrice")
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{trainer}/auteur/")
+        page.get_by_label("Module de formation").check()
+        page.get_by_role("button", name="Créer le brouillon").click()
+        page.wait_for_url(re.compile(r"/auteur/contenus/\d+$"))
+        page.get_by_label("Fichier GIFT ou Moodle XML").set_input_files(
+            str(fixtures / "banque-c1.gift")
+        )
+        submit = page.get_by_role("button", name="Ajouter les questions au brouillon")
+        submit.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/questions#rapport-import$"))
+        report = page.locator("#rapport-import")
+        expect(report.get_by_role("heading", name="Import de questions")).to_be_visible()
+        expect(report).to_contain_text("4 questions importées, 4 non importées")
+        for left_out in ("réponse courte", "numérique", "appariement", "composition"):
+            expect(report.get_by_role("listitem").filter(has_text=left_out)).to_have_count(1)
+        expect(report.get_by_role("listitem").filter(has_text="ligne 27")).to_contain_text(
+            "Destinataire de la synthèse"
+        )
+        assert_accessible(page, context="auteur : rapport d'import de questions")
+        # The keyboard goes on from the report to the editor holding the imported questions.
+        page.keyboard.press("Tab")
+        editor = page.get_by_label("Fichier Markdown, en-tête compris")
+        expect(editor).to_be_focused()
+        assert "<!-- question: duree-maximale competency=C1 -->" in editor.input_value()
         context.close()

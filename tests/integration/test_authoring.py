@@ -18,6 +18,7 @@ from lti_tool.extensions import db
 from lti_tool.models.authoring import AuthoredContent, AuthoredImage, AuthoredVersion
 from lti_tool.models.core import AuditEvent
 from lti_tool.models.learning import CaseChoice, CasePlay, ModuleProgress
+from tests.exam.conftest import small_bank  # noqa: F401
 
 SLUG = "nouvelle-etude-de-cas"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "question_import"
@@ -210,6 +211,8 @@ def test_an_export_re_imports_identically_and_the_command_accepts_it(client, lau
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
+    listing = client.get(other.url("/auteur/")).get_data(as_text=True)
+    assert "2 contenus importés en brouillon : relisez-les" in listing
     again = client.get(other.url("/auteur/export.zip")).data
     original, copy = zipfile.ZipFile(io.BytesIO(archive.data)), zipfile.ZipFile(io.BytesIO(again))
     assert sorted(original.namelist()) == sorted(copy.namelist())
@@ -366,3 +369,86 @@ def test_an_id_taken_by_shipped_content_is_refused(client, launch):
     response = save(client, trainer, content, taken, "publish")
     assert response.status_code == 422
     assert "déjà pris" in response.get_data(as_text=True)
+
+
+def test_an_import_meeting_a_concurrent_save_answers_like_the_editor(client, launch, monkeypatch):
+    """Bob saves while Alice's question file is read: a 409 with the diff, Alice's draft with
+    the imported questions kept in her editor, Bob's text untouched (no 500)."""
+    from sqlalchemy import update
+
+    from lti_tool.authoring import views
+
+    alice = launch("trainer", sub="alice", name="Alice")
+    bob = launch("trainer", sub="bob", name="Bob")
+    content = new_draft(client, alice, "module")
+    read = views.import_file_data
+
+    def read_while_bob_saves(filename, data):
+        with db.engine.begin() as other:  # another request, committed meanwhile
+            other.execute(
+                update(AuthoredContent)
+                .where(AuthoredContent.id == content.id)
+                .values(
+                    draft=MODULE_TEMPLATE + "\nTexte de Bob\n",
+                    draft_revision=AuthoredContent.draft_revision + 1,
+                    draft_updated_by=bob.user.id,
+                )
+            )
+        return read(filename, data)
+
+    monkeypatch.setattr(views, "import_file_data", read_while_bob_saves)
+    response = client.post(
+        alice.url(f"/auteur/contenus/{content.id}/questions"),
+        data={"questions": (io.BytesIO((FIXTURES / "banque-c4.xml").read_bytes()), "banque.xml")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:500]
+    assert "modifié par Bob" in page and "3 questions importées" in page
+    # Alice's draft with the questions is in her editor, to compare and save again.
+    assert "question: secret-professionnel competency=C4" in page
+    db.session.expire_all()
+    stored = db.session.get(AuthoredContent, content.id)
+    assert stored.draft.endswith("Texte de Bob\n") and "secret-professionnel" not in stored.draft
+
+
+def test_a_page_of_another_feature_is_sent_as_written(
+    client,
+    launch,
+    small_bank,  # noqa: F811
+    monkeypatch,
+):
+    """The image mark is replaced where authored content is rendered, not in every response:
+    the exam's paper showing the same characters is sent as it was written."""
+    from lti_tool.exam import bank as bank_module
+    from lti_tool.exam import page as exam_page
+    from lti_tool.rendering import LAUNCH_MARK
+
+    monkeypatch.setattr(exam_page, "_pieces", {})  # the paper's fragments, rendered again
+
+    marked = f"/s/{LAUNCH_MARK}/auteur/contenus/1/images/x.png"
+    for shown in bank_module.display_content()["items"].values():
+        shown["stem"] = f"<p>Voir {marked}</p>"
+    candidate = launch("trainee", sub="cand-1", target="exam:certification")
+    assert client.post(candidate.url("/examen/commencer")).status_code == 303
+    page = client.get(candidate.url("/examen/passer")).get_data(as_text=True)
+    assert f"Voir {marked}" in page
+    assert f"/s/{candidate.token}/auteur/contenus/1/images" not in page
+
+
+def test_the_editor_preview_gives_images_the_launch_token(client, launch):
+    """The preview (page and live JSON) shows the content's images under this launch."""
+    trainer = launch("trainer")
+    content = new_draft(client, trainer, "module")
+    client.post(
+        trainer.url(f"/auteur/contenus/{content.id}/images"),
+        data={"image": (io.BytesIO(PNG), "dessin.png")},
+        content_type="multipart/form-data",
+    )
+    text = MODULE_TEMPLATE + "\n![Un dessin](images/dessin.png)\n"
+    src = f"/s/{trainer.token}/auteur/contenus/{content.id}/images/dessin.png"
+    live = client.post(trainer.url(f"/auteur/contenus/{content.id}/apercu"), json={"text": text})
+    assert f'src="{src}"' in live.get_json()["html"]
+    assert save(client, trainer, content, text).status_code == 303
+    page = client.get(trainer.url(f"/auteur/contenus/{content.id}")).get_data(as_text=True)
+    assert f'src="{src}"' in page and "/s/_lt_/" not in page
