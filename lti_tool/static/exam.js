@@ -36,6 +36,49 @@
   function persist() {
     try { localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* private mode */ }
   }
+  // Every load of the page is a new page version (the server refuses the older ones as stale),
+  // so answers still queued by an earlier load of this attempt (reloaded while offline, a
+  // crashed tab...) would stay in its storage key, never sent. They are taken over here: per
+  // item the latest one (largest seq, Date.now()-based) wins, sent with this page's version and
+  // its own seq, so an answer given on this page since is never overwritten by an older one
+  // (the server keeps the highest (page_version, seq) per item).
+  function adoptEarlierQueues() {
+    var prefix = "exam-queue-" + root.dataset.attempt + "-", adopted = [];
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (!key || key.indexOf(prefix) !== 0 || key === storeKey) { continue; }
+        var version = parseInt(key.slice(prefix.length), 10);
+        if (!(version < pageVersion)) { continue; }
+        var older = JSON.parse(localStorage.getItem(key) || "{}");
+        Object.keys(older).forEach(function (itemId) {
+          var p = older[itemId];
+          if (!p || typeof p.seq !== "number") { return; }
+          if (!queue[itemId] || queue[itemId].seq < p.seq) {
+            queue[itemId] = Object.assign({}, p, { page_version: pageVersion });
+            adopted.push(itemId);
+          }
+        });
+        localStorage.removeItem(key);
+      }
+    } catch (e) { /* private mode, or storage unreadable: nothing to take over */ }
+    if (adopted.length) { persist(); }
+    return adopted;
+  }
+  // The page shows what the server holds; an answer still queued is the candidate's latest.
+  function showQueued(itemIds) {
+    itemIds.forEach(function (itemId) {
+      var payload = queue[itemId];
+      var form = root.querySelector('form.exam-item[data-item="' + itemId.replace(/["\\]/g, "") + '"]');
+      if (!payload || !form) { return; }
+      form.querySelectorAll('input[name="choice"]').forEach(function (input) {
+        input.checked = payload.choices.indexOf(input.value) !== -1;
+      });
+      var flag = form.querySelector('input[name="flagged"]');
+      if (flag) { flag.checked = !!payload.flagged; }
+      markNav(form, payload);
+    });
+  }
   function setStatus(text, cls) {
     statusEl.textContent = text;
     statusEl.className = "save-status " + (cls || "");
@@ -217,6 +260,8 @@
       .then(function (b) { if (b.status === "submitted") { window.location.assign(resultUrl); } else { syncTime(b.remaining_seconds); } })
       .catch(function () {});
   }, 60000);
+  adoptEarlierQueues();
+  showQueued(Object.keys(queue));
   tick();
   summary();
   if (pending()) { flush(); }

@@ -114,3 +114,61 @@ def test_a_refused_save_without_the_final_marker_is_kept_and_lands(browser, tmp_
         assert second.get_attribute("data-item") not in answered_items(live)
         assert problems == []
         context.close()
+
+
+def test_answers_queued_before_a_reload_are_sent_by_the_new_page(browser, tmp_path):
+    """Each load of the exam page is a new page version; the answers an earlier load could not
+    send (the network down, then the candidate reloads) are taken over, shown and sent."""
+    with LiveServer(tmp_path) as live:
+        context = browser.new_context()
+        problems = watch_page_errors(context)
+        page = context.new_page()
+        page.goto(f"{live.base}/demo/")
+        page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
+        page.wait_for_url(re.compile(r"/examen/$"))
+        page.get_by_role("button", name="Commencer l'épreuve").click()
+        page.wait_for_url(re.compile(r"/examen/passer$"))
+        forms = page.locator("form.exam-item")
+        status = page.locator("#save-status")
+        # Saves cannot get through (the network to the server is down for them).
+        page.route("**/examen/enregistrer", lambda route: route.abort())
+        chosen = {}
+        for n in (0, 2):
+            form = forms.nth(n)
+            option = form.locator('input[name="choice"]').nth(1)
+            option.focus()
+            page.keyboard.press("Space")
+            chosen[form.get_attribute("data-item")] = option.get_attribute("value")
+        expect(status).to_contain_text("2 réponses")
+        assert sorted(page.evaluate(QUEUED)) == sorted(chosen)
+
+        # The candidate reloads: a new page version; the old queue is taken over and shown.
+        page.reload()
+        page.wait_for_url(re.compile(r"/examen/passer$"))
+        for item, value in chosen.items():
+            box = page.locator(f'form.exam-item[data-item="{item}"] input[value="{value}"]')
+            expect(box).to_be_checked()
+        assert sorted(page.evaluate(QUEUED)) == sorted(chosen)
+        assert not answered_items(live) & set(chosen)
+        assert_accessible(page, context="épreuve rechargée avec des réponses en attente")
+
+        page.unroute("**/examen/enregistrer")
+        expect(status).to_contain_text("Toutes vos réponses sont enregistrées", timeout=40000)
+        assert page.evaluate(QUEUED) == []
+        with live.app.app_context():
+            db.session.remove()
+            stored = {
+                a.item_id: list(a.choices)
+                for a in db.session.scalars(select(ExamAnswer)).all()
+                if a.item_id in chosen
+            }
+        assert set(stored) == set(chosen) and all(len(c) == 1 for c in stored.values())
+        # What the server holds is what the candidate chose (choice ids are opaque in the page:
+        # the next load, from the server's state alone, shows the same boxes ticked).
+        page.reload()
+        page.wait_for_url(re.compile(r"/examen/passer$"))
+        for item, value in chosen.items():
+            box = page.locator(f'form.exam-item[data-item="{item}"] input[value="{value}"]')
+            expect(box).to_be_checked()
+        assert problems == []
+        context.close()
