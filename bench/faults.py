@@ -362,7 +362,8 @@ class Candidate:
                 self.queue.clear()
                 self.stopped = True
                 return
-            elif 400 <= status < 500:
+            elif 400 <= status < 500 and body.get("final") is True:
+                # The server says this answer can never be saved: the only drop (exam.js).
                 tally.retyped += 1
                 tally.errors[f"save {status} {body.get('error')}"] += 1
                 del self.queue[item]
