@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grading.timing import deadline
@@ -30,13 +31,13 @@ def set_accommodation(
     """Set a candidate's extra time in the course; running attempts get the new deadline."""
     if not 0 <= percent <= 400:
         raise ExamError(
-            "bad_percent", "Le temps supplémentaire doit être compris entre 0 et 400 %."
+            "bad_percent", _l("Le temps supplémentaire doit être compris entre 0 et 400 %.")
         )
     enrollment = db.session.scalar(
         select(Enrollment).where(Enrollment.context_id == context_id, Enrollment.user_id == user_id)
     )
     if enrollment is None:
-        raise ExamError("unknown_user", "Ce candidat n'est pas inscrit dans ce cours.", 404)
+        raise ExamError("unknown_user", _l("Ce candidat n'est pas inscrit dans ce cours."), 404)
     previous = enrollment.extra_time_percent
     enrollment.extra_time_percent = percent
     running = db.session.scalars(
@@ -86,11 +87,11 @@ def reset_attempt(
     reason = written_reason(
         reason,
         "reason_required",
-        "Indiquez par écrit le motif de la nouvelle tentative (10 caractères au moins).",
+        _l("Indiquez par écrit le motif de la nouvelle tentative (10 caractères au moins)."),
     )
     current = latest_attempt(link.id, user_id)
     if current is None:
-        raise ExamError("no_attempt", "Ce candidat n'a pas encore commencé l'épreuve.", 409)
+        raise ExamError("no_attempt", _l("Ce candidat n'a pas encore commencé l'épreuve."), 409)
     if current.status == STATUS_IN_PROGRESS:
         locked = lock_attempt(current.id)
         submit(locked, now=now, reason="reset")

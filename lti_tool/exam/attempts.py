@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
 from grading.event_chain import chain_hash
@@ -32,12 +34,19 @@ class ExamError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int = 400, *, final: bool = False) -> None:
+    def __init__(
+        self, code: str, message: str | LazyString, status: int = 400, *, final: bool = False
+    ) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
+        self._message = message
         self.status = status
         self.final = final
+
+    @property
+    def message(self) -> str:
+        """In the language of the request that reads it (the refusals are lazy strings)."""
+        return str(self._message)
 
 
 #: A trainer's written reason (new attempt, reopening, incident): at least this many characters,
@@ -45,7 +54,7 @@ class ExamError(Exception):
 MIN_WRITTEN_REASON = 10
 
 
-def written_reason(text: str, code: str, message: str) -> str:
+def written_reason(text: str, code: str, message: str | LazyString) -> str:
     """The reason as recorded (stripped); ExamError(code, message) when it is too short."""
     reason = text.strip()
     if len(reason) < MIN_WRITTEN_REASON:
@@ -121,7 +130,7 @@ def lock_attempt(attempt_id: int) -> ExamAttempt:
         .execution_options(populate_existing=True)
     )
     if attempt is None:
-        raise ExamError("unknown", "Tentative introuvable.", 404)
+        raise ExamError("unknown", _l("Tentative introuvable."), 404)
     return attempt
 
 

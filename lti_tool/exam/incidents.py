@@ -30,6 +30,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -207,9 +208,11 @@ def _in_progress_or_refuse(attempt: ExamAttempt) -> None:
     if attempt.status != STATUS_IN_PROGRESS:
         raise ExamError(
             "not_running",
-            "La copie de ce candidat est déjà remise : le temps ne peut plus être accordé. "
-            "Si l'incident l'a empêché de composer, ouvrez-lui une nouvelle tentative, avec "
-            "le motif.",
+            _l(
+                "La copie de ce candidat est déjà remise : le temps ne peut plus être accordé. "
+                "Si l'incident l'a empêché de composer, ouvrez-lui une nouvelle tentative, avec "
+                "le motif."
+            ),
             409,
         )
 
@@ -219,12 +222,14 @@ def compensate(*, incident_id: int, link: ResourceLink, actor_id: int, now: date
     incident = db.session.get(ExamIncident, incident_id)
     attempt = db.session.get(ExamAttempt, incident.attempt_id) if incident else None
     if incident is None or attempt is None or attempt.resource_link_id != link.id:
-        raise ExamError("unknown_incident", "Incident introuvable.", 404)
+        raise ExamError("unknown_incident", _l("Incident introuvable."), 404)
     attempt = lock_attempt(attempt.id)
     db.session.refresh(incident, with_for_update=True)
     due = incident.seconds_lost - incident.compensated_seconds
     if due <= 0:
-        raise ExamError("already_compensated", "Le temps de cet incident est déjà accordé.", 409)
+        raise ExamError(
+            "already_compensated", _l("Le temps de cet incident est déjà accordé."), 409
+        )
     _in_progress_or_refuse(attempt)
     _extend(attempt, due, incident, actor_id, now)
     _audit(
@@ -251,15 +256,17 @@ def record_manual(
 ) -> ExamIncident:
     """A trainer records an incident (kind, note) with the time granted for it."""
     if kind not in MANUAL_KINDS:
-        raise ExamError("bad_kind", "Choisissez la nature de l'incident.")
+        raise ExamError("bad_kind", _l("Choisissez la nature de l'incident."))
     note = written_reason(
-        note, "note_required", "Décrivez l'incident par écrit (10 caractères au moins)."
+        note, "note_required", _l("Décrivez l'incident par écrit (10 caractères au moins).")
     )
     if not 0 <= granted_seconds <= MAX_GRANTED_SECONDS:
-        raise ExamError("bad_time", "Le temps accordé doit être compris entre 0 et 120 minutes.")
+        raise ExamError(
+            "bad_time", _l("Le temps accordé doit être compris entre 0 et 120 minutes.")
+        )
     current = latest_attempt(link.id, user_id)
     if current is None:
-        raise ExamError("no_attempt", "Ce candidat n'a pas encore commencé l'épreuve.", 409)
+        raise ExamError("no_attempt", _l("Ce candidat n'a pas encore commencé l'épreuve."), 409)
     attempt = lock_attempt(current.id)
     if granted_seconds:
         _in_progress_or_refuse(attempt)

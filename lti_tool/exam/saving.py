@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, text, tuple_, update
 from sqlalchemy import insert as insert_core
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -112,36 +113,42 @@ def judge_save(
     """
     if head.status != STATUS_IN_PROGRESS:
         raise ExamError(
-            "submitted", "Votre épreuve est déjà remise : plus aucune réponse n'est acceptée.", 409
+            "submitted",
+            _l("Votre épreuve est déjà remise : plus aucune réponse n'est acceptée."),
+            409,
         )
     verdict = TimeRules(head.deadline_at, head.grace_seconds).verdict(now)
     if verdict is SaveVerdict.REFUSED_LATE:
         raise ExamError(
             "late",
-            "Le temps de l'épreuve est écoulé : cette réponse est arrivée après l'échéance et n'a pas "
-            "été enregistrée. Vos réponses précédentes ont été remises.",
+            _l(
+                "Le temps de l'épreuve est écoulé : cette réponse est arrivée après l'échéance et n'a pas "
+                "été enregistrée. Vos réponses précédentes ont été remises."
+            ),
             409,
         )
     if page_version != head.page_version:
         raise ExamError(
             "stale_page",
-            "L'épreuve a été ouverte dans un autre onglet ou une autre fenêtre : rechargez cette page "
-            "pour continuer (vos réponses enregistrées sont conservées).",
+            _l(
+                "L'épreuve a été ouverte dans un autre onglet ou une autre fenêtre : rechargez cette page "
+                "pour continuer (vos réponses enregistrées sont conservées)."
+            ),
             409,
         )
     item = paper.get(item_id)
     if item is None:
         raise ExamError(
-            "unknown_item", "Cette question ne fait pas partie de votre sujet.", 400, final=True
+            "unknown_item", _l("Cette question ne fait pas partie de votre sujet."), 400, final=True
         )
     # The page sends this paper's own opaque ids (another candidate's, or a bare letter, are
     # not among them); the answer is stored under the propositions' keys.
     by_id, multiple = item
     if any(c not in by_id for c in choices):
-        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400, final=True)
+        raise ExamError("bad_choice", _l("Réponse invalide pour cette question."), 400, final=True)
     picked = sorted({by_id[c] for c in choices})
     if not multiple and len(picked) > 1:
-        raise ExamError("bad_choice", "Réponse invalide pour cette question.", 400, final=True)
+        raise ExamError("bad_choice", _l("Réponse invalide pour cette question."), 400, final=True)
     return picked, verdict
 
 

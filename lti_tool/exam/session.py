@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from lti_tool.exam.attempts import ExamError, attempts_allowed, latest_attempt, written_reason
@@ -149,9 +150,11 @@ def ensure_may_start(link_id: int, user_id: int) -> None:
         return
     raise ExamError(
         "session_closed",
-        "La session de cette épreuve est close : la correction a été publiée et aucune épreuve "
-        "ne peut plus commencer. Si vous deviez encore la passer (retard, aménagement), "
-        "adressez-vous au formateur de la session : lui seul peut vous la rouvrir.",
+        _l(
+            "La session de cette épreuve est close : la correction a été publiée et aucune épreuve "
+            "ne peut plus commencer. Si vous deviez encore la passer (retard, aménagement), "
+            "adressez-vous au formateur de la session : lui seul peut vous la rouvrir."
+        ),
         403,
     )
 
@@ -247,18 +250,22 @@ def reopen_for(
     reason = written_reason(
         reason,
         "reason_required",
-        "Indiquez par écrit le motif de la réouverture (10 caractères au moins).",
+        _l("Indiquez par écrit le motif de la réouverture (10 caractères au moins)."),
     )
     settings = _settings_exclusive(link.id)
     if settings.review_released_at is None:
         raise ExamError(
             "session_open",
-            "La session est encore ouverte : ce candidat peut commencer l'épreuve sans "
-            "réouverture.",
+            _l(
+                "La session est encore ouverte : ce candidat peut commencer l'épreuve sans "
+                "réouverture."
+            ),
             409,
         )
     if pending_reopen(link.id, user_id) is not None:
-        raise ExamError("already_reopened", "La session est déjà rouverte pour ce candidat.", 409)
+        raise ExamError(
+            "already_reopened", _l("La session est déjà rouverte pour ce candidat."), 409
+        )
     current = latest_attempt(link.id, user_id)
     if (
         current is not None
@@ -267,8 +274,10 @@ def reopen_for(
     ):
         raise ExamError(
             "no_attempt_left",
-            "Ce candidat a déjà remis son épreuve : ouvrez d'abord une nouvelle tentative (avec "
-            "son motif), puis rouvrez la session pour lui.",
+            _l(
+                "Ce candidat a déjà remis son épreuve : ouvrez d'abord une nouvelle tentative (avec "
+                "son motif), puis rouvrez la session pour lui."
+            ),
             409,
         )
     reopen = ExamReopen(

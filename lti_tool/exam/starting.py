@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -42,7 +43,7 @@ def start_or_resume(
     if number > 1 and number > attempts_allowed(link.id, user_id):
         raise ExamError(
             "already_taken",
-            "Vous avez déjà passé cette épreuve : une seule tentative est autorisée.",
+            _l("Vous avez déjà passé cette épreuve : une seule tentative est autorisée."),
             409,
         )
     ensure_may_start(link.id, user_id)
@@ -93,7 +94,7 @@ def start_or_resume(
         # Two tabs started at once: the other one won (the unique constraint); resume its attempt.
         existing = latest_attempt(link.id, user_id)
         if existing is None:  # pragma: no cover - the conflicting row cannot vanish
-            raise ExamError("unknown", "Tentative introuvable.", 404)
+            raise ExamError("unknown", _l("Tentative introuvable."), 404)
         return existing
     db.session.add(
         ExamEvent(

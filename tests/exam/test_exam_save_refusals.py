@@ -102,3 +102,24 @@ def test_an_absurd_outage_report_does_not_lose_the_answer(client, candidate, app
     assert response.status_code == 200 and response.get_json()["ok"] is True
     assert stored(attempt.id) == {item: []}
     assert db.session.query(ExamIncident).count() == 0
+
+
+def test_refusals_speak_the_launch_s_language(client, candidate, store):  # noqa: F811
+    from lti_tool.models import LaunchSession
+
+    if store != "database":
+        pytest.skip("the launch's language is set here through the database store's row")
+
+    attempt, version, _ = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    french = refusal(save(client, candidate, item, "zz", version, 1), 400)
+    assert french["message"] == "Réponse invalide pour cette question."
+    db.session.query(LaunchSession).update({"locale": "en"})
+    db.session.commit()
+    from flask_babel import refresh
+
+    refresh()  # the tests' app context outlives requests: forget the first request's locale
+    english = refusal(save(client, candidate, item, "zz", version, 2), 400)
+    assert english["message"] == "Invalid answer for this question."
+    stale = refusal(save(client, candidate, item, "zz", version - 1, 3), 409)
+    assert stale["message"].startswith("The exam was opened in another tab")
