@@ -513,6 +513,10 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
     ]
 
 
+_MONTH_WORDS = (
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+    "octobre", "novembre", "decembre",
+)  # fmt: skip
 FOLLOW_UP = re.compile(
     r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?)"
     # « de suivi » only: « le bilan suivi hors temps de travail », « un entretien suivi d'un
@@ -525,6 +529,15 @@ FOLLOW_UP = re.compile(
     r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
     r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
     r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
+    # A future contact, whatever the verb, with its month or delay: « je le rappellerai en
+    # septembre », « je l'appellerai en avril », « on s'est donné rendez-vous en mai ».
+    r"|\b(?:je|nous|on|j')\s*(?:(?:l'|la\s|le\s|les\s|lui\s|leur\s)\s*)?"
+    r"(?:r|re)?(?:appeller|contacter|telephoner|ecrir|joindr|rencontrer|retrouver|verr|voir|"
+    r"prendr\w*\s+(?:de\s+ses|des)\s+nouvelles|relancer|solliciter|sonder)\w*"
+    r"(?=[^.;]{0,80}\b(?:mois|semaines|" + "|".join(_MONTH_WORDS) + r")\b)"
+    r"|\b(?:donne|pris|fixe|cale)\w*\s+(?:un\s+)?rendez-vous\s+(?:en|pour|a|au|dans|d'ici)\b"
+    r"|\brendez-vous\s+(?:est\s+|a\s+ete\s+)?(?:pris|fixe|cale|donne)\w*\s+(?:en|pour|au|dans)\b"
+    r"|\b(?:re)?prendr\w*\s+(?:de\s+ses\s+|des\s+)nouvelles"
 )
 _MONTH_NAMES = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -562,7 +575,7 @@ def check_follow_up(context: Context, requirement: DossierRequirement) -> list[F
     last = _last_session(context)
     verdicts: list[Finding] = []
     for block in mentions:
-        months = _follow_up_months(block.text, last)
+        months = _follow_up_months(block.text, last, low, high)
         if months is None:
             continue
         if low <= months <= high:
@@ -617,23 +630,24 @@ def _last_session(context: Context) -> date | None:
     return max(dates) if dates else None
 
 
-def _follow_up_months(text: str, last: date | None) -> float | None:
-    """Months between the last session and the follow-up, read after the follow-up's mention."""
+def _follow_up_months(text: str, last: date | None, low: float = 5.0, high: float = 7.0) -> float | None:
+    """Months between the last session and the follow-up, read after the follow-up's mention
+    (« en mai …, puis en septembre »: the one about six months out when several are told)."""
     folded = fold(text)
     mention = FOLLOW_UP.search(folded)
     start = mention.start() if mention else 0
-    match = _MONTHS.search(folded, start)
-    if match:
+    found: list[float] = []
+    for match in _MONTHS.finditer(folded, start):
         word = match.group(1)
-        return float(word) if word.isdigit() else float(_NUMBERS[word])
+        found.append(float(word) if word.isdigit() else float(_NUMBERS[word]))
     if last is not None:
         for mention_date in find_dates(text[start:]):
             if mention_date.value is not None and mention_date.value > last:
-                return months_between(last, mention_date.value)
-        alone = _MONTH_ALONE.search(folded, start)
-        if alone:  # « je la recontacterai en décembre »: the next December after the last session
-            return float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12)
-    return None
+                found.append(months_between(last, mention_date.value))
+        for alone in _MONTH_ALONE.finditer(folded, start):
+            # « je la recontacterai en décembre »: the next December after the last session
+            found.append(float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12))
+    return next((m for m in found if low <= m <= high), found[0] if found else None)
 
 
 #: Known tools: a pattern on folded text, and for acronyms a case-sensitive one on the original.

@@ -456,13 +456,17 @@ def _from_counts(blocks: Sequence[Block]) -> list[SessionRow]:
         counted = [summary]
     rows: list[SessionRow] = []
     for number, hours, block, text, _ in counted:
-        date = _day_date(text)
-        iso = date.value.isoformat() if date and date.value else None
+        # The dates told in the sentence, in order; the last one is the last session's.
+        told = [d.value.isoformat() for d in find_dates(text) if d.value and d.precise]
+        dates: list[str | None] = [None] * number
+        for n, iso in enumerate(told[:number]):
+            dates[n] = iso
+        if told and len(told) < number:
+            dates[-1] = told[-1]
         folded = fold(text)
         phase = next((p for p in ("preliminaire", "investigation", "conclusion") if p in folded), "")
         rows += [
-            SessionRow(block.where, round(hours, 4), iso if n == 0 else None, phase, text)
-            for n in range(number)
+            SessionRow(block.where, round(hours, 4), dates[n], phase, text) for n in range(number)
         ]
     return rows if len(rows) >= 2 else []
 
