@@ -924,6 +924,39 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"
     ),
     "santé": re.compile(r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"),
+    "dermatologie": re.compile(
+        r"\beczema\w*|\bpsoriasis\b|\bdermatite\w*|\bdermatose\w*|\burticaire\w*|\bacne severe"
+    ),
+    "allergie": re.compile(r"\ballergi\w*|\bintolerances? (?:au|a la|aux|alimentaires?)\b|\boedeme\b"),
+    "neurologie": re.compile(
+        r"\bmigraine\w*|\bcephalees?\b|\bvertiges?\b|\bneuropathi\w*|\bcommotion\b"
+        r"|\btraumatisme cranien\b|\bparalysi\w*|\bhemiplegi\w*|\bnevralgi\w*"
+    ),
+    "ORL et vue": re.compile(
+        r"\bacouphenes?\b|\bsurdite\b|\bmalentendant\w*|\bhyperacousie\b|\bmalvoyant\w*"
+        r"|\bbaisse (?:de (?:la )?vue|d'audition|auditive)\b|\bglaucome\b|\bdmla\b"
+    ),
+    "santé mentale": re.compile(
+        r"\bphobi\w*|\btoc\b|\bschizophren\w*|\bbipolaire\w*|\bidees noires\b|\btentative de suicide"
+        r"|\bdecompensation\b|\bstress (?:chronique|post)\w*|\bsyndrome (?:anxio|depressif)\w*"
+    ),
+    "digestif": re.compile(
+        r"\bhernies? (?:inguinale|ombilicale|hiatale)s?\b|\brectocolite\b|\bcolopathie\w*"
+        r"|\bulceres? (?:a l'estomac|gastrique|de l'estomac)|\bmaladie coeliaque\b|\bcrohn\b"
+    ),
+    "grossesse": re.compile(
+        r"\bgrossesse (?:difficile|pathologique|a risque|compliquee)|\bfausses? couches?\b"
+        r"|\bconges? pathologique\b|\bpost[- ]partum\b|\bprematur\w+ (?:de son|de sa)\b"
+    ),
+    "dépendance": re.compile(
+        r"\b(?:dependance|addiction) a (?:l'alcool|la drogue|au cannabis|aux jeux)|\btoxicomani\w*"
+        r"|\balcoolique\b|\bcure de desintoxication\b"
+    ),
+    "chronique": re.compile(
+        r"\b(?:poussees?|maladie|douleurs?) inflammatoires?\b|\blupus\b|\bspondylarthrite\b"
+        r"|\bthyroide\b|\bobesite\b|\banemie\b|\bconvalescen\w*|\breeducation\b"
+        r"|\bchirurgie (?:du|de la|de l')\b|\bopere\w* (?:du|de la|de l')\b"
+    ),
 }
 #: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's
 #: health (a nurse's patients, an auxiliary's residents, a neighbour's illness, a public body).
