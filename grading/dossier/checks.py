@@ -24,7 +24,7 @@ from grading.dossier.report import (
     hours_fr,
 )
 from grading.dossier.safety import Limits
-from grading.dossier.sessions import Sessions, find_sessions
+from grading.dossier.sessions import Sessions, find_sessions, parse_duration
 from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
@@ -723,6 +723,36 @@ _NEGATED = re.compile(
 )
 
 
+_SUBORDINATE = re.compile(
+    r"\b(?:parce\s+qu|car\b|afin\b|pour\b|puisqu|qu'|que\b|lorsqu|quand\b|comme\b|si\b)"
+)
+
+
+def _tool_text(block: Block, tool: str) -> str:
+    """What a block says of one tool: the whole block when it names no other known tool, else
+    from the sentence naming this tool up to the next sentence naming another one (« La ligne
+    de vie, parce que … Le RIASEC, en séance 4. »: the reason is the ligne de vie's)."""
+    folded = fold(block.text)
+    others = [p for name, p in TOOLS.items() if name != tool]
+    if not any(p[0].search(folded) or (p[1] and p[1].search(block.text)) for p in others):
+        return block.text
+    own = TOOLS[tool]
+    parts: list[str] = []
+    inside = False
+    for sentence in _SENTENCE.finditer(folded):
+        text = sentence.group(0)
+        original = block.text[sentence.start() : sentence.end()]
+        names_own = bool(own[0].search(text) or (own[1] and own[1].search(original)))
+        names_other = any(p[0].search(text) or (p[1] and p[1].search(original)) for p in others)
+        if names_own:
+            inside = True
+        elif names_other:
+            inside = False
+        if inside:
+            parts.append(original)
+    return " ".join(parts)
+
+
 def _mentions(
     blocks: Sequence[Block], patterns: tuple[re.Pattern[str], re.Pattern[str] | None]
 ) -> list[Block]:
@@ -738,7 +768,14 @@ def _mentions(
             named = folded_pattern.search(sentence.group(0)) or (
                 original is not None and original.search(block.text[start:end])
             )
-            if named and not _NEGATED.search(sentence.group(0)):
+            if not named:
+                continue
+            # The negation of the clause naming the tool (« ne parvenait pas » after « parce
+            # qu'elle » is the bénéficiaire's difficulty, not the tool left aside).
+            clause = sentence.group(0)
+            tool_end = named.end() if isinstance(named, re.Match) else 0
+            cut = _SUBORDINATE.search(clause, tool_end)
+            if not _NEGATED.search(clause[: cut.start()] if cut else clause):
                 found.append(block)
                 break
     return found
@@ -754,9 +791,11 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
         prose = [
-            b for b in [*named, *everywhere] if b.kind != ROW
-        ]  # a session row explains nothing
-        justified = next((b for b in prose if _justifies(b.text)), None)
+            b
+            for b in [*named, *everywhere]
+            if b.kind != ROW or (parse_duration(b.text) is None and not find_dates(b.text))
+        ]  # a session row explains nothing; a row « Outil | raison » does
+        justified = next((b for b in prose if _justifies(_tool_text(b, tool))), None)
         if justified is not None:
             findings.append(
                 Finding(
