@@ -198,10 +198,22 @@ def find_sections(
             candidates.append((index, rid, block.level if is_heading else top))
     main_levels = {level for _, _, level in candidates}
     matched = {index for index, _, _ in candidates}
+    promoted = sum(blocks[index].kind != HEADING for index, _, _ in candidates) >= 2
     for index, block in enumerate(blocks):
         # Recognised by meaning: a heading at the level of the others, saying the same as the
         # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
-        if index in matched or block.kind != HEADING or block.level not in main_levels:
+        # A plain short paragraph too, when the document's headings are such paragraphs (a
+        # PDF: « Cadre », « Présentation du cadre »), and a body follows it.
+        as_paragraph = (
+            promoted
+            and _promotable(block)
+            and top in main_levels
+            and index + 1 < len(blocks)
+            and not _promotable(blocks[index + 1])
+        )
+        if index in matched or not (
+            (block.kind == HEADING and block.level in main_levels) or as_paragraph
+        ):
             continue
         scores = [(meaning_score(block.text, r.headings), r.id) for r in requirements]
         best = max((score for score, _ in scores), default=0)
@@ -209,7 +221,7 @@ def find_sections(
         # One requirement only (« Parcours »: « Parcours de bilan » rather than « Parcours
         # professionnel »), and not one whose section is already found.
         if len(meant) == 1 and meant[0] not in {rid for _, rid, _ in candidates}:
-            candidates.append((index, meant[0], block.level))
+            candidates.append((index, meant[0], block.level if block.kind == HEADING else top))
     candidates.sort()
     # « Outils mobilisés : » just under « 6. Outils utilisés » is a line of that section.
     candidates = [
@@ -860,6 +872,7 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
 CONSENT = re.compile(
     r"\bconsent(?:ement|ements|i|ie|ir|s)\b|\baccord\s+(?:ecrit|signe|explicite|libre|prealable)"
     r"|\bdonne\s+son\s+accord\b|\bautorisation\s+(?:ecrite|signee)"
+    r"|\baccepte\w*\s+par\s+ecrit\b|\bpar\s+ecrit\s+son\s+accord\b"
 )
 
 
