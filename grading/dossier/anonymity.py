@@ -157,7 +157,10 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
     more = insee_first_names()
     for index, block in enumerate(blocks):
         for sentence in _MODEL_SENTENCE.finditer(block.text):
-            if _TWO_CAPITALS.search(sentence.group(0)) or any(
+            if (
+                _TWO_CAPITALS.search(sentence.group(0))
+                or _ORG_IN_CONTEXT.search(sentence.group(0))
+            ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
             ):
@@ -292,8 +295,8 @@ def _scan(
     for match in EMPLOYER.finditer(text):
         name = _trim_organisation(match.group("org"))
         start = match.start("org")
-        if not name or _is_public_or_own(name, own):
-            continue
+        if not name or _is_public_or_own(name, own) or name.split()[0].rstrip(".") in _CIVILITY_WORDS:
+            continue  # « travaille pour M. Martin »: a person, found as one
         if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
             " " not in name or _only_place(start, name, entities)
         ):
@@ -814,9 +817,15 @@ def _organisations_in_work_context(
         ):
             continue
         covering = {e.label for e in entities if e.start < end and e.end > start}
-        if "PER" in covering or ("LOC" in covering and "ORG" not in covering and len(words) == 1):
+        if (
+            ("PER" in covering and len(words) > 1)
+            or words[0] in insee_first_names()
+            or ("LOC" in covering and "ORG" not in covering and len(words) == 1)
+        ):
             # a person, a town (« pour Lyon », « (Rennes) »); a longer name the small model calls
-            # a place is often a firm's (« Groupama Loire Bretagne »)
+            # a place is often a firm's (« Groupama Loire Bretagne »), and a lone word it calls a
+            # person after a job's « pour » is a firm's (« Lapeyre », « Kiloutou »): a person
+            # there has a civility or a first name
             continue
         spans.append((start, end))
     return spans
