@@ -543,14 +543,14 @@ def test_more_headings_recognised_by_their_meaning(heading, item):
 def test_plain_paragraph_headings_of_a_pdf_are_recognised_by_meaning():
     from grading.dossier.checks import find_sections
 
-    titles = ["Présentation du cadre", "Analyse de la demande", "Parcours proposé", "Posture",
+    titles = ["Le cadre de notre travail", "Analyse de la demande", "Comment le bilan s'est déroulé", "Posture",
               "Exploration", "Outils", "Plan d'action", "Annexes"]  # fmt: skip
     blocks = []
     for n, title in enumerate(titles):
         blocks += [paragraph(title, 2 * n), paragraph("Texte du dossier. " * 20, 2 * n + 1)]
     sections = find_sections(Document("pdf", blocks), requirements())
-    assert sections["cadre"].heading.text == "Présentation du cadre"
-    assert sections["parcours"].heading.text == "Parcours proposé"
+    assert sections["cadre"].heading.text == "Le cadre de notre travail"
+    assert sections["parcours"].heading.text == "Comment le bilan s'est déroulé"
 
 
 def test_consent_accepted_in_writing():
