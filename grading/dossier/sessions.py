@@ -376,7 +376,7 @@ _SESSION_NOUN = r"(?:seances|entretiens|rendez-vous|rencontres|sessions|ateliers
 #: How many sessions a sentence tells of: « sept séances de deux heures », « les six séances
 #: suivantes », « les deux dernières », « séances 2 à 4 », « la première séance ».
 _COUNTS = (
-    re.compile(rf"\bseances?\s+(?:n[o°]\s*)?(\d{{1,2}})\s*(?:a|-|–)\s*(\d{{1,2}})\b"),
+    re.compile(r"\bseances?\s+(?:n[o°]\s*)?(\d{1,2})\s*(?:a|-|–)\s*(\d{1,2})\b"),
     re.compile(r"\b(?:seances?|entretiens?)\W{1,4}(\d{1,2})\s*[x×]\s*(?=\d)"),
     re.compile(
         rf"\b{_N}\s+(?:(?:autres|dernier(?:e)?s|premier(?:e)?s|nouvelles|courtes|longues)\s+)?"
