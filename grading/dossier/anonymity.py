@@ -774,7 +774,7 @@ def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
 #: de Groupama Loire Bretagne ».
 _JOB_CONTEXT = re.compile(
     r"(?i:\b(?:commercia|consultan|chef|responsable|direct|pr[ée]parat|magasini|cariste|chauffeu|"
-    r"livreu|ing[ée]nieu|assistan|comptable|conseill|manag|charg[ée]|infirmi|d[ée]velopp|technici|"
+    r"livreu|ing[ée]nieu|assistan|comptable|conseill|manag|charg[ée]|infirmi|d[ée]veloppeu|technici|"
     r"op[ée]rat|agent|employ|salari|vendeu|caissi|serveu|cuisini|travaill|exerc|poste|cdi|cdd|"
     r"int[ée]rim|mission|carri[èe]re|pass[ée]|ann[ée]es|ans\b|esn|ssii|site\b|usine|entrep[ôo]t|"
     r"prestataire|sous-traitan|mutuelle|banque|assur)\w*)"
@@ -808,6 +808,10 @@ def _organisations_in_work_context(
             continue  # an acronym or a code (« (CPF) », « (K2111) »)
         if not _JOB_CONTEXT.search(before) or _OWN_CUE.search(before):
             continue
+        if text[match.start() : start].lstrip().startswith("(") and re.search(
+            r"^[^)]{0,120}?(?:\b(?:19|20)\d{2}\b|\bet\s+[A-ZÀ-Þ])", text[start:]
+        ):
+            continue  # authors in brackets: « (Pelletier, Noiseux et Bujold, 1974) »
         words = name.split()
         if (
             _is_public_or_own(name, own)

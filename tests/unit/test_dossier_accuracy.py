@@ -612,6 +612,8 @@ def test_an_employer_after_a_job_with_pour_or_in_brackets_is_reported(text, empl
         "Il est chef de projet pour France Travail depuis 2019.",
         "Elle a passé son baccalauréat au lycée Jean Moulin puis un BTS.",
         "Rencontre avec la responsable de secteur de l'association Familles Rurales avant juin.",
+        "L'activation du développement vocationnel et personnel (Pelletier, Noiseux et Bujold, 1974).",
+        "Le consultant s'appuie sur la théorie de l'auto-efficacité (Bandura, 1977).",
     ],
 )
 def test_towns_codes_people_and_public_bodies_in_a_job_sentence_are_not_employers(text):
