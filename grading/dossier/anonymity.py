@@ -157,7 +157,10 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
     more = insee_first_names()
     for index, block in enumerate(blocks):
         for sentence in _MODEL_SENTENCE.finditer(block.text):
-            if _TWO_CAPITALS.search(sentence.group(0)) or any(
+            if (
+                _TWO_CAPITALS.search(sentence.group(0))
+                or _ORG_IN_CONTEXT.search(sentence.group(0))
+            ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
             ):
@@ -292,8 +295,8 @@ def _scan(
     for match in EMPLOYER.finditer(text):
         name = _trim_organisation(match.group("org"))
         start = match.start("org")
-        if not name or _is_public_or_own(name, own):
-            continue
+        if not name or _is_public_or_own(name, own) or name.split()[0].rstrip(".") in _CIVILITY_WORDS:
+            continue  # « travaille pour M. Martin »: a person, found as one
         if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
             " " not in name or _only_place(start, name, entities)
         ):
@@ -306,6 +309,15 @@ def _scan(
                 "(« une entreprise de transport de 50 salariés »).", block.where, name,
             )  # fmt: skip
     for start, end in _organisations_after_cue(text, entities, own):
+        if taken.claim(start, end):
+            name = text[start:end]
+            yield Hit(
+                "employer", "error",
+                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+                "(« une entreprise de transport de 50 salariés »).", block.where, name,
+            )  # fmt: skip
+    for start, end in _organisations_in_work_context(text, entities, own):
         if taken.claim(start, end):
             name = text[start:end]
             yield Hit(
@@ -709,7 +721,8 @@ _ORG_KIND_LOWER = (
     r"soci[ée]t[ée]|entreprise|enseigne|usine|clinique|[ée]cole(?:\s+(?:maternelle|[ée]l[ée]mentaire|primaire))?|"
     r"coll[èe]ge|lyc[ée]e|cr[èe]che|h[ôo]pital|centre\s+hospitalier|mairie|ville|commune|restaurant|magasin|"
     r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad|coop[ée]rative|"
-    r"laboratoire|concession|atelier|cabinet|chu|gaec"
+    r"laboratoire|concession|atelier|cabinet|chu|gaec|brasserie|h[ôo]tel|supermarch[ée]|hypermarch[ée]|"
+    r"maison\s+de\s+retraite|caf[ée]|bar|librairie|jardinerie|scierie|fromagerie"
 )
 ORG_LOWER = re.compile(
     rf"\b(?:l['’]|la\s+|le\s+|au\s+|du\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
@@ -741,7 +754,9 @@ def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
                 left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
                 right = _SENTENCE_BOUNDS.search(text, end)
                 sentence = text[left : right.start() if right else len(text)]
-                if not _WORK_SENTENCE.search(sentence) or _OWN_CUE.search(sentence):
+                if not (
+                    _WORK_SENTENCE.search(sentence) or _TITLE_AT.search(text[left:start])
+                ) or _OWN_CUE.search(sentence):
                     continue  # « une visite à l'école Jules Ferry », « j'exerce sous l'enseigne … »
             if (
                 not name
@@ -751,6 +766,72 @@ def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
                 continue
             start += text[start:end].find(name)
             spans.append((start, start + len(name)))
+    return spans
+
+
+#: A job or a work context: « commercial itinérant pour Lapeyre », « consultant SAP en ESN
+#: (Capgemini) », « préparateur de commandes pour Kiloutou », « assistante du directeur général
+#: de Groupama Loire Bretagne ».
+_JOB_CONTEXT = re.compile(
+    r"(?i:\b(?:commercia|consultan|chef|responsable|direct|pr[ée]parat|magasini|cariste|chauffeu|"
+    r"livreu|ing[ée]nieu|assistan|comptable|conseill|manag|charg[ée]|infirmi|d[ée]veloppeu|technici|"
+    r"op[ée]rat|agent|employ|salari|vendeu|caissi|serveu|cuisini|travaill|exerc|poste|cdi|cdd|"
+    r"int[ée]rim|mission|carri[èe]re|pass[ée]|ann[ée]es|ans\b|esn|ssii|site\b|usine|entrep[ôo]t|"
+    r"prestataire|sous-traitan|mutuelle|banque|assur)\w*)"
+)
+#: A job title just before the place it is held (« chef de rang à la brasserie … »).
+_TITLE_AT = re.compile(
+    r"(?i:\b(?:commercia|consultan|chef|responsable|pr[ée]parat|magasini|cariste|chauffeu|livreu|"
+    r"ing[ée]nieu|assistan|comptable|conseill|manag|infirmi|technici|op[ée]rat|agent|vendeu|caissi|"
+    r"serveu|cuisini|barman|barmaid|plongeu|r[ée]ceptionn)\w*(?:\s+[\w'’-]+){0,3}?\s+(?:à|au|chez|dans)\s*$)"
+)
+_WORK_ORG = rf"{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|sur)\s*)*{_ORG_WORD}){{0,4}}"
+_ORG_IN_CONTEXT = re.compile(
+    rf"(?:\bpour\s+|\(\s*|\b(?:direct\w+|pr[ée]sident\w*|pdg|drh|g[ée]rant\w*)(?:\s+g[ée]n[ée]ra\w+)?\s+(?:de\s+|d['’]|du\s+))"
+    rf"(?P<org>{_WORK_ORG})(?=\s*[,)]|\s+(?:depuis|pendant|entre|de\s+\d|en\s+\d|à|au|puis|et|où|avant|comme)\b|\s*[.;:]|$)"
+)
+
+
+def _organisations_in_work_context(
+    text: str, entities: Sequence[ner.Entity], own: frozenset[str]
+) -> list[tuple[int, int]]:
+    """A capitalised name after « pour », in brackets, or after « directeur de », in a sentence
+    about a job, that is not a town, a person, a public body nor the consultant's organisation."""
+    spans: list[tuple[int, int]] = []
+    for match in _ORG_IN_CONTEXT.finditer(text):
+        start, end = match.span("org")
+        name = _trim_organisation(match.group("org"))
+        end = start + len(name)
+        left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
+        before = text[left:start]
+        if not name or re.search(r"\d", name) or not re.search(rf"[{UP}][{LOW}]{{2}}", name):
+            continue  # an acronym or a code (« (CPF) », « (K2111) »)
+        if not _JOB_CONTEXT.search(before) or _OWN_CUE.search(before):
+            continue
+        if text[match.start() : start].lstrip().startswith("(") and re.search(
+            r"^[^)]{0,120}?(?:\b(?:19|20)\d{2}\b|\bet\s+[A-ZÀ-Þ])", text[start:]
+        ):
+            continue  # authors in brackets: « (Pelletier, Noiseux et Bujold, 1974) »
+        words = name.split()
+        if (
+            _is_public_or_own(name, own)
+            or _known_first_name(words[0])
+            or fold(words[0]) in NOT_NAMES
+            or any(w.rstrip(".") in _CIVILITY_WORDS for w in words)
+        ):
+            continue
+        covering = {e.label for e in entities if e.start < end and e.end > start}
+        if (
+            ("PER" in covering and len(words) > 1)
+            or words[0] in insee_first_names()
+            or ("LOC" in covering and "ORG" not in covering and len(words) == 1)
+        ):
+            # a person, a town (« pour Lyon », « (Rennes) »); a longer name the small model calls
+            # a place is often a firm's (« Groupama Loire Bretagne »), and a lone word it calls a
+            # person after a job's « pour » is a firm's (« Lapeyre », « Kiloutou »): a person
+            # there has a civility or a first name
+            continue
+        spans.append((start, end))
     return spans
 
 

@@ -24,7 +24,7 @@ from grading.dossier.report import (
     hours_fr,
 )
 from grading.dossier.safety import Limits
-from grading.dossier.sessions import Sessions, find_sessions
+from grading.dossier.sessions import Sessions, find_sessions, parse_duration
 from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
@@ -198,10 +198,22 @@ def find_sections(
             candidates.append((index, rid, block.level if is_heading else top))
     main_levels = {level for _, _, level in candidates}
     matched = {index for index, _, _ in candidates}
+    promoted = sum(blocks[index].kind != HEADING for index, _, _ in candidates) >= 2
     for index, block in enumerate(blocks):
         # Recognised by meaning: a heading at the level of the others, saying the same as the
         # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
-        if index in matched or block.kind != HEADING or block.level not in main_levels:
+        # A plain short paragraph too, when the document's headings are such paragraphs (a
+        # PDF: « Cadre », « Présentation du cadre »), and a body follows it.
+        as_paragraph = (
+            promoted
+            and _promotable(block)
+            and top in main_levels
+            and index + 1 < len(blocks)
+            and not _promotable(blocks[index + 1])
+        )
+        if index in matched or not (
+            (block.kind == HEADING and block.level in main_levels) or as_paragraph
+        ):
             continue
         scores = [(meaning_score(block.text, r.headings), r.id) for r in requirements]
         best = max((score for score, _ in scores), default=0)
@@ -209,7 +221,7 @@ def find_sections(
         # One requirement only (« Parcours »: « Parcours de bilan » rather than « Parcours
         # professionnel »), and not one whose section is already found.
         if len(meant) == 1 and meant[0] not in {rid for _, rid, _ in candidates}:
-            candidates.append((index, meant[0], block.level))
+            candidates.append((index, meant[0], block.level if block.kind == HEADING else top))
     candidates.sort()
     # « Outils mobilisés : » just under « 6. Outils utilisés » is a line of that section.
     candidates = [
@@ -513,6 +525,10 @@ def check_dated_actions(context: Context, requirement: DossierRequirement) -> li
     ]
 
 
+_MONTH_WORDS = (
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+    "octobre", "novembre", "decembre",
+)  # fmt: skip
 FOLLOW_UP = re.compile(
     r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?)"
     # « de suivi » only: « le bilan suivi hors temps de travail », « un entretien suivi d'un
@@ -525,6 +541,15 @@ FOLLOW_UP = re.compile(
     r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
     r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
     r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
+    # A future contact, whatever the verb, with its month or delay: « je le rappellerai en
+    # septembre », « je l'appellerai en avril », « on s'est donné rendez-vous en mai ».
+    r"|\b(?:je|nous|on|j')\s*(?:(?:l'|la\s|le\s|les\s|lui\s|leur\s)\s*)?"
+    r"(?:r|re)?(?:appeller|contacter|telephoner|ecrir|joindr|rencontrer|retrouver|verr|voir|"
+    r"prendr\w*\s+(?:de\s+ses|des)\s+nouvelles|relancer|solliciter|sonder)\w*"
+    r"(?=[^.;]{0,80}\b(?:mois|semaines|" + "|".join(_MONTH_WORDS) + r")\b)"
+    r"|\b(?:donne|pris|fixe|cale)\w*\s+(?:un\s+)?rendez-vous\s+(?:en|pour|a|au|dans|d'ici)\b"
+    r"|\brendez-vous\s+(?:est\s+|a\s+ete\s+)?(?:pris|fixe|cale|donne)\w*\s+(?:en|pour|au|dans)\b"
+    r"|\b(?:re)?prendr\w*\s+(?:de\s+ses\s+|des\s+)nouvelles"
 )
 _MONTH_NAMES = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -562,7 +587,7 @@ def check_follow_up(context: Context, requirement: DossierRequirement) -> list[F
     last = _last_session(context)
     verdicts: list[Finding] = []
     for block in mentions:
-        months = _follow_up_months(block.text, last)
+        months = _follow_up_months(block.text, last, low, high)
         if months is None:
             continue
         if low <= months <= high:
@@ -617,23 +642,24 @@ def _last_session(context: Context) -> date | None:
     return max(dates) if dates else None
 
 
-def _follow_up_months(text: str, last: date | None) -> float | None:
-    """Months between the last session and the follow-up, read after the follow-up's mention."""
+def _follow_up_months(text: str, last: date | None, low: float = 5.0, high: float = 7.0) -> float | None:
+    """Months between the last session and the follow-up, read after the follow-up's mention
+    (« en mai …, puis en septembre »: the one about six months out when several are told)."""
     folded = fold(text)
     mention = FOLLOW_UP.search(folded)
     start = mention.start() if mention else 0
-    match = _MONTHS.search(folded, start)
-    if match:
+    found: list[float] = []
+    for match in _MONTHS.finditer(folded, start):
         word = match.group(1)
-        return float(word) if word.isdigit() else float(_NUMBERS[word])
+        found.append(float(word) if word.isdigit() else float(_NUMBERS[word]))
     if last is not None:
         for mention_date in find_dates(text[start:]):
             if mention_date.value is not None and mention_date.value > last:
-                return months_between(last, mention_date.value)
-        alone = _MONTH_ALONE.search(folded, start)
-        if alone:  # « je la recontacterai en décembre »: the next December after the last session
-            return float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12)
-    return None
+                found.append(months_between(last, mention_date.value))
+        for alone in _MONTH_ALONE.finditer(folded, start):
+            # « je la recontacterai en décembre »: the next December after the last session
+            found.append(float((_MONTH_NAMES[alone.group(1)] - last.month) % 12 or 12))
+    return next((m for m in found if low <= m <= high), found[0] if found else None)
 
 
 #: Known tools: a pattern on folded text, and for acronyms a case-sensitive one on the original.
@@ -709,6 +735,36 @@ _NEGATED = re.compile(
 )
 
 
+_SUBORDINATE = re.compile(
+    r"\b(?:parce\s+qu|car\b|afin\b|pour\b|puisqu|qu'|que\b|lorsqu|quand\b|comme\b|si\b)"
+)
+
+
+def _tool_text(block: Block, tool: str) -> str:
+    """What a block says of one tool: the whole block when it names no other known tool, else
+    from the sentence naming this tool up to the next sentence naming another one (« La ligne
+    de vie, parce que … Le RIASEC, en séance 4. »: the reason is the ligne de vie's)."""
+    folded = fold(block.text)
+    others = [p for name, p in TOOLS.items() if name != tool]
+    if not any(p[0].search(folded) or (p[1] and p[1].search(block.text)) for p in others):
+        return block.text
+    own = TOOLS[tool]
+    parts: list[str] = []
+    inside = False
+    for sentence in _SENTENCE.finditer(folded):
+        text = sentence.group(0)
+        original = block.text[sentence.start() : sentence.end()]
+        names_own = bool(own[0].search(text) or (own[1] and own[1].search(original)))
+        names_other = any(p[0].search(text) or (p[1] and p[1].search(original)) for p in others)
+        if names_own:
+            inside = True
+        elif names_other:
+            inside = False
+        if inside:
+            parts.append(original)
+    return " ".join(parts)
+
+
 def _mentions(
     blocks: Sequence[Block], patterns: tuple[re.Pattern[str], re.Pattern[str] | None]
 ) -> list[Block]:
@@ -724,7 +780,14 @@ def _mentions(
             named = folded_pattern.search(sentence.group(0)) or (
                 original is not None and original.search(block.text[start:end])
             )
-            if named and not _NEGATED.search(sentence.group(0)):
+            if not named:
+                continue
+            # The negation of the clause naming the tool (« ne parvenait pas » after « parce
+            # qu'elle » is the bénéficiaire's difficulty, not the tool left aside).
+            clause = sentence.group(0)
+            tool_end = named.end() if isinstance(named, re.Match) else 0
+            cut = _SUBORDINATE.search(clause, tool_end)
+            if not _NEGATED.search(clause[: cut.start()] if cut else clause):
                 found.append(block)
                 break
     return found
@@ -740,9 +803,11 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
             continue
         everywhere = _mentions(context.doc.blocks, patterns)
         prose = [
-            b for b in [*named, *everywhere] if b.kind != ROW
-        ]  # a session row explains nothing
-        justified = next((b for b in prose if _justifies(b.text)), None)
+            b
+            for b in [*named, *everywhere]
+            if b.kind != ROW or (parse_duration(b.text) is None and not find_dates(b.text))
+        ]  # a session row explains nothing; a row « Outil | raison » does
+        justified = next((b for b in prose if _justifies(_tool_text(b, tool))), None)
         if justified is not None:
             findings.append(
                 Finding(
@@ -807,6 +872,7 @@ def check_tool_justification(context: Context, requirement: DossierRequirement) 
 CONSENT = re.compile(
     r"\bconsent(?:ement|ements|i|ie|ir|s)\b|\baccord\s+(?:ecrit|signe|explicite|libre|prealable)"
     r"|\bdonne\s+son\s+accord\b|\bautorisation\s+(?:ecrite|signee)"
+    r"|\baccepte\w*\s+par\s+ecrit\b|\bpar\s+ecrit\s+son\s+accord\b"
 )
 
 
@@ -910,6 +976,39 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"\b(?:son|sa|ses|mon|un|en raison d'un|du fait d'un) handicap\b|\bhandicape(?:e)?\b"
     ),
     "santé": re.compile(r"\bproblemes? de sante\b|\braisons? de sante\b|\betat de sante\b"),
+    "dermatologie": re.compile(
+        r"\beczema\w*|\bpsoriasis\b|\bdermatite\w*|\bdermatose\w*|\burticaire\w*|\bacne severe"
+    ),
+    "allergie": re.compile(r"\ballergi\w*|\bintolerances? (?:au|a la|aux|alimentaires?)\b|\boedeme\b"),
+    "neurologie": re.compile(
+        r"\bmigraine\w*|\bcephalees?\b|\bvertiges?\b|\bneuropathi\w*|\bcommotion\b"
+        r"|\btraumatisme cranien\b|\bparalysi\w*|\bhemiplegi\w*|\bnevralgi\w*"
+    ),
+    "ORL et vue": re.compile(
+        r"\bacouphenes?\b|\bsurdite\b|\bmalentendant\w*|\bhyperacousie\b|\bmalvoyant\w*"
+        r"|\bbaisse (?:de (?:la )?vue|d'audition|auditive)\b|\bglaucome\b|\bdmla\b"
+    ),
+    "santé mentale": re.compile(
+        r"\bphobi\w*|\btoc\b|\bschizophren\w*|\bbipolaire\w*|\bidees noires\b|\btentative de suicide"
+        r"|\bdecompensation\b|\bstress (?:chronique|post)\w*|\bsyndrome (?:anxio|depressif)\w*"
+    ),
+    "digestif": re.compile(
+        r"\bhernies? (?:inguinale|ombilicale|hiatale)s?\b|\brectocolite\b|\bcolopathie\w*"
+        r"|\bulceres? (?:a l'estomac|gastrique|de l'estomac)|\bmaladie coeliaque\b|\bcrohn\b"
+    ),
+    "grossesse": re.compile(
+        r"\bgrossesse (?:difficile|pathologique|a risque|compliquee)|\bfausses? couches?\b"
+        r"|\bconges? pathologique\b|\bpost[- ]partum\b|\bprematur\w+ (?:de son|de sa)\b"
+    ),
+    "dépendance": re.compile(
+        r"\b(?:dependance|addiction) a (?:l'alcool|la drogue|au cannabis|aux jeux)|\btoxicomani\w*"
+        r"|\balcoolique\b|\bcure de desintoxication\b"
+    ),
+    "chronique": re.compile(
+        r"\b(?:poussees?|maladie|douleurs?) inflammatoires?\b|\blupus\b|\bspondylarthrite\b"
+        r"|\bthyroide\b|\bobesite\b|\banemie\b|\bconvalescen\w*|\breeducation\b"
+        r"|\bchirurgie (?:du|de la|de l')\b|\bopere\w* (?:du|de la|de l')\b"
+    ),
 }
 #: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's
 #: health (a nurse's patients, an auxiliary's residents, a neighbour's illness, a public body).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grading.dossier.dates import DateMention, find_dates
 from grading.dossier.document import HEADING, ROW, Block
@@ -37,6 +37,18 @@ _MINUTE_WORDS = {
 _WORD_MINUTES = re.compile(
     r"(\d)\s*h(?:eures?)?\s+(quarante[- ]cinq|dix|quinze|vingt|trente|quarante|cinquante)\b"
 )
+#: Minutes written in words (« quatre-vingt-dix minutes », « cent vingt minutes »).
+_MINUTES_IN_WORDS = {
+    "quarante-cinq": 45, "quarante cinq": 45, "soixante": 60, "soixante-quinze": 75,
+    "soixante quinze": 75, "quatre-vingt-dix": 90, "quatre vingt dix": 90,
+    "quatre-vingts": 80, "cent": 100, "cent vingt": 120, "cent-vingt": 120, "trente": 30,
+    "quarante": 40, "cinquante": 50, "vingt": 20,
+}  # fmt: skip
+_WORD_MINUTES_ALONE = re.compile(
+    r"\b("
+    + "|".join(sorted((re.escape(w) for w in _MINUTES_IN_WORDS), key=len, reverse=True))
+    + r")\s+(?=min)"
+)
 _FRACTIONS = (
     (re.compile(r"\btrois quarts? d'heure\b"), "45 min"),
     (re.compile(r"\b(?:un )?quart d'heure\b"), "15 min"),
@@ -47,7 +59,8 @@ _FRACTIONS = (
 def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | None:
     """Hours in « 2 h », « 1h30 », « 1,5 h », « 90 min », « 2:00 », « 14h-16h », « deux heures
     trente », « une heure et quart », « trois quarts d'heure »; None if absent."""
-    folded = _WORD_HOURS.sub(lambda m: _WORDS[m.group(1)], fold(text))
+    folded = _WORD_MINUTES_ALONE.sub(lambda m: f"{_MINUTES_IN_WORDS[m.group(1)]} ", fold(text))
+    folded = _WORD_HOURS.sub(lambda m: _WORDS[m.group(1)], folded)
     folded = _HALF.sub(lambda m: f"{m.group(1)}h30", folded)
     folded = _QUARTER.sub(lambda m: f"{m.group(1)}h15", folded)
     folded = _WORD_MINUTES.sub(
@@ -132,15 +145,55 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         unreadable += bad
         declared = total if total is not None else declared
     if not rows:
-        rows, in_lines, declared = _from_lines(blocks)
+        rows, in_lines, declared = _from_lines(_with_years(blocks))
         unreadable += in_lines
         first_location = rows[0].location if rows else ""
     if not rows:
-        rows = _from_prose(blocks)
+        dated = _from_prose(blocks)
+        counted = _from_counts(blocks)
+        rows = counted if len(counted) >= len(dated) else dated
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
+    rows = [expanded for row in rows for expanded in _ranged(row)]
     return Sessions(tuple(rows), declared, tuple(unreadable), first_location)
+
+
+_DAY_MONTH = re.compile(
+    r"^(\W*(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi)\s+)?\d{1,2}(?:er)?\s+"
+    r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre))"
+    r"(?!\s+\d)"
+)
+
+
+def _with_years(blocks: Sequence[Block]) -> list[Block]:
+    """Lines that start with a day and a month but no year (« 15 octobre, 120 minutes ») get the
+    year of the last full date above them, so a list of sessions is read as one."""
+    out: list[Block] = []
+    year: int | None = None
+    for block in blocks:
+        found = [d.value.year for d in find_dates(block.text) if d.value and d.precise]
+        if found:
+            year = found[-1]
+            out.append(block)
+            continue
+        match = _DAY_MONTH.match(fold(block.text))
+        if match and year is not None and len(fold(block.text)) == len(block.text):
+            end = match.end()
+            block = replace(block, text=f"{block.text[:end]} {year}{block.text[end:]}")
+        out.append(block)
+    return out
+
+
+def _ranged(row: SessionRow) -> list[SessionRow]:
+    """A row « Séances 2 à 4 : …, 2 heures chacune » is three sessions."""
+    match = _COUNTS[0].search(fold(row.text))
+    if match is None or not re.search(r"\bchacune?\b|\bpar seance\b", fold(row.text)):
+        return [row]
+    first, last = int(match.group(1)), int(match.group(2))
+    if not 0 < first < last <= 30:
+        return [row]
+    return [row] + [replace(row, date=None) for _ in range(last - first)]
 
 
 def _from_table(
@@ -313,6 +366,109 @@ def _from_prose(blocks: Sequence[Block]) -> list[SessionRow]:
 
 
 _MINUTES_HEADER = re.compile(r"\bduree\s*\(\s*(?:min|minutes|mn)\s*\)")
+
+_COUNT_WORDS = {
+    "une": 1, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
+}  # fmt: skip
+_N = r"(\d{1,2}|" + "|".join(_COUNT_WORDS) + ")"
+_SESSION_NOUN = r"(?:seances|entretiens|rendez-vous|rencontres|sessions|ateliers)"
+#: How many sessions a sentence tells of: « sept séances de deux heures », « les six séances
+#: suivantes », « les deux dernières », « séances 2 à 4 », « la première séance ».
+_COUNTS = (
+    re.compile(r"\bseances?\s+(?:n[o°]\s*)?(\d{1,2})\s*(?:a|-|–)\s*(\d{1,2})\b"),
+    re.compile(r"\b(?:seances?|entretiens?)\W{1,4}(\d{1,2})\s*[x×]\s*(?=\d)"),
+    re.compile(
+        rf"\b{_N}\s+(?:(?:autres|dernier(?:e)?s|premier(?:e)?s|nouvelles|courtes|longues)\s+)?"
+        rf"{_SESSION_NOUN}\b"
+    ),
+    re.compile(rf"\b(?:les|ces)\s+{_N}\s+(?:dernier(?:e)?s|premier(?:e)?s|suivantes|autres)\b"),
+    re.compile(
+        r"\b(?:la|une|cette)\s+(?:premiere|derniere|seule|deuxieme|seconde|troisieme)\s+"
+        r"(?:seance|rencontre|session|entretien)\b|\b(?:la|une)\s+(?:seance|rencontre)\s+"
+        r"(?:initiale|finale|preliminaire|de\s+conclusion|de\s+restitution)\b"
+    ),
+)
+
+
+#: The duration just after the count is each session's (« six séances de 120 minutes »,
+#: « trois séances d'une heure »), or said to be each one's (« 2 heures chacune »).
+_EACH = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?(?:de\s|d'|d'une duree de\s|d'environ\s)")
+_EACH_WORD = re.compile(r"\bchacune?\b|\bpar seance\b|\b\d{1,2}\s*[x×]\s*\d")
+#: A part of the sequence (« les six séances suivantes », « les deux dernières »), not a summary.
+_PART = re.compile(r"\b(?:suivantes|dernier(?:e)?s|premier(?:e)?s|autres|restantes)\b")
+
+
+def _count(text: str) -> tuple[int, int] | None:
+    """The number of sessions a sentence tells of, and where that count ends; None if none."""
+    folded = fold(text)
+    for index, pattern in enumerate(_COUNTS):
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        if index == 0:
+            first, last = int(match.group(1)), int(match.group(2))
+            number = last - first + 1 if 0 < first < last <= 30 else 0
+        elif index == 4:
+            number = 1
+        else:
+            word = match.group(1)
+            number = int(word) if word.isdigit() else _COUNT_WORDS[word]
+        if 0 < number <= 30:
+            return number, match.end()
+    return None
+
+
+def _from_counts(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Sessions counted in sentences: « Six séances de 120 minutes », « la première séance,
+    d'une heure et demie, puis les six séances suivantes, d'une heure trente chacune ». When one
+    sentence's count is the sum of the others' (a summary, then the detail), only it is read."""
+    counted: list[tuple[int, float, Block, str, bool]] = []  # ..., a plain group
+    for block in blocks:
+        if block.kind == HEADING:
+            continue
+        for sentence in _PROSE_SENTENCE.finditer(block.text):
+            text = sentence.group(0)
+            if _NOT_A_SESSION.search(fold(text)):
+                continue
+            found = _count(text)
+            if found is None:
+                continue
+            number, end = found
+            rest = fold(text)
+            for mention in find_dates(text):
+                rest = rest[: mention.start] + " " * (mention.end - mention.start) + rest[mention.end :]
+            hours = parse_duration(rest[end:]) if end < len(rest) else None
+            if hours is None:
+                continue
+            if number > 1 and not _EACH.match(rest[end:]) and not _EACH_WORD.search(rest):
+                hours = hours / number  # « (4 séances, 6 h) »: the group's total
+            plain = number > 1 and not _PART.search(rest)
+            counted.append((number, hours, block, text, plain))
+    if not counted:
+        return []
+    groups = [c for c in counted if c[4]]
+    if groups and sum(c[0] for c in groups) >= sum(c[0] for c in counted if not c[4]):
+        counted = groups  # phases or a summary counted, the sessions told one by one besides
+    total = sum(c[0] for c in counted)
+    summary = next((c for c in counted if len(counted) > 1 and 2 * c[0] == total), None)
+    if summary is not None:
+        counted = [summary]
+    rows: list[SessionRow] = []
+    for number, hours, block, text, _ in counted:
+        # The dates told in the sentence, in order; the last one is the last session's.
+        told = [d.value.isoformat() for d in find_dates(text) if d.value and d.precise]
+        dates: list[str | None] = [None] * number
+        for n, iso in enumerate(told[:number]):
+            dates[n] = iso
+        if told and len(told) < number:
+            dates[-1] = told[-1]
+        folded = fold(text)
+        phase = next((p for p in ("preliminaire", "investigation", "conclusion") if p in folded), "")
+        rows += [
+            SessionRow(block.where, round(hours, 4), dates[n], phase, text) for n in range(number)
+        ]
+    return rows if len(rows) >= 2 else []
 
 
 def _read_run(

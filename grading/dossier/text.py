@@ -130,8 +130,8 @@ SYNONYMS: dict[str, frozenset[str]] = {
         "analyse": "comprendre comprehension lecture",
         "demande": "besoin attente",
         "besoin": "demande attente",
-        "deroulement": "organisation etape calendrier",
-        "exploration": "investigation",
+        "deroulement": "organisation etape calendrier deroule seance journal",
+        "exploration": "investigation explore",
         "investigation": "exploration",
         "outil": "methode support instrument",
         "plan": "conclusion",
@@ -140,12 +140,18 @@ SYNONYMS: dict[str, frozenset[str]] = {
         "annexe": "piece jointe justificatif",
         "piece": "annexe jointe",
         "jointe": "annexe piece",
+        "joint": "annexe piece jointe",
+        "deroule": "deroulement",
+        "explore": "exploration",
+        "projet": "plan action",
+        "seance": "deroulement",
     }.items()
 }
 #: Words that say nothing of which part it is.
 _GENERIC = frozenset(
     "bilan beneficiaire accompagnement de du des la le les l d et a au aux en sur pour mon ma mes "
-    "notre nos son sa ses un une phase partie".split()
+    "notre nos son sa ses un une phase partie comment ce que qu j ai nous avons est s ete on il elle "
+    "presentation propose proposee choisi choisis".split()
 )
 
 

@@ -420,3 +420,201 @@ def test_the_consultant_s_cabinet_named_before_a_full_stop_is_not_a_finding():
         "Nous intervenons comme consultante associée du cabinet Praxis Orientation. Mme V. a "
         "sollicité ce bilan. Le cabinet Praxis Orientation est certifié."
     ) == []
+
+
+# --- third round: the misses of batches B and C, and of batch D ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("texts", "total", "count"),
+    [
+        (["Le bilan a compté sept séances de deux heures, entre le 3 novembre et le 15 décembre 2025."], 14.0, 7),
+        (["Six séances de 120 minutes : 03/11/2025 (préliminaire), 10/11, 17/11, 24/11 et 01/12/2025, 08/12/2025."], 12.0, 6),
+        (["Cinq séances de deux heures : le mardi 4 mars 2025, les mardis 11, 18 et 25 mars et le mardi 1er avril 2025."], 10.0, 5),
+        (["Le bilan s'est déroulé en huit séances de quatre-vingt-dix minutes, du 14 janvier au 11 mars 2026."], 12.0, 8),
+        (["La première séance, d'une heure et demie, a servi à préciser la demande. Les six séances "
+          "suivantes, d'une heure trente chacune, ont constitué l'investigation. Les deux dernières, "
+          "d'une heure et demie également, les 28 mai et 4 juin, la conclusion."], 13.5, 9),
+        (["La phase préliminaire (2 séances, 3 h 30) a servi à analyser la demande.",
+          "La phase d'investigation (4 séances, 6 h) a permis d'explorer ses intérêts."], 9.5, 6),
+        (["Séance 1 (préliminaire) : 3 février 2025, 2 heures.",
+          "Séances 2 à 4 (investigation) : 10, 17 et 24 février 2025, 2 heures chacune.",
+          "Séance 5 (conclusion) : 3 mars 2025, 2 heures."], 10.0, 5),
+        (["8 octobre 2025, 90 minutes : accueil, cadre, attentes.",
+          "15 octobre, 120 minutes : récit de parcours.",
+          "22 octobre, 120 minutes : valeurs."], 5.5, 3),
+        (["Séances : 5 x 2 h = 10 h."], 10.0, 5),
+    ],
+)  # fmt: skip
+def test_sessions_counted_in_prose_with_number_words_ranges_and_minutes(texts, total, count):
+    sessions = find_sessions([paragraph(t, n) for n, t in enumerate(texts, 1)])
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (total, count)
+
+
+def test_a_future_session_counted_in_the_plan_is_not_a_session():
+    blocks = [
+        paragraph("Deux séances de deux heures ont eu lieu les 3 et 10 mars 2025."),
+        paragraph("Un entretien de suivi de deux heures sera prévu en septembre.", 2),
+    ]
+    sessions = find_sessions(blocks)
+    assert sessions is not None and sessions.total == 4.0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Je le rappellerai en septembre, six mois après, pour voir où il en est.",
+        "Je l'appellerai en septembre pour faire le point sur ses démarches.",
+        "Nous la reverrons en septembre pour faire le point.",
+        "On s'est donné rendez-vous en mai pour reparler de son choix, puis en septembre.",
+        "Je reprendrai de ses nouvelles en octobre, puis lors de l'entretien à six mois.",
+    ],
+)
+def test_a_future_contact_with_its_month_is_a_follow_up(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert codes(report, "follow_up") == ["planned"]
+
+
+def test_a_future_contact_without_month_or_delay_is_not_a_planned_follow_up():
+    report = report_of(
+        "10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h",
+        "Je l'appellerai pour lui transmettre l'adresse du centre de formation.",
+    )  # fmt: skip
+    assert "planned" not in codes(report, "follow_up")
+
+
+def justification(*texts: str, headings: tuple[str, ...] = ()) -> dict[str, str]:
+    report = report_of(*texts, headings=headings)
+    return {
+        f.excerpt: f.code
+        for i in report.items
+        for f in i.findings
+        if f.check == "tool_justification" and f.excerpt
+    }
+
+
+def test_a_reason_is_tied_to_its_own_tool_in_a_paragraph_naming_several():
+    verdicts = justification(
+        "La ligne de vie, parce qu'il avait besoin d'un support visuel. Le RIASEC, en séance 4. "
+        "L'enquête métier, afin qu'il vérifie lui-même son intérêt pour la transmission."
+    )
+    assert verdicts == {
+        "ligne de vie": "justified", "RIASEC": "unjustified", "enquête métier": "justified",
+    }  # fmt: skip
+
+
+def test_a_tool_justified_in_a_table_row_and_a_reason_with_a_negation():
+    rows = table(1, [("Outil", "Raison"),
+                     ("Enquête métier", "afin qu'elle vérifie sur le terrain les contraintes physiques")])  # fmt: skip
+    doc = Document("md", [*rows, paragraph(
+        "Tri de cartes : je l'ai choisi parce qu'elle ne parvenait pas à dire ce qui comptait.", 2)])  # fmt: skip
+    report = analyse_document(doc, requirements())
+    verdicts = {
+        f.excerpt: f.code
+        for i in report.items
+        for f in i.findings
+        if f.check == "tool_justification" and f.excerpt
+    }
+    assert verdicts == {"enquête métier": "justified", "tri de cartes": "justified"}
+
+
+def test_a_session_row_still_justifies_nothing():
+    rows = table(1, [("Date", "Durée", "Contenu"),
+                     ("12/05/2025", "2 h", "Enquête métier pour préparer la rencontre")])  # fmt: skip
+    report = analyse_document(Document("md", rows), requirements())
+    assert "unjustified" in codes(report, "tool_justification")
+
+
+@pytest.mark.parametrize(
+    ("heading", "item"),
+    [
+        ("Comment le bilan s'est déroulé", "parcours"),
+        ("Ce que nous avons exploré", "exploration"),
+        ("Le projet et les étapes", "plan-action"),
+        ("Documents joints", "annexes"),
+        ("Journal des séances", "parcours"),
+    ],
+)
+def test_more_headings_recognised_by_their_meaning(heading, item):
+    test_headings_are_recognised_by_their_meaning(heading, item)
+
+
+def test_plain_paragraph_headings_of_a_pdf_are_recognised_by_meaning():
+    from grading.dossier.checks import find_sections
+
+    titles = ["Le cadre de notre travail", "Analyse de la demande", "Comment le bilan s'est déroulé", "Posture",
+              "Exploration", "Outils", "Plan d'action", "Annexes"]  # fmt: skip
+    blocks = []
+    for n, title in enumerate(titles):
+        blocks += [paragraph(title, 2 * n), paragraph("Texte du dossier. " * 20, 2 * n + 1)]
+    sections = find_sections(Document("pdf", blocks), requirements())
+    assert sections["cadre"].heading.text == "Le cadre de notre travail"
+    assert sections["parcours"].heading.text == "Comment le bilan s'est déroulé"
+
+
+def test_consent_accepted_in_writing():
+    report = report_of("Elle a accepté par écrit que son bilan serve, anonymisé, à ma certification.")
+    assert set(codes(report, "consent")) == {"found"}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Il souffre d'eczéma aux mains à cause des solvants.", {"eczéma"}),
+        ("Une allergie aux poussières de foin l'oblige à changer de poste.", {"allergie"}),
+        ("Une apnée du sommeil diagnostiquée l'an dernier, des migraines fréquentes.",
+         {"apnée du sommeil", "migraines"}),
+        ("Il est suivi pour une hernie inguinale depuis l'hiver.", {"hernie inguinale"}),
+        ("Elle souhaite un poste compatible avec ses poussées inflammatoires.", {"poussées inflammatoires"}),
+        ("Des acouphènes depuis quinze ans de chantier le gênent au quotidien.", {"acouphènes"}),
+        ("Après une grossesse difficile, elle a repris à temps partiel.", {"grossesse difficile"}),
+        ("Il a suivi une cure de désintoxication il y a trois ans.", {"cure de désintoxication"}),
+    ],
+)  # fmt: skip
+def test_more_common_conditions_of_the_beneficiary_are_found(text, words):
+    assert health(text) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elle administre des traitements aux patients allergiques et organise les dépistages.",
+        "Préparatrice, elle conseille les patients sur les allergies et l'eczéma.",
+    ],
+)
+def test_a_nurse_s_or_a_pharmacist_s_vocabulary_is_still_not_a_finding(text):
+    assert health(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("M. T., 45 ans, a été commercial itinérant pour Lapeyre pendant douze ans.", "Lapeyre"),
+        ("Huit ans consultant SAP en ESN (Capgemini), puis chef de projet.", "Capgemini"),
+        ("Il a passé vingt ans dans un grand laboratoire pharmaceutique (Sanofi, site de Vitry).", "Sanofi"),
+        ("Il travaille comme préparateur de commandes pour Kiloutou depuis 2009.", "Kiloutou"),
+        ("Elle est assistante du directeur général de Groupama Loire Bretagne depuis quinze ans.",
+         "Groupama Loire Bretagne"),
+        ("Il est chef de rang à la brasserie Le Grand Café des Négociants.", "Le Grand Café des Négociants"),
+    ],
+)  # fmt: skip
+def test_an_employer_after_a_job_with_pour_or_in_brackets_is_reported(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il a été commercial itinérant pour Lyon et sa région pendant douze ans.",
+        "Consultant en ESN (CPF mobilisé, code K2111), il veut changer.",
+        "Elle a travaillé comme assistante pour M. Martin, notaire.",
+        "Il est chef de projet pour France Travail depuis 2019.",
+        "Elle a passé son baccalauréat au lycée Jean Moulin puis un BTS.",
+        "Rencontre avec la responsable de secteur de l'association Familles Rurales avant juin.",
+        "L'activation du développement vocationnel et personnel (Pelletier, Noiseux et Bujold, 1974).",
+        "Le consultant s'appuie sur la théorie de l'auto-efficacité (Bandura, 1977).",
+    ],
+)
+def test_towns_codes_people_and_public_bodies_in_a_job_sentence_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
