@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
+from lti_tool.lti import lean
+from lti_tool.lti.lean import DeploymentRow, RegistrationRow
 from lti_tool.models.lti import Deployment, JwksCache, Registration
 
 log = logging.getLogger("bilan.lti")
@@ -49,8 +51,8 @@ class ValidLaunch:
     """A validated launch: its claims and the registration/deployment it belongs to."""
 
     claims: dict[str, Any]
-    registration: Registration
-    deployment: Deployment
+    registration: Registration | RegistrationRow
+    deployment: Deployment | DeploymentRow
 
     @property
     def message_type(self) -> str:
@@ -91,7 +93,7 @@ def end_transaction_before_network() -> None:
         db.session.commit()
 
 
-def _unreachable(registration: Registration) -> LaunchRefused:
+def _unreachable(registration: Registration | RegistrationRow) -> LaunchRefused:
     return LaunchRefused(
         "jwks_unreachable",
         "Les clés publiques de la plateforme sont inaccessibles.",
@@ -101,13 +103,54 @@ def _unreachable(registration: Registration) -> LaunchRefused:
     )
 
 
-def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
+#: The platform keys of a key set this process read from ``lti_jwks_cache``, in
+#: ``app.extensions``: key set URL -> (read at, fetched at, keys by kid). Reused for at most
+#: JWKS_REFETCH (a refresh stored by another process is seen within a minute, as a re-fetch is
+#: allowed once a minute), never past JWKS_TTL, and only for a kid it holds: an unknown kid
+#: (rotation) goes to the table and the platform as before.
+KEYS_EXTENSION = "bilan_platform_keys"
+#: Public keys built from their JWK (a pure function of it), shared by the process.
+_PARSED: dict[str, Any] = {}
+
+
+def _key_of(jwk: dict[str, Any]) -> Any:
+    text = json.dumps(jwk, sort_keys=True)
+    key = _PARSED.get(text)
+    if key is None:
+        key = _PARSED[text] = RSAAlgorithm.from_jwk(text)
+    return key
+
+
+def _known_keys() -> dict[str, tuple[datetime, datetime, dict[str, dict[str, Any]]]]:
+    from flask import current_app
+
+    known: dict[str, tuple[datetime, datetime, dict[str, dict[str, Any]]]] = (
+        current_app.extensions.setdefault(KEYS_EXTENSION, {})
+    )
+    return known
+
+
+def _remember_keys(url: str, jwks: dict[str, Any], fetched_at: datetime, now: datetime) -> None:
+    by_kid = {str(k.get("kid")): k for k in jwks.get("keys", []) if isinstance(k, dict)}
+    _known_keys()[url] = (now, fetched_at, by_kid)
+
+
+def platform_key(registration: Registration | RegistrationRow, kid: str, now: datetime) -> Any:
     """The platform's public key for ``kid``: cached, one rate-limited re-fetch on unknown kid.
 
     The fetch runs outside any transaction; its outcome, a failure too, is stored (flushed) so
     that for a minute other launches neither wait for a platform that hangs nor ask it again.
     """
     url = registration.key_set_url
+    known = _known_keys().get(url)
+    if known is not None:
+        read_at, fetched_at, by_kid = known
+        if (
+            read_at <= now < read_at + JWKS_REFETCH
+            and fetched_at > now - JWKS_TTL
+            and kid in by_kid
+        ):
+            return _key_of(by_kid[kid])
     query = select(JwksCache).where(JwksCache.key_set_url == url)
     cache = db.session.scalar(query)
 
@@ -115,6 +158,8 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
         return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
 
     jwk = find(cache.jwks) if cache and cache.fetched_at > now - JWKS_TTL else None
+    if jwk is not None and cache is not None:
+        _remember_keys(url, cache.jwks, cache.fetched_at, now)
     last_try: datetime | None = None
     if cache is not None:
         last_try = cache.checked_at or cache.fetched_at
@@ -131,6 +176,9 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
             log.warning("jwks_fetch_failed url=%s error=%s", url, type(error).__name__)
             raise _unreachable(registration) from error
         jwk = find(cache.jwks)
+        _known_keys().pop(url, None)
+        if jwk is not None:
+            _remember_keys(url, cache.jwks, cache.fetched_at, now)
     if jwk is None:
         raise LaunchRefused(
             "unknown_kid",
@@ -138,7 +186,7 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
             "La plateforme a peut-être changé de clé : réessayez dans une minute ; sinon vérifiez l'URL du jeu de clés.",
             401,
         )
-    return RSAAlgorithm.from_jwk(json.dumps(jwk))
+    return _key_of(jwk)
 
 
 def _remember(
@@ -190,7 +238,7 @@ def validate(
     now: datetime,
     expected_nonce: str | None,
     expected_registration_id: int | None = None,
-    registration_for: Callable[[str, str], Registration | None],
+    registration_for: Callable[[str, str], Registration | RegistrationRow | None],
     target_link_ok: Callable[[str], bool],
 ) -> ValidLaunch:
     """Validate an id_token completely; raise LaunchRefused with a clear reason.
@@ -330,9 +378,15 @@ def validate(
         raise LaunchRefused(
             "no_deployment", "Le lancement n'indique pas son déploiement (deployment_id)."
         )
-    deployment = db.session.scalar(
-        select(Deployment).where(
-            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+    raw = lean.connection()
+    deployment: Deployment | DeploymentRow | None = (
+        lean.deployment_for(raw, registration.id, deployment_id)
+        if raw is not None
+        else db.session.scalar(
+            select(Deployment).where(
+                Deployment.registration_id == registration.id,
+                Deployment.deployment_id == deployment_id,
+            )
         )
     )
     if deployment is None or not deployment.active:
