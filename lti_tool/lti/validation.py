@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -220,16 +222,102 @@ def _remember(
     return stored
 
 
-def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+#: The base64url alphabet, unpadded (RFC 7515 §2).
+_B64URL = re.compile(rb"[A-Za-z0-9_-]*")
+#: RS256 as PyJWT verifies it (PKCS#1 v1.5, SHA-256, by ``cryptography``).
+_RS256 = RSAAlgorithm(RSAAlgorithm.SHA256)
+
+
+def _segment(segment: bytes) -> bytes:
+    """A segment decoded as strictly as PyJWT does (GHSA-hxm8-2xgr-2p9m: no junk, no
+    non-canonical encoding, at most two trailing ``=``), the alphabet checked by a regular
+    expression rather than character by character in Python."""
+    stripped = segment.rstrip(b"=")
+    padding = len(segment) - len(stripped)
+    if (
+        padding > 2
+        or (padding and len(segment) % 4)
+        or len(stripped) % 4 == 1
+        or not _B64URL.fullmatch(stripped)
+    ):
+        raise ValueError("base64url")
+    decoded = base64.urlsafe_b64decode(stripped + b"=" * (-len(stripped) % 4))
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != stripped:
+        raise ValueError("non-canonical base64url")
+    return decoded
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """An id_token parsed once: header and claims (not yet trusted), what the signature covers."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def _unverified(token: str) -> _Parsed:
+    """Parse the compact JWS once; the claims are trusted only after ``_verified``."""
     try:
-        # One parse for both (PyJWT checks each segment's alphabet character by character).
-        complete = jwt.decode_complete(token, options={"verify_signature": False})
-        header, claims = dict(complete["header"]), complete["payload"]
-        if not isinstance(claims, dict):
-            raise jwt.DecodeError("payload")
-    except jwt.PyJWTError as error:
+        signing_input, crypto = token.encode().rsplit(b".", 1)
+        header_segment, payload_segment = signing_input.split(b".", 1)
+        header = json.loads(_segment(header_segment))
+        claims = json.loads(_segment(payload_segment))
+        signature = _segment(crypto)
+        # What PyJWT refuses in a header: a kid that is not a string, critical extensions
+        # (``crit``; ``b64``, a detached payload, is never an id_token).
+        if (
+            not isinstance(header, dict)
+            or not isinstance(claims, dict)
+            or not isinstance(header.get("kid", ""), str)
+            or "crit" in header
+            or "b64" in header
+        ):
+            raise ValueError("header or payload")
+    except (ValueError, UnicodeError, RecursionError) as error:
         raise LaunchRefused("malformed", "Le jeton de lancement est illisible.", "", 400) from error
-    return header, claims
+    return _Parsed(header, claims, signing_input, signature)
+
+
+#: The claims PyJWT's ``require`` option demanded.
+_REQUIRED = ("iss", "aud", "exp", "iat", "sub", "nonce")
+
+
+def _verified(parsed: _Parsed, key: Any, client_id: str, issuer: str) -> dict[str, Any]:
+    """The RS256 signature with the platform's key, then what ``jwt.decode`` checked
+    (required claims, issuer, audience, types of ``sub`` and ``jti``), the same refusals."""
+    public = _RS256.prepare_key(key)
+    valid = isinstance(public, RSAPublicKey) and _RS256.verify(
+        parsed.signing_input, public, parsed.signature
+    )
+    signature_refused = LaunchRefused(
+        "bad_signature",
+        "Signature du lancement invalide.",
+        "Vérifiez les clés de la plateforme.",
+        401,
+    )
+    if not valid:
+        raise signature_refused
+    claims = parsed.claims
+    for name in _REQUIRED:
+        if claims.get(name) is None:
+            raise LaunchRefused(
+                "missing_claim", f"Information obligatoire absente du lancement : {name}."
+            )
+    if claims["iss"] != issuer:
+        raise signature_refused
+    audience = claims["aud"]
+    audiences = [audience] if isinstance(audience, str) else audience
+    if (
+        not isinstance(audiences, list)
+        or any(not isinstance(a, str) for a in audiences)
+        or client_id not in audiences
+    ):
+        raise LaunchRefused("bad_aud", "Le lancement n'est pas destiné à cet outil (aud).", "", 401)
+    if not isinstance(claims["sub"], str) or not isinstance(claims.get("jti", ""), str):
+        raise signature_refused
+    return claims
 
 
 def validate(
@@ -246,7 +334,8 @@ def validate(
     Call it before writing anything: fetching the platform's keys ends the current transaction.
     ``expected_registration_id`` is the registration the login state was created for.
     """
-    header, unverified = _unverified(token)
+    parsed = _unverified(token)
+    header, unverified = parsed.header, parsed.claims
     if header.get("alg") != "RS256":
         raise LaunchRefused("bad_alg", "Algorithme de signature refusé (RS256 attendu).", "", 401)
     kid = header.get("kid")
@@ -285,36 +374,7 @@ def validate(
             401,
         )
     key = platform_key(registration, str(kid), now)
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            key=key,
-            algorithms=["RS256"],
-            audience=registration.client_id,
-            issuer=registration.issuer,
-            # Times are judged below against the application's clock, not the process clock.
-            options={
-                "require": ["iss", "aud", "exp", "iat", "sub", "nonce"],
-                "verify_iat": False,
-                "verify_exp": False,
-                "verify_nbf": False,
-            },
-        )
-    except jwt.MissingRequiredClaimError as error:
-        raise LaunchRefused(
-            "missing_claim", f"Information obligatoire absente du lancement : {error.claim}."
-        ) from error
-    except jwt.InvalidAudienceError as error:
-        raise LaunchRefused(
-            "bad_aud", "Le lancement n'est pas destiné à cet outil (aud).", "", 401
-        ) from error
-    except jwt.PyJWTError as error:
-        raise LaunchRefused(
-            "bad_signature",
-            "Signature du lancement invalide.",
-            "Vérifiez les clés de la plateforme.",
-            401,
-        ) from error
+    claims = _verified(parsed, key, registration.client_id, registration.issuer)
     if len(audiences) > 1 and claims.get("azp") != registration.client_id:
         raise LaunchRefused("bad_azp", "Le champ « azp » ne désigne pas cet outil.", "", 401)
     exp = claims.get("exp")
