@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import CallbackDict
 
@@ -225,6 +225,14 @@ def token_from_path(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+#: Built once: every page under /s/<token>/ runs it.
+_LOAD = (
+    select(LaunchSession)
+    .where(LaunchSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(LaunchSession.user), joinedload(LaunchSession.resource_link))
+)
+
+
 def load_launch(token: str) -> LaunchSession | None:
     """Return the live launch session of ``token`` or None when unknown or expired."""
     from lti_tool.lti.store import redis_launch_sessions
@@ -236,11 +244,7 @@ def load_launch(token: str) -> LaunchSession | None:
     else:
         # The user (every page names them) and the activity (every view of an activity) in the
         # same round trip.
-        launch = db.session.scalar(
-            select(LaunchSession)
-            .where(LaunchSession.token_hash == hash_token(token))
-            .options(joinedload(LaunchSession.user), joinedload(LaunchSession.resource_link))
-        )
+        launch = db.session.scalar(_LOAD, {"token_hash": hash_token(token)})
     if launch is None or launch.expires_at <= now():
         return None
     return launch
