@@ -42,9 +42,7 @@ def scroll_tables(html: str, label: str) -> str:
     """
     if "<table" not in html:
         return html
-    opening = (
-        f'<div class="table-scroll" tabindex="0" role="group" aria-label="{escape(label)}"><table'
-    )
+    opening = f'<div class="table-scroll" tabindex="0" role="group" aria-label="{escape(label)}"><table'
     return _TABLE_OPEN.sub(opening, html).replace("</table>", "</table></div>")
 
 

@@ -86,7 +86,9 @@ def item_fragments(
             value = choice_id(secret, item_id, key)
             parts.append(proposition.replace(INDEX, str(index)).replace(VALUE, value))
         parts.append(
-            _piece(("tail", locale, item_id), macros.tail, item_id, t_flag, t_list, t_summary)
+            _piece(
+                ("tail", locale, item_id), macros.tail, item_id, t_flag, t_list, t_summary
+            )
         )
         html = "\n".join(parts)
         answer = answers.get(item_id)

@@ -165,16 +165,12 @@ def item_analysis_report(link: ResourceLink) -> AnalysisReport:
             replaced.append(attempt)
         else:
             attempts.append(attempt)
-    names = (
-        {
-            u.id: u.display_name
-            for u in db.session.scalars(
-                select(User).where(User.id.in_({a.user_id for a in replaced}))
-            )
-        }
-        if replaced
-        else {}
-    )
+    names = {
+        u.id: u.display_name
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({a.user_id for a in replaced}))
+        )
+    } if replaced else {}
     scores: dict[str, dict[str, int]] = {}
     choices: dict[str, dict[str, str | None]] = defaultdict(dict)
     competency_of: dict[str, str] = {}
@@ -215,9 +211,7 @@ def item_analysis_report(link: ResourceLink) -> AnalysisReport:
         warning=cohort_warning(len(scores)),
         reset_attempts=tuple(
             ResetAttempt(names.get(a.user_id, ""), a.attempt_no)
-            for a in sorted(
-                replaced, key=lambda a: (names.get(a.user_id, "").lower(), a.attempt_no)
-            )
+            for a in sorted(replaced, key=lambda a: (names.get(a.user_id, "").lower(), a.attempt_no))
         ),
     )
 

@@ -374,7 +374,9 @@ def _restart_url(state: LoginState) -> str:
     return f"{base_url()}/lti/login?{urlencode(params)}"
 
 
-def _landing(token: str, message_type: str, target: str | None, for_user: str | None = None) -> str:
+def _landing(
+    token: str, message_type: str, target: str | None, for_user: str | None = None
+) -> str:
     if message_type == "LtiDeepLinkingRequest":
         return url_for("lti_pages.deep_link", lt=token)
     if message_type == "LtiSubmissionReviewRequest" and for_user:

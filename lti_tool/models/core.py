@@ -76,7 +76,9 @@ class ResourceLink(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     #: Exam only: also publish one column per competency (C1..C7), chosen by the trainer at
     #: content selection (custom parameter ``competency_columns``); off by default.
-    competency_columns: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    competency_columns: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     context: Mapped[Context] = relationship()
 

@@ -81,10 +81,7 @@ def test_trainer_grants_an_outage_and_records_an_incident_with_the_keyboard(brow
         expect(table).to_contain_text("malaise ou indisposition")
         expect(table).to_contain_text("10 min 00 s")
         # The audit log names the action in French (its code is not shown).
-        assert (
-            "Incident pendant l’épreuve" in trainer.content()
-            or "Incident pendant l'épreuve" in trainer.content()
-        )
+        assert "Incident pendant l’épreuve" in trainer.content() or "Incident pendant l'épreuve" in trainer.content()
         assert_accessible(trainer, context="épreuve : suivi, incident inscrit")
 
         with live.app.app_context():

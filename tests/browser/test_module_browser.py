@@ -35,9 +35,7 @@ def test_module_and_knowledge_check_with_the_keyboard(browser, tmp_path):
         status.wait_for()
         assert re.search(r"Bonne réponse|Ce n'est pas la bonne réponse", status.inner_text())
         # The page came back on the question just answered, its feedback focused (read at once).
-        assert page.evaluate("document.activeElement.classList.contains('check-feedback')"), (
-            page.evaluate("document.activeElement.outerHTML.slice(0, 300)")
-        )
+        assert page.evaluate("document.activeElement.classList.contains('check-feedback')"), page.evaluate("document.activeElement.outerHTML.slice(0, 300)")
         assert_accessible(page, context="module : réponse au test de connaissances")
         context.close()
 

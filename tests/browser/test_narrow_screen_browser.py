@@ -28,9 +28,7 @@ def test_exam_and_module_pages_at_320_px(browser, tmp_path):
             """[...document.querySelectorAll('.proposition input')].map(i => {
                  const r = i.getBoundingClientRect(); return [r.width, r.height]; })"""
         )
-        assert sizes and min(w for w, _ in sizes) >= 18 and min(h for _, h in sizes) >= 18, sizes[
-            :5
-        ]
+        assert sizes and min(w for w, _ in sizes) >= 18 and min(h for _, h in sizes) >= 18, sizes[:5]
         for box in page.locator(".table-scroll").all():
             # A table wider than the screen scrolls in its box, which the keyboard can reach.
             assert box.get_attribute("tabindex") == "0"

@@ -17,9 +17,7 @@ def percent_field(page: str, user_id: int) -> str:
 
 
 def extra_time(user_id: int) -> float:
-    return db.session.scalar(
-        select(Enrollment.extra_time_percent).where(Enrollment.user_id == user_id)
-    )
+    return db.session.scalar(select(Enrollment.extra_time_percent).where(Enrollment.user_id == user_id))
 
 
 def test_the_field_is_empty_when_no_extra_time_is_granted(client, people):
@@ -52,10 +50,7 @@ def test_confirmation_shows_the_new_end_time_and_records_nothing(client, people,
     old_end = attempt.deadline_at
     assert "elle se terminera" in html and 'name="confirm" value="1"' in html
     assert not extra_time(candidate.user.id)
-    assert (
-        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.accommodation"))
-        is None
-    )
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.accommodation")) is None
     confirmed = client.post(
         trainer.url("/examen/amenagement"),
         data={"user_id": candidate.user.id, "percent": "33.33", "confirm": "1"},

@@ -197,8 +197,7 @@ def test_an_expired_launch_cannot_save(app, client, store, launch, small_bank, c
     trainer = launch("trainer", sub="form-1", target="exam:certification")
     candidate = launch("trainee", sub="cand-1", target="exam:certification")
     response = client.post(
-        trainer.url("/examen/amenagement"),
-        data={"user_id": candidate.user.id, "percent": "300", "confirm": "1"},
+        trainer.url("/examen/amenagement"), data={"user_id": candidate.user.id, "percent": "300", "confirm": "1"},
     )
     assert response.status_code == 303  # four hours: the attempt outlives the launch
     attempt, version, _ = begin(client, candidate)

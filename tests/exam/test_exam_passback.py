@@ -47,3 +47,4 @@ def test_no_competency_columns_unless_chosen(launch, clock):
     rows = db.session.scalars(select(ScoreOutbox)).all()
     assert [r.tag for r in rows] == [None]
     assert "C1 2/2" in rows[0].comment and "C2 4/4" in rows[0].comment
+

@@ -20,10 +20,7 @@ def place_modules(launch, sub, role="trainee"):
     launched = {}
     for module in MODULES:
         launched[module] = launch(
-            role,
-            sub=sub,
-            target=f"module:{module}",
-            lineitem_url=f"https://lms.example.org/li/{module}",
+            role, sub=sub, target=f"module:{module}", lineitem_url=f"https://lms.example.org/li/{module}"
         )
     return launched
 

@@ -12,9 +12,7 @@ def test_trainer_reaches_exam_monitoring_and_analysis_from_the_hub(client, launc
     exam = launch("trainer", sub="t-1", target="exam:certification")  # the activity exists
     hub = launch("trainer", sub="t-1")  # the course hub: no resource link
     page = client.get(hub.url("/")).get_data(as_text=True)
-    links = dict(
-        (label, href) for href, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', page)
-    )
+    links = dict((label, href) for href, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', page))
     monitor = links["Suivi de l&#39;épreuve 1"].replace("&amp;", "&")
     analysis = links["Analyse des items de l&#39;épreuve 1"].replace("&amp;", "&")
     assert f"activite={exam.resource_link.id}" in monitor
@@ -22,15 +20,13 @@ def test_trainer_reaches_exam_monitoring_and_analysis_from_the_hub(client, launc
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # The page's own links and forms keep naming the activity.
-    assert f"/examen/analyse?activite={exam.resource_link.id}" in html
-    assert f"/examen/publier-correction?activite={exam.resource_link.id}" in html
-    assert f"/examen/suivi.json?activite={exam.resource_link.id}" in html
+    assert f'/examen/analyse?activite={exam.resource_link.id}' in html
+    assert f'/examen/publier-correction?activite={exam.resource_link.id}' in html
+    assert f'/examen/suivi.json?activite={exam.resource_link.id}' in html
     assert client.get(analysis).status_code == 200
 
 
-def test_a_trainer_of_another_course_or_a_trainee_cannot_name_an_activity(
-    client, launch, small_bank
-):  # noqa: F811
+def test_a_trainer_of_another_course_or_a_trainee_cannot_name_an_activity(client, launch, small_bank):  # noqa: F811
     exam = launch("trainer", sub="t-1", target="exam:certification")
     outsider = launch("trainer", sub="t-2", context="course-2")
     trainee = launch("trainee", sub="c-1")

@@ -39,12 +39,8 @@ def test_a_trainer_clicking_a_grade_sees_the_learners_module(lms, client, clock)
     learner = db.session.scalar(select(User).where(User.sub == "learner-1"))
     db.session.add(
         ModuleProgress(
-            context_id=1,
-            user_id=learner.id,
-            module_id="m1",
-            started_at=clock(),
-            completed_at=clock(),
-            score=0.75,
+            context_id=1, user_id=learner.id, module_id="m1", started_at=clock(),
+            completed_at=clock(), score=0.75,
         )
     )
     db.session.commit()
@@ -66,16 +62,12 @@ def test_exam_review_and_unknown_learner(lms, client):
 
 def test_a_learner_cannot_use_a_review_launch(lms, client):
     lms.full_launch(sub="learner-3", custom={"target": "exam:certification"}, roles=[LEARNER])
-    response = review(
-        lms, client, "learner-3", "exam:certification", roles=(LEARNER,), sub="learner-4"
-    )
+    response = review(lms, client, "learner-3", "exam:certification", roles=(LEARNER,), sub="learner-4")
     assert client.get(response.headers["Location"]).status_code == 403
 
 
 def test_a_review_launch_without_for_user_is_refused(lms):
-    response = lms.full_launch(
-        message_type=REVIEW, roles=[INSTRUCTOR], custom={"target": "exam:certification"}
-    )
+    response = lms.full_launch(message_type=REVIEW, roles=[INSTRUCTOR], custom={"target": "exam:certification"})
     assert response.status_code == 400
 
 

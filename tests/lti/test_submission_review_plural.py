@@ -23,9 +23,7 @@ from tests.lti.platform import INSTRUCTOR, LEARNER
         (["s1", "s2"], "en", "Module in progress: 2 sections seen."),
     ],
 )
-def test_module_in_progress_counts_sections_with_plurals(
-    lms, client, clock, seen, locale, expected
-):
+def test_module_in_progress_counts_sections_with_plurals(lms, client, clock, seen, locale, expected):
     lms.full_launch(sub="learner-p", custom={"target": "module:m1"}, roles=[LEARNER])
     learner = db.session.scalar(select(User).where(User.sub == "learner-p"))
     db.session.add(

@@ -47,10 +47,7 @@ CLASS = "lti_tool.log_redaction.RedactingLogger"
         ),
         # gunicorn's %(q)s atom: the query string without its « ? ».
         ("invite=abcdef&openid_configuration=x", "invite=…&openid_configuration=x"),
-        (
-            "/exam?invited=1&my_registration_token_count=2",
-            "/exam?invited=1&my_registration_token_count=2",
-        ),
+        ("/exam?invited=1&my_registration_token_count=2", "/exam?invited=1&my_registration_token_count=2"),
     ],
 )
 def test_redaction(text, expected):

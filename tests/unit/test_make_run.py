@@ -12,11 +12,7 @@ def dry_run(target: str, tmp_path: Path) -> list[str]:
     """The commands make would run for ``target`` in a fresh checkout (no virtualenv yet)."""
     out = subprocess.run(
         ["make", "-n", target, f"VENV={tmp_path / 'venv'}", "HOST=localhost", "PORT=5200"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     ).stdout
     return out.splitlines()
 

@@ -54,32 +54,13 @@ def test_french_plural_rule_and_decimal_comma(app):
 
     with app.test_request_context("/"):
         with force_locale("fr"):
-            assert (
-                ngettext(
-                    "%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 0, t=8
-                )
-                == "0 élément coché sur 8."
-            )
-            assert (
-                ngettext(
-                    "%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 2, t=8
-                )
-                == "2 éléments cochés sur 8."
-            )
-            assert (
-                number(2.17) == "2,17"
-                and number(0.5, 2, fixed=True) == "0,50"
-                and number(100) == "100"
-            )
+            assert ngettext("%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 0, t=8) == "0 élément coché sur 8."
+            assert ngettext("%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 2, t=8) == "2 éléments cochés sur 8."
+            assert number(2.17) == "2,17" and number(0.5, 2, fixed=True) == "0,50" and number(100) == "100"
             assert audit_label("exam.reset") == "Nouvelle tentative accordée"
             assert audit_label("exam.unknown") == "exam.unknown"
         with force_locale("en"):
-            assert (
-                ngettext(
-                    "%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 0, t=8
-                )
-                == "0 items checked out of 8."
-            )
+            assert ngettext("%(num)s élément coché sur %(t)s.", "%(num)s éléments cochés sur %(t)s.", 0, t=8) == "0 items checked out of 8."
             assert number(2.17) == "2.17"
             assert audit_label("exam.release_review") == "Review released, session closed"
 
@@ -90,10 +71,7 @@ def test_pages_show_words_plurals_and_the_decimal_comma(client, launch, clock):
 
     trainer = launch("trainer", sub="t-1", target="exam:certification")
     candidate = launch(
-        "trainee",
-        sub="c-1",
-        target="exam:certification",
-        lineitem_url="https://lms.example.org/li/1",
+        "trainee", sub="c-1", target="exam:certification", lineitem_url="https://lms.example.org/li/1"
     )
     begin(client, candidate)
     client.post(

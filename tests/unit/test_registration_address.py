@@ -28,7 +28,9 @@ def test_no_warning_for_the_served_address_or_every_interface():
 
 
 def test_no_warning_for_a_public_name_behind_a_proxy():
-    assert listening.base_url_warning("https://bilan.example.org", [("127.0.0.1", 8000)]) is None
+    assert (
+        listening.base_url_warning("https://bilan.example.org", [("127.0.0.1", 8000)]) is None
+    )
 
 
 def test_record_round_trip(tmp_path):
@@ -61,11 +63,7 @@ def test_make_registration_url_uses_make_run_host_and_port():
     """`make registration-url` passes the same HOST and PORT as `make run` to the CLI."""
     out = subprocess.run(
         ["make", "-n", "registration-url", "HOST=localhost", "PORT=5200"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     ).stdout
     line = next(x for x in out.splitlines() if "lti registration-url" in x)
     assert "http://localhost:5200" in line

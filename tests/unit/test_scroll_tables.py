@@ -12,10 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_each_table_gets_its_box():
     html = "<p>x</p><table><tr><td>1</td></tr></table><table class='t'></table>"
     out = scroll_tables(html, "Tableau")
-    assert (
-        out.count('<div class="table-scroll" tabindex="0" role="group" aria-label="Tableau"><table')
-        == 2
-    )
+    assert out.count('<div class="table-scroll" tabindex="0" role="group" aria-label="Tableau"><table') == 2
     assert out.count("</table></div>") == 2
     assert scroll_tables("<p>rien</p>", "Tableau") == "<p>rien</p>"
 
