@@ -22,7 +22,10 @@ def connection() -> Any | None:
     """psycopg's connection of the session's transaction on PostgreSQL; None elsewhere."""
     if db.engine.dialect.name != "postgresql":
         return None
-    return db.session.connection().connection.driver_connection
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the ORM holds is written first, as its autoflush would
+    return session.connection().connection.driver_connection
 
 
 def rows(raw: Any, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:

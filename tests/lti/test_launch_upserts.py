@@ -170,3 +170,28 @@ def test_the_process_copy_of_the_keys_never_outlives_the_cache_lifetime(lms, clo
     clock.advance(seconds=10)
     assert lms.full_launch().status_code == 303
     assert len(lms.fetches) == 2
+
+
+def test_the_lean_statements_see_what_the_orm_holds_unflushed(app, clock):
+    """A lean statement (PostgreSQL) runs after what the session holds is flushed, as the
+    ORM's autoflush would: no launch step reads around a pending change."""
+    import pytest
+
+    from lti_tool.lti import lean
+    from lti_tool.models.lti import Registration
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the lean path is PostgreSQL's; SQLite keeps the ORM")
+    db.session.add(
+        Registration(
+            issuer="https://pending.example",
+            client_id="c",
+            auth_login_url="https://pending.example/auth",
+            auth_token_url="https://pending.example/token",
+            key_set_url="https://pending.example/jwks",
+            created_at=clock(),
+        )
+    )
+    found = lean.registration_for(lean.connection(), "https://pending.example", "c")
+    assert found is not None and found.key_set_url == "https://pending.example/jwks"
+    db.session.rollback()
