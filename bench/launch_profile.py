@@ -93,13 +93,35 @@ def main() -> None:
                     where = [
                         f"{Path(f.filename).name}:{f.lineno}"
                         for f in traceback.extract_stack()
-                        if "/lti_tool/" in f.filename
+                        if "/lti_tool/" in f.filename and not f.filename.endswith("lean.py")
                     ][-2:]
-                    statements.append(" ".join(statement.split())[:90] + "  ← " + " ".join(where))
+                    text = " ".join(statement.split())
+                    statements.append(text[:90] + "  ← " + " ".join(where))
 
                 event.listen(engine, "before_cursor_execute", remember)
+                # The lean path's statements go to psycopg itself (lti_tool/lti/lean.py).
+                try:
+                    from lti_tool.lti import lean
+                except ImportError:  # the code before the lean path
+                    lean = None  # type: ignore[assignment]
+                if lean is not None:
+                    real_connection = lean.connection
+
+                    class Spied:
+                        def __init__(self, inner):  # type: ignore[no-untyped-def]
+                            self.inner = inner
+
+                        def execute(self, sql, params=None):  # type: ignore[no-untyped-def]
+                            remember(None, None, "[psycopg] " + sql)
+                            return self.inner.execute(sql, params)
+
+                    def spied(real_connection=real_connection):  # type: ignore[no-untyped-def]
+                        raw = real_connection()
+                        return None if raw is None else Spied(raw)
+
+                    lean.connection = spied  # type: ignore[assignment]
             t = time.process_time()
-            if measured:
+            if measured and args.profile:
                 profiler.enable()
             login = client.get(f"/lti/login?{query}")
             profiler.disable()
@@ -108,7 +130,7 @@ def main() -> None:
             params = parse_qs(urlsplit(login.headers["Location"]).query)
             token = candidate.id_token(params["nonce"][0])  # the platform's work, not measured
             t = time.process_time()
-            if measured:
+            if measured and args.profile:
                 profiler.enable()
             launched = client.post(
                 "/lti/launch", data={"id_token": token, "state": params["state"][0]}
@@ -117,7 +139,7 @@ def main() -> None:
             phases["launch"] += (time.process_time() - t) if measured else 0
             assert launched.status_code == 303, launched.get_data(as_text=True)[:800]
             t = time.process_time()
-            if measured:
+            if measured and args.profile:
                 profiler.enable()
             page = client.get(urlsplit(launched.headers["Location"]).path)
             profiler.disable()
@@ -125,6 +147,8 @@ def main() -> None:
             assert page.status_code == 200
             if args.statements and n == 1:
                 event.remove(engine, "before_cursor_execute", remember)
+                if lean is not None:
+                    lean.connection = real_connection  # type: ignore[assignment]
                 print(f"{len(statements)} requêtes pour un lancement (login, launch, page) :")
                 for statement in statements:
                     print("   ", statement)

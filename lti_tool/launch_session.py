@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import CallbackDict
 
@@ -53,26 +53,19 @@ def create_launch_session(
 
     from lti_tool.lti.store import redis_launch_sessions
 
-    token = secrets.token_urlsafe(32)
-    started = now()
     lifetime = hours if hours is not None else current_app.config["LAUNCH_SESSION_HOURS"]
-    launch = LaunchSession(
-        token_hash=hash_token(token),
+    token, values = new_launch_values(
         user_id=user_id,
         context_id=context_id,
-        resource_link_id=resource_link_id,
         role=role,
-        lti_roles=lti_roles or [],
+        resource_link_id=resource_link_id,
+        lti_roles=lti_roles,
         locale=locale,
         message_type=message_type,
         deep_linking=deep_linking,
-        # Flask-WTF's raw CSRF token, made now rather than by the first form page: that page
-        # would otherwise write the launch session back (an UPDATE and a commit per candidate
-        # opening the exam). Same form as flask_wtf.csrf.generate_csrf makes.
-        session_data={"csrf_token": hashlib.sha1(os.urandom(64)).hexdigest()},  # noqa: S324
-        created_at=started,
-        expires_at=started + timedelta(hours=lifetime),
+        hours=lifetime,
     )
+    launch = LaunchSession(**values)
     # Rights never outlive a change of role: the person's other sessions in this course that
     # grant something else end now (same-role sessions, e.g. a second tab, keep working).
     end_launch_sessions(user_id, context_id, keep_role=role)
@@ -83,6 +76,40 @@ def create_launch_session(
     db.session.add(launch)
     db.session.flush()
     return token
+
+
+def new_launch_values(
+    *,
+    user_id: int | None,
+    context_id: int,
+    role: str,
+    resource_link_id: int | None,
+    lti_roles: list[str] | None,
+    locale: str,
+    message_type: str,
+    deep_linking: dict[str, Any] | None,
+    hours: int,
+) -> tuple[str, dict[str, Any]]:
+    """A new URL token and the columns of its launch session (the lean launch writes them)."""
+    token = secrets.token_urlsafe(32)
+    started = now()
+    return token, {
+        "token_hash": hash_token(token),
+        "user_id": user_id,
+        "context_id": context_id,
+        "resource_link_id": resource_link_id,
+        "role": role,
+        "lti_roles": lti_roles or [],
+        "locale": locale,
+        "message_type": message_type,
+        "deep_linking": deep_linking,
+        # Flask-WTF's raw CSRF token, made now rather than by the first form page: that page
+        # would otherwise write the launch session back (an UPDATE and a commit per candidate
+        # opening the exam). Same form as flask_wtf.csrf.generate_csrf makes.
+        "session_data": {"csrf_token": hashlib.sha1(os.urandom(64)).hexdigest()},  # noqa: S324
+        "created_at": started,
+        "expires_at": started + timedelta(hours=hours),
+    }
 
 
 def end_launch_sessions(user_id: int, context_id: int, *, keep_role: str | None = None) -> int:
@@ -198,6 +225,14 @@ def token_from_path(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+#: Built once: every page under /s/<token>/ runs it.
+_LOAD = (
+    select(LaunchSession)
+    .where(LaunchSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(LaunchSession.user), joinedload(LaunchSession.resource_link))
+)
+
+
 def load_launch(token: str) -> LaunchSession | None:
     """Return the live launch session of ``token`` or None when unknown or expired."""
     from lti_tool.lti.store import redis_launch_sessions
@@ -209,11 +244,7 @@ def load_launch(token: str) -> LaunchSession | None:
     else:
         # The user (every page names them) and the activity (every view of an activity) in the
         # same round trip.
-        launch = db.session.scalar(
-            select(LaunchSession)
-            .where(LaunchSession.token_hash == hash_token(token))
-            .options(joinedload(LaunchSession.user), joinedload(LaunchSession.resource_link))
-        )
+        launch = db.session.scalar(_LOAD, {"token_hash": hash_token(token)})
     if launch is None or launch.expires_at <= now():
         return None
     return launch

@@ -13,15 +13,17 @@ anyway). Services flush, never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, bindparam, exists, func, select
 
 from lti_tool.exam.attempts import ExamError, attempts_allowed, latest_attempt, written_reason
 from lti_tool.exam.submission import submit
 from lti_tool.extensions import db
-from lti_tool.models.core import AuditEvent, ResourceLink
+from lti_tool.models.core import AuditEvent, Enrollment, ResourceLink
 from lti_tool.models.exam import (
     STATUS_IN_PROGRESS,
     STATUS_SUBMITTED,
@@ -81,6 +83,59 @@ def _settings_exclusive(link_id: int) -> ExamSettings:
         settings = ExamSettings(resource_link_id=link_id)
         db.session.add(settings)
     return settings
+
+
+@dataclass(frozen=True)
+class IntroState:
+    """What the exam's first page needs to know of a candidate, read in one statement."""
+
+    status: str | None
+    attempt_no: int | None
+    closed: bool
+    extra_time_percent: float
+
+
+_INTRO: list[Any] = []
+
+
+def _intro_statement() -> Any:
+    """The statement of intro_state, built once (its construction cost as much as its run)."""
+    if not _INTRO:
+        link, user = bindparam("link", type_=Integer), bindparam("user", type_=Integer)
+        latest = (
+            select(ExamAttempt.status, ExamAttempt.attempt_no)
+            .where(ExamAttempt.resource_link_id == link, ExamAttempt.user_id == user)
+            .order_by(ExamAttempt.attempt_no.desc())
+            .limit(1)
+            .subquery()
+        )
+        _INTRO.append(
+            select(
+                select(latest.c.status).scalar_subquery(),
+                select(latest.c.attempt_no).scalar_subquery(),
+                exists().where(
+                    ExamSettings.resource_link_id == link,
+                    ExamSettings.review_released_at.is_not(None),
+                ),
+                select(Enrollment.extra_time_percent)
+                .where(
+                    Enrollment.context_id == bindparam("context", type_=Integer),
+                    Enrollment.user_id == user,
+                )
+                .scalar_subquery(),
+            )
+        )
+    return _INTRO[0]
+
+
+def intro_state(link_id: int, context_id: int, user_id: int) -> IntroState:
+    """The latest attempt's status and number, whether the session is closed and the
+    candidate's accommodation: the three queries of the first page (latest_attempt, is_closed,
+    extra_time_for) in one round trip, since a whole cohort opens it within a minute."""
+    row = db.session.execute(
+        _intro_statement(), {"link": link_id, "context": context_id, "user": user_id}
+    ).one()
+    return IntroState(row[0], row[1], bool(row[2]), float(row[3] or 0.0))
 
 
 def is_closed(link_id: int) -> bool:

@@ -143,20 +143,20 @@ def index() -> Any:
     link = _link()
     if launch.is_trainer:
         return redirect(url_for("exam.monitor"))
-    attempt = service.latest_attempt(link.id, launch.user_id)
-    if attempt is not None and attempt.status == STATUS_IN_PROGRESS:
+    state = session.intro_state(link.id, link.context_id, launch.user_id)
+    if state.status == STATUS_IN_PROGRESS:
         return redirect(url_for("exam.take"))
-    if attempt is not None and attempt.attempt_no >= service.attempts_allowed(
+    if state.attempt_no is not None and state.attempt_no >= service.attempts_allowed(
         link.id, launch.user_id
     ):
         return redirect(url_for("exam.result"))
-    if session.is_closed(link.id) and session.pending_reopen(link.id, launch.user_id) is None:
+    if state.closed and session.pending_reopen(link.id, launch.user_id) is None:
         return render_template("exam/closed.html")
     bank = bank_module.current_bank()
-    extra = service.extra_time_for(link.context_id, launch.user_id)
+    extra = state.extra_time_percent
     minutes = int(bank.duration_minutes * (1 + extra / 100))
     items, exact = _paper_size(bank)
-    attempt_no = (attempt.attempt_no if attempt is not None else 0) + 1
+    attempt_no = (state.attempt_no or 0) + 1
     return render_template(
         "exam/intro.html",
         bank=bank,

@@ -369,7 +369,7 @@ def _completion_score(link: ResourceLink, user_id: int, completion: Completion) 
     )
 
 
-def catch_up(link: ResourceLink | None, user_id: int, now: datetime) -> ScoreOutbox | None:
+def catch_up(link: Any, user_id: int, now: datetime) -> ScoreOutbox | None:
     """On a learner's launch of a graded activity: publish content completed earlier elsewhere.
 
     A graded activity created after the learner completed its content (or completed through
@@ -382,6 +382,10 @@ def catch_up(link: ResourceLink | None, user_id: int, now: datetime) -> ScoreOut
     source = COMPLETIONS.get(kind)
     if source is None:
         return None
+    if not isinstance(link, ResourceLink):  # the lean launch's row (lti_tool/lti/launch.py)
+        link = db.session.get(ResourceLink, link.id)
+        if link is None:
+            return None
     key = column_key_for(resource_link_id=link.id, resource_id=None, tag=None)
     if db.session.scalar(
         select(ScoreOutbox.id)

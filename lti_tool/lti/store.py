@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
+from lti_tool.lti import lean
 from lti_tool.models.lti import OidcState, UsedNonce
 
 
@@ -58,14 +59,58 @@ class LaunchStore(Protocol):
         """Record a nonce until ``expires_at``; True the first time only."""
 
 
+_STATE_FIELDS = (
+    "state",
+    "nonce",
+    "registration_id",
+    "target_link_uri",
+    "browser_binding",
+    "login_params",
+    "created_at",
+    "expires_at",
+)
+_INSERT_STATE = (
+    "INSERT INTO lti_oidc_state (state, nonce, registration_id, target_link_uri,"
+    " browser_binding, login_params, created_at, expires_at) VALUES (%(state)s, %(nonce)s,"
+    " %(registration_id)s, %(target_link_uri)s, %(browser_binding)s, %(login_params)s,"
+    " %(created_at)s, %(expires_at)s)"
+)
+_PEEK_STATE = (
+    "SELECT state, nonce, registration_id, target_link_uri, browser_binding, login_params,"
+    " created_at, expires_at FROM lti_oidc_state WHERE state = %(state)s"
+)
+_CONSUME_NONCE = (
+    "INSERT INTO lti_used_nonce (issuer, nonce, expires_at)"
+    " VALUES (%(issuer)s, %(nonce)s, %(expires_at)s)"
+    " ON CONFLICT (issuer, nonce) DO NOTHING RETURNING id"
+)
+
+
 class DatabaseStore:
-    """The default: rows in ``lti_oidc_state`` and ``lti_used_nonce`` (unique constraint)."""
+    """The default: rows in ``lti_oidc_state`` and ``lti_used_nonce`` (unique constraint).
+
+    On PostgreSQL each method is one plain statement on psycopg (lti_tool/lti/lean.py).
+    """
 
     def save_state(self, record: LoginState) -> None:
-        db.session.add(OidcState(**asdict(record)))
+        raw = lean.connection()
+        if raw is not None:
+            values = asdict(record)
+            values["login_params"] = lean.jsonb(values["login_params"])
+            raw.execute(_INSERT_STATE, values)
+        else:
+            db.session.add(OidcState(**asdict(record)))
         db.session.commit()
 
     def peek_state(self, state: str, now: datetime) -> LoginState | None:
+        raw = lean.connection()
+        if raw is not None:
+            found = lean.one(raw, _PEEK_STATE, {"state": state})
+            if found is None or found[-1] < now:
+                return None
+            values = dict(zip(_STATE_FIELDS, found, strict=True))
+            values["login_params"] = dict(values["login_params"] or {})
+            return LoginState(**values)
         row = db.session.scalar(select(OidcState).where(OidcState.state == state))
         if row is None or row.expires_at < now:
             return None
@@ -81,10 +126,20 @@ class DatabaseStore:
         )
 
     def take_state(self, state: str, now: datetime) -> bool:
+        raw = lean.connection()
+        if raw is not None:
+            return (
+                lean.count(raw, "DELETE FROM lti_oidc_state WHERE state = %(s)s", {"s": state}) > 0
+            )
         result = db.session.execute(delete(OidcState).where(OidcState.state == state))
         return bool(getattr(result, "rowcount", 0))
 
     def consume_nonce(self, issuer: str, nonce: str, now: datetime, expires_at: datetime) -> bool:
+        raw = lean.connection()
+        if raw is not None:
+            # The unique constraint decides: a second insert of the nonce returns no row.
+            values = {"issuer": issuer, "nonce": nonce, "expires_at": expires_at}
+            return lean.one(raw, _CONSUME_NONCE, values) is not None
         dialect = db.session.get_bind().dialect.name
         if dialect in ("postgresql", "sqlite"):
             # One round trip (the savepoint, insert and release were three, on every launch):

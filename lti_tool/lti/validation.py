@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
+from lti_tool.lti import lean
+from lti_tool.lti.lean import DeploymentRow, RegistrationRow
 from lti_tool.models.lti import Deployment, JwksCache, Registration
 
 log = logging.getLogger("bilan.lti")
@@ -49,8 +53,8 @@ class ValidLaunch:
     """A validated launch: its claims and the registration/deployment it belongs to."""
 
     claims: dict[str, Any]
-    registration: Registration
-    deployment: Deployment
+    registration: Registration | RegistrationRow
+    deployment: Deployment | DeploymentRow
 
     @property
     def message_type(self) -> str:
@@ -91,7 +95,7 @@ def end_transaction_before_network() -> None:
         db.session.commit()
 
 
-def _unreachable(registration: Registration) -> LaunchRefused:
+def _unreachable(registration: Registration | RegistrationRow) -> LaunchRefused:
     return LaunchRefused(
         "jwks_unreachable",
         "Les clés publiques de la plateforme sont inaccessibles.",
@@ -101,13 +105,54 @@ def _unreachable(registration: Registration) -> LaunchRefused:
     )
 
 
-def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
+#: The platform keys of a key set this process read from ``lti_jwks_cache``, in
+#: ``app.extensions``: key set URL -> (read at, fetched at, keys by kid). Reused for at most
+#: JWKS_REFETCH (a refresh stored by another process is seen within a minute, as a re-fetch is
+#: allowed once a minute), never past JWKS_TTL, and only for a kid it holds: an unknown kid
+#: (rotation) goes to the table and the platform as before.
+KEYS_EXTENSION = "bilan_platform_keys"
+#: Public keys built from their JWK (a pure function of it), shared by the process.
+_PARSED: dict[str, Any] = {}
+
+
+def _key_of(jwk: dict[str, Any]) -> Any:
+    text = json.dumps(jwk, sort_keys=True)
+    key = _PARSED.get(text)
+    if key is None:
+        key = _PARSED[text] = RSAAlgorithm.from_jwk(text)
+    return key
+
+
+def _known_keys() -> dict[str, tuple[datetime, datetime, dict[str, dict[str, Any]]]]:
+    from flask import current_app
+
+    known: dict[str, tuple[datetime, datetime, dict[str, dict[str, Any]]]] = (
+        current_app.extensions.setdefault(KEYS_EXTENSION, {})
+    )
+    return known
+
+
+def _remember_keys(url: str, jwks: dict[str, Any], fetched_at: datetime, now: datetime) -> None:
+    by_kid = {str(k.get("kid")): k for k in jwks.get("keys", []) if isinstance(k, dict)}
+    _known_keys()[url] = (now, fetched_at, by_kid)
+
+
+def platform_key(registration: Registration | RegistrationRow, kid: str, now: datetime) -> Any:
     """The platform's public key for ``kid``: cached, one rate-limited re-fetch on unknown kid.
 
     The fetch runs outside any transaction; its outcome, a failure too, is stored (flushed) so
     that for a minute other launches neither wait for a platform that hangs nor ask it again.
     """
     url = registration.key_set_url
+    known = _known_keys().get(url)
+    if known is not None:
+        read_at, fetched_at, by_kid = known
+        if (
+            read_at <= now < read_at + JWKS_REFETCH
+            and fetched_at > now - JWKS_TTL
+            and kid in by_kid
+        ):
+            return _key_of(by_kid[kid])
     query = select(JwksCache).where(JwksCache.key_set_url == url)
     cache = db.session.scalar(query)
 
@@ -115,6 +160,8 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
         return next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
 
     jwk = find(cache.jwks) if cache and cache.fetched_at > now - JWKS_TTL else None
+    if jwk is not None and cache is not None:
+        _remember_keys(url, cache.jwks, cache.fetched_at, now)
     last_try: datetime | None = None
     if cache is not None:
         last_try = cache.checked_at or cache.fetched_at
@@ -131,6 +178,9 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
             log.warning("jwks_fetch_failed url=%s error=%s", url, type(error).__name__)
             raise _unreachable(registration) from error
         jwk = find(cache.jwks)
+        _known_keys().pop(url, None)
+        if jwk is not None:
+            _remember_keys(url, cache.jwks, cache.fetched_at, now)
     if jwk is None:
         raise LaunchRefused(
             "unknown_kid",
@@ -138,7 +188,7 @@ def platform_key(registration: Registration, kid: str, now: datetime) -> Any:
             "La plateforme a peut-être changé de clé : réessayez dans une minute ; sinon vérifiez l'URL du jeu de clés.",
             401,
         )
-    return RSAAlgorithm.from_jwk(json.dumps(jwk))
+    return _key_of(jwk)
 
 
 def _remember(
@@ -172,16 +222,102 @@ def _remember(
     return stored
 
 
-def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+#: The base64url alphabet, unpadded (RFC 7515 §2).
+_B64URL = re.compile(rb"[A-Za-z0-9_-]*")
+#: RS256 as PyJWT verifies it (PKCS#1 v1.5, SHA-256, by ``cryptography``).
+_RS256 = RSAAlgorithm(RSAAlgorithm.SHA256)
+
+
+def _segment(segment: bytes) -> bytes:
+    """A segment decoded as strictly as PyJWT does (GHSA-hxm8-2xgr-2p9m: no junk, no
+    non-canonical encoding, at most two trailing ``=``), the alphabet checked by a regular
+    expression rather than character by character in Python."""
+    stripped = segment.rstrip(b"=")
+    padding = len(segment) - len(stripped)
+    if (
+        padding > 2
+        or (padding and len(segment) % 4)
+        or len(stripped) % 4 == 1
+        or not _B64URL.fullmatch(stripped)
+    ):
+        raise ValueError("base64url")
+    decoded = base64.urlsafe_b64decode(stripped + b"=" * (-len(stripped) % 4))
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != stripped:
+        raise ValueError("non-canonical base64url")
+    return decoded
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """An id_token parsed once: header and claims (not yet trusted), what the signature covers."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def _unverified(token: str) -> _Parsed:
+    """Parse the compact JWS once; the claims are trusted only after ``_verified``."""
     try:
-        # One parse for both (PyJWT checks each segment's alphabet character by character).
-        complete = jwt.decode_complete(token, options={"verify_signature": False})
-        header, claims = dict(complete["header"]), complete["payload"]
-        if not isinstance(claims, dict):
-            raise jwt.DecodeError("payload")
-    except jwt.PyJWTError as error:
+        signing_input, crypto = token.encode().rsplit(b".", 1)
+        header_segment, payload_segment = signing_input.split(b".", 1)
+        header = json.loads(_segment(header_segment))
+        claims = json.loads(_segment(payload_segment))
+        signature = _segment(crypto)
+        # What PyJWT refuses in a header: a kid that is not a string, critical extensions
+        # (``crit``; ``b64``, a detached payload, is never an id_token).
+        if (
+            not isinstance(header, dict)
+            or not isinstance(claims, dict)
+            or not isinstance(header.get("kid", ""), str)
+            or "crit" in header
+            or "b64" in header
+        ):
+            raise ValueError("header or payload")
+    except (ValueError, UnicodeError, RecursionError) as error:
         raise LaunchRefused("malformed", "Le jeton de lancement est illisible.", "", 400) from error
-    return header, claims
+    return _Parsed(header, claims, signing_input, signature)
+
+
+#: The claims PyJWT's ``require`` option demanded.
+_REQUIRED = ("iss", "aud", "exp", "iat", "sub", "nonce")
+
+
+def _verified(parsed: _Parsed, key: Any, client_id: str, issuer: str) -> dict[str, Any]:
+    """The RS256 signature with the platform's key, then what ``jwt.decode`` checked
+    (required claims, issuer, audience, types of ``sub`` and ``jti``), the same refusals."""
+    public = _RS256.prepare_key(key)
+    valid = isinstance(public, RSAPublicKey) and _RS256.verify(
+        parsed.signing_input, public, parsed.signature
+    )
+    signature_refused = LaunchRefused(
+        "bad_signature",
+        "Signature du lancement invalide.",
+        "Vérifiez les clés de la plateforme.",
+        401,
+    )
+    if not valid:
+        raise signature_refused
+    claims = parsed.claims
+    for name in _REQUIRED:
+        if claims.get(name) is None:
+            raise LaunchRefused(
+                "missing_claim", f"Information obligatoire absente du lancement : {name}."
+            )
+    if claims["iss"] != issuer:
+        raise signature_refused
+    audience = claims["aud"]
+    audiences = [audience] if isinstance(audience, str) else audience
+    if (
+        not isinstance(audiences, list)
+        or any(not isinstance(a, str) for a in audiences)
+        or client_id not in audiences
+    ):
+        raise LaunchRefused("bad_aud", "Le lancement n'est pas destiné à cet outil (aud).", "", 401)
+    if not isinstance(claims["sub"], str) or not isinstance(claims.get("jti", ""), str):
+        raise signature_refused
+    return claims
 
 
 def validate(
@@ -190,7 +326,7 @@ def validate(
     now: datetime,
     expected_nonce: str | None,
     expected_registration_id: int | None = None,
-    registration_for: Callable[[str, str], Registration | None],
+    registration_for: Callable[[str, str], Registration | RegistrationRow | None],
     target_link_ok: Callable[[str], bool],
 ) -> ValidLaunch:
     """Validate an id_token completely; raise LaunchRefused with a clear reason.
@@ -198,7 +334,8 @@ def validate(
     Call it before writing anything: fetching the platform's keys ends the current transaction.
     ``expected_registration_id`` is the registration the login state was created for.
     """
-    header, unverified = _unverified(token)
+    parsed = _unverified(token)
+    header, unverified = parsed.header, parsed.claims
     if header.get("alg") != "RS256":
         raise LaunchRefused("bad_alg", "Algorithme de signature refusé (RS256 attendu).", "", 401)
     kid = header.get("kid")
@@ -237,36 +374,7 @@ def validate(
             401,
         )
     key = platform_key(registration, str(kid), now)
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            key=key,
-            algorithms=["RS256"],
-            audience=registration.client_id,
-            issuer=registration.issuer,
-            # Times are judged below against the application's clock, not the process clock.
-            options={
-                "require": ["iss", "aud", "exp", "iat", "sub", "nonce"],
-                "verify_iat": False,
-                "verify_exp": False,
-                "verify_nbf": False,
-            },
-        )
-    except jwt.MissingRequiredClaimError as error:
-        raise LaunchRefused(
-            "missing_claim", f"Information obligatoire absente du lancement : {error.claim}."
-        ) from error
-    except jwt.InvalidAudienceError as error:
-        raise LaunchRefused(
-            "bad_aud", "Le lancement n'est pas destiné à cet outil (aud).", "", 401
-        ) from error
-    except jwt.PyJWTError as error:
-        raise LaunchRefused(
-            "bad_signature",
-            "Signature du lancement invalide.",
-            "Vérifiez les clés de la plateforme.",
-            401,
-        ) from error
+    claims = _verified(parsed, key, registration.client_id, registration.issuer)
     if len(audiences) > 1 and claims.get("azp") != registration.client_id:
         raise LaunchRefused("bad_azp", "Le champ « azp » ne désigne pas cet outil.", "", 401)
     exp = claims.get("exp")
@@ -330,9 +438,15 @@ def validate(
         raise LaunchRefused(
             "no_deployment", "Le lancement n'indique pas son déploiement (deployment_id)."
         )
-    deployment = db.session.scalar(
-        select(Deployment).where(
-            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+    raw = lean.connection()
+    deployment: Deployment | DeploymentRow | None = (
+        lean.deployment_for(raw, registration.id, deployment_id)
+        if raw is not None
+        else db.session.scalar(
+            select(Deployment).where(
+                Deployment.registration_id == registration.id,
+                Deployment.deployment_id == deployment_id,
+            )
         )
     )
     if deployment is None or not deployment.active:

@@ -29,9 +29,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
-from lti_tool.lti import keys, throttle
+from lti_tool.lti import keys, lean, throttle
 from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
 from lti_tool.lti.launch import NoCourseRole, start_session
+from lti_tool.lti.lean import RegistrationRow
 from lti_tool.lti.registry import (
     DEEP_LINK_PROVIDERS,
     SUBMISSION_REVIEW,
@@ -91,7 +92,10 @@ def refusal(error: LaunchRefused, **context: Any) -> tuple[str, int]:
     )
 
 
-def _registration_for(issuer: str, client_id: str | None) -> Registration | None:
+def _registration_for(issuer: str, client_id: str | None) -> Registration | RegistrationRow | None:
+    raw = lean.connection()
+    if raw is not None:
+        return lean.registration_for(raw, issuer, client_id)
     query = select(Registration).where(Registration.issuer == issuer, Registration.active)
     if client_id:
         query = query.where(Registration.client_id == client_id)

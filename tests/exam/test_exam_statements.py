@@ -42,3 +42,14 @@ def test_statements_of_the_start_and_of_the_paper_page(app, client, launch, smal
     # launch (with its user and link), locked attempt, answers, attempt and event writes:
     # nothing read again after the commit.
     assert len(page) <= 5, page
+
+
+def test_statements_of_the_first_page(app, client, launch, small_bank):
+    """The page every candidate of a cohort opens right after the launch (issue 16, point 1)."""
+    candidate = launch("trainee", sub="cand-intro", target="exam:certification")
+    response, intro = _count(app, lambda: client.get(candidate.url("/examen/")))
+    assert response.status_code == 200
+    assert "Commencer" in response.get_data(as_text=True)
+    # launch (with its user and link); latest attempt, closed session and accommodation read
+    # together (they were three queries)
+    assert len(intro) <= 2, intro
