@@ -108,6 +108,18 @@ def _target_ok(target: str) -> bool:
     return target == base or target.startswith(base + "/")
 
 
+#: The largest body the login or the launch reads. A launch carries one id_token (a few KB, tens
+#: with many custom parameters) and a state; the app's global limit (20 MB, for dossier uploads)
+#: would let anyone make every worker parse megabytes of form before refusing it.
+LTI_MAX_BODY_BYTES = 256 * 1024
+
+
+@bp.before_request
+def _bounded_body() -> None:
+    """Refuse (413) an LTI request body beyond ``LTI_MAX_BODY_BYTES`` before reading it."""
+    request.max_content_length = LTI_MAX_BODY_BYTES
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @csrf_exempt
 def login() -> Any:

@@ -40,7 +40,7 @@ def _state_of(response):
 
 
 def test_a_login_stores_only_the_parameters_the_flow_needs(lms, store, clock):
-    junk = {f"field{n}": "x" * 20_000 for n in range(30)}
+    junk = {f"field{n}": "x" * 20_000 for n in range(10)}  # 200 KB: under the body limit
     response = lms.client.post(
         "/lti/login",
         data={**LOGIN, "lti_message_hint": "hint-1", "lti_deployment_id": "1", **junk},
@@ -307,3 +307,14 @@ def test_a_key_set_failure_is_remembered_for_a_minute(lms, monkeypatch, clock, c
     db.session.expire_all()
     assert db.session.scalar(select(JwksCache)).error is None
     assert re.search(r"jwks_fetch_failed url=\S+ error=ConnectionError", caplog.text)
+
+
+@pytest.mark.parametrize("path", ["/lti/login", "/lti/launch"])
+def test_a_large_body_is_refused_before_it_is_parsed(lms, store, path):
+    # 40 fields of 20 KB: each under the form parser's own field limit, 800 KB in all.
+    fields = {f"f{n}": "x" * 20_000 for n in range(40)}
+    response = lms.client.post(path, data={**LOGIN, **fields})
+    assert response.status_code == 413
+    assert db.session.scalar(select(func.count()).select_from(OidcState)) == 0
+    # An ordinary login still goes through.
+    _state_of(lms.client.post("/lti/login", data=LOGIN))
