@@ -99,6 +99,19 @@ class Hit:
     excerpt: str
 
 
+def _employer_hit(name: str, where: str) -> Hit:
+    """The finding for an employer or another organisation that identifies the bénéficiaire."""
+    return Hit(
+        "employer",
+        "error",
+        f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
+        "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
+        "(« une entreprise de transport de 50 salariés »).",
+        where,
+        name,
+    )
+
+
 def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
     """Every detail that could identify someone, each with its location; ``declared``: the
     pseudonyms the candidate declared with the upload."""
@@ -264,12 +277,7 @@ def _scan(
     for start, end in _organisations(text, own):
         if taken.claim(start, end):
             name = text[start:end]
-            yield Hit(
-                "employer", "error",
-                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
-                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
-                "(« une entreprise de transport de 50 salariés »).", block.where, name,
-            )  # fmt: skip
+            yield _employer_hit(name, block.where)
     for match in CITATION.finditer(text):
         claim(match)  # an author cited with a year, or after « selon », is not the bénéficiaire
     for start, end in _authors(text, entities):
@@ -302,30 +310,15 @@ def _scan(
         ):
             continue  # « travaille à Lyon »: a town (an employer after « à » has a longer name)
         if taken.claim(start, start + len(name)):
-            yield Hit(
-                "employer", "error",
-                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
-                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
-                "(« une entreprise de transport de 50 salariés »).", block.where, name,
-            )  # fmt: skip
+            yield _employer_hit(name, block.where)
     for start, end in _organisations_after_cue(text, entities, own):
         if taken.claim(start, end):
             name = text[start:end]
-            yield Hit(
-                "employer", "error",
-                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
-                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
-                "(« une entreprise de transport de 50 salariés »).", block.where, name,
-            )  # fmt: skip
+            yield _employer_hit(name, block.where)
     for start, end in _organisations_in_work_context(text, entities, own):
         if taken.claim(start, end):
             name = text[start:end]
-            yield Hit(
-                "employer", "error",
-                f"À anonymiser : nom d'employeur ou d'organisation « {name} ». Il permet de "
-                "retrouver le bénéficiaire : décrivez plutôt le secteur et la taille "
-                "(« une entreprise de transport de 50 salariés »).", block.where, name,
-            )  # fmt: skip
+            yield _employer_hit(name, block.where)
     for match in ROLE_NAME.finditer(text):
         name = match.group(1)
         if (
