@@ -27,6 +27,15 @@ def launch(context: Any, live: Any, role: str, activity: str = "hub") -> Any:
 # --- Épreuve 1 ------------------------------------------------------------------------------
 
 
+def open_demo_paper(page: Any, live: Any) -> None:
+    """From the demo platform, the trainee's épreuve 1 link, then « Commencer »: the paper."""
+    page.goto(f"{live.base}/demo/")
+    page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
+    page.wait_for_url(re.compile(r"/examen/$"))
+    page.get_by_role("button", name="Commencer l'épreuve").click()
+    page.wait_for_url(re.compile(r"/examen/passer$"))
+
+
 def start_exam(page: Any) -> None:
     """From the exam's introduction, start with the keyboard; the paper is shown."""
     start = page.get_by_role("button", name="Commencer l'épreuve")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.models.exam import ExamAnswer
 from tests.browser.conftest import LiveServer, assert_accessible, watch_page_errors
+from tests.browser.helpers import open_demo_paper
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +33,7 @@ def test_a_refused_save_without_the_final_marker_is_kept_and_lands(browser, tmp_
         context = browser.new_context()
         problems = watch_page_errors(context)
         page = context.new_page()
-        page.goto(f"{live.base}/demo/")
-        page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
-        page.wait_for_url(re.compile(r"/examen/$"))
-        page.get_by_role("button", name="Commencer l'épreuve").click()
-        page.wait_for_url(re.compile(r"/examen/passer$"))
+        open_demo_paper(page, live)
         forms = page.locator("form.exam-item")
         status = page.locator("#save-status")
         expect(status).to_have_attribute("aria-live", "polite")
@@ -123,11 +120,7 @@ def test_answers_queued_before_a_reload_are_sent_by_the_new_page(browser, tmp_pa
         context = browser.new_context()
         problems = watch_page_errors(context)
         page = context.new_page()
-        page.goto(f"{live.base}/demo/")
-        page.get_by_role("link", name="Épreuve 1 : questionnaire de certification").first.click()
-        page.wait_for_url(re.compile(r"/examen/$"))
-        page.get_by_role("button", name="Commencer l'épreuve").click()
-        page.wait_for_url(re.compile(r"/examen/passer$"))
+        open_demo_paper(page, live)
         forms = page.locator("form.exam-item")
         status = page.locator("#save-status")
         # Saves cannot get through (the network to the server is down for them).
