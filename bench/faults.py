@@ -757,6 +757,7 @@ def print_details(results: list[dict[str, Any]], args: argparse.Namespace) -> No
         print(
             f"   CPU outil (gunicorn + worker des nœuds + PostgreSQL) : {r['cpu_session']:.1f} s pendant la session,"
             f" {r['cpu_total']:.1f} s notes comprises, soit {r['cpu_total'] / r['candidates']:.3f} s par candidat"
+            f" ; dont PostgreSQL {r['cpu_pg_session']:.1f} s et le worker de l'outil {r['cpu_worker_session']:.1f} s"
             f" (démarrage du worker avant la session, non compté : {r['cpu_worker_start']:.1f} s)"
         )
         print(
