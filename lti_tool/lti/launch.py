@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
 from lti_tool.extensions import db

@@ -17,17 +17,20 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import refresh as refresh_locale
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from lti_tool.clock import now
 from lti_tool.extensions import csrf_exempt, db
+from lti_tool.i18n import normalise_locale
 from lti_tool.launch_session import current_launch, launch_required, trainer_required
 from lti_tool.lti import keys, lean, throttle
 from lti_tool.lti import purge as _purge  # noqa: F401  (registers the worker's purge task)
@@ -328,6 +331,11 @@ def launch() -> Any:
         session_token, link, role = start_session(valid, moment)
     except NoCourseRole as error:
         db.session.commit()  # the state is consumed and the person's earlier sessions ended
+        # No launch session to read the language from: the valid launch's own locale decides.
+        presentation = valid.claims.get(LTI + "launch_presentation") or {}
+        if isinstance(presentation, dict):
+            g.forced_locale = normalise_locale(presentation.get("locale"))
+            refresh_locale()
         return refusal(error, iss=valid.registration.issuer)
     # Read before the commit expires them (each would cost a query afterwards).
     target, issuer = (link.target if link else None), valid.registration.issuer

@@ -139,3 +139,13 @@ def test_launches_without_course_rights_get_a_french_page_and_nothing_else(lms, 
     # Nothing kept of a person who has no business here, and no session to use.
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
     assert db.session.scalar(select(func.count()).select_from(LaunchSession)) == 0
+
+
+def test_a_refusal_for_lack_of_course_role_speaks_the_launch_s_language(lms):
+    """The launch is valid and says English: its refusal is in English, not always in French."""
+    response = lms.full_launch(roles=[MENTOR], launch_presentation={"locale": "en-GB"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 403, body
+    assert "Your role in this course gives access to no page of this tool." in body
+    assert 'lang="en"' in body
+    assert "Votre rôle dans ce cours" not in body
