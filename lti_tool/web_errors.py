@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, url_for
+from flask import Flask, g, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -63,6 +63,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title, message = _messages(code)
+        if code == 413 and request.mimetype != "multipart/form-data":
+            # No file was sent (an LTI login or launch, a form): speak of the request.
+            title = _("Requête trop volumineuse")
+            message = _("La demande reçue dépasse la taille autorisée.")
         hint, home_url = "", None
         if code == 404 and g.get("launch") is not None:
             # After a launch: say where every page of the course starts from.

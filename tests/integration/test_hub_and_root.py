@@ -3,7 +3,10 @@ root says what the tool is; a favicon (issue 15, point 4)."""
 
 from __future__ import annotations
 
+import io
 import re
+
+from flask import request
 
 from tests.exam.conftest import small_bank  # noqa: F401  (fixture)
 
@@ -54,3 +57,22 @@ def test_root_says_what_the_tool_is_and_how_to_register(client):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301 and icon.headers["Location"].endswith("/static/favicon.svg")
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_a_413_names_a_file_only_when_a_file_was_sent(app, client):
+    """An upload over the limit says « Fichier trop volumineux »; a plain form over it does not."""
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    app.add_url_rule(
+        "/test-form", "test_form", lambda: str(len(request.form)), methods=["POST"]
+    )
+    upload = client.post(
+        "/test-form",
+        data={"f": (io.BytesIO(b"x" * 5000), "dossier.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 413
+    assert "Fichier trop volumineux" in upload.get_data(as_text=True)
+    form = client.post("/test-form", data={"f": "x" * 5000})
+    assert form.status_code == 413
+    html = form.get_data(as_text=True)
+    assert "Requête trop volumineuse" in html and "Fichier" not in html

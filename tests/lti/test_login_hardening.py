@@ -315,6 +315,9 @@ def test_a_large_body_is_refused_before_it_is_parsed(lms, store, path):
     fields = {f"f{n}": "x" * 20_000 for n in range(40)}
     response = lms.client.post(path, data={**LOGIN, **fields})
     assert response.status_code == 413
+    # Nobody sent a file: the page speaks of the request, not of an upload.
+    body = response.get_data(as_text=True)
+    assert "Requête trop volumineuse" in body and "fichier" not in body.lower()
     assert db.session.scalar(select(func.count()).select_from(OidcState)) == 0
     # An ordinary login still goes through.
     _state_of(lms.client.post("/lti/login", data=LOGIN))
