@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
-from lti_tool.lti import lean
+from lti_tool.lti import lean, outbound
 from lti_tool.lti.lean import DeploymentRow, RegistrationRow
 from lti_tool.models.lti import Deployment, JwksCache, Registration
 
@@ -69,16 +69,28 @@ Fetch = Callable[[str], dict[str, Any]]
 LOCAL_KEY_SETS: list[Callable[[str], dict[str, Any] | None]] = []
 
 
+#: Largest key set read from a platform: a JWKS holds a few keys of about 0.5 KB each.
+JWKS_MAX_BYTES = 256 * 1024
+
+
 def http_fetch_jwks(url: str) -> dict[str, Any]:
-    """Fetch a JWKS over HTTP (bounded time), or from an in-process key set."""
+    """Fetch a JWKS from an in-process key set, or over HTTP as every platform-chosen URL is
+    (``outbound.fetch_json``): at most ``JWKS_MAX_BYTES`` within a bounded time, redirects
+    checked hop by hop, internal addresses refused unless ``BILAN_REGISTRATION_ALLOW_PRIVATE``.
+    """
+    from flask import current_app
+
     for local in LOCAL_KEY_SETS:
         found = local(url)
         if found is not None:
             return found
-    response = requests.get(url, timeout=(5, 10))
-    response.raise_for_status()
-    data: dict[str, Any] = response.json()
-    return data
+    return outbound.fetch_json(
+        "GET",
+        url,
+        headers={"Accept": "application/json"},
+        allow_private=bool(current_app.config.get("REGISTRATION_ALLOW_PRIVATE")),
+        max_bytes=JWKS_MAX_BYTES,
+    )
 
 
 #: Replaced in tests to serve a platform's keys without a network.
@@ -171,7 +183,7 @@ def platform_key(registration: Registration | RegistrationRow, kid: str, now: da
         end_transaction_before_network()
         try:
             fresh, error = FETCH_JWKS[0](url), None
-        except (requests.RequestException, ValueError) as failure:
+        except (requests.RequestException, ValueError, outbound.OutboundError) as failure:
             fresh, error = None, failure
         cache = _remember(url, query, fresh, error, now)
         if error is not None:
