@@ -156,6 +156,8 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
         for block, entities in zip(blocks, found, strict=True)
     ]
     seen = _names_to_propagate([h for block_hits in first for h in block_hits], pseudonyms, own)
+    for word in _cited_anywhere(blocks):  # an author's name is not carried to its other mentions
+        seen.pop(word, None)
     for block, entities, block_hits in zip(blocks, found, first, strict=True):
         if seen and any(name in block.text for name in seen):
             # a second reading, the names already found being known: « Transdev » told again
@@ -163,6 +165,22 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
             block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen))
         hits.extend(block_hits)
     return hits
+
+
+_YEAR_NEAR = re.compile(r"\s*[,)]?\s*\(?\s*(?:19|20)\d{2}\b")
+
+
+def _cited_anywhere(blocks: Sequence[Block]) -> set[str]:
+    """Capitalised words cited as authors somewhere in the dossier: with a year (« (Pelletier,
+    Noiseux et Bujold, 1974) »), after « selon », in a list of surnames."""
+    words: set[str] = set()
+    for block in blocks:
+        for match in CITATION.finditer(block.text):
+            words.update(re.findall(rf"[{UP}][{LOW}]+", match.group(0)))
+        for match in AUTHOR_LIST.finditer(block.text):
+            if _YEAR_NEAR.match(block.text, match.end()):
+                words.update(re.findall(rf"[{UP}][{LOW}]+", match.group(0)))
+    return words
 
 
 def _names_to_propagate(
