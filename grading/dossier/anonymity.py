@@ -841,11 +841,13 @@ def _title_like(name: str) -> bool:
 
 
 def _about_a_meeting(text: str, start: int) -> bool:
-    """The sentence before ``start`` is about meeting, enquiring or applying, not working there."""
+    """The sentence is about meeting, enquiring or applying before ``start``, and does not say
+    the bénéficiaire works there (« … au CHU de Rennes, où elle travaille depuis 2010 »)."""
     left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
-    before = text[left:start]
-    meetings = list(_MEETING.finditer(before))
-    return bool(meetings) and not _WORKS_THERE.search(before[meetings[-1].end() :])
+    right = _SENTENCE_BOUNDS.search(text, start)
+    meetings = list(_MEETING.finditer(text, left, start))
+    rest = text[meetings[-1].end() : right.start() if right else len(text)] if meetings else ""
+    return bool(meetings) and not _WORKS_THERE.search(rest)
 
 
 def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
