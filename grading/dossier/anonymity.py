@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from grading.dossier import ner
 from grading.dossier.document import Block, Document, MetadataField
@@ -150,9 +151,60 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
     acronyms = _standalone_capitals(blocks)
     found = _model_entities(blocks)
     own = _own_organisations(blocks)
-    for block, entities in zip(blocks, found, strict=True):
-        hits.extend(_scan(block, pseudonyms, acronyms, entities, own))
+    first = [
+        list(_scan(block, pseudonyms, acronyms, entities, own))
+        for block, entities in zip(blocks, found, strict=True)
+    ]
+    seen = _names_to_propagate([h for block_hits in first for h in block_hits], pseudonyms, own)
+    for word in _cited_anywhere(blocks):  # an author's name is not carried to its other mentions
+        seen.pop(word, None)
+    for block, entities, block_hits in zip(blocks, found, first, strict=True):
+        if seen and any(name in block.text for name in seen):
+            # a second reading, the names already found being known: « Transdev » told again
+            # with no cue, « Rességuier » without « Mme » (one finding per mention)
+            block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen))
+        hits.extend(block_hits)
     return hits
+
+
+_YEAR_NEAR = re.compile(r"\s*[,)]?\s*\(?\s*(?:19|20)\d{2}\b")
+
+
+def _cited_anywhere(blocks: Sequence[Block]) -> set[str]:
+    """Capitalised words cited as authors somewhere in the dossier: with a year (« (Pelletier,
+    Noiseux et Bujold, 1974) »), after « selon », in a list of surnames."""
+    words: set[str] = set()
+    for block in blocks:
+        for match in CITATION.finditer(block.text):
+            words.update(re.findall(rf"[{UP}][{LOW}]+", match.group(0)))
+        for match in AUTHOR_LIST.finditer(block.text):
+            if _YEAR_NEAR.match(block.text, match.end()):
+                words.update(re.findall(rf"[{UP}][{LOW}]+", match.group(0)))
+    return words
+
+
+def _names_to_propagate(
+    hits: Sequence[Hit], pseudonyms: set[str], own: frozenset[str]
+) -> dict[str, str]:
+    """Names found with a cue, to find at their other mentions: an employer's name, a surname
+    after a civility (« Mme de Rességuier » → « Rességuier »), a first name used alone."""
+    seen: dict[str, str] = {}
+    for found in hits:
+        if found.code == "employer":
+            name = found.excerpt
+            if len(name) > 2 and re.search(rf"[{UP}]", name) and not _is_public_or_own(name, own):
+                seen.setdefault(name, "employer")
+        elif found.code == "name":
+            words = [
+                w
+                for w in re.findall(r"[\w'’-]+", found.excerpt)
+                if w.rstrip(".") not in _CIVILITY_WORDS
+            ]
+            capitalised = [w for w in words if re.match(rf"[{UP}][{LOW}]", w) and len(w) > 2]
+            for word in capitalised[-1:] if len(words) > 1 else capitalised:
+                if fold(word) not in NOT_NAMES and word not in pseudonyms:
+                    seen.setdefault(word, "name")
+    return seen
 
 
 #: Sentences the model reads: two capitalised words in a row (« Jean-Baptiste de La Fontaine »,
@@ -173,6 +225,7 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
             if (
                 _TWO_CAPITALS.search(sentence.group(0))
                 or _ORG_IN_CONTEXT.search(sentence.group(0))
+                or (_WORK_OF.search(sentence.group(0)) and _WORK_SENTENCE.search(sentence.group(0)))
             ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
@@ -208,7 +261,10 @@ def _scan(
     acronyms: set[str],
     entities: Sequence[ner.Entity] = (),
     own: frozenset[str] = frozenset(),
+    seen: Mapping[str, str] = MappingProxyType({}),
 ) -> Iterable[Hit]:
+    """``seen``: names found elsewhere in the dossier with a cue (name → code), whose other
+    mentions are findings too."""
     text = block.text
     taken = Spans()
 
@@ -303,7 +359,11 @@ def _scan(
     for match in EMPLOYER.finditer(text):
         name = _trim_organisation(match.group("org"))
         start = match.start("org")
-        if not name or _is_public_or_own(name, own) or name.split()[0].rstrip(".") in _CIVILITY_WORDS:
+        if (
+            not name
+            or _is_public_or_own(name, own)
+            or name.split()[0].rstrip(".") in _CIVILITY_WORDS
+        ):
             continue  # « travaille pour M. Martin »: a person, found as one
         if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
             " " not in name or _only_place(start, name, entities)
@@ -410,6 +470,19 @@ def _scan(
                 "name_like", "warning", "nom qui ressemble à celui d'une personne",
                 "Vérifiez et remplacez-le par une initiale s'il s'agit d'une personne.", match,
             )  # fmt: skip
+    for name, code in seen.items():  # the other mentions of a name found once with a cue
+        for match in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
+            if name in pseudonyms or not taken.claim(*match.span()):
+                continue
+            if code == "employer":
+                yield _employer_hit(name, block.where)
+            else:
+                yield Hit(
+                    "name", "error",
+                    f"À anonymiser : nom de personne « {name} » (déjà repéré ailleurs dans le "
+                    "dossier). Remplacez-le par une initiale ou un pseudonyme présenté comme tel.",
+                    block.where, name,
+                )  # fmt: skip
 
 
 LABELLED_NAME = re.compile(
@@ -704,7 +777,7 @@ _ORG_KIND = (
     r"Transports|[ÉE]tablissements|Ets|Soci[ée]t[ée]|Groupe|Laboratoires?|Clinique|EHPAD|Ehpad|"
     r"Boulangerie|Garage|Pharmacie|Menuiserie|Ma[çc]onnerie|Imprimerie|Brasserie|Auto-[ée]cole|SARL|SAS|"
     r"Mairie|Ville|Commune|CCAS|M[ée]tropole|Communaut[ée]\s+d['’]agglom[ée]ration|CHU|CHRU|CHI|GHT|"
-    r"Centre\s+hospitalier|H[ôo]pital|Coop[ée]rative|GAEC|EARL|SCOP"
+    r"Centre\s+hospitalier|H[ôo]pital|Coop[ée]rative|GAEC|EARL|SCOP|Domaine|Vignobles|Caves?"
 )
 ORG_NAMED = re.compile(
     rf"\b(?:{_ORG_KIND})\s+(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’]|les|le|la|l['’])\s*)?{_ORG_WORD}"
@@ -715,11 +788,18 @@ _ORG_KIND_LOWER = (
     r"coll[èe]ge|lyc[ée]e|cr[èe]che|h[ôo]pital|centre\s+hospitalier|mairie|ville|commune|restaurant|magasin|"
     r"agence|boulangerie|garage|banque|groupe|association|r[ée]sidence|pharmacie|ehpad|coop[ée]rative|"
     r"laboratoire|concession|atelier|cabinet|chu|gaec|brasserie|h[ôo]tel|supermarch[ée]|hypermarch[ée]|"
-    r"maison\s+de\s+retraite|caf[ée]|bar|librairie|jardinerie|scierie|fromagerie"
+    r"maison\s+de\s+retraite|caf[ée]|bar|librairie|jardinerie|scierie|fromagerie|domaine|cave(?:\s+coop[ée]rative)?|"
+    r"cha[îi]ne|franchise"
 )
 ORG_LOWER = re.compile(
     rf"\b(?:l['’]|la\s+|le\s+|au\s+|du\s+)(?P<kind>{_ORG_KIND_LOWER})\s+(?:(?:de\s+la|des|du|de|d['’]|les|le|la)\s*)?"
     rf"(?P<org>{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|les|le|la)\s*)*{_ORG_WORD}){{0,4}})"
+)
+#: A name in guillemets after its kind: « de l'entreprise « Le Goff Thermique » », « la cave
+#: coopérative « Les Vignerons de Buxy » » (with a lower-case kind, only in a sentence about work).
+ORG_QUOTED = re.compile(
+    rf"\b(?P<kind>{_ORG_KIND_LOWER}|{_ORG_KIND})(?:\s+[a-zà-ÿ-]{{3,20}}){{0,2}}\s*,?\s+"
+    rf"(?:(?:appel|nomm|baptis)[ée]e?s?\s+)?[«“\"]\s*(?P<org>[{UP}0-9][^»”\"\n]{{1,60}}?)\s*[»”\"]"
 )
 _WORK_SENTENCE = re.compile(
     r"(?i:\b(?:travaill|employ|salari|embauch|recrut|licenci|quitt|agent|atsem|titulaire|contrat|cdi|cdd|"
@@ -732,18 +812,64 @@ _ORG_BEFORE = re.compile(
 )
 
 
+#: A sentence about meeting someone of an organisation, enquiring or applying there: the
+#: organisation is not the bénéficiaire's employer (« Enquête métier auprès d'une responsable du
+#: CHU de Strasbourg », « Rencontre du directeur du CFA de Quimper avant le 30 avril »), unless
+#: the words between say they work there.
+_MEETING = re.compile(
+    r"(?i:\b(?:rencontr\w*|enqu[êe]tes?|aupr[èe]s\s+d|rendez-vous|rdv|visite\w*|entretiens?\s+(?:avec|d['’]information)|"
+    r"contact\w*|candidat\w*|inscri\w*|immersion|pmsmp|stage|postuler|rencontre)\b)"
+)
+_WORKS_THERE = re.compile(
+    r"(?i:\b(?:travaill|salari|employ|embauch|exerc|coll[èe]gue|son\s+employeur|depuis)\w*)"
+)
+
+
+_NAME_JOINERS = frozenset("de du des d' d’ la le les l' l’ et & à au aux en sur sous".split())
+
+
+def _title_like(name: str) -> bool:
+    """Every word capitalised, joiners apart (« Les Vignerons de Buxy »), at most six words."""
+    words = re.findall(r"[\w'’&-]+", name)
+    return 0 < len(words) <= 6 and all(
+        w[:1].isupper()
+        or w[:1].isdigit()
+        or w.lower() in _NAME_JOINERS
+        or re.match(r"(?i:[ld]['’])[A-ZÀ-Þ]", w)
+        for w in words
+    )
+
+
+def _about_a_meeting(text: str, start: int) -> bool:
+    """The sentence is about meeting, enquiring or applying before ``start``, and does not say
+    the bénéficiaire works there (« … au CHU de Rennes, où elle travaille depuis 2010 »)."""
+    left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
+    right = _SENTENCE_BOUNDS.search(text, start)
+    meetings = list(_MEETING.finditer(text, left, start))
+    rest = text[meetings[-1].end() : right.start() if right else len(text)] if meetings else ""
+    return bool(meetings) and not _WORKS_THERE.search(rest)
+
+
 def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
     """Organisations named with their kind (ORG_NAMED, ORG_LOWER)."""
     spans: list[tuple[int, int]] = []
-    for pattern in (ORG_NAMED, ORG_LOWER):
+    for pattern in (ORG_QUOTED, ORG_NAMED, ORG_LOWER):
         for match in pattern.finditer(text):
             start, end = match.span()
             name = _trim_organisation(match.group(0))
-            if pattern is ORG_LOWER:
+            if pattern is ORG_QUOTED:
+                start, end = match.span("org")
+                name = _ORG_TAIL.sub("", match.group("org"))
+                if not _title_like(name):
+                    continue  # a workshop's title: « un atelier « Comprendre son premier budget » »
+            if _about_a_meeting(text, start):
+                continue  # « Rencontre du directeur du CFA de Quimper »: not where they work
+            if pattern is not ORG_NAMED:
                 org = _trim_organisation(match.group("org"))
                 first = org.split()[0] if org else ""
                 # « la société Onet » → « Onet »; « l'école Jacques Prévert » keeps its kind
-                name = f"{match.group('kind')} {org}" if _known_first_name(first) else org
+                if pattern is ORG_LOWER:
+                    name = f"{match.group('kind')} {org}" if _known_first_name(first) else org
                 left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
                 right = _SENTENCE_BOUNDS.search(text, end)
                 sentence = text[left : right.start() if right else len(text)]
@@ -768,7 +894,7 @@ def _organisations(text: str, own: frozenset[str]) -> list[tuple[int, int]]:
 _JOB_CONTEXT = re.compile(
     r"(?i:\b(?:commercia|consultan|chef|responsable|direct|pr[ée]parat|magasini|cariste|chauffeu|"
     r"livreu|ing[ée]nieu|assistan|comptable|conseill|manag|charg[ée]|infirmi|d[ée]veloppeu|technici|"
-    r"op[ée]rat|agent|employ|salari|vendeu|caissi|serveu|cuisini|travaill|exerc|poste|cdi|cdd|"
+    r"op[ée]rat|agent|employ|salari|vendeu|caissi|serveu|cuisini|travaill|exerc|poste|cdi|cdd|condui|"
     r"int[ée]rim|mission|carri[èe]re|pass[ée]|ann[ée]es|ans\b|esn|ssii|site\b|usine|entrep[ôo]t|"
     r"prestataire|sous-traitan|mutuelle|banque|assur)\w*)"
 )
@@ -780,8 +906,8 @@ _TITLE_AT = re.compile(
 )
 _WORK_ORG = rf"{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|sur)\s*)*{_ORG_WORD}){{0,4}}"
 _ORG_IN_CONTEXT = re.compile(
-    rf"(?:\bpour\s+|\(\s*|\b(?:direct\w+|pr[ée]sident\w*|pdg|drh|g[ée]rant\w*)(?:\s+g[ée]n[ée]ra\w+)?\s+(?:de\s+|d['’]|du\s+))"
-    rf"(?P<org>{_WORK_ORG})(?=\s*[,)]|\s+(?:depuis|pendant|entre|de\s+\d|en\s+\d|à|au|puis|et|où|avant|comme)\b|\s*[.;:]|$)"
+    rf"(?:\bpour\s+(?P<article>(?:la|le|l['’])\s*)?|\(\s*|\b(?:direct\w+|pr[ée]sident\w*|pdg|drh|g[ée]rant\w*)(?:\s+g[ée]n[ée]ra\w+)?\s+(?:de\s+|d['’]|du\s+))"
+    rf"(?P<org>{_WORK_ORG})(?=\s*[,)]|\s+(?:depuis|pendant|entre|de\s+\d|en\s+\d|à|au|aux|puis|et|où|avant|comme|sur|dans)\b|\s*[.;:]|$)"
 )
 
 
@@ -797,8 +923,18 @@ def _organisations_in_work_context(
         end = start + len(name)
         left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
         before = text[left:start]
-        if not name or re.search(r"\d", name) or not re.search(rf"[{UP}][{LOW}]{{2}}", name):
-            continue  # an acronym or a code (« (CPF) », « (K2111) »)
+        acronym = re.fullmatch(rf"[{UP}]{{3,6}}", name or "") is not None
+        if (
+            not name
+            or re.search(r"\d", name)
+            or not (
+                re.search(rf"[{UP}][{LOW}]{{2}}", name)
+                or (acronym and match.group("article") and name not in ACRONYMS)
+            )
+        ):
+            continue  # an acronym or a code (« (CPF) », « (K2111) »), not « pour la RTM »
+        if _about_a_meeting(text, match.start()):
+            continue  # « Rencontre du directeur du CFA de Quimper »
         if not _JOB_CONTEXT.search(before) or _OWN_CUE.search(before):
             continue
         if text[match.start() : start].lstrip().startswith("(") and re.search(
@@ -840,10 +976,47 @@ def _organisations_after_cue(
         start, end = _widen(text, entity.start, entity.end)
         name = text[start:end]
         if (
-            _ORG_BEFORE.search(text[max(0, start - 40) : start])
+            (
+                _ORG_BEFORE.search(text[max(0, start - 40) : start])
+                or _in_work_sentence_after_of(text, start, name, entity.label, entities)
+            )
             and not _is_public_or_own(name, own)
             and _all_capitalised(name)
             and len(name) > 2
         ):
             spans.append((start, end))
     return spans
+
+
+#: « … de Michelin », « pour la RTM », « au sein d'Airbus »: what the model calls an organisation
+#: after such a word, in a sentence about the bénéficiaire's work.
+_OF_BEFORE = re.compile(
+    r"(?i:\b(?:de|du|des|d['’]|pour\s+(?:la|le|l['’])|chez|au\s+sein\s+d(?:e|u|es|['’])|à\s+la|au))\s*$"
+)
+_WORK_OF = re.compile(rf"(?i:\b(?:de|du|d['’]|pour\s+(?:la|le|l['’])|à\s+la|au)\s*)[{UP}]")
+
+
+def _in_work_sentence_after_of(
+    text: str, start: int, name: str, label: str, entities: Sequence[ner.Entity]
+) -> bool:
+    """An organisation after « de », « pour la », « au » in a sentence about the bénéficiaire's
+    work, not about a meeting, not a place the model also sees, not an acronym of the trade."""
+    if not _OF_BEFORE.search(text[max(0, start - 30) : start]):
+        return False
+    left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
+    right = _SENTENCE_BOUNDS.search(text, start)
+    sentence = text[left : right.start() if right else len(text)]
+    if not (_WORK_SENTENCE.search(sentence) or _JOB_CONTEXT.search(sentence)):
+        return False
+    if _about_a_meeting(text, start) or _OWN_CUE.search(sentence):
+        return False
+    end = start + len(name)
+    words = name.split()
+    return not (
+        any(e.label == "LOC" and e.start < end and e.end > start for e in entities)
+        or any(w in ACRONYMS or fold(w) in NOT_NAMES for w in words)
+        or (re.fullmatch(rf"[{UP}]+", name) and not re.search(r"(?i:pour)\s+\S+\s*$", text[:start]))
+        or _PLACE_BEFORE.search(text[max(0, start - 25) : start])
+        or _known_first_name(words[0])
+        or (label != "ORG" and words[0] in insee_first_names())
+    )  # not a town, a school's acronym (« moniteur au CFPPA »), « place du Ralliement », a person

@@ -931,7 +931,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
     "accident": re.compile(
         r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
-        r"|\bsequelles?\b|\bfractures?\b|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b"
+        r"|\bsequelles?\b|\bfractures?\b|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b(?: (?:du|de la|de l'|des) ?\w+)?"
     ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
     "troubles": re.compile(
@@ -1008,6 +1008,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"\b(?:poussees?|maladie|douleurs?) inflammatoires?\b|\blupus\b|\bspondylarthrite\b"
         r"|\bthyroide\b|\bobesite\b|\banemie\b|\bconvalescen\w*|\breeducation\b"
         r"|\bchirurgie (?:du|de la|de l')\b|\bopere\w* (?:du|de la|de l')\b"
+        r"|\b(?:a|ont|avait|avaient) ete operee?s?\b(?! (?:du|de la|de l'))(?: en \w+| il y a \w+ \w+| l'an \w+)?|\bs'est fait\w* operer\b"
     ),
 }
 #: Health vocabulary about other people or a job: the sentence is not about the bénéficiaire's

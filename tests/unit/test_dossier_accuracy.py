@@ -416,10 +416,13 @@ def test_batch_b_classes_of_miss(text, expected):
 
 
 def test_the_consultant_s_cabinet_named_before_a_full_stop_is_not_a_finding():
-    assert found(
-        "Nous intervenons comme consultante associée du cabinet Praxis Orientation. Mme V. a "
-        "sollicité ce bilan. Le cabinet Praxis Orientation est certifié."
-    ) == []
+    assert (
+        found(
+            "Nous intervenons comme consultante associée du cabinet Praxis Orientation. Mme V. a "
+            "sollicité ce bilan. Le cabinet Praxis Orientation est certifié."
+        )
+        == []
+    )
 
 
 # --- third round: the misses of batches B and C, and of batch D ----------------------------
@@ -554,7 +557,9 @@ def test_plain_paragraph_headings_of_a_pdf_are_recognised_by_meaning():
 
 
 def test_consent_accepted_in_writing():
-    report = report_of("Elle a accepté par écrit que son bilan serve, anonymisé, à ma certification.")
+    report = report_of(
+        "Elle a accepté par écrit que son bilan serve, anonymisé, à ma certification."
+    )
     assert set(codes(report, "consent")) == {"found"}
 
 
@@ -618,3 +623,92 @@ def test_an_employer_after_a_job_with_pour_or_in_brackets_is_reported(text, empl
 )
 def test_towns_codes_people_and_public_bodies_in_a_job_sentence_are_not_employers(text):
     assert [f for f in found(text) if f[0] == "employer"] == []
+
+
+# --- fourth round (batch E's and batch F's misses, in their general form) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("M. D. est salarié depuis 1998 de l'entreprise « Le Goff Thermique », à Quimper.",
+         "Le Goff Thermique"),
+        ("Il a passé dix ans à la cave coopérative « Les Vignerons de Buxy ».", "Les Vignerons de Buxy"),
+        ("Elle est employée depuis 2012 par une société appelée « Nova Froid Services ».",
+         "Nova Froid Services"),
+    ],
+)  # fmt: skip
+def test_an_employer_in_guillemets_after_its_kind_is_reported(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+def test_a_title_in_guillemets_is_not_an_employer():
+    assert found("Il a conçu un atelier « Comprendre son premier budget » pour des élèves.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Samia est agente d'accueil et de sécurité pour Securitas sur le site d'un grand hôpital.",
+         "Securitas"),
+        ("Avant, il a roulé huit ans pour Transdev sur les cars scolaires.", "Transdev"),
+        ("Il conduit pour la RTM sur la ligne 21 depuis vingt ans.", "RTM"),
+        ("Elle a fait deux ans de missions à la comptabilité fournisseurs de Michelin.", "Michelin"),
+        ("Actuellement ouvrier au Domaine Rapet, il veut quitter la taille.", "Domaine Rapet"),
+    ],
+)  # fmt: skip
+def test_an_employer_after_pour_de_or_with_its_kind_in_a_work_sentence_is_reported(text, employer):
+    assert found(text, pseudonyms=("Samia",)) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rencontre du directeur du CFA de Quimper avant le 30 avril 2026.",
+        "Enquête métier auprès d'une responsable qualité du CHU de Strasbourg avant le 30 avril.",
+        "Mme F. est vendeuse dans une boutique de la place du Ralliement depuis 2011.",
+        "Pistes : caviste, agent de chai, moniteur au CFPPA.",
+        "Il est préparateur de commandes à l'entrepôt de Vern-sur-Seiche depuis 2009.",
+        "Il a suivi la formation de l'AFPA pour la conduite d'engins pendant six mois.",
+    ],
+)
+def test_meetings_places_and_schools_in_a_work_sentence_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
+
+
+def test_where_they_work_is_still_reported_in_a_sentence_about_a_meeting():
+    text = "Elle a rencontré sa cadre au CHU de Rennes, où elle travaille depuis 2010."
+    assert found(text) == [("employer", "CHU de Rennes")]
+
+
+def test_a_name_found_once_with_a_cue_is_reported_at_its_other_mentions():
+    assert found(
+        "Avant, il a roulé huit ans pour Transdev sur les cars scolaires.",
+        "Aujourd'hui Transdev lui propose un poste de régulateur.",
+    ) == [("employer", "Transdev"), ("employer", "Transdev")]
+    assert found(
+        "Sa responsable, Mme de Rességuier, l'a soutenue.",
+        "Le conflit avec Rességuier a duré deux ans.",
+    ) == [("name", "Mme de Rességuier"), ("name", "Rességuier")]
+
+
+def test_an_author_or_a_pseudonym_is_not_carried_to_its_other_mentions():
+    first = "Mon référent cite souvent Denis Pelletier."
+    assert found(first)  # a false alarm on an author, not carried to the citation below
+    assert found(
+        first, "L'ADVP (Pelletier, Noiseux et Bujold, 1974) structure l'investigation."
+    ) == found(first)
+    assert found(
+        "Sa responsable, Mme Vasseur, l'a soutenue.", "Vasseur l'a recommandée.",
+        pseudonyms=("Mme Vasseur",),
+    ) == []  # fmt: skip
+
+
+def test_an_operation_of_the_beneficiary_is_health_data():
+    assert health("Elle a été opérée en novembre et garde des fourmillements.") == {
+        "a été opérée en novembre"
+    }
+    assert health("Il s'est fait opérer l'an dernier.") == {"s'est fait opérer"}
+    assert health("Après une opération de l'épaule en 2024, il ne peut plus lever les bras.") == {
+        "Après une opération de l'épaule"
+    }  # the finding says which operation
