@@ -207,7 +207,9 @@ def _names_to_propagate(
                 for w in re.findall(r"[\w'’-]+", found.excerpt)
                 if w.rstrip(".") not in _CIVILITY_WORDS
             ]
-            civility = any(w.rstrip(".") in _CIVILITY_WORDS for w in re.findall(r"[\w'’.-]+", found.excerpt))
+            civility = any(
+                w.rstrip(".") in _CIVILITY_WORDS for w in re.findall(r"[\w'’.-]+", found.excerpt)
+            )
             if len(words) > 1 and not civility and not _has_first_name(found.excerpt):
                 continue  # what the model alone called a person (« Chef de Baie »): not carried
             capitalised = [w for w in words if re.match(rf"[{UP}][{LOW}]", w) and len(w) > 2]
@@ -1164,9 +1166,9 @@ def _person_cue(text: str, match: re.Match[str], entities: Sequence[ner.Entity])
         return False
     if _PLACE_BEFORE.search(text[max(0, start - 25) : start]) or _PLACE_PREPOSITION.search(before):
         return False  # « rue Pierre », « vers Saint-Pierre »
-    if any(e.label in ("LOC", "ORG") and e.start <= start and e.end >= end for e in entities) and not any(
-        e.label == "PER" and e.start <= start and e.end >= end for e in entities
-    ):
+    if any(
+        e.label in ("LOC", "ORG") and e.start <= start and e.end >= end for e in entities
+    ) and not any(e.label == "PER" and e.start <= start and e.end >= end for e in entities):
         return False
     return bool(
         _ROLE_AFTER.match(text, end)
@@ -1229,7 +1231,11 @@ def _organisations_by_kind(
                 or any(w.rstrip(".") in _CIVILITY_WORDS for w in words)
                 or _known_first_name(words[0])
                 or (words[0] in insee_first_names() and "ORG" not in covering)
-                or (len(words) == 1 and words[0] in first_names_that_are_words() and "ORG" not in covering)
+                or (
+                    len(words) == 1
+                    and words[0] in first_names_that_are_words()
+                    and "ORG" not in covering
+                )
                 or _place_reading(start, end, entities)
                 or ("PER" in covering and "ORG" not in covering and len(words) > 1)
                 or _about_a_meeting(text, start)

@@ -169,5 +169,7 @@ def organisation_kinds() -> tuple[str, ...]:
     """Kinds of organisation (« agence », « armement », « ESN », « start-up »): ``data/
     organisations.txt``, longest first (so « agence immobilière » is read before « agence »)."""
     text = (Path(__file__).parent / "data" / "organisations.txt").read_text("utf-8")
-    kinds = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    kinds = {
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    }
     return tuple(sorted(kinds, key=lambda k: (-len(k), k)))
