@@ -1237,7 +1237,6 @@ def _organisations_by_kind(
                     and "ORG" not in covering
                 )
                 or _place_reading(start, end, entities)
-                or ("PER" in covering and "ORG" not in covering and len(words) > 1)
                 or _about_a_meeting(text, start)
                 or _OWN_CUE.search(sentence)
                 or re.match(r"\s*\(\s*(?:19|20)\d{2}", text[end:])
