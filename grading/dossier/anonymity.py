@@ -10,7 +10,14 @@ from types import MappingProxyType
 
 from grading.dossier import ner
 from grading.dossier.document import Block, Document, MetadataField
-from grading.dossier.names import ACRONYMS, FIRST_NAMES, NOT_NAMES, insee_first_names
+from grading.dossier.names import (
+    ACRONYMS,
+    FIRST_NAMES,
+    NOT_NAMES,
+    first_names_that_are_words,
+    insee_first_names,
+    organisation_kinds,
+)
 from grading.dossier.text import Spans, fold
 
 UP = "A-ZÀ-ÖØ-Þ"
@@ -200,6 +207,11 @@ def _names_to_propagate(
                 for w in re.findall(r"[\w'’-]+", found.excerpt)
                 if w.rstrip(".") not in _CIVILITY_WORDS
             ]
+            civility = any(
+                w.rstrip(".") in _CIVILITY_WORDS for w in re.findall(r"[\w'’.-]+", found.excerpt)
+            )
+            if len(words) > 1 and not civility and not _has_first_name(found.excerpt):
+                continue  # what the model alone called a person (« Chef de Baie »): not carried
             capitalised = [w for w in words if re.match(rf"[{UP}][{LOW}]", w) and len(w) > 2]
             for word in capitalised[-1:] if len(words) > 1 else capitalised:
                 if fold(word) not in NOT_NAMES and word not in pseudonyms:
@@ -226,6 +238,7 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
                 _TWO_CAPITALS.search(sentence.group(0))
                 or _ORG_IN_CONTEXT.search(sentence.group(0))
                 or (_WORK_OF.search(sentence.group(0)) and _WORK_SENTENCE.search(sentence.group(0)))
+                or any(p.search(sentence.group(0)) for p in _kind_patterns())
             ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
@@ -349,6 +362,7 @@ def _scan(
         if (
             not _tokens(name) <= pseudonyms
             and _plausible_name(name)
+            and not _is_public_or_own(name, own)
             and taken.claim(*match.span(1))
         ):
             yield Hit(
@@ -363,6 +377,7 @@ def _scan(
             not name
             or _is_public_or_own(name, own)
             or name.split()[0].rstrip(".") in _CIVILITY_WORDS
+            or name.split()[0] in _PLATFORMS
         ):
             continue  # « travaille pour M. Martin »: a person, found as one
         if _AT_PLACE.search(text[max(0, start - 12) : start]) and (
@@ -379,6 +394,24 @@ def _scan(
         if taken.claim(start, end):
             name = text[start:end]
             yield _employer_hit(name, block.where)
+    for start, end in _organisations_by_kind(text, entities, own):
+        if taken.claim(start, end):
+            yield _employer_hit(text[start:end], block.where)
+    for match in FAMILY_NAME.finditer(text):
+        name = match.group("name")
+        if (
+            name not in pseudonyms
+            and _plausible_name(name)
+            and not _known_first_name(name)
+            and not re.match(r"\s+(?:de|du|des|d['’])\s*[A-ZÀ-Þ]", text[match.end() :])
+            and not _only_place(match.start("name"), name, entities)
+            and taken.claim(*match.span("name"))
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : nom de famille « {name} ». Remplacez-le par une initiale "
+                "(la famille L.) ou un pseudonyme présenté comme tel.", block.where, name,
+            )  # fmt: skip
     for match in ROLE_NAME.finditer(text):
         name = match.group(1)
         if (
@@ -429,6 +462,11 @@ def _scan(
             continue
         if _PLACE_BEFORE.search(text[max(0, start - 25) : start]):
             continue  # « lycée Jean Moulin », « rue Victor Hugo »
+        if not _has_first_name(name) and (
+            _AT_OR_PLACE.search(text[max(0, start - 14) : start])
+            or fold(name.split()[0]) in _JOB_WORDS
+        ):
+            continue  # « basé à Chef de Baie »: a place, a job title, not a person
         if _INITIAL_AFTER.match(text, end) and len(tokens) == 1:
             continue  # « Sophie D. »: anonymised as the guide asks
         if _is_public_or_own(name, own) or not _all_capitalised(name):
@@ -440,6 +478,20 @@ def _scan(
                 "(Sophie D.) ou un pseudonyme présenté comme tel.", block.where, name,
             )  # fmt: skip
     more = insee_first_names()
+    words = first_names_that_are_words()
+    for match in FIRST_NAME.finditer(text):
+        name = match.group(0)
+        if (
+            name in words
+            and name not in pseudonyms
+            and _person_cue(text, match, entities)
+            and taken.claim(*match.span())
+        ):
+            yield Hit(
+                "name", "error",
+                f"À anonymiser : prénom « {name} ». Remplacez-le par une initiale ou un "
+                "pseudonyme présenté comme tel (« Karim, prénom modifié »).", block.where, name,
+            )  # fmt: skip
     for match in FIRST_NAME.finditer(text):
         name = match.group(0)
         if (
@@ -447,6 +499,8 @@ def _scan(
             and name not in pseudonyms
             and not _INITIAL_AFTER.match(text, match.end())
             and not _PLACE_BEFORE.search(text[max(0, match.start() - 25) : match.start()])
+            and not _PLACE_ARTICLE.search(text[max(0, match.start() - 6) : match.start()])
+            and not _inside_a_place(match.start(), match.end(), entities)
             and not _PLACE_PREPOSITION.search(text[max(0, match.start() - 14) : match.start()])
             and taken.claim(*match.span())
         ):
@@ -530,10 +584,12 @@ _OWN_CUE = re.compile(
     r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
     r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
     r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du)"
-    r"|nos\s+locaux|en\s+partenariat\s+avec)"
+    r"|nos\s+locaux|en\s+partenariat\s+avec|sous\s+le\s+nom)"
 )
 _OWN_NAME = re.compile(
-    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de|avec|sous\s+l['’]enseigne|du\s+(?:cabinet|centre|r[ée]seau))\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+    rf"(?:(?:au\s+sein\s+d[eu']|chez|pour|à|:|de|avec|sous\s+l['’]enseigne|du\s+(?:cabinet|centre|r[ée]seau)"
+    rf"|(?:pour|de|à|avec|dans|chez)\s+(?:le|la|l['’]|un|une)\s*(?:cabinet|centre|r[ée]seau|structure|organisme|soci[ée]t[ée]|association|agence)"
+    rf"|sous\s+le\s+nom(?:\s+de)?(?:\s+commercial)?\s*«?)\s+|d['’])({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
 )
 
 
@@ -817,7 +873,7 @@ _ORG_BEFORE = re.compile(
 #: CHU de Strasbourg », « Rencontre du directeur du CFA de Quimper avant le 30 avril »), unless
 #: the words between say they work there.
 _MEETING = re.compile(
-    r"(?i:\b(?:rencontr\w*|enqu[êe]tes?|aupr[èe]s\s+d|rendez-vous|rdv|visite\w*|entretiens?\s+(?:avec|d['’]information)|"
+    r"(?i:\b(?:rencontr\w*|enqu[êe]tes?|aupr[èe]s\s+d|rendez-vous|rdv|visit\w*|entretiens?\s+(?:avec|d['’]information)|"
     r"contact\w*|candidat\w*|inscri\w*|immersion|pmsmp|stage|postuler|rencontre)\b)"
 )
 _WORKS_THERE = re.compile(
@@ -1020,3 +1076,172 @@ def _in_work_sentence_after_of(
         or _known_first_name(words[0])
         or (label != "ORG" and words[0] in insee_first_names())
     )  # not a town, a school's acronym (« moniteur au CFPPA »), « place du Ralliement », a person
+
+
+#: A family named by its surname: « la famille Lecoutre », « chez les Martineau », « les époux Roux ».
+FAMILY_NAME = re.compile(
+    rf"(?i:\b(?:la\s+famille|chez\s+les|les\s+[ée]poux|les\s+enfants\s+des?|la\s+maison\s+des))"
+    rf"\s+(?P<name>{_PARTICLE}?{_NAME_TOKEN})(?![\w'’-])"
+)
+#: « à La Rochelle », « Le Mans »: a capitalised article before a capitalised word makes a place.
+_PLACE_ARTICLE = re.compile(r"(?<![\w'’])(?:La|Le|Les|L['’])\s*$")
+_AT_OR_PLACE = re.compile(
+    r"(?i:\b(?:à|a|au|aux|en|vers|pr[èe]s\s+de|bas[ée]e?s?\s+à|depuis|jusqu['’]à|sur))\s+$"
+)
+#: Job words capitalised in a title (« Chef de Baie » is a place; « Chef de Projet » a job).
+_JOB_WORDS = frozenset(
+    """chef cheffe directeur directrice responsable charge chargee agent agente conseiller
+    conseillere technicien technicienne assistant assistante president presidente gerant gerante
+    adjoint adjointe capitaine patron patronne second maitre""".split()
+)
+
+
+def _place_reading(start: int, end: int, entities: Sequence[ner.Entity]) -> bool:
+    """The model reads the name itself as a place, not as an organisation (« l'agence Nantes
+    Centre »); a place that swallows the kind before it (« réseau Nexity ») is no such reading."""
+    return any(
+        e.label == "LOC" and start <= e.start < end and e.end >= end for e in entities
+    ) and not any(e.label == "ORG" and e.start < end and e.end > start for e in entities)
+
+
+def _has_first_name(name: str) -> bool:
+    """A word of ``name`` is a first name (the short list, INSEE's, or one that is a word too)."""
+    more = insee_first_names()
+    return any(
+        _known_first_name(w) or w in more or w in first_names_that_are_words()
+        for w in re.findall(r"[\w'’-]+", name)
+    )
+
+
+def _inside_a_place(start: int, end: int, entities: Sequence[ner.Entity]) -> bool:
+    """The model reads a longer place around the word (« Saint-Jean-de-Luz », « Port Lympia »);
+    a place's name starts with a capital (« maman de Inaya » is not one)."""
+    return any(
+        e.label == "LOC"
+        and e.start <= start
+        and e.end >= end
+        and (e.end - e.start) > (end - start)
+        and e.text[:1].isupper()
+        for e in entities
+    ) and not any(e.label == "PER" and e.start <= start and e.end >= end for e in entities)
+
+
+#: Around a first name that is also a word (« Ange », « Rose »): a role in apposition (« Ange,
+#: son ancien directeur »), a verb of a person after it (« quand Rose m'a dit »), « avec » or a
+#: verb of speech before it (« parle souvent de Ange »).
+_ROLE_AFTER = re.compile(
+    rf"\s*,\s*(?:son|sa|mon|ma|leur|notre|votre|un|une|l['’]|le|la)\s*(?:(?:ancien(?:ne)?|nouvel(?:le)?|"
+    rf"jeune|petite?|grande?|premi[eè]re?|propre|ex-?)\s+)?(?:{_ROLE}|amie?|cadette?|a[iî]n[ée]e?|"
+    rf"associ[ée]e?|employ[ée]e?|apprentie?|stagiaire|cliente?|patiente?|[ée]l[èe]ve)\b",
+    re.IGNORECASE,
+)
+_PERSON_VERB_AFTER = re.compile(
+    r"\s+(?:ne\s+|n['’]|m['’]|l['’]|lui\s+|leur\s+|me\s+|nous\s+|s['’]|se\s+|y\s+|en\s+)*"
+    r"(?:a|avait|aura|dit|disait|explique|expliquait|raconte|racontait|pense|pensait|r[ée]p[èe]te|"
+    r"r[ée]p[ée]tait|conseille|conseillait|appelle|appelait|rit|riait|souhaite|souhaitait|veut|voulait|"
+    r"trouve|trouvait|insiste|insistait|sait|savait|aime|aimait|parle|parlait|est\s+(?:venue?|partie?|"
+    r"n[ée]e|morte?|d[ée]c[ée]d[ée]e?|arriv[ée]e?|rest[ée]e?|devenue?|malade|enceinte|mari[ée]e?|"
+    r"retrait[ée]e?)|[ée]tait\s+(?:l[àa]|malade|venue?|partie?))\b"
+)
+_PERSON_BEFORE = re.compile(
+    r"(?i:\b(?:avec|aupr[èe]s\s+d['’]|aupr[èe]s\s+de|par(?:le|lait|lent|l[ée])\w*\s+(?:souvent\s+|beaucoup\s+|encore\s+)?(?:de|d['’])"
+    r"|dit\s+à|demand\w*\s+à|appel\w*|pr[ée]nomm[ée]e?|surnomm[ée]e?|et\s+(?:de\s+)?son\s+\w+|"
+    r"cit\w*|rencontr\w*|aid[ée]e?\s+par|form[ée]e?\s+par|encourag[ée]e?\s+par|soutenue?\s+par))\s*$"
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(?i:\b(?:le|la|les|un|une|des|du|au|aux|ce|cette|son|sa|ses|mon|ma|notre|leur)\s+)$"
+)
+
+
+def _person_cue(text: str, match: re.Match[str], entities: Sequence[ner.Entity]) -> bool:
+    """A first name that is also a French word (« Ange », « Rose », « Pierre ») is a name only
+    mid-sentence, alone (no capitalised word beside it), not after a determiner (« la Rose
+    des vents ») and with a person cue around it."""
+    start, end = match.span()
+    before = text[max(0, start - 40) : start]
+    left = text[:start].rstrip()
+    if not left or not (left[-1].islower() or left[-1] in ",'’") or _CAPITAL_NEXT.match(text, end):
+        return False  # sentence-initial, or part of a longer proper name
+    if _CAPITAL_BEFORE.search(before) or _DETERMINER_BEFORE.search(before):
+        return False
+    if _PLACE_BEFORE.search(text[max(0, start - 25) : start]) or _PLACE_PREPOSITION.search(before):
+        return False  # « rue Pierre », « vers Saint-Pierre »
+    if any(
+        e.label in ("LOC", "ORG") and e.start <= start and e.end >= end for e in entities
+    ) and not any(e.label == "PER" and e.start <= start and e.end >= end for e in entities):
+        return False
+    return bool(
+        _ROLE_AFTER.match(text, end)
+        or _PERSON_VERB_AFTER.match(text, end)
+        or _PERSON_BEFORE.search(before)
+    )
+
+
+#: Web platforms and tools named after « le groupe », « le réseau », « la plateforme »: not employers.
+_PLATFORMS = frozenset(
+    """Facebook LinkedIn Linkedin WhatsApp Whatsapp Instagram Twitter TikTok Snapchat YouTube Youtube
+    Indeed Google Teams Zoom Moodle Discord Slack Telegram Signal Skype Parcoursup Diagoriente
+    Welcome Jobteaser Monster Meteojob Hellowork Viadeo Pinterest Reddit""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A capitalised name right after a kind of organisation (« l'armement Pêcheries Océanes »,
+    « le réseau Nexity », « l'agence Orpi Port Lympia »), or in apposition after one (« une ESN,
+    Sopra Steria, », « une start-up de la livraison de repas, Frichti, »)."""
+    kinds = "|".join(
+        re.escape(k).replace(r"\ ", r"\s+").replace("'", "['’]") for k in organisation_kinds()
+    )
+    name = rf"{_ORG_WORD}(?:\s+(?:(?:&|et)\s+)?(?:{_ORG_WORD}|\d{{1,4}}\b)){{0,4}}"
+    direct = re.compile(
+        rf"(?i:\b(?:l['’]|le|la|les|au|aux|du|des|d['’]un|d['’]une|un|une|chez|à\s+l['’]|à\s+la|de\s+l['’]|"
+        rf"de\s+la|dans\s+l['’]|dans\s+la|dans\s+le|cette|cet|ce|son|sa|ses|notre|leur)\s*(?P<kind>{kinds}))"
+        rf"\s+(?P<org>{name})"
+    )
+    apposition = re.compile(
+        rf"(?i:\b(?:une?|des|l['’]|le|la|cette|cet|ce|son|sa)\s*(?P<kind>{kinds}))(?P<between>(?:\s+[a-zà-ÿ'’-]+){{0,7}}?)"
+        rf"\s*(?:,|\(|–|—)\s*(?P<org>{name})\s*(?=[,).;–—]|\s+(?:jusqu|puis|où|qui|en\s|pendant|depuis|avant|après|pour|à|au|dans)\b)"
+    )
+    return direct, apposition
+
+
+def _organisations_by_kind(
+    text: str, entities: Sequence[ner.Entity], own: frozenset[str]
+) -> list[tuple[int, int]]:
+    """Organisations named after their kind or in apposition to it, not a person, a place, a
+    public body, the consultant's organisation, nor one met or visited."""
+    spans: list[tuple[int, int]] = []
+    for pattern in _kind_patterns():
+        for match in pattern.finditer(text):
+            start = match.start("org")
+            name = _trim_organisation(match.group("org"))
+            if not name or len(name) < 3:
+                continue
+            end = start + len(name)
+            words = name.split()
+            left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
+            right = _SENTENCE_BOUNDS.search(text, end)
+            sentence = text[left : right.start() if right else len(text)]
+            covering = {e.label for e in entities if e.start < end and e.end > start}
+            if (
+                _is_public_or_own(name, own)
+                or words[0] in _PLATFORMS
+                or re.search(r"[\d.]", words[0])
+                or any(w.rstrip(".") in _CIVILITY_WORDS for w in words)
+                or _known_first_name(words[0])
+                or (words[0] in insee_first_names() and "ORG" not in covering)
+                or (
+                    len(words) == 1
+                    and words[0] in first_names_that_are_words()
+                    and "ORG" not in covering
+                )
+                or _place_reading(start, end, entities)
+                or _about_a_meeting(text, start)
+                or _OWN_CUE.search(sentence)
+                or re.match(r"\s*\(\s*(?:19|20)\d{2}", text[end:])
+                or fold(words[0]) in NOT_NAMES
+            ):
+                continue
+            spans.append((start, end))
+    return spans

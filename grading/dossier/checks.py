@@ -920,7 +920,9 @@ def check_anonymisation(context: Context, requirement: DossierRequirement) -> li
 HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "dépression": re.compile(r"\bdepressi(?:on|f|ve)s?\b|\b(?:traitement\s+)?antidepresseurs?"),
     "burn-out": re.compile(r"\bburn[- ]?out\b|\bepuisement\s+(?:professionnel|psychique)"),
-    "cancer": re.compile(r"\bcancers?\b|\bchimiotherapie|\bradiotherapie|\btumeurs?\b|\bleucemie"),
+    "cancer": re.compile(
+        r"\bcancers?\b|\bchimiotherapie|\bradiotherapie|\btumeurs?\b|\bleucemie|\blymphome"
+    ),
     "RQTH": re.compile(
         r"\brqth\b|\breconnaissance de la qualite de travailleu\w+ handicape\w*"
         r"|\btravailleu(?:r|se) handicape\w*"
@@ -931,7 +933,7 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
     "accident": re.compile(
         r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
-        r"|\bsequelles?\b|\bfractures?\b|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b(?: (?:du|de la|de l'|des) ?\w+)?"
+        r"|\bsequelles?\b|\bfractures?\b(?! (?:numerique|sociale|territoriale|generationnelle))|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b(?: (?:du|de la|de l'|des) ?\w+)?"
     ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
     "troubles": re.compile(
@@ -1004,10 +1006,30 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
         r"\b(?:dependance|addiction) a (?:l'alcool|la drogue|au cannabis|aux jeux)|\btoxicomani\w*"
         r"|\balcoolique\b|\bcure de desintoxication\b"
     ),
+    "blessure": re.compile(
+        r"\b(?:traumatismes?|fractures?|entorses?|luxations?|tendinites?|ruptures?|dechirures?"
+        r"|elongations?|contusions?|lesions?|blessures?|claquages?|foulures?|tassements?|hernies?)"
+        r"(?:\s+(?:grave|severe|legere|mal soignee|chronique|complete|partielle|ancienne|double|ouverte"
+        r"|recidivante|importante|serieuse)s?)?\s+(?:du|de la|de l'|des|d'un|d'une|au|a la|a l'|aux)\s*"
+        r"(?:(?:ligaments?|tendons?|menisques?|vertebres?|os|muscles?|cartilages?|disques?)\s+(?:du|de la|de l'|des|croises?)?\s*)?"
+        r"(?:genoux?|chevilles?|epaules?|poignets?|coudes?|hanches?|dos|bras|jambes?|mains?|pieds?"
+        r"|doigts?|pouces?|nuque|cou|colonne|vertebr\w*|menisques?|ligaments?|tendons?|talons?|achille"
+        r"|cervicales?|lombaires?|bassin|cotes?|clavicules?|femur|tibia|perone|rotules?|coiffe|crane"
+        r"|machoire|yeux|oeil|cuisses?|mollets?|orteils?|omoplates?|sternum|avant-bras|coccyx|sacrum"
+        r"|rachis|rein|poumon)\b"
+    ),
+    "fatigue": re.compile(
+        r"\bfatigue (?:chronique|persistante|intense|extreme|permanente|ecrasante)"
+        r"|\basthenie\b|\bepuise(?:e|ment)? (?:physiquement|nerveusement|moralement)\b"
+    ),
+    "syndrome": re.compile(
+        r"\bsyndrome (?:de |du |des |d')(?!l'imposteur|la page|stockholm)\w+(?:-\w+)?"
+        r"|\bsyndrome (?:post-\w+|inflammatoire|metabolique)"
+    ),
     "chronique": re.compile(
         r"\b(?:poussees?|maladie|douleurs?) inflammatoires?\b|\blupus\b|\bspondylarthrite\b"
         r"|\bthyroide\b|\bobesite\b|\banemie\b|\bconvalescen\w*|\breeducation\b"
-        r"|\bchirurgie (?:du|de la|de l')\b|\bopere\w* (?:du|de la|de l')\b"
+        r"|\bchirurgie (?:du|de la|de l')\b|\bopere\w* (?:du|de la|de l'|des|d'un|d'une|de son|de sa|de ses)\b"
         r"|\b(?:a|ont|avait|avaient) ete operee?s?\b(?! (?:du|de la|de l'))(?: en \w+| il y a \w+ \w+| l'an \w+)?|\bs'est fait\w* operer\b"
     ),
 }

@@ -152,3 +152,24 @@ def insee_first_names() -> frozenset[str]:
 
 
 NOT_NAMES_CAPITALISED = frozenset(w.capitalize() for w in NOT_NAMES)
+
+
+@lru_cache(maxsize=1)
+def first_names_that_are_words() -> frozenset[str]:
+    """First names of INSEE's file that are French words too (« Ange », « Rose », « Pierre »,
+    « Olive »): ``data/prenoms_mots.txt``, built by bench/first_names_data.py. A name only where
+    a person cue surrounds it (« Ange, son ancien directeur », « avec Rose »)."""
+    text = (Path(__file__).parent / "data" / "prenoms_mots.txt").read_text("utf-8")
+    names = (line.strip() for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(n for n in names if n not in _NOT_FIRST_NAMES | {"Elle"} and "-" not in n)
+
+
+@lru_cache(maxsize=1)
+def organisation_kinds() -> tuple[str, ...]:
+    """Kinds of organisation (« agence », « armement », « ESN », « start-up »): ``data/
+    organisations.txt``, longest first (so « agence immobilière » is read before « agence »)."""
+    text = (Path(__file__).parent / "data" / "organisations.txt").read_text("utf-8")
+    kinds = {
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    }
+    return tuple(sorted(kinds, key=lambda k: (-len(k), k)))

@@ -712,3 +712,108 @@ def test_an_operation_of_the_beneficiary_is_health_data():
     assert health("Après une opération de l'épaule en 2024, il ne peut plus lever les bras.") == {
         "Après une opération de l'épaule"
     }  # the finding says which operation
+
+
+# --- fifth round (batch G's misses, in their general form) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Il a débuté dans une ESN, Sopra Steria, en régie chez un assureur.", "Sopra Steria"),
+        ("Il a rejoint une start-up de la livraison de repas, Frichti, jusqu'à sa liquidation.",
+         "Frichti"),
+        ("Il était second sur un chalutier de l'armement Pêcheries Océanes, basé à Lorient.",
+         "Pêcheries Océanes"),
+        ("Elle a commencé comme négociatrice à l'agence Orpi Port Lympia.", "Orpi Port Lympia"),
+        ("En 2014 elle a rejoint le réseau Nexity à Cagnes-sur-Mer.", "Nexity"),
+        ("Il livre depuis six ans pour une enseigne de bricolage, Brico Dépôt, en Moselle.",
+         "Brico Dépôt"),
+        ("Elle tient la caisse de la fromagerie Bérthaud le samedi.", "Bérthaud"),
+    ],
+)  # fmt: skip
+def test_an_organisation_after_its_kind_or_in_apposition_is_reported(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elle a visité l'agence Adecco en mars pour s'inscrire.",
+        "Il anime le groupe Facebook des anciens élèves.",
+        "J'interviens comme consultante pour le cabinet Équilibre Orientation depuis 2015.",
+        "J'exerce sous le nom Azur Bilans depuis 2018.",
+        "Un entretien de suivi avec le prestataire (R.6313-4) est prévu.",
+        "Il a conçu pour l'atelier « Comprendre son premier budget » des fiches.",
+    ],
+)
+def test_platforms_codes_visits_and_the_consultant_s_own_name_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
+    assert [f for f in found(text) if f[0] == "name"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ses employeurs sont les parents : la famille Lecoutre, pour le petit Malo.", "Lecoutre"),
+        ("Il a taillé les haies chez les Martineau pendant trois étés.", "Martineau"),
+        ("Elle parle souvent de Ange, son ancien directeur d'agence.", "Ange"),
+        ("Il a travaillé dix ans avec Pierre sur les chantiers.", "Pierre"),
+        ("Le jour où Rose m'a dit qu'elle partait, j'ai compris.", "Rose"),
+        ("Il garde le contact avec Olive, sa collègue de l'atelier.", "Olive"),
+    ],
+)
+def test_a_family_name_and_a_first_name_that_is_a_word_with_a_person_cue_are_reported(text, name):
+    assert any(name == excerpt for _, excerpt in found(text, pseudonyms=("Malo",)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "M. G., 45 ans, est marin-pêcheur à La Rochelle depuis vingt ans.",
+        "Il a grandi à Saint-Malo puis s'est installé à Rennes.",
+        "La Rose des vents est un outil de l'atelier. Elle ajoute de l'huile d'olive.",
+        "Le couple Social-Conventionnel ouvre des métiers de bureau.",
+    ],
+)
+def test_places_and_words_are_not_first_names(text):
+    assert [f for f in found(text) if f[0] == "name"] == []
+
+
+def test_a_place_the_model_reads_as_a_person_is_not_carried_to_its_other_mentions():
+    assert [
+        f
+        for f in found(
+            "Il embarque depuis le port de pêche, basé à Chef de Baie.",
+            "La Baie est à dix minutes de chez lui.",
+        )
+        if f[0] == "name"
+    ] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Une chute sur le pont lui a laissé un traumatisme du genou et une entorse grave de la "
+         "cheville.", {"traumatisme du genou", "entorse grave de la cheville"}),
+        ("En 2023, une rupture des ligaments croisés l'a arrêté six mois.", {"rupture des ligaments"}),
+        ("Elle a eu une luxation de l'épaule en tombant d'un escabeau.", {"luxation de l'épaule"}),
+        ("Elle est en rémission mais garde une fatigue chronique.", {"fatigue chronique"}),
+        ("Il souffre d'un syndrome de Raynaud qui gêne le travail au froid.", {"syndrome de Raynaud"}),
+        ("Elle a été opérée d'une hernie discale.", {"a été opérée", "hernie discale"}),
+    ],
+)  # fmt: skip
+def test_injuries_and_common_conditions_in_their_general_form_are_health_data(text, words):
+    assert health(text) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La rupture du contrat a été brutale pour l'équipe.",
+        "Le syndrome de l'imposteur revient souvent dans ses propos.",
+        "Elle travaille sur la fracture numérique des seniors.",
+    ],
+)
+def test_a_rupture_of_contract_or_the_impostor_syndrome_is_not_health_data(text):
+    assert health(text) == set()
