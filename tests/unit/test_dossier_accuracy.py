@@ -618,3 +618,61 @@ def test_an_employer_after_a_job_with_pour_or_in_brackets_is_reported(text, empl
 )
 def test_towns_codes_people_and_public_bodies_in_a_job_sentence_are_not_employers(text):
     assert [f for f in found(text) if f[0] == "employer"] == []
+
+
+# --- issue 17, fourth round (requirement verdicts): batch E's and batch F2's classes of miss ---
+
+
+@pytest.mark.parametrize(
+    ("texts", "total", "count"),
+    [
+        # « trois autres » with no noun, after a counted group: added, not a detail of it (O33).
+        (["Nous avons commencé par trois rendez-vous de deux heures en février 2026, les 3, 10 "
+          "et 17 février. Puis trois autres de deux heures, les 3, 17 et 31 mars 2026."], 12.0, 6),
+        # Counted per phase with a clock range: each session's time, not the group's (O34); the
+        # middle phase is not a summary of the two others.
+        (["La phase préliminaire a compté deux séances, le 4 et le 11 mai 2026, de 14 h à 16 h. "
+          "La phase d'investigation s'est étendue sur quatre séances, les 18 et 25 mai, le 1er "
+          "et le 8 juin, chacune de 14 h à 16 h. Enfin, deux séances de conclusion ont eu lieu "
+          "les 15 et 22 juin 2026, de 14 h à 16 h également."], 16.0, 8),
+        # A total told before the count (O51).
+        (["Au total : 12 heures en sept séances."], 12.0, 7),
+    ],
+)  # fmt: skip
+def test_sessions_counted_by_group_phase_or_total_before_the_count(texts, total, count):
+    sessions = find_sessions([paragraph(t, n) for n, t in enumerate(texts, 1)])
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (total, count)
+
+
+def test_sessions_told_as_diary_entries_opening_with_their_date():
+    """A diary: each entry opens with its date, the duration in its first sentences (O51)."""
+    sessions = find_sessions([
+        paragraph("**Mardi 6 janvier 2026.** Premier rendez-vous, une heure trente. Il arrive en avance.", 1),
+        paragraph("**Mardi 13 janvier 2026.** Séance de 90'. Il a écrit une page.", 2),
+        paragraph("Mardi 3 février 2026. De 17 h à 19 h, après sa journée d'intérim.", 3),
+        Block("heading", "Mardi 17 février 2026", Location(section="x"), level=3),
+        paragraph("Une heure et demie. Retour sur deux enquêtes métiers.", 5),
+        paragraph("Mardi 14 avril 2026 : un rendez-vous de suivi est prévu, d'une heure.", 6),
+    ])  # fmt: skip
+    assert sessions is not None
+    assert [(r.date, r.hours) for r in sessions.rows] == [
+        ("2026-01-06", 1.5), ("2026-01-13", 1.5), ("2026-02-03", 2.0), ("2026-02-17", 1.5),
+    ]  # fmt: skip
+
+
+def test_a_table_per_phase_then_the_whole_attendance_sheet_counts_each_session_once():
+    """O50: three tables (one per phase), then all the sessions again in the annexes."""
+    phase_tables = [
+        [("Phase préliminaire", "Date", "Durée"), ("Séance 1", "12/01/2026", "1 h 30"),
+         ("Séance 2", "19/01/2026", "1 h 30")],
+        [("Phase d'investigation", "Date", "Durée"), ("Séance 3", "26/01/2026", "2 h"),
+         ("Séance 4", "02/03/2026", "90'")],
+    ]  # fmt: skip
+    annex = [("Date", "Durée", "Émargement"), ("12/01/2026", "1 h 30", "signé"),
+             ("19/01/2026", "1 h 30", "signé"), ("26/01/2026", "2 h", "signé"),
+             ("02/03/2026", "1 h 30", "visio")]  # fmt: skip
+    blocks = [*table(1, phase_tables[0]), *table(2, phase_tables[1]), *table(3, annex)]
+    sessions = find_sessions(blocks)
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (6.5, 4)
