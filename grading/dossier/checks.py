@@ -177,6 +177,17 @@ def _promotable(block: Block) -> bool:
     )
 
 
+def _body_follows(blocks: Sequence[Block], index: int) -> bool:
+    """The block after a would-be heading is a body: a paragraph too long to be a heading, or
+    a short line holding figures (« Meeting #1 - 02/02/2026 - 1h30 - kick-off »)."""
+    if index + 1 >= len(blocks):
+        return False
+    following = blocks[index + 1]
+    return following.kind != HEADING and (
+        not _promotable(following) or re.search(r"\d", following.text) is not None
+    )
+
+
 def find_sections(
     doc: Document, requirements: Sequence[DossierRequirement], threshold: float = 0.82
 ) -> dict[str, Section]:
@@ -199,6 +210,21 @@ def find_sections(
     main_levels = {level for _, _, level in candidates}
     matched = {index for index, _, _ in candidates}
     promoted = sum(blocks[index].kind != HEADING for index, _, _ in candidates) >= 2
+    if not promoted and not any(blocks[index].kind == HEADING for index, _, _ in candidates):
+        # No styled heading found a requirement: the headings may be plain paragraphs that say
+        # it in other words (« Le contexte (background) », « Toolbox », « Next steps »). They
+        # are when at least three requirements are found that way, each by one paragraph
+        # followed by a body.
+        meant_by_paragraphs = {rid for index, rid, _ in candidates}
+        for index, block in enumerate(blocks[:-1]):
+            if _promotable(block) and _body_follows(blocks, index):
+                scores = [(meaning_score(block.text, r.headings), r.id) for r in requirements]
+                best = max((score for score, _ in scores), default=0)
+                meant = [rid for score, rid in scores if score == best and best > 0]
+                if len(meant) == 1:
+                    meant_by_paragraphs.add(meant[0])
+        promoted = len(meant_by_paragraphs) >= 3
+        main_levels.add(top)
     for index, block in enumerate(blocks):
         # Recognised by meaning: a heading at the level of the others, saying the same as the
         # aliases of exactly one requirement (« Contexte et cadre », « Pièces jointes »).
@@ -208,8 +234,7 @@ def find_sections(
             promoted
             and _promotable(block)
             and top in main_levels
-            and index + 1 < len(blocks)
-            and not _promotable(blocks[index + 1])
+            and _body_follows(blocks, index)
         )
         if index in matched or not (
             (block.kind == HEADING and block.level in main_levels) or as_paragraph
@@ -530,12 +555,13 @@ _MONTH_WORDS = (
     "octobre", "novembre", "decembre",
 )  # fmt: skip
 FOLLOW_UP = re.compile(
-    r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?)"
+    r"\b(?:entretiens?|rendez-vous|rdv|points?|bilans?|rencontres?|seances?|contacts?|echanges?"
+    r"|appels?|coups?\s+de\s+(?:fil|telephone)|visios?|calls?|mails?|courriels?|messages?)"
     # « de suivi » only: « le bilan suivi hors temps de travail », « un entretien suivi d'un
     # test » use the participle and plan nothing.
     r"\s+(?:de|du)\s+suivi\b"
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
-    r"|\bsuivi\s+post[- ]?bilan\b"
+    r"|\bsuivi\s+post[- ]?bilan\b|\bfollow[- ]?up\b"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
     r"|\bpoints?\s+d'etape\b|\brecontact\w*|\breprendr\w*\s+contact|\bprendr\w*\s+(?:de\s+ses\s+|des\s+)?nouvelles"
     r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
@@ -543,9 +569,11 @@ FOLLOW_UP = re.compile(
     r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
     # A future contact, whatever the verb, with its month or delay: « je le rappellerai en
     # septembre », « je l'appellerai en avril », « on s'est donné rendez-vous en mai ».
-    r"|\b(?:je|nous|on|j')\s*(?:(?:l'|la\s|le\s|les\s|lui\s|leur\s)\s*)?"
-    r"(?:r|re)?(?:appeller|contacter|telephoner|ecrir|joindr|rencontrer|retrouver|verr|voir|"
-    r"prendr\w*\s+(?:de\s+ses|des)\s+nouvelles|relancer|solliciter|sonder)\w*"
+    # « on se reparlerait vers la mi-septembre », « je vais la rappeler en mai ».
+    r"|\b(?:je|nous|on|j')\s*(?:(?:vais|allons|va|compte\w*|pense\w*|prevoi\w*|devrai\w*)\s+)?"
+    r"(?:(?:l'|la\s|le\s|les\s|lui\s|leur\s|se\s|s'|nous\s|vous\s)\s*)?"
+    r"(?:r|re)?(?:appeller|appeler|contacter|telephoner|ecrir|joindr|rencontrer|retrouver|verr|voir|"
+    r"parler|echanger|prendr\w*\s+(?:de\s+ses|des)\s+nouvelles|relancer|solliciter|sonder)\w*"
     r"(?=[^.;]{0,80}\b(?:mois|semaines|" + "|".join(_MONTH_WORDS) + r")\b)"
     r"|\b(?:donne|pris|fixe|cale)\w*\s+(?:un\s+)?rendez-vous\s+(?:en|pour|a|au|dans|d'ici)\b"
     r"|\brendez-vous\s+(?:est\s+|a\s+ete\s+)?(?:pris|fixe|cale|donne)\w*\s+(?:en|pour|au|dans)\b"
@@ -692,7 +720,7 @@ TOOLS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
 #: A reason the tool fits the bénéficiaire: a purpose or a cause, not when or how long.
 JUSTIFY = re.compile(
     r"\bafin\s+(?:de|d'|que|qu')|\bpour\s+qu|\bparce\s+qu|\bcar\b|\bpuisqu|\bdans\s+le\s+but\b|\ben\s+vue\s+d"
-    r"|\bpermet(?:tre|tait|tant|tent)?\s+(?:de|d'|a)\b|\bobjectifs?\s+(?:de|d'|etait|:)|\bavai\w*\s+pour\s+(?:objectif|but)"
+    r"|\bpermet(?:tre|tait|tant|tent)?\s+(?:de|d'|a)\b|\b(?:a|ont|avait|avaient)\s+permis\s+(?:de|d'|a)\b|\bobjectifs?\s+(?:de|d'|etait|:)|\bavai\w*\s+pour\s+(?:objectif|but)"
     r"|\bvis\w*\s+a\b|\bchoisi\w*\s+(?:pour|car|parce|afin|en\s+raison)|\ben\s+raison\s+d"
     r"|\badapte\w*\s+a\b|\bpertinen\w*|\bjustifi\w*|\bc'est\s+ce\s+qui\s+manquait|\bpour\s+l'aider"
     r"|^\W*comme\s+\w+|\bdonne\s+un\s+vocabulaire|\ba\s+montre\s+le\s+contraire"

@@ -676,3 +676,104 @@ def test_a_table_per_phase_then_the_whole_attendance_sheet_counts_each_session_o
     sessions = find_sessions(blocks)
     assert sessions is not None
     assert (sessions.total, len(sessions.rows)) == (6.5, 4)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Appel de suivi en janvier 2027, à cinq mois de la fin du bilan.",  # O35
+        "Follow-up call calé fin septembre 2025 pour voir où elle en est.",  # O53
+        "On s'est dit qu'on se reparlerait vers la mi-septembre, après ses premiers mois.",  # O51
+        "Je vais la rappeler en septembre pour savoir où en sont ses candidatures.",
+        "Un coup de fil de suivi est convenu en septembre.",
+    ],
+)
+def test_a_follow_up_phrased_as_a_call_in_english_or_a_reflexive_verb(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert codes(report, "follow_up") == ["planned"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Je lui ai parlé en mars de la formation de septembre.",
+        "Nous avons échangé sur ses démarches de septembre.",
+        "Elle a reçu un appel de son employeur en septembre.",
+    ],
+)
+def test_a_past_exchange_or_someone_else_s_call_is_not_a_follow_up(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert "planned" not in codes(report, "follow_up")
+
+
+@pytest.mark.parametrize(
+    ("heading", "item"),
+    [
+        ("Que demandait Mme F. ?", "analyse-demande"),  # O32
+        ("Ce que Joël venait chercher", "analyse-demande"),  # O51
+        ("Comment avons-nous avancé ?", "parcours"),  # O32
+        ("Journal de bord", "parcours"),
+        ("Et maintenant ?", "plan-action"),  # O32
+        ("Et après ?", "plan-action"),  # O51
+        ("Prochaines étapes", "plan-action"),
+        ("Compétences et pistes", "exploration"),  # O33
+        ("Skills, intérêts et pistes", "exploration"),  # O53
+        ("Mon mindset de consultant", "posture"),
+        ("Toolbox", "outils"),
+        ("Next steps", "plan-action"),
+    ],
+)
+def test_headings_as_questions_or_in_franglais_are_recognised_by_meaning(heading, item):
+    """With the course's cahier des charges (its aliases), as the app gives it."""
+    from grading.dossier.checks import find_sections
+
+    course = _bench().requirements()
+    titles = {r.id: r.title for r in course}
+    titles[item] = heading
+    blocks = []
+    for title in titles.values():
+        blocks += [
+            Block("heading", title, Location(section=title), level=2),
+            paragraph("Texte. " * 20),
+        ]
+    sections = find_sections(Document("md", blocks), course)
+    assert sections[item].heading.text == heading
+
+
+def test_plain_paragraph_headings_saying_it_in_other_words_with_one_exact_only():
+    """O53 (PDF): only « Annexes » is a heading word for word; the others say it otherwise,
+    and the parcours is followed by session lines, not a paragraph."""
+    from grading.dossier.checks import find_sections
+
+    titles = ["Le contexte (background)", "La demande - what she wants", "Le process, étape par étape",
+              "Mon mindset de consultant", "Skills, intérêts et pistes", "Toolbox", "Next steps",
+              "Annexes"]  # fmt: skip
+    blocks = [Block("heading", "Dossier pro - épreuve 2", Location(section="t"), level=1)]
+    for n, title in enumerate(titles):
+        blocks.append(paragraph(title, 3 * n))
+        if n == 2:
+            blocks.append(paragraph("Meeting #1 - 02/02/2026 - 1h30 - kick-off", 3 * n + 1))
+        blocks.append(paragraph("Texte du dossier. " * 20, 3 * n + 2))
+    sections = find_sections(Document("pdf", blocks), _bench().requirements())
+    assert {rid: s.heading.text for rid, s in sections.items()} == dict(
+        zip(["cadre", "analyse-demande", "parcours", "posture", "exploration", "outils",
+             "plan-action", "annexes"], titles, strict=True)
+    )  # fmt: skip
+
+
+def test_short_lines_of_a_plain_document_are_not_headings_by_meaning():
+    """Two lines that happen to say « demande » and « outils » are not enough to make a
+    document's short lines headings."""
+    from grading.dossier.checks import find_sections
+
+    blocks = [paragraph("Sa demande initiale", 1), paragraph("Texte du dossier. " * 20, 2),
+              paragraph("Les outils", 3), paragraph("Texte du dossier. " * 20, 4)]  # fmt: skip
+    assert find_sections(Document("pdf", blocks), _bench().requirements()).keys() <= {"outils"}
+
+
+def test_a_tool_that_has_allowed_something_is_justified_but_a_driving_licence_is_not():
+    verdicts = justification(
+        "Le portefeuille de compétences a permis de rendre visibles des compétences qu'elle "
+        "ne nommait pas. Le RIASEC, passé après son permis de conduire."
+    )
+    assert verdicts == {"portefeuille de compétences": "justified", "RIASEC": "unjustified"}
