@@ -562,9 +562,12 @@ FOLLOW_UP = re.compile(
     r"\s+(?:de|du)\s+suivi\b"
     r"|\bsuivi\s+(?:a|dans|sous|apres|de|d'ici)\s+(?:\d{1,2}|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)\s+mois\b"
     r"|\bsuivi\s+post[- ]?bilan\b|\bfollow[- ]?up\b"
+    # « Un suivi est prévu en octobre », « suivi programmé le … », a line « Suivi : octobre 2026 ».
+    r"|\b(?:un|le|son|leur)\s+suivi\s+(?:est\s+|sera\s+|a\s+ete\s+)?(?:prevu|programme|planifie|fixe|cale|propose|convenu)"
+    r"|^\W*suivi\s*(?:a\s+\w+\s+mois\s*)?:"
     r"|\b(?:entretien|rendez-vous|rdv)\s+(?:a|dans)\s+(?:6|six)\s+mois\b"
     r"|\bpoints?\s+d'etape\b|\brecontact\w*|\breprendr\w*\s+contact|\bprendr\w*\s+(?:de\s+ses\s+|des\s+)?nouvelles"
-    r"|\brefaire\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
+    r"|\b(?:refaire|referons|referai|referont|refera)\s+(?:le|un)\s+point|\b(?:nouvel?|dernier)\s+(?:entretien|rendez-vous|point|echange)\b"
     r"|\b(?:nous\s+nous\s+)?reverr\w*|\bse\s+revoir\b|\bfaire\s+(?:le|un)\s+point\s+(?:dans|a|en|d'ici)\b"
     r"|\b(?:bilan|point|entretien|rendez-vous)\s+(?:a|dans)\s+(?:\d{1,2}|six|cinq|sept|trois|quatre|huit|neuf|dix|douze)\s+mois\b"
     # A future contact, whatever the verb, with its month or delay: « je le rappellerai en
@@ -676,6 +679,10 @@ def _follow_up_months(text: str, last: date | None, low: float = 5.0, high: floa
     folded = fold(text)
     mention = FOLLOW_UP.search(folded)
     start = mention.start() if mention else 0
+    if start > 0 and not _MONTHS.search(folded, start) and not find_dates(text[start:]):
+        # « Six mois après la dernière séance, nous referons le point »: the delay is told
+        # before the mention, in its sentence.
+        start = max(folded.rfind(c, 0, start) for c in ".;!?") + 1
     found: list[float] = []
     for match in _MONTHS.finditer(folded, start):
         word = match.group(1)
@@ -724,6 +731,9 @@ JUSTIFY = re.compile(
     r"|\bvis\w*\s+a\b|\bchoisi\w*\s+(?:pour|car|parce|afin|en\s+raison)|\ben\s+raison\s+d"
     r"|\badapte\w*\s+a\b|\bpertinen\w*|\bjustifi\w*|\bc'est\s+ce\s+qui\s+manquait|\bpour\s+l'aider"
     r"|^\W*comme\s+\w+|\bdonne\s+un\s+vocabulaire|\ba\s+montre\s+le\s+contraire"
+    # Causes told otherwise: « dans la mesure où », « étant donné », « vu que », « d'où ».
+    r"|\bdans\s+la\s+mesure\s+ou\b|\betant\s+donne\b|\bvu\s+(?:que\b|qu')"
+    r"|\bdu\s+fait\s+(?:que|qu'|de|d')|\bcompte\s+tenu\s+d|\bd'ou\s+(?:le|la|les|l'|ce|cette)\b"
 )
 #: « pour » + an infinitive (« pour objectiver », « pour le situer ») is a purpose; « pour la séance
 #: 4 », « pour une durée d'une heure » are not.
@@ -901,6 +911,9 @@ CONSENT = re.compile(
     r"\bconsent(?:ement|ements|i|ie|ir|s)\b|\baccord\s+(?:ecrit|signe|explicite|libre|prealable)"
     r"|\bdonne\s+son\s+accord\b|\bautorisation\s+(?:ecrite|signee)"
     r"|\baccepte\w*\s+par\s+ecrit\b|\bpar\s+ecrit\s+son\s+accord\b"
+    # « elle a accepté que son parcours soit présenté », « il m'a autorisé(e) à utiliser … »
+    r"|\baccepte\w*\s+(?:que|qu')\s*(?:son|sa|ses|ce|cette|mon|le|la|l')\s*(?:cas|parcours|bilan|histoire|situation|dossier|accompagnement|exemple)"
+    r"|\bautoris\w*\s+(?:a\s+(?:utiliser|presenter|exploiter)|l'utilisation|que)"
 )
 
 

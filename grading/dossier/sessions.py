@@ -11,7 +11,10 @@ from grading.dossier.document import HEADING, ROW, Block
 from grading.dossier.text import fold, word_count
 
 _RANGE = re.compile(
-    r"(?<![\d,.])(\d{1,2})\s*h\s*(\d{2})?\s*(?:-|a|/)\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)"
+    r"(?<![\d,.])(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?\s*(?:-|a|/)\s*(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?(?!\d)"
+    # « entre 14 h et 16 h », « 14:00 - 16:00 », « de 9:30 à 11:30 »
+    r"|\bentre\s+(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?\s+et\s+(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?(?!\d)"
+    r"|(?<![\d:])(\d{1,2}):(\d{2})\s*(?:-|a|/)\s*(\d{1,2}):(\d{2})(?![\d:])"
 )
 _H_MIN = re.compile(
     r"(?<![\d,.])(\d{1,2})\s*h(?:eures?|rs?)?\s*(\d{1,2})\s*(?:min(?:utes?)?\.?)?(?![\d])"
@@ -69,8 +72,11 @@ def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | N
     for pattern, minutes in _FRACTIONS:
         folded = pattern.sub(minutes, folded)
     for match in _RANGE.finditer(folded):
-        start = int(match.group(1)) + int(match.group(2) or 0) / 60
-        end = int(match.group(3)) + int(match.group(4) or 0) / 60
+        groups = [g for g in match.groups()]
+        first = next(n for n in (0, 4, 8) if groups[n] is not None)
+        start_h, start_m, end_h, end_m = groups[first : first + 4]
+        start = int(start_h) + int(start_m or 0) / 60
+        end = int(end_h) + int(end_m or 0) / 60
         if 0 < end - start <= max_hours:
             return end - start
     candidates: list[float] = []
@@ -164,6 +170,8 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
             dated = entries
         counted = _from_counts(blocks)
         rows = counted if len(counted) > len(dated) else dated
+        if len(numbered := _from_numbered(blocks)) > len(rows):
+            rows = numbered
         first_location = rows[0].location if rows else ""
     if not rows:
         return None
@@ -422,6 +430,31 @@ def _from_entries(blocks: Sequence[Block]) -> list[SessionRow]:
             continue
         dates.add(iso)
         rows.append(SessionRow(block.where, round(hours, 4), iso, _phase(block.text), block.text))
+    return rows if len(rows) >= 2 else []
+
+
+_NUMBERED = re.compile(
+    r"^\W*(?:seance|entretien|rendez-vous|rdv|rencontre|session)\s*(?:n[o°]\s*)?(\d{1,2})\b"
+)
+
+
+def _from_numbered(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Sessions listed by number with no date (« Séance 1 – 2 h : cadre et demande »,
+    « Entretien 2 (1 h 30) »): at least two, each number once, none about what is planned."""
+    rows: list[SessionRow] = []
+    numbers: set[int] = set()
+    for block in blocks:
+        folded = fold(block.text)
+        match = _NUMBERED.match(folded)
+        if match is None or _NOT_A_SESSION.search(folded):
+            continue
+        number = int(match.group(1))
+        first = _PROSE_SENTENCE.match(block.text, match.end())
+        hours = parse_duration(first.group(0)) if first else None
+        if hours is None or number in numbers:
+            continue
+        numbers.add(number)
+        rows.append(SessionRow(block.where, round(hours, 4), None, _phase(block.text), block.text))
     return rows if len(rows) >= 2 else []
 
 

@@ -777,3 +777,62 @@ def test_a_tool_that_has_allowed_something_is_justified_but_a_driving_licence_is
         "ne nommait pas. Le RIASEC, passé après son permis de conduire."
     )
     assert verdicts == {"portefeuille de compétences": "justified", "RIASEC": "unjustified"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("de 14 heures à 16 heures", 2.0),
+        ("entre 14 h et 16 h 30", 2.5),
+        ("14:00-16:00", 2.0),
+        ("de 9:30 à 11:30", 2.0),
+    ],
+)
+def test_clock_ranges_in_words_with_entre_or_with_colons(text, hours):
+    assert parse_duration(text) == hours
+
+
+def test_sessions_listed_by_number_without_dates():
+    sessions = find_sessions([
+        paragraph("Séance 1 – 2 h : cadre, demande, objectifs.", 1),
+        paragraph("Séance 2 (1 h 30). Ligne de vie.", 2),
+        paragraph("Entretien 3 : 90 minutes, retour d'enquête.", 3),
+        paragraph("Séance 4 : un entretien de suivi est prévu, d'une heure.", 4),
+    ])  # fmt: skip
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (5.0, 3)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Six mois après la dernière séance, nous referons le point ensemble.",
+        "Un suivi est programmé en septembre.",
+        "Suivi : septembre 2025, par téléphone.",
+    ],
+)
+def test_a_follow_up_as_a_planned_suivi_or_a_point_made_again(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert codes(report, "follow_up") == ["planned"]
+
+
+def test_a_reason_told_as_a_cause_with_other_connectors():
+    verdicts = justification(
+        "La ligne de vie, dans la mesure où il résumait sa carrière en une phrase. "
+        "Le RIASEC, étant donné son goût pour les résultats chiffrés. "
+        "L'enquête métier, j'ai vu sa fiche de poste avant."
+    )
+    assert verdicts == {
+        "ligne de vie": "justified", "RIASEC": "justified", "enquête métier": "unjustified",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Elle a accepté que son parcours soit présenté, anonymisé, dans ce dossier.",
+        "Il m'a autorisée à utiliser son bilan pour ma certification.",
+    ],
+)
+def test_consent_told_as_accepting_or_authorising_the_use_of_the_case(sentence):
+    assert set(codes(report_of(sentence), "consent")) == {"found"}
