@@ -267,6 +267,57 @@ def find_sections(
         previous = found.get(rid)
         if previous is None or section.words > previous.words:  # a table of contents has no body
             found[rid] = section
+    if len(found) < 3:
+        for rid, section in _sections_in_rows(blocks, requirements, threshold).items():
+            found.setdefault(rid, section)
+    return found
+
+
+#: A label cell (« Cadre », « Outils mobilisés ») and some content beside it.
+_LABEL_WORDS = 6
+_CONTENT_WORDS = 5
+
+
+def _sections_in_rows(
+    blocks: Sequence[Block], requirements: Sequence[DossierRequirement], threshold: float
+) -> dict[str, Section]:
+    """A dossier written as a form: a table whose first column names the parts (« Cadre |
+    … », « Outils mobilisés | … »). Each labelled row starts a section: the rest of the row,
+    then the following rows of the table up to the next labelled one. Only when at least three
+    parts are named that way (an « Outil | Raison » table is not a form)."""
+    labelled: list[tuple[int, str]] = []
+    for index, block in enumerate(blocks):
+        if block.kind != ROW or len(block.cells) < 2:
+            continue
+        label, rest = block.cells[0], " ".join(block.cells[1:])
+        if word_count(label) > _LABEL_WORDS or word_count(rest) < _CONTENT_WORDS:
+            continue
+        scored = [(heading_score(label, r.headings), r.id) for r in requirements]
+        score, rid = max(scored, default=(0.0, ""))
+        if score < max(threshold, 0.9):
+            meanings = [(meaning_score(label, r.headings), r.id) for r in requirements]
+            best = max((m for m, _ in meanings), default=0)
+            meant = [r for m, r in meanings if m == best and best > 0]
+            if len(meant) != 1:
+                continue
+            rid = meant[0]
+        labelled.append((index, rid))
+    if len({rid for _, rid in labelled}) < 3:
+        return {}
+    starts = {index for index, _ in labelled}
+    found: dict[str, Section] = {}
+    for index, rid in labelled:
+        row = blocks[index]
+        heading = Block(HEADING, row.cells[0], row.location, level=1)
+        body = [Block(PARAGRAPH, " ".join(row.cells[1:]), row.location)]
+        for following in range(index + 1, len(blocks)):
+            block = blocks[following]
+            if following in starts or block.kind != ROW or block.table != row.table:
+                break
+            body.append(block)
+        section = Section(heading, body)
+        if rid not in found or section.words > found[rid].words:
+            found[rid] = section
     return found
 
 

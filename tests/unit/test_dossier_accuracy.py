@@ -836,3 +836,33 @@ def test_a_reason_told_as_a_cause_with_other_connectors():
 )
 def test_consent_told_as_accepting_or_authorising_the_use_of_the_case(sentence):
     assert set(codes(report_of(sentence), "consent")) == {"found"}
+
+
+def test_a_dossier_written_as_a_form_whose_first_column_names_the_parts():
+    rows = table(1, [
+        ("Rubrique", "Contenu"),
+        ("Cadre", "Bilan financé par le CPF, en présentiel, convention signée le 5 janvier."),
+        ("Demande", "Quitter la logistique pour un métier de la formation, sans perdre son salaire."),
+        ("Déroulement", "Trois phases : préliminaire, investigation, conclusion, sur huit séances."),
+        ("Outils", "La ligne de vie, parce qu'il résumait sa carrière en une phrase."),
+        ("", "Le RIASEC, en séance 4, commenté avec lui ensuite."),
+        ("Plan d'action", "Candidature au titre de formateur avant le 30 avril 2026, puis stage."),
+    ])  # fmt: skip
+    report = analyse_document(Document("docx", rows), _bench().requirements())
+    present = {
+        i.id for i in report.items for f in i.findings if f.check == "section_present" and f.code == "found"
+    }
+    assert present == {"cadre", "analyse-demande", "parcours", "outils", "plan-action"}
+    verdicts = {f.excerpt: f.code for i in report.items for f in i.findings
+                if f.check == "tool_justification" and f.excerpt}  # fmt: skip
+    assert verdicts == {"ligne de vie": "justified", "RIASEC": "unjustified"}
+
+
+def test_a_table_of_tools_with_reasons_is_not_a_form_of_sections():
+    rows = table(1, [
+        ("Outil", "Pourquoi ce choix"),
+        ("Ligne de vie", "parce qu'il résumait sa carrière en une phrase, sans détail"),
+        ("Enquête métier", "pour vérifier sur le terrain les contraintes du métier visé"),
+    ])  # fmt: skip
+    report = analyse_document(Document("docx", rows), _bench().requirements())
+    assert "found" not in codes(report, "section_present")
