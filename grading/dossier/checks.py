@@ -358,7 +358,32 @@ def check_section_present(context: Context, requirement: DossierRequirement) -> 
     if closest is not None:
         message += f" Le titre le plus proche est « {closest[1].text} » : renommez-le."
         location = closest[1].where
+    unclaimed = _unclaimed_headings(context)
+    if unclaimed:
+        # Headings at the level of the parts found, that name none of them: one of them may be
+        # this part in words the check does not know. Not certain either way: « à vérifier ».
+        if closest is None:
+            names = ", ".join(f"« {b.text} »" for b in unclaimed[:3])
+            message = (
+                f"Section non reconnue : est-ce {names} ? Si oui, donnez-lui l'un des titres "
+                f"reconnus ({aliases}) ; sinon, ajoutez-la."
+            )
+        return [
+            Finding("section_present", message, location or unclaimed[0].where, WARNING, "unsure")
+        ]
     return [Finding("section_present", message, location, ERROR, "missing")]
+
+
+def _unclaimed_headings(context: Context) -> list[Block]:
+    """Headings at the level of the sections found that start none of them."""
+    found = [s.heading for s in context.sections.values() if s.heading.kind == HEADING]
+    levels = {b.level for b in found}
+    taken = {id(b) for b in found}
+    return [
+        b
+        for b in context.doc.blocks
+        if b.kind == HEADING and b.level in levels and id(b) not in taken and b.text.strip()
+    ]
 
 
 def check_word_count(context: Context, requirement: DossierRequirement) -> list[Finding]:

@@ -866,3 +866,25 @@ def test_a_table_of_tools_with_reasons_is_not_a_form_of_sections():
     ])  # fmt: skip
     report = analyse_document(Document("docx", rows), _bench().requirements())
     assert "found" not in codes(report, "section_present")
+
+
+def _sections_report(titles: list[str]):
+    blocks = []
+    for title in titles:
+        blocks += [Block("heading", title, Location(section=title), level=2),
+                   paragraph("Texte du dossier. " * 20)]  # fmt: skip
+    return analyse_document(Document("md", blocks), _bench().requirements())
+
+
+def test_a_part_not_recognised_beside_an_unknown_heading_is_to_check_not_missing():
+    """« Ce que j'en retire » may be the posture in words the check does not know: « à
+    vérifier », naming the heading; with every heading recognised, a part absent is missing."""
+    titles = ["Cadre du bilan", "Analyse de la demande", "Parcours de bilan", "Ce que j'en retire",
+              "Exploration", "Outils", "Plan d'action", "Annexes"]  # fmt: skip
+    posture = next(i for i in _sections_report(titles).items if i.id == "posture")
+    (finding,) = [f for f in posture.findings if f.check == "section_present"]
+    assert (finding.severity, finding.code, posture.status) == ("warning", "unsure", "warning")
+    assert "« Ce que j'en retire »" in finding.message
+    without = [t for t in titles if t != "Ce que j'en retire"]
+    posture = next(i for i in _sections_report(without).items if i.id == "posture")
+    assert posture.status == "missing"
