@@ -24,7 +24,7 @@ from grading.dossier.report import (
     hours_fr,
 )
 from grading.dossier.safety import Limits
-from grading.dossier.sessions import Sessions, find_sessions, parse_duration
+from grading.dossier.sessions import Sessions, find_sessions, parse_duration, session_mention
 from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
@@ -421,6 +421,7 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
     sessions = context.sessions
     settings = context.settings
     if sessions is None:
+        told = session_mention(context.doc.blocks)
         return [
             Finding(
                 "session_hours",
@@ -429,18 +430,36 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
                 severity=ERROR,
                 code="no_table",
             )
+            if told is None
+            else Finding(
+                "session_hours",
+                "Séances mentionnées mais leur total n'a pas pu être lu (par exemple « "
+                f"{told.text[:80]} ») : vérifiez qu'elles font au moins "
+                f"{hours_fr(settings.min_hours)}, et présentez-les dans un tableau Date, Durée, "
+                "Phase.",
+                told.where,
+                WARNING,
+                "unread",
+            )
         ]
     findings: list[Finding] = []
     total = sessions.total
     count = f"{len(sessions.rows)} séance{'s' if len(sessions.rows) > 1 else ''}"
     if total < settings.min_hours:
+        # Read from sentences, the total is an inference: « à vérifier », not « manquant ».
         findings.append(
             Finding(
                 "session_hours",
                 f"Les séances totalisent {hours_fr(total)} ({count}) : il faut au moins "
-                f"{hours_fr(settings.min_hours)} d'accompagnement.",
+                f"{hours_fr(settings.min_hours)} d'accompagnement."
+                + (
+                    " Ce total est lu dans le texte : vérifiez-le, un tableau Date, Durée, "
+                    "Phase évite toute ambiguïté."
+                    if sessions.told
+                    else ""
+                ),
                 sessions.table_location,
-                ERROR,
+                WARNING if sessions.told else ERROR,
                 "too_few_hours",
                 hours_fr(total),
             )

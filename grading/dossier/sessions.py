@@ -118,6 +118,9 @@ class Sessions:
     declared_total: float | None
     unreadable: tuple[tuple[str, str], ...]  # (location, cell text)
     table_location: str
+    #: Read from sentences (counted, told one by one, a diary), not from a table or dated lines:
+    #: the total is an inference.
+    told: bool = False
 
     @property
     def total(self) -> float:
@@ -135,6 +138,7 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
     unreadable: list[tuple[str, str]] = []
     declared: float | None = None
     first_location = ""
+    told = False
     seen: set[tuple[tuple[str | None, float], ...]] = set()
     dates_counted: set[str] = set()
     for table_rows in tables.values():
@@ -161,7 +165,7 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         # the entries when they hold every line read and more.
         entries = _from_entries(blocks)
         if len(entries) > len(rows) and {r.date for r in rows} <= {r.date for r in entries}:
-            rows, in_lines = entries, []
+            rows, in_lines, told = entries, [], True
         unreadable += in_lines
         first_location = rows[0].location if rows else ""
     if not rows:
@@ -173,10 +177,29 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         if len(numbered := _from_numbered(blocks)) > len(rows):
             rows = numbered
         first_location = rows[0].location if rows else ""
+        told = True
     if not rows:
         return None
     rows = [expanded for row in rows for expanded in _ranged(row)]
-    return Sessions(tuple(rows), declared, tuple(unreadable), first_location)
+    return Sessions(tuple(rows), declared, tuple(unreadable), first_location, told)
+
+
+_SESSION_NOUNS = re.compile(r"\b(?:seances?|entretiens?|rendez-vous|rencontres?|sessions?|rdv)\b")
+
+
+def session_mention(blocks: Sequence[Block]) -> Block | None:
+    """A block that speaks of sessions with a duration, when no session could be read: the
+    sessions are there in a form the reading does not know."""
+    return next(
+        (
+            b
+            for b in blocks
+            if b.kind != HEADING
+            and _SESSION_NOUNS.search(fold(b.text))
+            and parse_duration(b.text) is not None
+        ),
+        None,
+    )
 
 
 _DAY_MONTH = re.compile(

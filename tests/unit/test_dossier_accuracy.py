@@ -888,3 +888,19 @@ def test_a_part_not_recognised_beside_an_unknown_heading_is_to_check_not_missing
     without = [t for t in titles if t != "Ce que j'en retire"]
     posture = next(i for i in _sections_report(without).items if i.id == "posture")
     assert posture.status == "missing"
+
+
+def test_too_few_hours_read_from_sentences_is_to_check_but_from_a_table_is_missing():
+    told = report_of("Trois séances de deux heures ont eu lieu en mars 2026.")
+    (finding,) = [f for f in [*told.items[0].findings] if f.code == "too_few_hours"]
+    assert finding.severity == "warning" and "lu dans le texte" in finding.message
+    rows = table(1, [("Date", "Durée"), ("02/03/2026", "2 h"), ("09/03/2026", "2 h")])
+    in_table = analyse_document(Document("md", rows), requirements())
+    assert [f.severity for i in in_table.items for f in i.findings
+            if f.code == "too_few_hours"] == ["error"]  # fmt: skip
+
+
+def test_sessions_spoken_of_but_not_read_are_to_check_not_missing():
+    report = report_of("Les séances, toutes de deux heures, se sont tenues au cabinet.")
+    assert codes(report, "session_hours") == ["unread"]
+    assert codes(report_of("Le bilan s'est tenu au cabinet."), "session_hours") == ["no_table"]
