@@ -700,6 +700,24 @@ def check_follow_up(context: Context, requirement: DossierRequirement) -> list[F
     in_scope = {id(b) for b in scope}
     others = [b for b in context.doc.blocks if id(b) not in in_scope]
     mentions = [b for b in [*scope, *others] if FOLLOW_UP.search(fold(b.text))]
+    hint = (
+        next((b for b in scope if _FOLLOW_UP_HINT.search(fold(b.text))), None)
+        if not mentions and requirement.id in context.sections
+        else None
+    )
+    if hint is not None:
+        # The plan speaks of a follow-up or of six months in words the check does not read.
+        return [
+            Finding(
+                "follow_up",
+                f"Entretien de suivi non reconnu avec certitude (« {hint.text[:80]} ») : "
+                "vérifiez qu'un entretien est prévu environ 6 mois après la dernière séance, "
+                "avec son échéance.",
+                hint.where,
+                WARNING,
+                "unsure",
+            )
+        ]
     if not mentions:
         return [
             Finding(
@@ -760,6 +778,13 @@ def check_follow_up(context: Context, requirement: DossierRequirement) -> list[F
             "no_date",
         )
     ]
+
+
+#: Words of a follow-up the patterns above do not read as one (« le suivi se fera par
+#: téléphone », « dans six mois »); « il a suivi une formation » is the verb.
+_FOLLOW_UP_HINT = re.compile(
+    r"(?<!\ba\s)(?<!\bont\s)(?<!\bavait\s)(?<!\bavoir\s)\bsuivi\b|\b(?:6|six)\s+mois\b|\bfollow"
+)
 
 
 def _last_session(context: Context) -> date | None:

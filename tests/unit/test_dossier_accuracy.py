@@ -904,3 +904,13 @@ def test_sessions_spoken_of_but_not_read_are_to_check_not_missing():
     report = report_of("Les séances, toutes de deux heures, se sont tenues au cabinet.")
     assert codes(report, "session_hours") == ["unread"]
     assert codes(report_of("Le bilan s'est tenu au cabinet."), "session_hours") == ["no_table"]
+
+
+def test_a_follow_up_spoken_of_in_unknown_words_is_to_check_not_missing():
+    sessions = ("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h")
+    unknown = report_of(*sessions, "Le suivi se fera par téléphone, à sa demande.",
+                        headings=("Plan d'action",))  # fmt: skip
+    assert codes(unknown, "follow_up") == ["unsure"]
+    verb = report_of(*sessions, "Elle a suivi une formation de bureautique.",
+                     headings=("Plan d'action",))  # fmt: skip
+    assert codes(verb, "follow_up") == ["none"]
