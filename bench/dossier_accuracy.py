@@ -206,9 +206,7 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
             out.append(("prescripteur PMSMP", key, bool(tool["prescriber_named"]),
                         VERIFIER if extra else CONFORME))  # fmt: skip
     consent = of("consent")
-    status = (
-        CONFORME if any(f.code == "found" for f in consent) else MANQUANT if consent else ABSENT
-    )
+    status = _status(consent, {"found"}, set())  # a consent not read for sure: « à vérifier »
     out.append(("consentement", "", bool(expected["consent"]), status))
     return out
 

@@ -1048,6 +1048,19 @@ def check_consent(context: Context, requirement: DossierRequirement) -> list[Fin
                     "consent", "Consentement du bénéficiaire mentionné.", block.where, INFO, "found"
                 )
             ]
+    hint = next((b for b in context.doc.blocks if _CONSENT_HINT.search(fold(b.text))), None)
+    if hint is not None:
+        return [
+            Finding(
+                "consent",
+                f"Consentement non reconnu avec certitude (« {hint.text[:80]} ») : vérifiez que "
+                "le dossier dit que le bénéficiaire a consenti au bilan et à l'utilisation "
+                "anonymisée de son cas.",
+                hint.where,
+                WARNING,
+                "unsure",
+            )
+        ]
     return [
         Finding(
             "consent",
@@ -1057,6 +1070,10 @@ def check_consent(context: Context, requirement: DossierRequirement) -> list[Fin
             code="missing",
         )
     ]
+
+
+#: Words of an agreement the pattern above does not read as the bénéficiaire's consent.
+_CONSENT_HINT = re.compile(r"\bson\s+accord\b|\bleur\s+accord\b|\baccepte\w*\s+que\b|\bautoris\w*")
 
 
 def check_anonymisation(context: Context, requirement: DossierRequirement) -> list[Finding]:

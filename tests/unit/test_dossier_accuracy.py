@@ -914,3 +914,8 @@ def test_a_follow_up_spoken_of_in_unknown_words_is_to_check_not_missing():
     verb = report_of(*sessions, "Elle a suivi une formation de bureautique.",
                      headings=("Plan d'action",))  # fmt: skip
     assert codes(verb, "follow_up") == ["none"]
+
+
+def test_an_agreement_not_read_as_consent_is_to_check_not_missing():
+    assert set(codes(report_of("Le génogramme a été fait avec son accord."), "consent")) == {"unsure"}
+    assert set(codes(report_of("Le bilan s'est tenu au cabinet."), "consent")) == {"missing"}
