@@ -532,6 +532,30 @@ PHASES = {
         r"|\bconclusion\s*(?:du\s+bilan|:|\()|^\W*conclusion\W*$|\bpreliminaire\W+investigation\W+(?:et\s+)?conclusion"
     ),
 }
+#: Other names a candidate may give a phase (« phase d'accueil », « phase d'exploration »,
+#: « phase de restitution »): not the law's, so « à vérifier » rather than « manquant ».
+NEAR_PHASES = {
+    "préliminaire": re.compile(
+        r"\b(?:phase|etape|temps)\s+(?:d'accueil|d'analyse|de demarrage|initiale|de cadrage|d'engagement)"
+    ),
+    "investigation": re.compile(
+        r"\b(?:phase|etape|temps)\s+(?:d'exploration|d'enquetes?|de recherche|d'approfondissement)"
+    ),
+    "conclusion": re.compile(
+        r"\b(?:phase|etape|temps)\s+(?:de restitution|de synthese|finale|de cloture|de bilan)"
+    ),
+}
+
+
+def _near_phase(blocks: Sequence[Block], name: str) -> tuple[Block, str] | None:
+    pattern = NEAR_PHASES[name]
+    for block in blocks:
+        match = pattern.search(fold(block.text))
+        if match:
+            return block, block.text[match.start() : match.end()]
+    return None
+
+
 OUTDATED_PHASES = re.compile(r"\bquatre phases\b|\bphase (?:de |d')?confrontation\b")
 
 
@@ -548,6 +572,18 @@ def check_phases(context: Context, requirement: DossierRequirement) -> list[Find
             findings.append(
                 Finding(
                     "phases", f"Phase {name} nommée dans le tableau des séances.", "", INFO, name
+                )
+            )
+        elif (near := _near_phase(context.doc.blocks, name)) is not None:
+            block, words = near
+            findings.append(
+                Finding(
+                    "phases",
+                    f"Phase {name} : « {words} » la désigne-t-elle ? Nommez-la comme l'article "
+                    "R.6313-4 du code du travail (préliminaire, investigation, conclusion).",
+                    block.where,
+                    WARNING,
+                    f"unsure_{fold(name)}",
                 )
             )
         else:

@@ -919,3 +919,11 @@ def test_a_follow_up_spoken_of_in_unknown_words_is_to_check_not_missing():
 def test_an_agreement_not_read_as_consent_is_to_check_not_missing():
     assert set(codes(report_of("Le génogramme a été fait avec son accord."), "consent")) == {"unsure"}
     assert set(codes(report_of("Le bilan s'est tenu au cabinet."), "consent")) == {"missing"}
+
+
+def test_a_phase_under_another_name_is_to_check_not_missing():
+    report = report_of(
+        "Phase d'accueil : la demande. Phase d'investigation : le parcours. "
+        "Phase de restitution : la synthèse."
+    )
+    assert set(codes(report, "phases")) == {"unsure_preliminaire", "investigation", "unsure_conclusion"}
