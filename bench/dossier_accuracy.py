@@ -177,8 +177,11 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
     for phase, present in expected["phases"].items():
         codes = {f.code: f for f in of("phases")}
         status = (
-            CONFORME if phase in codes else MANQUANT if f"no_{fold(phase)}" in codes else ABSENT
-        )
+            CONFORME if phase in codes
+            else MANQUANT if f"no_{fold(phase)}" in codes
+            else VERIFIER if f"unsure_{fold(phase)}" in codes
+            else ABSENT
+        )  # fmt: skip
         out.append(("phase", phase, bool(present), status))
     follow = of("follow_up")
     out.append(
@@ -206,9 +209,7 @@ def _verdicts(report: Report, expected: dict[str, Any]) -> list[tuple[str, str, 
             out.append(("prescripteur PMSMP", key, bool(tool["prescriber_named"]),
                         VERIFIER if extra else CONFORME))  # fmt: skip
     consent = of("consent")
-    status = (
-        CONFORME if any(f.code == "found" for f in consent) else MANQUANT if consent else ABSENT
-    )
+    status = _status(consent, {"found"}, set())  # a consent not read for sure: « à vérifier »
     out.append(("consentement", "", bool(expected["consent"]), status))
     return out
 

@@ -11,7 +11,10 @@ from grading.dossier.document import HEADING, ROW, Block
 from grading.dossier.text import fold, word_count
 
 _RANGE = re.compile(
-    r"(?<![\d,.])(\d{1,2})\s*h\s*(\d{2})?\s*(?:-|a|/)\s*(\d{1,2})\s*h\s*(\d{2})?(?!\d)"
+    r"(?<![\d,.])(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?\s*(?:-|a|/)\s*(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?(?!\d)"
+    # « entre 14 h et 16 h », « 14:00 - 16:00 », « de 9:30 à 11:30 »
+    r"|\bentre\s+(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?\s+et\s+(\d{1,2})\s*h(?:eures?)?\s*(\d{2})?(?!\d)"
+    r"|(?<![\d:])(\d{1,2}):(\d{2})\s*(?:-|a|/)\s*(\d{1,2}):(\d{2})(?![\d:])"
 )
 _H_MIN = re.compile(
     r"(?<![\d,.])(\d{1,2})\s*h(?:eures?|rs?)?\s*(\d{1,2})\s*(?:min(?:utes?)?\.?)?(?![\d])"
@@ -69,8 +72,11 @@ def parse_duration(text: str, max_hours: float = MAX_SESSION_HOURS) -> float | N
     for pattern, minutes in _FRACTIONS:
         folded = pattern.sub(minutes, folded)
     for match in _RANGE.finditer(folded):
-        start = int(match.group(1)) + int(match.group(2) or 0) / 60
-        end = int(match.group(3)) + int(match.group(4) or 0) / 60
+        groups = [g for g in match.groups()]
+        first = next(n for n in (0, 4, 8) if groups[n] is not None)
+        start_h, start_m, end_h, end_m = groups[first : first + 4]
+        start = int(start_h) + int(start_m or 0) / 60
+        end = int(end_h) + int(end_m or 0) / 60
         if 0 < end - start <= max_hours:
             return end - start
     candidates: list[float] = []
@@ -112,6 +118,9 @@ class Sessions:
     declared_total: float | None
     unreadable: tuple[tuple[str, str], ...]  # (location, cell text)
     table_location: str
+    #: Read from sentences (counted, told one by one, a diary), not from a table or dated lines:
+    #: the total is an inference.
+    told: bool = False
 
     @property
     def total(self) -> float:
@@ -129,7 +138,9 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
     unreadable: list[tuple[str, str]] = []
     declared: float | None = None
     first_location = ""
+    told = False
     seen: set[tuple[tuple[str | None, float], ...]] = set()
+    dates_counted: set[str] = set()
     for table_rows in tables.values():
         found = _from_table(table_rows)
         if found is None:
@@ -139,6 +150,10 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         if signature in seen:
             continue  # the same table repeated in another section: its sessions counted once
         seen.add(signature)
+        # A session of a date another table already counted is the same session (a table per
+        # phase, then the whole attendance sheet in the annexes).
+        table_found = [row for row in table_found if row.date not in dates_counted]
+        dates_counted.update(row.date for row in table_found if row.date)
         if table_found and not first_location:
             first_location = table_rows[0].where
         rows += table_found
@@ -146,17 +161,45 @@ def find_sessions(blocks: Sequence[Block]) -> Sessions | None:
         declared = total if total is not None else declared
     if not rows:
         rows, in_lines, declared = _from_lines(_with_years(blocks))
+        # Diary entries, some short enough to pass for lines and some under a dated heading:
+        # the entries when they hold every line read and more.
+        entries = _from_entries(blocks)
+        if len(entries) > len(rows) and {r.date for r in rows} <= {r.date for r in entries}:
+            rows, in_lines, told = entries, [], True
         unreadable += in_lines
         first_location = rows[0].location if rows else ""
     if not rows:
         dated = _from_prose(blocks)
+        if len(entries := _from_entries(blocks)) > len(dated):
+            dated = entries
         counted = _from_counts(blocks)
-        rows = counted if len(counted) >= len(dated) else dated
+        rows = counted if len(counted) > len(dated) else dated
+        if len(numbered := _from_numbered(blocks)) > len(rows):
+            rows = numbered
         first_location = rows[0].location if rows else ""
+        told = True
     if not rows:
         return None
     rows = [expanded for row in rows for expanded in _ranged(row)]
-    return Sessions(tuple(rows), declared, tuple(unreadable), first_location)
+    return Sessions(tuple(rows), declared, tuple(unreadable), first_location, told)
+
+
+_SESSION_NOUNS = re.compile(r"\b(?:seances?|entretiens?|rendez-vous|rencontres?|sessions?|rdv)\b")
+
+
+def session_mention(blocks: Sequence[Block]) -> Block | None:
+    """A block that speaks of sessions with a duration, when no session could be read: the
+    sessions are there in a form the reading does not know."""
+    return next(
+        (
+            b
+            for b in blocks
+            if b.kind != HEADING
+            and _SESSION_NOUNS.search(fold(b.text))
+            and parse_duration(b.text) is not None
+        ),
+        None,
+    )
 
 
 _DAY_MONTH = re.compile(
@@ -365,6 +408,79 @@ def _from_prose(blocks: Sequence[Block]) -> list[SessionRow]:
     return rows if len(rows) >= 2 else []
 
 
+#: What may stand before the date that opens a diary entry (« **Mardi 6 janvier 2026.** »,
+#: « Séance 3 – lundi 2 février 2026 : »).
+_ENTRY_LEAD = re.compile(
+    r"^\W*(?:(?:seance|entretien|rendez-vous|rdv|rencontre|session)\s*(?:n[o°]\s*)?\d{0,2}\W*)?"
+    r"(?:(?:le\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?$"
+)
+
+
+def _from_entries(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Sessions told as a diary: each entry opens with its date (a paragraph, or a heading
+    that is only a date) and tells the duration in its first sentences (« **Mardi 6 janvier
+    2026.** Premier rendez-vous, une heure trente. », « 3 février 2026 — De 17 h à 19 h, … »).
+    At least two, each date once; an entry about what is planned is not a session."""
+    rows: list[SessionRow] = []
+    dates: set[str] = set()
+    for index, block in enumerate(blocks):
+        date = _day_date(block.text)
+        if date is None or not _ENTRY_LEAD.match(fold(block.text[: date.start])):
+            continue
+        text = block.text[date.end :]
+        if block.kind == HEADING and parse_duration(text) is None:
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is None or following.kind == HEADING:
+                continue
+            text = f"{text}. {following.text}"
+        hours = None
+        for number, sentence in enumerate(_PROSE_SENTENCE.finditer(text)):
+            if number == 3:
+                break
+            blanked = sentence.group(0)
+            for mention in find_dates(blanked):
+                blank = " " * len(mention.text)
+                blanked = blanked[: mention.start] + blank + blanked[mention.end :]
+            hours = parse_duration(blanked)
+            if hours is not None:
+                if number > 0 and _NOT_A_SESSION.search(fold(text[: sentence.start()])):
+                    hours = None  # the entry's first sentence plans, it does not tell
+                if _NOT_A_SESSION.search(fold(blanked)):
+                    hours = None
+                break
+        iso = date.value.isoformat() if date.value else None
+        if hours is None or iso is None or iso in dates:
+            continue
+        dates.add(iso)
+        rows.append(SessionRow(block.where, round(hours, 4), iso, _phase(block.text), block.text))
+    return rows if len(rows) >= 2 else []
+
+
+_NUMBERED = re.compile(
+    r"^\W*(?:seance|entretien|rendez-vous|rdv|rencontre|session)\s*(?:n[o°]\s*)?(\d{1,2})\b"
+)
+
+
+def _from_numbered(blocks: Sequence[Block]) -> list[SessionRow]:
+    """Sessions listed by number with no date (« Séance 1 – 2 h : cadre et demande »,
+    « Entretien 2 (1 h 30) »): at least two, each number once, none about what is planned."""
+    rows: list[SessionRow] = []
+    numbers: set[int] = set()
+    for block in blocks:
+        folded = fold(block.text)
+        match = _NUMBERED.match(folded)
+        if match is None or _NOT_A_SESSION.search(folded):
+            continue
+        number = int(match.group(1))
+        first = _PROSE_SENTENCE.match(block.text, match.end())
+        hours = parse_duration(first.group(0)) if first else None
+        if hours is None or number in numbers:
+            continue
+        numbers.add(number)
+        rows.append(SessionRow(block.where, round(hours, 4), None, _phase(block.text), block.text))
+    return rows if len(rows) >= 2 else []
+
+
 _MINUTES_HEADER = re.compile(r"\bduree\s*\(\s*(?:min|minutes|mn)\s*\)")
 
 _COUNT_WORDS = {
@@ -383,6 +499,8 @@ _COUNTS = (
         rf"{_SESSION_NOUN}\b"
     ),
     re.compile(rf"\b(?:les|ces)\s+{_N}\s+(?:dernier(?:e)?s|premier(?:e)?s|suivantes|autres)\b"),
+    # « Puis trois autres de deux heures »: the noun is the previous sentence's.
+    re.compile(rf"\b{_N}\s+autres(?=\s+(?:de|d'une|d'un)\s)"),
     re.compile(
         r"\b(?:la|une|cette)\s+(?:premiere|derniere|seule|deuxieme|seconde|troisieme)\s+"
         r"(?:seance|rencontre|session|entretien)\b|\b(?:la|une)\s+(?:seance|rencontre)\s+"
@@ -409,7 +527,7 @@ def _count(text: str) -> tuple[int, int] | None:
         if index == 0:
             first, last = int(match.group(1)), int(match.group(2))
             number = last - first + 1 if 0 < first < last <= 30 else 0
-        elif index == 4:
+        elif index == len(_COUNTS) - 1:
             number = 1
         else:
             word = match.group(1)
@@ -417,6 +535,20 @@ def _count(text: str) -> tuple[int, int] | None:
         if 0 < number <= 30:
             return number, match.end()
     return None
+
+
+_OTHERS = re.compile(rf"\b{_N}\s+autres\b")
+_TOTAL_BEFORE = re.compile(r"\b(?:au\s+total|en\s+tout|soit|total)\b")
+
+
+def _clock_text(text: str) -> str:
+    """Folded text with its duration words turned into digits, as parse_duration reads it."""
+    return _WORD_HOURS.sub(lambda m: _WORDS[m.group(1)], fold(text))
+
+
+def _phase(text: str) -> str:
+    folded = fold(text)
+    return next((p for p in ("preliminaire", "investigation", "conclusion") if p in folded), "")
 
 
 def _from_counts(blocks: Sequence[Block]) -> list[SessionRow]:
@@ -439,11 +571,20 @@ def _from_counts(blocks: Sequence[Block]) -> list[SessionRow]:
             for mention in find_dates(text):
                 rest = rest[: mention.start] + " " * (mention.end - mention.start) + rest[mention.end :]
             hours = parse_duration(rest[end:]) if end < len(rest) else None
+            each = bool(_EACH.match(rest[end:]) or _EACH_WORD.search(rest))
+            # A clock range is one session's time (« deux séances, le 4 et le 11 mai, de 14 h
+            # à 16 h »), never a group's total.
+            ranged = hours is not None and _RANGE.search(_clock_text(rest[end:])) is not None
+            each = each or ranged
+            if hours is None and _TOTAL_BEFORE.search(rest[:end]):
+                hours = parse_duration(rest[:end], 1000)  # « Au total : 12 heures en sept séances »
+                each = False
             if hours is None:
                 continue
-            if number > 1 and not _EACH.match(rest[end:]) and not _EACH_WORD.search(rest):
+            if number > 1 and not each:
                 hours = hours / number  # « (4 séances, 6 h) »: the group's total
-            plain = number > 1 and not _PART.search(rest)
+            # « trois autres » adds to the sessions told before it: a group, not a detail.
+            plain = number > 1 and (not _PART.search(rest) or _OTHERS.search(rest) is not None)
             counted.append((number, hours, block, text, plain))
     if not counted:
         return []
@@ -451,8 +592,21 @@ def _from_counts(blocks: Sequence[Block]) -> list[SessionRow]:
     if groups and sum(c[0] for c in groups) >= sum(c[0] for c in counted if not c[4]):
         counted = groups  # phases or a summary counted, the sessions told one by one besides
     total = sum(c[0] for c in counted)
-    summary = next((c for c in counted if len(counted) > 1 and 2 * c[0] == total), None)
-    if summary is not None:
+    # A summary opens or closes the account (« Huit séances en tout : … »), and the others are
+    # not each a phase of its own (« deux séances en phase préliminaire, quatre en
+    # investigation, deux de conclusion »: four is not the sum of the others).
+    phases = [_phase(c[3]) for c in counted]
+    by_phase = all(phases) and len(set(phases)) == len(phases)
+    by_phase = by_phase or any(_OTHERS.search(fold(c[3])) for c in counted)  # « trois autres »
+    summary = next(
+        (
+            c
+            for n, c in enumerate(counted)
+            if len(counted) > 1 and 2 * c[0] == total and n in (0, len(counted) - 1)
+        ),
+        None,
+    )
+    if summary is not None and not by_phase:
         counted = [summary]
     rows: list[SessionRow] = []
     for number, hours, block, text, _ in counted:

@@ -145,21 +145,49 @@ SYNONYMS: dict[str, frozenset[str]] = {
         "explore": "exploration",
         "projet": "plan action",
         "seance": "deroulement",
+        "journal": "deroulement seance",
+        # What comes next (« Et maintenant ? », « Et après ? », « Prochaines étapes »).
+        "suite": "plan action conclusion",
+        # Leads are what the exploration found (« Compétences et pistes »).
+        "piste": "exploration",
     }.items()
+}
+#: Forms of a heading's words that mean one of the words above: verbs of a question heading
+#: (« Que demandait Mme F. ? », « Comment avons-nous avancé ? », « Ce qu'il venait
+#: chercher »), what comes next, and the English words of franglais headings (« Toolbox »,
+#: « Next steps », « Mon mindset de consultant »). Folded, after the plural's « s » is cut.
+_CANONICAL: dict[str, str] = {
+    **dict.fromkeys(
+        "demandait demandaient demandai demander voulait voulaient veut souhaitait "
+        "souhaite cherchait chercher cherche want need".split(),
+        "demande",
+    ),
+    **dict.fromkeys("avance avancer progresse progression cheminement proces processu".split(),
+                    "deroulement"),
+    **dict.fromkeys("maintenant apre ensuite prochaine prochain next demain".split(), "suite"),
+    "background": "contexte",
+    "context": "contexte",
+    "skill": "competence",
+    "mindset": "posture",
+    "toolbox": "outil",
+    "toolbo": "outil",
+    "tool": "outil",
+    "step": "etape",
+    "appendix": "annexe",
+    "appendice": "annexe",
 }
 #: Words that say nothing of which part it is.
 _GENERIC = frozenset(
     "bilan beneficiaire accompagnement de du des la le les l d et a au aux en sur pour mon ma mes "
     "notre nos son sa ses un une phase partie comment ce que qu j ai nous avons est s ete on il elle "
-    "presentation propose proposee choisi choisis".split()
+    "presentation propose proposee choisi choisis par bord venait venu venue".split()
 )
 
 
 def _content_words(text: str) -> frozenset[str]:
     words = normalise_heading(text).split()
-    return (
-        frozenset(w[:-1] if w.endswith(("s", "x")) and len(w) > 3 else w for w in words) - _GENERIC
-    )
+    singular = (w[:-1] if w.endswith(("s", "x")) and len(w) > 3 else w for w in words)
+    return frozenset(_CANONICAL.get(w, w) for w in singular) - _GENERIC
 
 
 def _expand(words: frozenset[str]) -> frozenset[str]:

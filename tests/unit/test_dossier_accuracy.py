@@ -817,3 +817,310 @@ def test_injuries_and_common_conditions_in_their_general_form_are_health_data(te
 )
 def test_a_rupture_of_contract_or_the_impostor_syndrome_is_not_health_data(text):
     assert health(text) == set()
+# --- issue 17, fourth round (requirement verdicts): batch E's and batch F2's classes of miss ---
+
+
+@pytest.mark.parametrize(
+    ("texts", "total", "count"),
+    [
+        # « trois autres » with no noun, after a counted group: added, not a detail of it (O33).
+        (["Nous avons commencé par trois rendez-vous de deux heures en février 2026, les 3, 10 "
+          "et 17 février. Puis trois autres de deux heures, les 3, 17 et 31 mars 2026."], 12.0, 6),
+        # Counted per phase with a clock range: each session's time, not the group's (O34); the
+        # middle phase is not a summary of the two others.
+        (["La phase préliminaire a compté deux séances, le 4 et le 11 mai 2026, de 14 h à 16 h. "
+          "La phase d'investigation s'est étendue sur quatre séances, les 18 et 25 mai, le 1er "
+          "et le 8 juin, chacune de 14 h à 16 h. Enfin, deux séances de conclusion ont eu lieu "
+          "les 15 et 22 juin 2026, de 14 h à 16 h également."], 16.0, 8),
+        # A total told before the count (O51).
+        (["Au total : 12 heures en sept séances."], 12.0, 7),
+    ],
+)  # fmt: skip
+def test_sessions_counted_by_group_phase_or_total_before_the_count(texts, total, count):
+    sessions = find_sessions([paragraph(t, n) for n, t in enumerate(texts, 1)])
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (total, count)
+
+
+def test_sessions_told_as_diary_entries_opening_with_their_date():
+    """A diary: each entry opens with its date, the duration in its first sentences (O51)."""
+    sessions = find_sessions([
+        paragraph("**Mardi 6 janvier 2026.** Premier rendez-vous, une heure trente. Il arrive en avance.", 1),
+        paragraph("**Mardi 13 janvier 2026.** Séance de 90'. Il a écrit une page.", 2),
+        paragraph("Mardi 3 février 2026. De 17 h à 19 h, après sa journée d'intérim.", 3),
+        Block("heading", "Mardi 17 février 2026", Location(section="x"), level=3),
+        paragraph("Une heure et demie. Retour sur deux enquêtes métiers.", 5),
+        paragraph("Mardi 14 avril 2026 : un rendez-vous de suivi est prévu, d'une heure.", 6),
+    ])  # fmt: skip
+    assert sessions is not None
+    assert [(r.date, r.hours) for r in sessions.rows] == [
+        ("2026-01-06", 1.5), ("2026-01-13", 1.5), ("2026-02-03", 2.0), ("2026-02-17", 1.5),
+    ]  # fmt: skip
+
+
+def test_a_table_per_phase_then_the_whole_attendance_sheet_counts_each_session_once():
+    """O50: three tables (one per phase), then all the sessions again in the annexes."""
+    phase_tables = [
+        [("Phase préliminaire", "Date", "Durée"), ("Séance 1", "12/01/2026", "1 h 30"),
+         ("Séance 2", "19/01/2026", "1 h 30")],
+        [("Phase d'investigation", "Date", "Durée"), ("Séance 3", "26/01/2026", "2 h"),
+         ("Séance 4", "02/03/2026", "90'")],
+    ]  # fmt: skip
+    annex = [("Date", "Durée", "Émargement"), ("12/01/2026", "1 h 30", "signé"),
+             ("19/01/2026", "1 h 30", "signé"), ("26/01/2026", "2 h", "signé"),
+             ("02/03/2026", "1 h 30", "visio")]  # fmt: skip
+    blocks = [*table(1, phase_tables[0]), *table(2, phase_tables[1]), *table(3, annex)]
+    sessions = find_sessions(blocks)
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (6.5, 4)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Appel de suivi en janvier 2027, à cinq mois de la fin du bilan.",  # O35
+        "Follow-up call calé fin septembre 2025 pour voir où elle en est.",  # O53
+        "On s'est dit qu'on se reparlerait vers la mi-septembre, après ses premiers mois.",  # O51
+        "Je vais la rappeler en septembre pour savoir où en sont ses candidatures.",
+        "Un coup de fil de suivi est convenu en septembre.",
+    ],
+)
+def test_a_follow_up_phrased_as_a_call_in_english_or_a_reflexive_verb(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert codes(report, "follow_up") == ["planned"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Je lui ai parlé en mars de la formation de septembre.",
+        "Nous avons échangé sur ses démarches de septembre.",
+        "Elle a reçu un appel de son employeur en septembre.",
+    ],
+)
+def test_a_past_exchange_or_someone_else_s_call_is_not_a_follow_up(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert "planned" not in codes(report, "follow_up")
+
+
+@pytest.mark.parametrize(
+    ("heading", "item"),
+    [
+        ("Que demandait Mme F. ?", "analyse-demande"),  # O32
+        ("Ce que Joël venait chercher", "analyse-demande"),  # O51
+        ("Comment avons-nous avancé ?", "parcours"),  # O32
+        ("Journal de bord", "parcours"),
+        ("Et maintenant ?", "plan-action"),  # O32
+        ("Et après ?", "plan-action"),  # O51
+        ("Prochaines étapes", "plan-action"),
+        ("Compétences et pistes", "exploration"),  # O33
+        ("Skills, intérêts et pistes", "exploration"),  # O53
+        ("Mon mindset de consultant", "posture"),
+        ("Toolbox", "outils"),
+        ("Next steps", "plan-action"),
+    ],
+)
+def test_headings_as_questions_or_in_franglais_are_recognised_by_meaning(heading, item):
+    """With the course's cahier des charges (its aliases), as the app gives it."""
+    from grading.dossier.checks import find_sections
+
+    course = _bench().requirements()
+    titles = {r.id: r.title for r in course}
+    titles[item] = heading
+    blocks = []
+    for title in titles.values():
+        blocks += [
+            Block("heading", title, Location(section=title), level=2),
+            paragraph("Texte. " * 20),
+        ]
+    sections = find_sections(Document("md", blocks), course)
+    assert sections[item].heading.text == heading
+
+
+def test_plain_paragraph_headings_saying_it_in_other_words_with_one_exact_only():
+    """O53 (PDF): only « Annexes » is a heading word for word; the others say it otherwise,
+    and the parcours is followed by session lines, not a paragraph."""
+    from grading.dossier.checks import find_sections
+
+    titles = ["Le contexte (background)", "La demande - what she wants", "Le process, étape par étape",
+              "Mon mindset de consultant", "Skills, intérêts et pistes", "Toolbox", "Next steps",
+              "Annexes"]  # fmt: skip
+    blocks = [Block("heading", "Dossier pro - épreuve 2", Location(section="t"), level=1)]
+    for n, title in enumerate(titles):
+        blocks.append(paragraph(title, 3 * n))
+        if n == 2:
+            blocks.append(paragraph("Meeting #1 - 02/02/2026 - 1h30 - kick-off", 3 * n + 1))
+        blocks.append(paragraph("Texte du dossier. " * 20, 3 * n + 2))
+    sections = find_sections(Document("pdf", blocks), _bench().requirements())
+    assert {rid: s.heading.text for rid, s in sections.items()} == dict(
+        zip(["cadre", "analyse-demande", "parcours", "posture", "exploration", "outils",
+             "plan-action", "annexes"], titles, strict=True)
+    )  # fmt: skip
+
+
+def test_short_lines_of_a_plain_document_are_not_headings_by_meaning():
+    """Two lines that happen to say « demande » and « outils » are not enough to make a
+    document's short lines headings."""
+    from grading.dossier.checks import find_sections
+
+    blocks = [paragraph("Sa demande initiale", 1), paragraph("Texte du dossier. " * 20, 2),
+              paragraph("Les outils", 3), paragraph("Texte du dossier. " * 20, 4)]  # fmt: skip
+    assert find_sections(Document("pdf", blocks), _bench().requirements()).keys() <= {"outils"}
+
+
+def test_a_tool_that_has_allowed_something_is_justified_but_a_driving_licence_is_not():
+    verdicts = justification(
+        "Le portefeuille de compétences a permis de rendre visibles des compétences qu'elle "
+        "ne nommait pas. Le RIASEC, passé après son permis de conduire."
+    )
+    assert verdicts == {"portefeuille de compétences": "justified", "RIASEC": "unjustified"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("de 14 heures à 16 heures", 2.0),
+        ("entre 14 h et 16 h 30", 2.5),
+        ("14:00-16:00", 2.0),
+        ("de 9:30 à 11:30", 2.0),
+    ],
+)
+def test_clock_ranges_in_words_with_entre_or_with_colons(text, hours):
+    assert parse_duration(text) == hours
+
+
+def test_sessions_listed_by_number_without_dates():
+    sessions = find_sessions([
+        paragraph("Séance 1 – 2 h : cadre, demande, objectifs.", 1),
+        paragraph("Séance 2 (1 h 30). Ligne de vie.", 2),
+        paragraph("Entretien 3 : 90 minutes, retour d'enquête.", 3),
+        paragraph("Séance 4 : un entretien de suivi est prévu, d'une heure.", 4),
+    ])  # fmt: skip
+    assert sessions is not None
+    assert (sessions.total, len(sessions.rows)) == (5.0, 3)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Six mois après la dernière séance, nous referons le point ensemble.",
+        "Un suivi est programmé en septembre.",
+        "Suivi : septembre 2025, par téléphone.",
+    ],
+)
+def test_a_follow_up_as_a_planned_suivi_or_a_point_made_again(sentence):
+    report = report_of("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h", sentence)
+    assert codes(report, "follow_up") == ["planned"]
+
+
+def test_a_reason_told_as_a_cause_with_other_connectors():
+    verdicts = justification(
+        "La ligne de vie, dans la mesure où il résumait sa carrière en une phrase. "
+        "Le RIASEC, étant donné son goût pour les résultats chiffrés. "
+        "L'enquête métier, j'ai vu sa fiche de poste avant."
+    )
+    assert verdicts == {
+        "ligne de vie": "justified", "RIASEC": "justified", "enquête métier": "unjustified",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Elle a accepté que son parcours soit présenté, anonymisé, dans ce dossier.",
+        "Il m'a autorisée à utiliser son bilan pour ma certification.",
+    ],
+)
+def test_consent_told_as_accepting_or_authorising_the_use_of_the_case(sentence):
+    assert set(codes(report_of(sentence), "consent")) == {"found"}
+
+
+def test_a_dossier_written_as_a_form_whose_first_column_names_the_parts():
+    rows = table(1, [
+        ("Rubrique", "Contenu"),
+        ("Cadre", "Bilan financé par le CPF, en présentiel, convention signée le 5 janvier."),
+        ("Demande", "Quitter la logistique pour un métier de la formation, sans perdre son salaire."),
+        ("Déroulement", "Trois phases : préliminaire, investigation, conclusion, sur huit séances."),
+        ("Outils", "La ligne de vie, parce qu'il résumait sa carrière en une phrase."),
+        ("", "Le RIASEC, en séance 4, commenté avec lui ensuite."),
+        ("Plan d'action", "Candidature au titre de formateur avant le 30 avril 2026, puis stage."),
+    ])  # fmt: skip
+    report = analyse_document(Document("docx", rows), _bench().requirements())
+    present = {
+        i.id for i in report.items for f in i.findings if f.check == "section_present" and f.code == "found"
+    }
+    assert present == {"cadre", "analyse-demande", "parcours", "outils", "plan-action"}
+    verdicts = {f.excerpt: f.code for i in report.items for f in i.findings
+                if f.check == "tool_justification" and f.excerpt}  # fmt: skip
+    assert verdicts == {"ligne de vie": "justified", "RIASEC": "unjustified"}
+
+
+def test_a_table_of_tools_with_reasons_is_not_a_form_of_sections():
+    rows = table(1, [
+        ("Outil", "Pourquoi ce choix"),
+        ("Ligne de vie", "parce qu'il résumait sa carrière en une phrase, sans détail"),
+        ("Enquête métier", "pour vérifier sur le terrain les contraintes du métier visé"),
+    ])  # fmt: skip
+    report = analyse_document(Document("docx", rows), _bench().requirements())
+    assert "found" not in codes(report, "section_present")
+
+
+def _sections_report(titles: list[str]):
+    blocks = []
+    for title in titles:
+        blocks += [Block("heading", title, Location(section=title), level=2),
+                   paragraph("Texte du dossier. " * 20)]  # fmt: skip
+    return analyse_document(Document("md", blocks), _bench().requirements())
+
+
+def test_a_part_not_recognised_beside_an_unknown_heading_is_to_check_not_missing():
+    """« Ce que j'en retire » may be the posture in words the check does not know: « à
+    vérifier », naming the heading; with every heading recognised, a part absent is missing."""
+    titles = ["Cadre du bilan", "Analyse de la demande", "Parcours de bilan", "Ce que j'en retire",
+              "Exploration", "Outils", "Plan d'action", "Annexes"]  # fmt: skip
+    posture = next(i for i in _sections_report(titles).items if i.id == "posture")
+    (finding,) = [f for f in posture.findings if f.check == "section_present"]
+    assert (finding.severity, finding.code, posture.status) == ("warning", "unsure", "warning")
+    assert "« Ce que j'en retire »" in finding.message
+    without = [t for t in titles if t != "Ce que j'en retire"]
+    posture = next(i for i in _sections_report(without).items if i.id == "posture")
+    assert posture.status == "missing"
+
+
+def test_too_few_hours_read_from_sentences_is_to_check_but_from_a_table_is_missing():
+    told = report_of("Trois séances de deux heures ont eu lieu en mars 2026.")
+    (finding,) = [f for f in [*told.items[0].findings] if f.code == "too_few_hours"]
+    assert finding.severity == "warning" and "lu dans le texte" in finding.message
+    rows = table(1, [("Date", "Durée"), ("02/03/2026", "2 h"), ("09/03/2026", "2 h")])
+    in_table = analyse_document(Document("md", rows), requirements())
+    assert [f.severity for i in in_table.items for f in i.findings
+            if f.code == "too_few_hours"] == ["error"]  # fmt: skip
+
+
+def test_sessions_spoken_of_but_not_read_are_to_check_not_missing():
+    report = report_of("Les séances, toutes de deux heures, se sont tenues au cabinet.")
+    assert codes(report, "session_hours") == ["unread"]
+    assert codes(report_of("Le bilan s'est tenu au cabinet."), "session_hours") == ["no_table"]
+
+
+def test_a_follow_up_spoken_of_in_unknown_words_is_to_check_not_missing():
+    sessions = ("10/03/2025 : séance de 2 h", "17/03/2025 : séance de 2 h")
+    unknown = report_of(*sessions, "Le suivi se fera par téléphone, à sa demande.",
+                        headings=("Plan d'action",))  # fmt: skip
+    assert codes(unknown, "follow_up") == ["unsure"]
+    verb = report_of(*sessions, "Elle a suivi une formation de bureautique.",
+                     headings=("Plan d'action",))  # fmt: skip
+    assert codes(verb, "follow_up") == ["none"]
+
+
+def test_an_agreement_not_read_as_consent_is_to_check_not_missing():
+    assert set(codes(report_of("Le génogramme a été fait avec son accord."), "consent")) == {"unsure"}
+    assert set(codes(report_of("Le bilan s'est tenu au cabinet."), "consent")) == {"missing"}
+
+
+def test_a_phase_under_another_name_is_to_check_not_missing():
+    report = report_of(
+        "Phase d'accueil : la demande. Phase d'investigation : le parcours. "
+        "Phase de restitution : la synthèse."
+    )
+    assert set(codes(report, "phases")) == {"unsure_preliminaire", "investigation", "unsure_conclusion"}
