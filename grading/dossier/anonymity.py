@@ -478,11 +478,11 @@ def _scan(
                 "(Sophie D.) ou un pseudonyme présenté comme tel.", block.where, name,
             )  # fmt: skip
     more = insee_first_names()
-    words = first_names_that_are_words()
+    word_names = first_names_that_are_words()
     for match in FIRST_NAME.finditer(text):
         name = match.group(0)
         if (
-            name in words
+            name in word_names
             and name not in pseudonyms
             and _person_cue(text, match, entities)
             and taken.claim(*match.span())
