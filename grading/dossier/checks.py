@@ -24,7 +24,15 @@ from grading.dossier.report import (
     hours_fr,
 )
 from grading.dossier.safety import Limits
-from grading.dossier.sessions import Sessions, find_sessions, parse_duration, session_mention
+from grading.dossier.sessions import (
+    Sessions,
+    find_sessions,
+    other_readings,
+    parse_duration,
+    session_mention,
+    stated_counts,
+    stated_totals,
+)
 from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
@@ -445,7 +453,34 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
     findings: list[Finding] = []
     total = sessions.total
     count = f"{len(sessions.rows)} séance{'s' if len(sessions.rows) > 1 else ''}"
-    if total < settings.min_hours:
+    doubt = _hours_doubt(context, sessions)
+    if doubt is not None and (settings.min_hours <= total <= settings.max_hours or sessions.told):
+        # Two readings of the hours disagree: the total read may be wrong either way, and a
+        # « conforme » right by luck is no verdict. Neither « conforme » nor « manquant ».
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Les séances lues totalisent {hours_fr(total)} ({count}), mais {doubt} : "
+                "vérifiez le total ; un tableau Date, Durée, Phase évite toute ambiguïté.",
+                sessions.table_location,
+                WARNING,
+                "uncertain_total",
+                hours_fr(total),
+            )
+        )
+    elif doubt is not None and total < settings.min_hours:
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Les séances du tableau totalisent {hours_fr(total)} ({count}), mais {doubt} : "
+                f"vérifiez le tableau, il faut au moins {hours_fr(settings.min_hours)}.",
+                sessions.table_location,
+                WARNING,
+                "uncertain_total",
+                hours_fr(total),
+            )
+        )
+    elif total < settings.min_hours:
         # Read from sentences, the total is an inference: « à vérifier », not « manquant ».
         findings.append(
             Finding(
@@ -522,6 +557,24 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
             )
         )
     return findings
+
+
+def _hours_doubt(context: Context, sessions: Sessions) -> str | None:
+    """Why the hours read are in doubt: a total or a number of sessions the text states that
+    the sessions read do not give, or another reading of the sentences that disagrees."""
+    blocks = context.doc.blocks
+    total = sessions.total
+    stated = stated_totals(blocks)
+    if stated and not any(abs(value - total) <= 0.01 for value, _ in stated):
+        value, block = stated[0]
+        return f"le texte indique un total de {hours_fr(value)} (« {block.text[:60]} »)"
+    counts = stated_counts(blocks)
+    if counts and not any(number == len(sessions.rows) for number, _ in counts):
+        number, block = counts[0]
+        return f"le texte compte {number} séances (« {block.text[:60]} »)"
+    if stated and sessions.told:
+        return None  # the total stated in the text confirms the sentences read
+    return other_readings(blocks, sessions)
 
 
 PHASES = {
