@@ -172,16 +172,22 @@ def analyse_document(
 
 # --- sections ---------------------------------------------------------------------------------
 
-_TRAILING_PUNCTUATION = re.compile(r"[.;,!?…]$")
+_TRAILING_PUNCTUATION = re.compile(r"[.;,!?…:]$")
+#: A full stop that belongs to the last word, not to a sentence: an initial or a civility
+#: (« La demande de Mme T. », « Le parcours de M. V. »), an abbreviation (« etc. »).
+_WORD_FULL_STOP = re.compile(r"(?:\b[A-Z]|\bMme|\bMlle|\bM|\betc)\.$")
 
 
 def _promotable(block: Block) -> bool:
-    """A short standalone paragraph can be a heading typed without a heading style."""
+    """A short standalone paragraph can be a heading typed without a heading style. A line
+    ending with a colon introduces what follows (« Les séances, toutes au cabinet : »); one
+    ending with an initial's full stop can be a heading (« La demande de Mme T. »)."""
+    text = block.text.strip()
     return (
         block.kind == PARAGRAPH
-        and len(block.text) <= 90
-        and word_count(block.text) <= 9
-        and not _TRAILING_PUNCTUATION.search(block.text)
+        and len(text) <= 90
+        and word_count(text) <= 9
+        and (not _TRAILING_PUNCTUATION.search(text) or _WORD_FULL_STOP.search(text) is not None)
     )
 
 
@@ -273,7 +279,12 @@ def find_sections(
             body.append(block)
         section = Section(blocks[index], body)
         previous = found.get(rid)
-        if previous is None or section.words > previous.words:  # a table of contents has no body
+        # A table of contents has no body; a styled heading wins over a plain line that says
+        # the same (« Le déroulement », then the line « Les séances : » under it).
+        styled = (section.heading.kind == HEADING) - (
+            previous is not None and previous.heading.kind == HEADING
+        )
+        if previous is None or styled > 0 or (styled == 0 and section.words > previous.words):
             found[rid] = section
     if len(found) < 3:
         for rid, section in _sections_in_rows(blocks, requirements, threshold).items():
@@ -765,6 +776,11 @@ FOLLOW_UP = re.compile(
     r"|\b(?:donne|pris|fixe|cale)\w*\s+(?:un\s+)?rendez-vous\s+(?:en|pour|a|au|dans|d'ici)\b"
     r"|\brendez-vous\s+(?:est\s+|a\s+ete\s+)?(?:pris|fixe|cale|donne)\w*\s+(?:en|pour|au|dans)\b"
     r"|\b(?:re)?prendr\w*\s+(?:de\s+ses\s+|des\s+)nouvelles"
+    # An appointment agreed on, whatever its kind, with its month or delay: « nous avons
+    # convenu d'un rendez-vous téléphonique fin octobre », « fixé un appel en mai ».
+    r"|\b(?:convenu|fixe|pris|cale|programme|planifie|prevu|arrete)\w*\s+(?:d'un|d'une|un|une)\s+"
+    r"(?:nouvel?\s+|dernier\s+|autre\s+)?(?:rendez-vous|rdv|point|appel|entretien|echange|visio|rencontre)\b"
+    r"(?=[^.;]{0,60}\b(?:mois|semaines|" + "|".join(_MONTH_WORDS) + r")\b)"
 )
 _MONTH_NAMES = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
