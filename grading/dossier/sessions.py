@@ -748,7 +748,7 @@ def stated_totals(blocks: Sequence[Block]) -> list[tuple[float, Block]]:
             for cue in _TOTAL_CUE.finditer(folded):
                 # The amount just after the cue (« au total 24 heures », « Durée totale | 12
                 # heures »), else just before it (« quinze heures au total »).
-                after = folded[cue.end() : cue.end() + 30]
+                after = folded[cue.end() : cue.end() + 30].lstrip(" ,:;|-–—")
                 before = folded[max(0, cue.start() - 25) : cue.start()]
                 value = _amount(re.split(r"[,(]", after, maxsplit=1)[0]) or _amount(before)
                 if value is not None:

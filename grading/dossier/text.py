@@ -203,7 +203,7 @@ _CANONICAL: dict[str, str] = {
     ),
     # What comes next: « Perspectives », « Préconisations », « Feuille de route », « Avenir ».
     **dict.fromkeys(
-        "perspective avenir futur preconisation recommandation feuille route echeancier "
+        "perspective avenir preconisation recommandation route echeancier "
         "strategie debouche".split(),
         "suite",
     ),
