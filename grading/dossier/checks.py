@@ -24,7 +24,15 @@ from grading.dossier.report import (
     hours_fr,
 )
 from grading.dossier.safety import Limits
-from grading.dossier.sessions import Sessions, find_sessions, parse_duration, session_mention
+from grading.dossier.sessions import (
+    Sessions,
+    find_sessions,
+    other_readings,
+    parse_duration,
+    session_mention,
+    stated_counts,
+    stated_totals,
+)
 from grading.dossier.text import Spans, fold, heading_score, meaning_score, word_count
 
 __all__ = [
@@ -164,16 +172,22 @@ def analyse_document(
 
 # --- sections ---------------------------------------------------------------------------------
 
-_TRAILING_PUNCTUATION = re.compile(r"[.;,!?…]$")
+_TRAILING_PUNCTUATION = re.compile(r"[.;,!?…:]$")
+#: A full stop that belongs to the last word, not to a sentence: an initial or a civility
+#: (« La demande de Mme T. », « Le parcours de M. V. »), an abbreviation (« etc. »).
+_WORD_FULL_STOP = re.compile(r"(?:\b[A-Z]|\bMme|\bMlle|\bM|\betc)\.$")
 
 
 def _promotable(block: Block) -> bool:
-    """A short standalone paragraph can be a heading typed without a heading style."""
+    """A short standalone paragraph can be a heading typed without a heading style. A line
+    ending with a colon introduces what follows (« Les séances, toutes au cabinet : »); one
+    ending with an initial's full stop can be a heading (« La demande de Mme T. »)."""
+    text = block.text.strip()
     return (
         block.kind == PARAGRAPH
-        and len(block.text) <= 90
-        and word_count(block.text) <= 9
-        and not _TRAILING_PUNCTUATION.search(block.text)
+        and len(text) <= 90
+        and word_count(text) <= 9
+        and (not _TRAILING_PUNCTUATION.search(text) or _WORD_FULL_STOP.search(text) is not None)
     )
 
 
@@ -265,7 +279,12 @@ def find_sections(
             body.append(block)
         section = Section(blocks[index], body)
         previous = found.get(rid)
-        if previous is None or section.words > previous.words:  # a table of contents has no body
+        # A table of contents has no body; a styled heading wins over a plain line that says
+        # the same (« Le déroulement », then the line « Les séances : » under it).
+        styled = (section.heading.kind == HEADING) - (
+            previous is not None and previous.heading.kind == HEADING
+        )
+        if previous is None or styled > 0 or (styled == 0 and section.words > previous.words):
             found[rid] = section
     if len(found) < 3:
         for rid, section in _sections_in_rows(blocks, requirements, threshold).items():
@@ -445,7 +464,22 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
     findings: list[Finding] = []
     total = sessions.total
     count = f"{len(sessions.rows)} séance{'s' if len(sessions.rows) > 1 else ''}"
-    if total < settings.min_hours:
+    doubt = _hours_doubt(context, sessions)
+    if doubt is not None and (settings.min_hours <= total <= settings.max_hours or sessions.told):
+        # Two readings of the hours disagree: the total read may be wrong either way, and a
+        # « conforme » right by luck is no verdict. Neither « conforme » nor « manquant ».
+        findings.append(
+            Finding(
+                "session_hours",
+                f"Les séances lues totalisent {hours_fr(total)} ({count}), mais {doubt} : "
+                "vérifiez le total ; un tableau Date, Durée, Phase évite toute ambiguïté.",
+                sessions.table_location,
+                WARNING,
+                "uncertain_total",
+                hours_fr(total),
+            )
+        )
+    elif total < settings.min_hours:
         # Read from sentences, the total is an inference: « à vérifier », not « manquant ».
         findings.append(
             Finding(
@@ -457,7 +491,10 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
                     "Phase évite toute ambiguïté."
                     if sessions.told
                     else ""
-                ),
+                )
+                # A table short of the minimum fails whatever the text says; the text's own
+                # total is named so that the candidate completes the table.
+                + (f" Or {doubt} : complétez le tableau." if doubt else ""),
                 sessions.table_location,
                 WARNING if sessions.told else ERROR,
                 "too_few_hours",
@@ -522,6 +559,24 @@ def check_session_hours(context: Context, requirement: DossierRequirement) -> li
             )
         )
     return findings
+
+
+def _hours_doubt(context: Context, sessions: Sessions) -> str | None:
+    """Why the hours read are in doubt: a total or a number of sessions the text states that
+    the sessions read do not give, or another reading of the sentences that disagrees."""
+    blocks = context.doc.blocks
+    total = sessions.total
+    stated = stated_totals(blocks)
+    if stated and not any(abs(value - total) <= 0.01 for value, _ in stated):
+        value, block = stated[0]
+        return f"le texte indique un total de {hours_fr(value)} (« {block.text[:60]} »)"
+    counts = stated_counts(blocks)
+    if counts and not any(number == len(sessions.rows) for number, _ in counts):
+        number, block = counts[0]
+        return f"le texte compte {number} séances (« {block.text[:60]} »)"
+    if stated and sessions.told:
+        return None  # the total stated in the text confirms the sentences read
+    return other_readings(blocks, sessions)
 
 
 PHASES = {
@@ -712,6 +767,11 @@ FOLLOW_UP = re.compile(
     r"|\b(?:donne|pris|fixe|cale)\w*\s+(?:un\s+)?rendez-vous\s+(?:en|pour|a|au|dans|d'ici)\b"
     r"|\brendez-vous\s+(?:est\s+|a\s+ete\s+)?(?:pris|fixe|cale|donne)\w*\s+(?:en|pour|au|dans)\b"
     r"|\b(?:re)?prendr\w*\s+(?:de\s+ses\s+|des\s+)nouvelles"
+    # An appointment agreed on, whatever its kind, with its month or delay: « nous avons
+    # convenu d'un rendez-vous téléphonique fin octobre », « fixé un appel en mai ».
+    r"|\b(?:convenu|fixe|pris|cale|programme|planifie|prevu|arrete)\w*\s+(?:d'un|d'une|un|une)\s+"
+    r"(?:nouvel?\s+|dernier\s+|autre\s+)?(?:rendez-vous|rdv|point|appel|entretien|echange|visio|rencontre)\b"
+    r"(?=[^.;]{0,60}\b(?:mois|semaines|" + "|".join(_MONTH_WORDS) + r")\b)"
 )
 _MONTH_NAMES = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,

@@ -689,3 +689,115 @@ def _from_line(block: Block, text: str | None = None, minutes: bool = False) -> 
 
 def _row(block: Block, hours: float, date: str | None, phase: str) -> SessionRow:
     return SessionRow(block.where, round(hours, 4), date, phase, block.text)
+
+
+# --- what the text says of its own total: a second reading to check the first against ------
+
+#: Words that announce a total (« au total 24 heures », « soit quinze heures au total »,
+#: « Durée totale | 12 heures », « un volume horaire de 14 heures »).
+_TOTAL_CUE = re.compile(
+    r"\b(?:au\s+total|en\s+tout|soit|totale?s?|totalise\w*|cumul\w*|volume\s+horaire"
+    r"|duree\s+(?:globale|cumulee)|nombre\s+d'heures)\b"
+)
+#: A sentence about the law or a limit, not about this bilan (« 24 heures au plus »).
+_LIMIT = re.compile(
+    r"\bau\s+plus\b|\bmaxim\w*|\bminim\w*|\bau\s+moins\b|\bjusqu'a\b|\bplafon\w*|\bne\s+peut\b"
+    r"|\bcode\s+du\s+travail\b|\bl\.?\s?6313|\bloi\b|\bexige\w*|\bprevu\w*\b|\bdepasse\w*"
+)
+_HOUR_NUMBERS = {
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19,
+    "vingt": 20, "vingt et une": 21, "vingt-et-une": 21, "vingt-deux": 22, "vingt-trois": 23,
+    "vingt-quatre": 24,
+}  # fmt: skip
+_HOUR_WORDS = re.compile(
+    r"\b(" + "|".join(sorted(_HOUR_NUMBERS, key=len, reverse=True)) + r")(?=\s+h)"
+)
+_STATED_COUNT = (
+    re.compile(rf"\bnombre\s+(?:de\s+|d')(?:seances|entretiens|rendez-vous|rencontres)\W{{0,6}}{_N}\b"),
+    re.compile(rf"\b{_N}\s+{_SESSION_NOUN}\s+(?:au\s+total|en\s+tout)\b"),
+    re.compile(rf"\b(?:au\s+total|en\s+tout)\b[^.;]{{0,30}}?\ben\s+{_N}\s+{_SESSION_NOUN}\b"),
+)
+
+
+def _amount(text: str) -> float | None:
+    """A number of hours that can be a bilan's total (4 to 40 h), digits or words."""
+    folded = _HOUR_WORDS.sub(lambda m: str(_HOUR_NUMBERS[m.group(1)]), fold(text))
+    value = parse_duration(folded, 40.0)
+    return value if value is not None and 4.0 <= value <= 40.0 else None
+
+
+def stated_totals(blocks: Sequence[Block]) -> list[tuple[float, Block]]:
+    """The totals of hours the text states in words or in a summary card: a second reading,
+    independent of the sessions read. A table's own « Total » row is not among them (the
+    sum of that table is checked against it apart)."""
+    found: list[tuple[float, Block]] = []
+    for block in blocks:
+        if block.kind == HEADING:
+            continue
+        if block.kind == ROW:
+            if block.cells and _TOTAL.match(fold(block.cells[0])):
+                continue
+            text = " | ".join(block.cells)
+        else:
+            text = block.text
+        for sentence in _PROSE_SENTENCE.finditer(text):
+            folded = fold(sentence.group(0))
+            if _LIMIT.search(folded):
+                continue
+            for cue in _TOTAL_CUE.finditer(folded):
+                # The amount just after the cue (« au total 24 heures », « Durée totale | 12
+                # heures »), else just before it (« quinze heures au total »).
+                after = folded[cue.end() : cue.end() + 30].lstrip(" ,:;|-–—")
+                before = folded[max(0, cue.start() - 25) : cue.start()]
+                value = _amount(re.split(r"[,(]", after, maxsplit=1)[0]) or _amount(before)
+                if value is not None:
+                    found.append((round(value, 2), block))
+                    break
+    return found
+
+
+def stated_counts(blocks: Sequence[Block]) -> list[tuple[int, Block]]:
+    """The numbers of sessions the text states as a whole (« Nombre de séances | 7 », « sept
+    séances au total », « 12 heures en sept séances »)."""
+    found: list[tuple[int, Block]] = []
+    for block in blocks:
+        if block.kind == HEADING:
+            continue
+        text = fold(" | ".join(block.cells) if block.kind == ROW else block.text)
+        if _LIMIT.search(text):
+            continue
+        for pattern in _STATED_COUNT:
+            match = pattern.search(text)
+            if match:
+                word = match.group(1)
+                found.append((int(word) if word.isdigit() else _COUNT_WORDS[word], block))
+                break
+    return found
+
+
+def other_readings(blocks: Sequence[Block], sessions: Sessions) -> str | None:
+    """When the sessions were read from sentences, the other ways of reading them: a session
+    told with its date and duration that the reading kept left out, or another reading that
+    finds more hours. Returns why the readings disagree, None when they agree."""
+    if not sessions.told:
+        return None
+    kept = {row.date for row in sessions.rows if row.date}
+    total = sessions.total
+    for block in blocks:
+        if block.kind == HEADING:
+            continue
+        for sentence in _PROSE_SENTENCE.finditer(block.text):
+            text = sentence.group(0)
+            folded = fold(text)
+            if _NOT_A_SESSION.search(folded) or not _SESSION_NOUNS.search(folded):
+                continue
+            row = _from_line(block, text)
+            if row is not None and row.date and kept and row.date not in kept:
+                day = f"{row.date[8:10]}/{row.date[5:7]}/{row.date[:4]}"
+                return f"la séance du {day} ({text.strip()[:60]}…) n'est pas dans ce total"
+    for reading in (_from_prose(blocks), _from_counts(blocks), _from_entries(blocks)):
+        other = round(sum(row.hours for row in reading), 2)
+        if reading and other > total + 0.01:
+            return f"une autre lecture du texte trouve {other:g} h"
+    return None

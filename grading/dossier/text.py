@@ -165,6 +165,51 @@ _CANONICAL: dict[str, str] = {
     **dict.fromkeys("avance avancer progresse progression cheminement proces processu".split(),
                     "deroulement"),
     **dict.fromkeys("maintenant apre ensuite prochaine prochain next demain".split(), "suite"),
+    # How consultants title each part in their own words (singular, folded): a lexicon per
+    # part rather than one word at a time.
+    # The frame: « Situation initiale », « Conditions de réalisation », « Dispositif ».
+    **dict.fromkeys(
+        "situation condition dispositif financement convention generalite modalite "
+        "informations information".split(),
+        "cadre",
+    ),
+    # The request: « Problématique », « Motif de la démarche », « Enjeux », « Point de départ ».
+    **dict.fromkeys(
+        "problematique question motif motivation commande enjeu depart attendu".split(),
+        "demande",
+    ),
+    "premier": "preliminaire",
+    "premiere": "preliminaire",
+    # The course of the bilan: « Méthodologie », « Démarche », « Chronologie », « Planning ».
+    **dict.fromkeys(
+        "methodologie methodo demarche chronologie planning programme itineraire architecture "
+        "conduite sequence sequencement".split(),
+        "deroulement",
+    ),
+    # The posture: « Retour réflexif », « Éthique et déontologie », « Positionnement ».
+    **dict.fromkeys(
+        "reflexif reflexive reflexivite pratique ethique deontologie deontologique "
+        "positionnement attitude alliance recul dilemme questionnement".split(),
+        "posture",
+    ),
+    # The exploration: « Résultats », « Découvertes », « Ressources et atouts », « Profil ».
+    **dict.fromkeys(
+        "resultat decouverte ressource atout profil hypothese connaissance".split(),
+        "exploration",
+    ),
+    # The tools: « Tests et questionnaires », « Inventaires », « Boîte à outils », « Exercices ».
+    **dict.fromkeys(
+        "test questionnaire inventaire materiel exercice grille boite".split(), "outil"
+    ),
+    # What comes next: « Perspectives », « Préconisations », « Feuille de route », « Avenir ».
+    **dict.fromkeys(
+        "perspective avenir preconisation recommandation route echeancier "
+        "strategie debouche".split(),
+        "suite",
+    ),
+    **dict.fromkeys("cloture restitution final finale".split(), "conclusion"),
+    # The appendices: « Attestations », « Feuilles d'émargement », « Justificatifs ».
+    **dict.fromkeys("attestation emargement presence".split(), "annexe"),
     "background": "contexte",
     "context": "contexte",
     "skill": "competence",
@@ -180,7 +225,8 @@ _CANONICAL: dict[str, str] = {
 _GENERIC = frozenset(
     "bilan beneficiaire accompagnement de du des la le les l d et a au aux en sur pour mon ma mes "
     "notre nos son sa ses un une phase partie comment ce que qu j ai nous avons est s ete on il elle "
-    "presentation propose proposee choisi choisis par bord venait venu venue".split()
+    "presentation propose proposee choisi choisis par bord venait venu venue retenu mobilise "
+    "utilise".split()
 )
 
 

@@ -1124,3 +1124,174 @@ def test_a_phase_under_another_name_is_to_check_not_missing():
         "Phase de restitution : la synthèse."
     )
     assert set(codes(report, "phases")) == {"unsure_preliminaire", "investigation", "unsure_conclusion"}
+
+
+# --- fifth round: what held-out batch G2 missed, in its general form -----------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "item"),
+    [
+        ("Situation initiale", "cadre"),
+        ("Conditions de réalisation", "cadre"),
+        ("Problématique", "analyse-demande"),
+        ("Motifs et attentes", "analyse-demande"),
+        ("Enjeux et attentes", "analyse-demande"),
+        ("Méthodologie", "parcours"),
+        ("Démarche et chronologie", "parcours"),
+        ("Retour réflexif", "posture"),
+        ("Éthique et déontologie", "posture"),
+        ("Positionnement", "posture"),
+        ("Résultats", "exploration"),
+        ("Ressources et atouts", "exploration"),
+        ("Tests et questionnaires", "outils"),
+        ("Boîte à outils", "outils"),
+        ("Perspectives", "plan-action"),
+        ("Préconisations et feuille de route", "plan-action"),
+        ("Attestations et feuilles d'émargement", "annexes"),
+    ],
+)
+def test_a_lexicon_of_how_consultants_title_each_part(heading, item):
+    """O57: « Situation initiale », « Problématique », « Méthodologie », « Retour réflexif »,
+    « Résultats », « Perspectives » were in no alias nor synonym; other words of each part."""
+    from grading.dossier.checks import find_sections
+
+    course = _bench().requirements()
+    titles = {r.id: r.title for r in course}
+    titles[item] = heading
+    blocks = []
+    for title in titles.values():
+        blocks += [
+            Block("heading", title, Location(section=title), level=2),
+            paragraph("Texte. " * 20),
+        ]
+    sections = find_sections(Document("md", blocks), course)
+    assert sections[item].heading.text == heading
+
+
+def _bold_line_dossier(*lines: str) -> Document:
+    """A letter to the jury whose headings are bold lines (plain paragraphs once read)."""
+    return Document("md", [paragraph(text, n) for n, text in enumerate(lines)])
+
+
+def test_a_bold_line_heading_ending_with_an_initial_and_a_lead_in_line_with_a_colon():
+    """O54: « La demande de Mme T. » ends with the initial's full stop and is a heading; « Les
+    séances, toutes au cabinet : » introduces a list and is not the parcours heading."""
+    from grading.dossier.checks import find_sections
+
+    body = "Texte du dossier qui raconte cette partie en détail. " * 4
+    doc = _bold_line_dossier(
+        "Le cadre", body, "La demande de Mme T.", body, "Le déroulement",
+        "Les séances, toutes au cabinet :", "lundi 2 mars 2026 : 1h30 (préliminaire)",
+        "lundi 9 mars 2026 : 1h30 (investigation)", body, "Ma posture", body, "Les outils", body,
+        "Le plan d'action", body,
+    )  # fmt: skip
+    sections = find_sections(doc, _bench().requirements())
+    assert sections["analyse-demande"].heading.text == "La demande de Mme T."
+    assert sections["parcours"].heading.text == "Le déroulement"
+    # A sentence ending with a full stop is still no heading.
+    doc = _bold_line_dossier("Le cadre", body, "Voici la demande.", body, "Les outils", body,
+                             "Ma posture", body)  # fmt: skip
+    assert "analyse-demande" not in find_sections(doc, _bench().requirements())
+
+
+def test_a_styled_heading_wins_over_a_plain_line_saying_the_same():
+    from grading.dossier.checks import find_sections
+
+    body = "Texte du dossier qui raconte cette partie en détail. " * 4
+    blocks = [
+        Block("heading", "Le cadre", Location(section="c"), level=2), paragraph(body),
+        Block("heading", "Le déroulement", Location(section="d"), level=2),
+        paragraph("Les séances"), paragraph(body * 3),
+        Block("heading", "Les outils", Location(section="o"), level=2), paragraph(body),
+    ]  # fmt: skip
+    sections = find_sections(Document("md", blocks), _bench().requirements())
+    assert sections["parcours"].heading.text == "Le déroulement"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nous avons convenu d'un rendez-vous téléphonique fin janvier 2026 pour faire le point.",
+        "Nous avons fixé un appel en janvier pour savoir où elle en est.",
+        "Nous avons programmé une visio courant janvier 2026.",
+    ],
+)
+def test_an_appointment_agreed_on_with_its_month_is_a_follow_up(sentence):
+    report = report_of("08/07/2025 : séance de 2 h", "15/07/2025 : séance de 2 h", sentence)
+    assert "planned" in codes(report, "follow_up")
+
+
+def test_an_appointment_agreed_on_without_a_time_is_not_a_planned_follow_up():
+    report = report_of(
+        "08/07/2025 : séance de 2 h", "15/07/2025 : séance de 2 h",
+        "Nous avons convenu d'un rendez-vous pour la séance suivante, au cabinet.",
+    )  # fmt: skip
+    assert "planned" not in codes(report, "follow_up")
+
+
+def _hours(*texts: str) -> list[str]:
+    return [c for c in codes(report_of(*texts), "session_hours") if c != "row"]
+
+
+def test_a_single_session_told_after_counted_groups_puts_the_total_in_doubt():
+    """O55: the counted groups give 10 h and the single sessions told after them are left
+    out; the 10 h are ≥ 10 h by luck (14 h were held): « à vérifier », not « conforme »."""
+    text = (
+        "Janvier : deux séances (le 8 et le 22 janvier 2026), deux heures chacune, pour la phase "
+        "préliminaire. Février : trois séances d'investigation, le 5, le 12 et le 26 février "
+        "2026, de deux heures chacune. Mars : une séance d'investigation le 12 mars 2026 (deux "
+        "heures), puis la séance de conclusion le 26 mars 2026, deux heures également."
+    )
+    assert _hours(text) == ["uncertain_total"]
+
+
+def test_sessions_told_one_by_one_and_as_a_group_put_the_total_in_doubt():
+    """O56: two sessions told one by one, then four counted with their dates, then one more:
+    the dated reading and the counted one each see a part (6 h, 8 h)."""
+    text = (
+        "Le premier entretien, le 13 janvier 2026, a duré 1 h 30. Nous nous sommes revues le 20 "
+        "janvier 2026 pendant 1 h 30. La phase d'investigation a compté quatre séances de 2 "
+        "heures, les 27 janvier, 10 février, 24 février et 10 mars 2026. La phase de conclusion "
+        "a tenu en une séance de 1 heure le 24 mars 2026."
+    )
+    assert _hours(text) == ["uncertain_total"]
+
+
+@pytest.mark.parametrize(
+    ("stated", "verdict"),
+    [
+        ("Au total, 24 heures d'accompagnement.", "uncertain_total"),
+        ("Soit quinze heures au total.", "uncertain_total"),
+        ("Nombre de séances : 8.", "uncertain_total"),
+        ("Soit douze heures au total.", "total"),  # the stated total confirms the table
+        ("Le bilan dure 24 heures au plus, selon la loi.", "total"),  # the law, not a total
+    ],
+)
+def test_a_total_or_a_count_stated_in_the_text_is_checked_against_the_sessions(stated, verdict):
+    rows = [
+        Block(ROW, "", Location(table=1, row=0), cells=("Date", "Durée", "Phase"), table=1),
+        *(
+            Block(ROW, "", Location(table=1, row=n), cells=(f"0{n}/03/2026", "2 h", "investigation"), table=1)
+            for n in range(1, 7)
+        ),
+    ]  # fmt: skip
+    doc = Document("md", [*rows, paragraph(stated, 9)])
+    report = analyse_document(doc, requirements())
+    assert [c for c in codes(report, "session_hours") if c != "row"] == [verdict]
+
+
+def test_too_few_hours_in_a_table_is_missing_and_names_the_total_the_text_states():
+    """The table is the record the cahier des charges asks for: short of 10 h, it fails
+    whatever the text says; the text's own total is named so the table gets completed."""
+    rows = [
+        Block(ROW, "", Location(table=1, row=0), cells=("Date", "Durée"), table=1),
+        *(Block(ROW, "", Location(table=1, row=n), cells=(f"0{n}/03/2026", "2 h"), table=1) for n in range(1, 4)),
+    ]  # fmt: skip
+    doc = Document("md", [*rows, paragraph("Le bilan a duré 12 heures au total.", 9)])
+    report = analyse_document(doc, requirements())
+    (finding,) = [f for i in report.items for f in i.findings if f.code == "too_few_hours"]
+    assert finding.severity == "error" and "12 h" in finding.message
+    doc = Document("md", rows)
+    report = analyse_document(doc, requirements())
+    assert [c for c in codes(report, "session_hours") if c != "row"] == ["too_few_hours"]
