@@ -353,7 +353,11 @@ def _scan(
         taken.claim(start, end)
     for match in AUTHOR_LIST.finditer(text):
         words = re.findall(rf"[{UP}][{LOW}]+", match.group(0))  # the names, not « et »
-        if any(fold(w) in NOT_NAMES for w in words) or _YEAR_AFTER.match(text, match.end()):
+        if (
+            any(fold(w) in NOT_NAMES for w in words)
+            or _YEAR_AFTER.match(text, match.end())
+            or _AUTHOR_BEFORE.search(fold(text[max(0, match.start() - 60) : match.start()]))
+        ):  # « décrites par Arthur et Rousseau »: authors here (not carried to other mentions)
             # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »: each name
             for word in re.finditer(rf"[{UP}][{LOW}]+", match.group(0)):
                 taken.claim(match.start() + word.start(), match.start() + word.end())
@@ -583,7 +587,7 @@ PUBLIC_BODIES = re.compile(
 _OWN_CUE = re.compile(
     r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
     r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
-    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du|d['’])"
     r"|nos\s+locaux|en\s+partenariat\s+avec|sous\s+le\s+nom)"
 )
 _OWN_NAME = re.compile(
@@ -677,10 +681,10 @@ def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]
 
 
 _AUTHOR_BEFORE = re.compile(
-    r"(?:approche|theorie|modele|travaux|concept|notion|methode|pyramide|ancres?\s+de\s+carriere|"
+    r"(?:approches?|theories?|modeles?|travaux|concepts?|notions?|methodes?|pyramide|ancres?\s+de\s+carriere|"
     r"anthropologie\s+du\s+projet|courant|ecole|auteur|sociologue|psychologue|chercheu\w+|"
     r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue|references?\s*:|bibliographie\s*:|lectures?\s*:)"
-    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du)?\s*$"
+    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du|(?:decrit|propose|theorise|conceptualise|developpe)e?s?\s+par)?\s*$"
 )
 
 
@@ -1132,7 +1136,8 @@ def _inside_a_place(start: int, end: int, entities: Sequence[ner.Entity]) -> boo
 _ROLE_AFTER = re.compile(
     rf"\s*,\s*(?:son|sa|mon|ma|leur|notre|votre|un|une|l['’]|le|la)\s*(?:(?:ancien(?:ne)?|nouvel(?:le)?|"
     rf"jeune|petite?|grande?|premi[eè]re?|propre|ex-?)\s+)?(?:{_ROLE}|amie?|cadette?|a[iî]n[ée]e?|"
-    rf"associ[ée]e?|employ[ée]e?|apprentie?|stagiaire|cliente?|patiente?|[ée]l[èe]ve)\b",
+    rf"associ[ée]e?|employ[ée]e?|apprentie?|stagiaire|cliente?|patiente?|[ée]l[èe]ve|r[ée]sidente?|"
+    rf"usag(?:er|[èe]re)|b[ée]n[ée]vole|adh[ée]rente?|jeune|camarade|partenaire)\b",
     re.IGNORECASE,
 )
 _PERSON_VERB_AFTER = re.compile(
@@ -1146,7 +1151,8 @@ _PERSON_VERB_AFTER = re.compile(
 _PERSON_BEFORE = re.compile(
     r"(?i:\b(?:avec|aupr[èe]s\s+d['’]|aupr[èe]s\s+de|par(?:le|lait|lent|l[ée])\w*\s+(?:souvent\s+|beaucoup\s+|encore\s+)?(?:de|d['’])"
     r"|dit\s+à|demand\w*\s+à|appel\w*|pr[ée]nomm[ée]e?|surnomm[ée]e?|et\s+(?:de\s+)?son\s+\w+|"
-    r"cit\w*|rencontr\w*|aid[ée]e?\s+par|form[ée]e?\s+par|encourag[ée]e?\s+par|soutenue?\s+par))\s*$"
+    r"cit\w*|rencontr\w*|aid[ée]e?\s+par|form[ée]e?\s+par|encourag[ée]e?\s+par|soutenue?\s+par)"
+    r"(?:\s+(?:volontiers|souvent|beaucoup|encore|toujours|aussi|surtout|[a-zà-ÿ]+ment))?)\s*$"
 )
 _DETERMINER_BEFORE = re.compile(
     r"(?i:\b(?:le|la|les|un|une|des|du|au|aux|ce|cette|son|sa|ses|mon|ma|notre|leur)\s+)$"
@@ -1193,17 +1199,28 @@ def _kind_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     kinds = "|".join(
         re.escape(k).replace(r"\ ", r"\s+").replace("'", "['’]") for k in organisation_kinds()
     )
-    name = rf"{_ORG_WORD}(?:\s+(?:(?:&|et)\s+)?(?:{_ORG_WORD}|\d{{1,4}}\b)){{0,4}}"
+    # « Les Compagnons du Devoir », « Les Bâtisseurs d'Oc »
+    joiner = r"(?:\s+(?:&|et|de|du|des|de\s+la)\s+|\s+d['’]|\s+)"
+    name = rf"{_ORG_WORD}(?:{joiner}(?:{_ORG_WORD}|\d{{1,4}}\b)){{0,4}}"
     direct = re.compile(
         rf"(?i:\b(?:l['’]|le|la|les|au|aux|du|des|d['’]un|d['’]une|un|une|chez|à\s+l['’]|à\s+la|de\s+l['’]|"
-        rf"de\s+la|dans\s+l['’]|dans\s+la|dans\s+le|cette|cet|ce|son|sa|ses|notre|leur)\s*(?P<kind>{kinds}))"
-        rf"\s+(?P<org>{name})"
+        rf"de\s+la|dans\s+l['’]|dans\s+la|dans\s+le|cette|cet|ce|son|sa|ses|notre|leur)\s*(?P<kind>{kinds})"
+        rf"(?:-[a-zà-ÿ]+)?)\s+(?P<org>{name})"
     )
+    # between the kind and the comma: lower-case words, or a place after « de », « à »… (« une
+    # agence d'intérim de Roubaix, Start People, », « un hôtel-club de Saint-Gilles, Le Récif »)
+    place = rf"(?:de|du|d['’]|à|au|en|sur)\s*[{UP}][\w'’-]+"
     apposition = re.compile(
-        rf"(?i:\b(?:une?|des|l['’]|le|la|cette|cet|ce|son|sa)\s*(?P<kind>{kinds}))(?P<between>(?:\s+[a-zà-ÿ'’-]+){{0,7}}?)"
+        rf"(?i:\b(?:une?|des|l['’]|le|la|cette|cet|ce|son|sa)\s*(?P<kind>{kinds})(?:-[a-zà-ÿ]+)?)"
+        rf"(?P<between>(?:\s+(?:[a-zà-ÿ'’-]+|{place})){{0,7}}?)"
         rf"\s*(?:,|\(|–|—)\s*(?P<org>{name})\s*(?=[,).;–—]|\s+(?:jusqu|puis|où|qui|en\s|pendant|depuis|avant|après|pour|à|au|dans)\b)"
     )
     return direct, apposition
+
+
+def _without_article(name: str) -> str:
+    """« La Redoute » → « Redoute », « L'Oréal » → « Oréal »: the name after its article."""
+    return re.sub(r"^(?:La|Le|Les)\s+|^L['’](?=[A-ZÀ-Þ])", "", name)
 
 
 def _organisations_by_kind(
@@ -1212,14 +1229,20 @@ def _organisations_by_kind(
     """Organisations named after their kind or in apposition to it, not a person, a place, a
     public body, the consultant's organisation, nor one met or visited."""
     spans: list[tuple[int, int]] = []
+    direct, _ = _kind_patterns()
     for pattern in _kind_patterns():
         for match in pattern.finditer(text):
             start = match.start("org")
-            name = _trim_organisation(match.group("org"))
+            # « l'IME Les Hirondelles. Auparavant, … »: the name ends with its sentence
+            name = _trim_organisation(re.split(r"[.!?]\s", match.group("org"))[0])
             if not name or len(name) < 3:
                 continue
             end = start + len(name)
-            words = name.split()
+            # « La Redoute », « Le Moulin Vert », « Les Compagnons du Devoir »: the vetoes read
+            # the words after the capitalised article, which is part of the name
+            words = _without_article(name).split()
+            if not words:
+                continue
             left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
             right = _SENTENCE_BOUNDS.search(text, end)
             sentence = text[left : right.start() if right else len(text)]
@@ -1236,7 +1259,10 @@ def _organisations_by_kind(
                     and words[0] in first_names_that_are_words()
                     and "ORG" not in covering
                 )
-                or _place_reading(start, end, entities)
+                or (
+                    _place_reading(start, end, entities)
+                    and (pattern is direct or (len(words) == 1 and words[0] == name))
+                )  # in apposition to a kind, « Le Récif » the model calls a place is the hotel
                 or _about_a_meeting(text, start)
                 or _OWN_CUE.search(sentence)
                 or re.match(r"\s*\(\s*(?:19|20)\d{2}", text[end:])
