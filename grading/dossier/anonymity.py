@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 
 from grading.dossier import ner
@@ -158,18 +159,19 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
     acronyms = _standalone_capitals(blocks)
     found = _model_entities(blocks)
     own = _own_organisations(blocks)
+    cited = frozenset(_cited_anywhere(blocks))
     first = [
-        list(_scan(block, pseudonyms, acronyms, entities, own))
+        list(_scan(block, pseudonyms, acronyms, entities, own, cited=cited))
         for block, entities in zip(blocks, found, strict=True)
     ]
     seen = _names_to_propagate([h for block_hits in first for h in block_hits], pseudonyms, own)
-    for word in _cited_anywhere(blocks):  # an author's name is not carried to its other mentions
+    for word in cited:  # an author's name is not carried to its other mentions
         seen.pop(word, None)
     for block, entities, block_hits in zip(blocks, found, first, strict=True):
         if seen and any(name in block.text for name in seen):
             # a second reading, the names already found being known: « Transdev » told again
             # with no cue, « Rességuier » without « Mme » (one finding per mention)
-            block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen))
+            block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen, cited))
         hits.extend(block_hits)
     return hits
 
@@ -239,6 +241,12 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
                 or _ORG_IN_CONTEXT.search(sentence.group(0))
                 or (_WORK_OF.search(sentence.group(0)) and _WORK_SENTENCE.search(sentence.group(0)))
                 or any(p.search(sentence.group(0)) for p in _kind_patterns())
+                or (
+                    STRUCTURAL_EMPLOYERS
+                    and _EMPLOYMENT.search(sentence.group(0))
+                    and _BENEFICIARY_SUBJECT.search(sentence.group(0))
+                    and re.search(rf"\S\s+(?:L['’])?[{UP}]", sentence.group(0))
+                )
             ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
@@ -275,6 +283,7 @@ def _scan(
     entities: Sequence[ner.Entity] = (),
     own: frozenset[str] = frozenset(),
     seen: Mapping[str, str] = MappingProxyType({}),
+    cited: frozenset[str] = frozenset(),
 ) -> Iterable[Hit]:
     """``seen``: names found elsewhere in the dossier with a cue (name → code), whose other
     mentions are findings too."""
@@ -528,6 +537,10 @@ def _scan(
                 "name_like", "warning", "nom qui ressemble à celui d'une personne",
                 "Vérifiez et remplacez-le par une initiale s'il s'agit d'une personne.", match,
             )  # fmt: skip
+    if STRUCTURAL_EMPLOYERS:
+        for start, end in _employers_by_structure(text, entities, own, cited):
+            if taken.claim(start, end):
+                yield _employer_hit(text[start:end], block.where)
     for name, code in seen.items():  # the other mentions of a name found once with a cue
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
             if name in pseudonyms or not taken.claim(*match.span()):
@@ -1270,4 +1283,126 @@ def _organisations_by_kind(
             ):
                 continue
             spans.append((start, end))
+    return spans
+
+
+#: The structural lever (round 6): in a sentence whose subject is the bénéficiaire and that is
+#: about employment, a capitalised span that nothing else explains is an employer.
+STRUCTURAL_EMPLOYERS = True
+_EMPLOYMENT = re.compile(
+    r"(?i:\b(?:travaill\w*|embauch\w*|salari[ée]\w*|cdi|cdd|int[ée]rim\w*|postes?|recrut\w*|licenci\w*|"
+    r"d[ée]mission\w*|entreprises?|employeurs?|patron(?:ne)?s?)\b)"
+)
+_BENEFICIARY_SUBJECT = re.compile(
+    rf"(?:^|[\s,;:(])(?:[Ii]l|[Ee]lle|M\.\s*[{UP}]\.|Mme\s*[{UP}]\.|(?i:l[ea]\s+b[ée]n[ée]ficiaire))\s"
+)
+_CONSULTANT_SUBJECT = re.compile(r"(?i:(?:^|[\s,;:(])(?:je|j['’]|nous)\s)")
+_CAPITAL_SPAN = re.compile(
+    rf"(?<![\w'’.-])(?:(?:La|Le|Les|L['’])\s*)?[{UP}][\w'’&*-]*"
+    rf"(?:(?:\s+(?:&|et|de|du|des|de\s+la)\s+|\s+d['’]|\s+)[{UP}][\w'’&*-]*){{0,3}}"
+)
+_PLACE_PREFIX = re.compile(r"^(?:Saint|Sainte|St|Ste)[-\s]")
+
+
+@lru_cache(maxsize=1)
+def _french_words() -> frozenset[str]:
+    text = (Path(__file__).parent / "data" / "mots_fr.txt").read_text("utf-8")
+    # folded (« connaître » and « connaitre » alike): one set, about 8 MB
+    return frozenset(fold(w) for w in text.splitlines() if w and not w.startswith("#"))
+
+
+#: Words the lemmatizer's index leaves out (function words, irregular verbs).
+_MORE_WORDS = frozenset(
+    """que qui quoi quel quelle quels quelles dont ou comment pourquoi combien lequel laquelle
+    faire fait faites font etre est sont etait avoir ont avait aller va vont pouvoir peut dire
+    voir savoir vouloir devoir venir tout tous toute toutes chaque aucun aucune plusieurs
+    certains certaines oui non merci bonjour""".split()
+)
+#: A tool, a test, a certification, a piece of software before the name: not an employer.
+_TOOL_BEFORE = re.compile(
+    r"(?i:\b(?:certifications?|logiciels?|outils?|tests?|m[ée]thodes?|formations?|dipl[ôo]mes?|titres?|"
+    r"habilitations?|permis|questionnaires?|inventaires?|application|plateforme|langage|norme|label)"
+    r"(?:\s+[\w'’-]+){0,2}\s*)$"
+)
+_JOINED_BEFORE = re.compile(
+    r"(?i:\b(?:avec|rejoint|int[ée]gr[ée]e?|quitt[ée]e?|regrett\w*|intègre|rejoindre|int[ée]grer|quitter))\s*$"
+)
+_LINE_START = re.compile(r"(?:^|[\n:•«»\"(–—-])[\s*]*$")
+
+
+def _common_word(word: str) -> bool:
+    folded = re.sub(r"^[ld]['’]", "", word.lower().strip("'’*"))
+    words = _french_words()
+    return (
+        fold(folded) in words
+        or fold(folded).rstrip("sx") in words
+        or fold(word) in NOT_NAMES
+        or fold(folded) in _FUNCTION_WORDS
+        or fold(folded) in _MORE_WORDS
+        or word in ACRONYMS
+        or word in _PLATFORMS
+    )
+
+
+def _employers_by_structure(
+    text: str,
+    entities: Sequence[ner.Entity],
+    own: frozenset[str],
+    cited: frozenset[str],
+) -> list[tuple[int, int]]:
+    """A capitalised span (1–4 words) in a sentence whose subject is the bénéficiaire and that
+    is about employment, not sentence-initial, not common words, not a place, a person, a public
+    body, the consultant's organisation, a tool or an author: an employer."""
+    spans: list[tuple[int, int]] = []
+    for sentence in _MODEL_SENTENCE.finditer(text):
+        body = sentence.group(0)
+        offset = sentence.start()
+        work = _EMPLOYMENT.search(body)
+        if not work or _OWN_CUE.search(body) or _about_a_meeting(text, offset + work.start()):
+            continue
+        subject = _BENEFICIARY_SUBJECT.search(body)
+        if not subject or _CONSULTANT_SUBJECT.search(body[: subject.start() + 1]):
+            continue
+        for match in _CAPITAL_SPAN.finditer(body):
+            start, end = offset + match.start(), offset + match.end()
+            name = _trim_organisation(match.group(0).rstrip(".,;:"))
+            end = start + len(match.group(0).rstrip(".,;:"))
+            if not name or len(name) < 3 or _LINE_START.search(body[: match.start()]):
+                continue  # sentence- or line-initial
+            core = _without_article(name).split()
+            if not core:
+                continue
+            before = text[max(0, start - 30) : start]
+            covering = {e.label for e in entities if e.start < end and e.end > start}
+            if (
+                all(_common_word(w) for w in core)
+                or (len(core) == 1 and re.fullmatch(rf"[{UP}]+", core[0]) and "ORG" not in covering)
+                or any(w.rstrip(".") in _CIVILITY_WORDS for w in core)
+                or (_has_first_name(" ".join(core)) and "ORG" not in covering)
+                or ("PER" in covering and "ORG" not in covering and len(core) > 1)
+                or ("PER" in covering and core[0] in _surnames_seen(text))
+                or _PERSON_VERB_AFTER.match(text, end)
+                or (
+                    "LOC" in covering
+                    and "ORG" not in covering
+                    and (len(core) > 1 or not _JOINED_BEFORE.search(before))
+                )  # a lone word the model calls a place: a firm only after « avec », « rejoint »…
+                or _PLACE_PREFIX.match(core[0])
+                or (name != _without_article(name) and "ORG" not in covering and len(core) == 1)
+                or _AT_OR_PLACE.search(before)
+                or _PLACE_PREPOSITION.search(before)
+                or re.search(
+                    r"(?i:\b(?:originaire|natif|native|r[ée]gion|ville|vers)\s+(?:de|d['’])?\s*)$",
+                    before,
+                )
+                or _PLACE_BEFORE.search(before)
+                or _AUTHOR_BEFORE.search(fold(text[max(0, start - 60) : start]))
+                or any(w in cited for w in core)
+                or any(w in ACRONYMS for w in core)  # « Cisco CCNA », « test RIASEC »
+                or _TOOL_BEFORE.search(before)
+                or _is_public_or_own(name, own)
+                or re.search(r"\d", name)
+            ):
+                continue
+            spans.append((start, start + len(name)))
     return spans

@@ -903,3 +903,28 @@ def test_a_first_name_that_is_a_word_with_an_adverb_or_a_resident_role_is_report
     assert found("Elle cite volontiers Rose, une résidente âgée qui l'appelait « ma grande ».") == [
         ("name", "Rose")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Elle a démissionné de Kiabi en 2021 pour suivre son mari.", "Kiabi"),
+        ("Elle a signé son CDI avec Biocoop en 2018, après deux CDD.", "Biocoop"),
+    ],
+)  # fmt: skip
+def test_a_capitalised_name_in_the_beneficiary_s_employment_sentence_is_an_employer(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il est en CDD à Toulouse depuis mars, elle en CDI près de Blagnac.",
+        "Elle a été embauchée en 2019 ; Dubreuil lui a dit qu'elle aurait un poste.",
+        "Elle a passé la certification Cisco CCNA pendant son CDI.",
+        "Il a trouvé un poste grâce au test RIASEC et à la méthode Trouvez votre voie.",
+        "Elle travaille depuis mai. Que faire ensuite ?",
+    ],
+)
+def test_towns_people_tools_and_words_in_an_employment_sentence_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
