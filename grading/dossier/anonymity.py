@@ -1353,6 +1353,7 @@ def _employers_by_structure(
     """A capitalised span (1–4 words) in a sentence whose subject is the bénéficiaire and that
     is about employment, not sentence-initial, not common words, not a place, a person, a public
     body, the consultant's organisation, a tool or an author: an employer."""
+    _french_words()  # loaded at the first call (the analysis server's warm-up, before it forks)
     spans: list[tuple[int, int]] = []
     for sentence in _MODEL_SENTENCE.finditer(text):
         body = sentence.group(0)
