@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 
 from grading.dossier import ner
@@ -158,18 +159,19 @@ def find_identifying(doc: Document, declared: Sequence[str] = ()) -> list[Hit]:
     acronyms = _standalone_capitals(blocks)
     found = _model_entities(blocks)
     own = _own_organisations(blocks)
+    cited = frozenset(_cited_anywhere(blocks))
     first = [
-        list(_scan(block, pseudonyms, acronyms, entities, own))
+        list(_scan(block, pseudonyms, acronyms, entities, own, cited=cited))
         for block, entities in zip(blocks, found, strict=True)
     ]
     seen = _names_to_propagate([h for block_hits in first for h in block_hits], pseudonyms, own)
-    for word in _cited_anywhere(blocks):  # an author's name is not carried to its other mentions
+    for word in cited:  # an author's name is not carried to its other mentions
         seen.pop(word, None)
     for block, entities, block_hits in zip(blocks, found, first, strict=True):
         if seen and any(name in block.text for name in seen):
             # a second reading, the names already found being known: « Transdev » told again
             # with no cue, « Rességuier » without « Mme » (one finding per mention)
-            block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen))
+            block_hits = list(_scan(block, pseudonyms, acronyms, entities, own, seen, cited))
         hits.extend(block_hits)
     return hits
 
@@ -239,6 +241,12 @@ def _model_entities(blocks: Sequence[Block]) -> list[list[ner.Entity]]:
                 or _ORG_IN_CONTEXT.search(sentence.group(0))
                 or (_WORK_OF.search(sentence.group(0)) and _WORK_SENTENCE.search(sentence.group(0)))
                 or any(p.search(sentence.group(0)) for p in _kind_patterns())
+                or (
+                    STRUCTURAL_EMPLOYERS
+                    and _EMPLOYMENT.search(sentence.group(0))
+                    and _BENEFICIARY_SUBJECT.search(sentence.group(0))
+                    and re.search(rf"\S\s+(?:L['’])?[{UP}]", sentence.group(0))
+                )
             ) or any(
                 _first_name_like(m.group(0), more) and not _known_first_name(m.group(0))
                 for m in FIRST_NAME.finditer(sentence.group(0))
@@ -275,6 +283,7 @@ def _scan(
     entities: Sequence[ner.Entity] = (),
     own: frozenset[str] = frozenset(),
     seen: Mapping[str, str] = MappingProxyType({}),
+    cited: frozenset[str] = frozenset(),
 ) -> Iterable[Hit]:
     """``seen``: names found elsewhere in the dossier with a cue (name → code), whose other
     mentions are findings too."""
@@ -353,7 +362,11 @@ def _scan(
         taken.claim(start, end)
     for match in AUTHOR_LIST.finditer(text):
         words = re.findall(rf"[{UP}][{LOW}]+", match.group(0))  # the names, not « et »
-        if any(fold(w) in NOT_NAMES for w in words) or _YEAR_AFTER.match(text, match.end()):
+        if (
+            any(fold(w) in NOT_NAMES for w in words)
+            or _YEAR_AFTER.match(text, match.end())
+            or _AUTHOR_BEFORE.search(fold(text[max(0, match.start() - 60) : match.start()]))
+        ):  # « décrites par Arthur et Rousseau »: authors here (not carried to other mentions)
             # « Mitchell, Levin et Krumboltz (1999) », « Savickas, Nota, Duarte… »: each name
             for word in re.finditer(rf"[{UP}][{LOW}]+", match.group(0)):
                 taken.claim(match.start() + word.start(), match.start() + word.end())
@@ -524,6 +537,10 @@ def _scan(
                 "name_like", "warning", "nom qui ressemble à celui d'une personne",
                 "Vérifiez et remplacez-le par une initiale s'il s'agit d'une personne.", match,
             )  # fmt: skip
+    if STRUCTURAL_EMPLOYERS:
+        for start, end in _employers_by_structure(text, entities, own, cited):
+            if taken.claim(start, end):
+                yield _employer_hit(text[start:end], block.where)
     for name, code in seen.items():  # the other mentions of a name found once with a cue
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
             if name in pseudonyms or not taken.claim(*match.span()):
@@ -583,7 +600,7 @@ PUBLIC_BODIES = re.compile(
 _OWN_CUE = re.compile(
     r"(?i:j['’]exerce|je\s+travaille|nous\s+intervenons|nous\s+exer[cç]ons|nous\s+travaillons|j['’]interviens"
     r"|je\s+suis\s+consultante?|notre\s+(?:structure|cabinet|centre|organisme)"
-    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du)"
+    r"|ma\s+structure|\bstructure\s*:|consultante?s?\s*:?\s*(?:(?:salari[ée]e?|associ[ée]e?|ind[ée]pendante?)\s+)?(?:chez|au\s+sein|à|pour|de|du|d['’])"
     r"|nos\s+locaux|en\s+partenariat\s+avec|sous\s+le\s+nom)"
 )
 _OWN_NAME = re.compile(
@@ -677,10 +694,10 @@ def _authors(text: str, entities: Sequence[ner.Entity]) -> list[tuple[int, int]]
 
 
 _AUTHOR_BEFORE = re.compile(
-    r"(?:approche|theorie|modele|travaux|concept|notion|methode|pyramide|ancres?\s+de\s+carriere|"
+    r"(?:approches?|theories?|modeles?|travaux|concepts?|notions?|methodes?|pyramide|ancres?\s+de\s+carriere|"
     r"anthropologie\s+du\s+projet|courant|ecole|auteur|sociologue|psychologue|chercheu\w+|"
     r"selon|d'apres|inspire\w*\s+de|espace|salle|loi|rue|references?\s*:|bibliographie\s*:|lectures?\s*:)"
-    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du)?\s*$"
+    r"(?:\s+[\w'-]+){0,5}\s+(?:de|d'|du|(?:decrit|propose|theorise|conceptualise|developpe)e?s?\s+par)?\s*$"
 )
 
 
@@ -1132,7 +1149,8 @@ def _inside_a_place(start: int, end: int, entities: Sequence[ner.Entity]) -> boo
 _ROLE_AFTER = re.compile(
     rf"\s*,\s*(?:son|sa|mon|ma|leur|notre|votre|un|une|l['’]|le|la)\s*(?:(?:ancien(?:ne)?|nouvel(?:le)?|"
     rf"jeune|petite?|grande?|premi[eè]re?|propre|ex-?)\s+)?(?:{_ROLE}|amie?|cadette?|a[iî]n[ée]e?|"
-    rf"associ[ée]e?|employ[ée]e?|apprentie?|stagiaire|cliente?|patiente?|[ée]l[èe]ve)\b",
+    rf"associ[ée]e?|employ[ée]e?|apprentie?|stagiaire|cliente?|patiente?|[ée]l[èe]ve|r[ée]sidente?|"
+    rf"usag(?:er|[èe]re)|b[ée]n[ée]vole|adh[ée]rente?|jeune|camarade|partenaire)\b",
     re.IGNORECASE,
 )
 _PERSON_VERB_AFTER = re.compile(
@@ -1146,7 +1164,8 @@ _PERSON_VERB_AFTER = re.compile(
 _PERSON_BEFORE = re.compile(
     r"(?i:\b(?:avec|aupr[èe]s\s+d['’]|aupr[èe]s\s+de|par(?:le|lait|lent|l[ée])\w*\s+(?:souvent\s+|beaucoup\s+|encore\s+)?(?:de|d['’])"
     r"|dit\s+à|demand\w*\s+à|appel\w*|pr[ée]nomm[ée]e?|surnomm[ée]e?|et\s+(?:de\s+)?son\s+\w+|"
-    r"cit\w*|rencontr\w*|aid[ée]e?\s+par|form[ée]e?\s+par|encourag[ée]e?\s+par|soutenue?\s+par))\s*$"
+    r"cit\w*|rencontr\w*|aid[ée]e?\s+par|form[ée]e?\s+par|encourag[ée]e?\s+par|soutenue?\s+par)"
+    r"(?:\s+(?:volontiers|souvent|beaucoup|encore|toujours|aussi|surtout|[a-zà-ÿ]+ment))?)\s*$"
 )
 _DETERMINER_BEFORE = re.compile(
     r"(?i:\b(?:le|la|les|un|une|des|du|au|aux|ce|cette|son|sa|ses|mon|ma|notre|leur)\s+)$"
@@ -1193,17 +1212,28 @@ def _kind_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     kinds = "|".join(
         re.escape(k).replace(r"\ ", r"\s+").replace("'", "['’]") for k in organisation_kinds()
     )
-    name = rf"{_ORG_WORD}(?:\s+(?:(?:&|et)\s+)?(?:{_ORG_WORD}|\d{{1,4}}\b)){{0,4}}"
+    # « Les Compagnons du Devoir », « Les Bâtisseurs d'Oc »
+    joiner = r"(?:\s+(?:&|et|de|du|des|de\s+la)\s+|\s+d['’]|\s+)"
+    name = rf"{_ORG_WORD}(?:{joiner}(?:{_ORG_WORD}|\d{{1,4}}\b)){{0,4}}"
     direct = re.compile(
         rf"(?i:\b(?:l['’]|le|la|les|au|aux|du|des|d['’]un|d['’]une|un|une|chez|à\s+l['’]|à\s+la|de\s+l['’]|"
-        rf"de\s+la|dans\s+l['’]|dans\s+la|dans\s+le|cette|cet|ce|son|sa|ses|notre|leur)\s*(?P<kind>{kinds}))"
-        rf"\s+(?P<org>{name})"
+        rf"de\s+la|dans\s+l['’]|dans\s+la|dans\s+le|cette|cet|ce|son|sa|ses|notre|leur)\s*(?P<kind>{kinds})"
+        rf"(?:-[a-zà-ÿ]+)?)\s+(?P<org>{name})"
     )
+    # between the kind and the comma: lower-case words, or a place after « de », « à »… (« une
+    # agence d'intérim de Roubaix, Start People, », « un hôtel-club de Saint-Gilles, Le Récif »)
+    place = rf"(?:de|du|d['’]|à|au|en|sur)\s*[{UP}][\w'’-]+"
     apposition = re.compile(
-        rf"(?i:\b(?:une?|des|l['’]|le|la|cette|cet|ce|son|sa)\s*(?P<kind>{kinds}))(?P<between>(?:\s+[a-zà-ÿ'’-]+){{0,7}}?)"
+        rf"(?i:\b(?:une?|des|l['’]|le|la|cette|cet|ce|son|sa)\s*(?P<kind>{kinds})(?:-[a-zà-ÿ]+)?)"
+        rf"(?P<between>(?:\s+(?:[a-zà-ÿ'’-]+|{place})){{0,7}}?)"
         rf"\s*(?:,|\(|–|—)\s*(?P<org>{name})\s*(?=[,).;–—]|\s+(?:jusqu|puis|où|qui|en\s|pendant|depuis|avant|après|pour|à|au|dans)\b)"
     )
     return direct, apposition
+
+
+def _without_article(name: str) -> str:
+    """« La Redoute » → « Redoute », « L'Oréal » → « Oréal »: the name after its article."""
+    return re.sub(r"^(?:La|Le|Les)\s+|^L['’](?=[A-ZÀ-Þ])", "", name)
 
 
 def _organisations_by_kind(
@@ -1212,14 +1242,20 @@ def _organisations_by_kind(
     """Organisations named after their kind or in apposition to it, not a person, a place, a
     public body, the consultant's organisation, nor one met or visited."""
     spans: list[tuple[int, int]] = []
+    direct, _ = _kind_patterns()
     for pattern in _kind_patterns():
         for match in pattern.finditer(text):
             start = match.start("org")
-            name = _trim_organisation(match.group("org"))
+            # « l'IME Les Hirondelles. Auparavant, … »: the name ends with its sentence
+            name = _trim_organisation(re.split(r"[.!?]\s", match.group("org"))[0])
             if not name or len(name) < 3:
                 continue
             end = start + len(name)
-            words = name.split()
+            # « La Redoute », « Le Moulin Vert », « Les Compagnons du Devoir »: the vetoes read
+            # the words after the capitalised article, which is part of the name
+            words = _without_article(name).split()
+            if not words:
+                continue
             left = max((m.end() for m in _SENTENCE_BOUNDS.finditer(text, 0, start)), default=0)
             right = _SENTENCE_BOUNDS.search(text, end)
             sentence = text[left : right.start() if right else len(text)]
@@ -1236,7 +1272,10 @@ def _organisations_by_kind(
                     and words[0] in first_names_that_are_words()
                     and "ORG" not in covering
                 )
-                or _place_reading(start, end, entities)
+                or (
+                    _place_reading(start, end, entities)
+                    and (pattern is direct or (len(words) == 1 and words[0] == name))
+                )  # in apposition to a kind, « Le Récif » the model calls a place is the hotel
                 or _about_a_meeting(text, start)
                 or _OWN_CUE.search(sentence)
                 or re.match(r"\s*\(\s*(?:19|20)\d{2}", text[end:])
@@ -1244,4 +1283,127 @@ def _organisations_by_kind(
             ):
                 continue
             spans.append((start, end))
+    return spans
+
+
+#: The structural lever (round 6): in a sentence whose subject is the bénéficiaire and that is
+#: about employment, a capitalised span that nothing else explains is an employer.
+STRUCTURAL_EMPLOYERS = True
+_EMPLOYMENT = re.compile(
+    r"(?i:\b(?:travaill\w*|embauch\w*|salari[ée]\w*|cdi|cdd|int[ée]rim\w*|postes?|recrut\w*|licenci\w*|"
+    r"d[ée]mission\w*|entreprises?|employeurs?|patron(?:ne)?s?)\b)"
+)
+_BENEFICIARY_SUBJECT = re.compile(
+    rf"(?:^|[\s,;:(])(?:[Ii]l|[Ee]lle|M\.\s*[{UP}]\.|Mme\s*[{UP}]\.|(?i:l[ea]\s+b[ée]n[ée]ficiaire))\s"
+)
+_CONSULTANT_SUBJECT = re.compile(r"(?i:(?:^|[\s,;:(])(?:je|j['’]|nous)\s)")
+_CAPITAL_SPAN = re.compile(
+    rf"(?<![\w'’.-])(?:(?:La|Le|Les|L['’])\s*)?[{UP}][\w'’&*-]*"
+    rf"(?:(?:\s+(?:&|et|de|du|des|de\s+la)\s+|\s+d['’]|\s+)[{UP}][\w'’&*-]*){{0,3}}"
+)
+_PLACE_PREFIX = re.compile(r"^(?:Saint|Sainte|St|Ste)[-\s]")
+
+
+@lru_cache(maxsize=1)
+def _french_words() -> frozenset[str]:
+    text = (Path(__file__).parent / "data" / "mots_fr.txt").read_text("utf-8")
+    # folded (« connaître » and « connaitre » alike): one set, about 8 MB
+    return frozenset(fold(w) for w in text.splitlines() if w and not w.startswith("#"))
+
+
+#: Words the lemmatizer's index leaves out (function words, irregular verbs).
+_MORE_WORDS = frozenset(
+    """que qui quoi quel quelle quels quelles dont ou comment pourquoi combien lequel laquelle
+    faire fait faites font etre est sont etait avoir ont avait aller va vont pouvoir peut dire
+    voir savoir vouloir devoir venir tout tous toute toutes chaque aucun aucune plusieurs
+    certains certaines oui non merci bonjour""".split()
+)
+#: A tool, a test, a certification, a piece of software before the name: not an employer.
+_TOOL_BEFORE = re.compile(
+    r"(?i:\b(?:certifications?|logiciels?|outils?|tests?|m[ée]thodes?|formations?|dipl[ôo]mes?|titres?|"
+    r"habilitations?|permis|questionnaires?|inventaires?|application|plateforme|langage|norme|label)"
+    r"(?:\s+[\w'’-]+){0,2}\s*)$"
+)
+_JOINED_BEFORE = re.compile(
+    r"(?i:\b(?:avec|rejoint|int[ée]gr[ée]e?|quitt[ée]e?|regrett\w*|intègre|rejoindre|int[ée]grer|quitter))\s*$"
+)
+_LINE_START = re.compile(r"(?:^|[\n:•«»\"(–—-])[\s*]*$")
+
+
+def _common_word(word: str) -> bool:
+    folded = re.sub(r"^[ld]['’]", "", word.lower().strip("'’*"))
+    words = _french_words()
+    return (
+        fold(folded) in words
+        or fold(folded).rstrip("sx") in words
+        or fold(word) in NOT_NAMES
+        or fold(folded) in _FUNCTION_WORDS
+        or fold(folded) in _MORE_WORDS
+        or word in ACRONYMS
+        or word in _PLATFORMS
+    )
+
+
+def _employers_by_structure(
+    text: str,
+    entities: Sequence[ner.Entity],
+    own: frozenset[str],
+    cited: frozenset[str],
+) -> list[tuple[int, int]]:
+    """A capitalised span (1–4 words) in a sentence whose subject is the bénéficiaire and that
+    is about employment, not sentence-initial, not common words, not a place, a person, a public
+    body, the consultant's organisation, a tool or an author: an employer."""
+    _french_words()  # loaded at the first call (the analysis server's warm-up, before it forks)
+    spans: list[tuple[int, int]] = []
+    for sentence in _MODEL_SENTENCE.finditer(text):
+        body = sentence.group(0)
+        offset = sentence.start()
+        work = _EMPLOYMENT.search(body)
+        if not work or _OWN_CUE.search(body) or _about_a_meeting(text, offset + work.start()):
+            continue
+        subject = _BENEFICIARY_SUBJECT.search(body)
+        if not subject or _CONSULTANT_SUBJECT.search(body[: subject.start() + 1]):
+            continue
+        for match in _CAPITAL_SPAN.finditer(body):
+            start, end = offset + match.start(), offset + match.end()
+            name = _trim_organisation(match.group(0).rstrip(".,;:"))
+            end = start + len(match.group(0).rstrip(".,;:"))
+            if not name or len(name) < 3 or _LINE_START.search(body[: match.start()]):
+                continue  # sentence- or line-initial
+            core = _without_article(name).split()
+            if not core:
+                continue
+            before = text[max(0, start - 30) : start]
+            covering = {e.label for e in entities if e.start < end and e.end > start}
+            if (
+                all(_common_word(w) for w in core)
+                or (len(core) == 1 and re.fullmatch(rf"[{UP}]+", core[0]) and "ORG" not in covering)
+                or any(w.rstrip(".") in _CIVILITY_WORDS for w in core)
+                or (_has_first_name(" ".join(core)) and "ORG" not in covering)
+                or ("PER" in covering and "ORG" not in covering and len(core) > 1)
+                or ("PER" in covering and core[0] in _surnames_seen(text))
+                or _PERSON_VERB_AFTER.match(text, end)
+                or (
+                    "LOC" in covering
+                    and "ORG" not in covering
+                    and (len(core) > 1 or not _JOINED_BEFORE.search(before))
+                )  # a lone word the model calls a place: a firm only after « avec », « rejoint »…
+                or _PLACE_PREFIX.match(core[0])
+                or (name != _without_article(name) and "ORG" not in covering and len(core) == 1)
+                or _AT_OR_PLACE.search(before)
+                or _PLACE_PREPOSITION.search(before)
+                or re.search(
+                    r"(?i:\b(?:originaire|natif|native|r[ée]gion|ville|vers)\s+(?:de|d['’])?\s*)$",
+                    before,
+                )
+                or _PLACE_BEFORE.search(before)
+                or _AUTHOR_BEFORE.search(fold(text[max(0, start - 60) : start]))
+                or any(w in cited for w in core)
+                or any(w in ACRONYMS for w in core)  # « Cisco CCNA », « test RIASEC »
+                or _TOOL_BEFORE.search(before)
+                or _is_public_or_own(name, own)
+                or re.search(r"\d", name)
+            ):
+                continue
+            spans.append((start, start + len(name)))
     return spans

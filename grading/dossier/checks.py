@@ -1206,7 +1206,9 @@ HEALTH_CONDITIONS: dict[str, re.Pattern[str]] = {
     "inaptitude": re.compile(r"\binaptitude\b|\binapte\b"),
     "mi-temps thérapeutique": re.compile(r"\bmi-temps therapeutique\b"),
     "accident": re.compile(
-        r"\baccidents? (?:du travail|de (?:la route|voiture|moto|trajet|sport|ski))\b"
+        r"\baccidents? (?:grave |serieux )?(?:du travail|de travail|du trajet|de (?:la route|la circulation|la voie publique"
+        r"|voiture|moto|scooter|velo|quad|trottinette|camion|tracteur|bus|car|trajet|sport|ski|chantier|chasse"
+        r"|plongee|cheval|parapente)|domestique|de la vie courante)\b"
         r"|\bsequelles?\b|\bfractures?\b(?! (?:numerique|sociale|territoriale|generationnelle))|\b(?:depuis|apres|avant)\s+(?:son|sa|un|une|mon)\s+(?:accident|operation|chute)\b(?: (?:du|de la|de l'|des) ?\w+)?"
     ),
     "ALD": re.compile(r"\bald\b|\baffection de longue duree\b"),
@@ -1319,6 +1321,13 @@ OTHERS_HEALTH = re.compile(
     r"|\bni (?:une? )?(?:psycho)?therapie|\bpas (?:une? )?(?:psycho)?therapie"
 )
 _HEALTH_SENTENCE = re.compile(r"[^.!?;]+[.!?;]?")
+#: A health word whose complement is a group of other people: « les accidents du travail des
+#: compagnons », « le médecin du travail de l'équipe », « les arrêts maladie de l'équipe ».
+_OF_OTHERS = r"(?!\s+(?:de l'|de son |de ses |de leur |de leurs |de mon |de mes |des |du |aux )(?:equipes?|collegues|compagnons|salaries|agents|ouvriers|collaborateurs|personnel|equipiers|interimaires|subordonnes|employes|eleves|enfants|jeunes|stagiaires|apprentis|chauffeurs|operateurs|techniciens|benevoles)\b)"
+HEALTH_CONDITIONS = {
+    term: re.compile(f"(?:{pattern.pattern}){_OF_OTHERS}")
+    for term, pattern in HEALTH_CONDITIONS.items()
+}
 
 
 def find_health_terms(doc: Document) -> list[Finding]:

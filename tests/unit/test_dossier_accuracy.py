@@ -1295,3 +1295,114 @@ def test_too_few_hours_in_a_table_is_missing_and_names_the_total_the_text_states
     doc = Document("md", rows)
     report = analyse_document(doc, requirements())
     assert [c for c in codes(report, "session_hours") if c != "row"] == ["too_few_hours"]
+
+
+# --- sixth round (batch H's misses, in their general form) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Il prépare les colis d'une enseigne de vente à distance, La Redoute.", "La Redoute"),
+        ("Elle a été embauchée dans un foyer d'hébergement pour adultes handicapés, Le Moulin "
+         "Vert, en 2008.", "Le Moulin Vert"),
+        ("Il a fait son tour de France dans une association de compagnons, Les Compagnons du "
+         "Devoir, de 2005 à 2010.", "Les Compagnons du Devoir"),
+        ("Elle a commencé chez un promoteur toulousain, Les Bâtisseurs d'Oc, avant 2012.",
+         "Les Bâtisseurs d'Oc"),
+    ],
+)  # fmt: skip
+def test_an_organisation_whose_name_begins_with_a_capitalised_article_is_reported(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Il a enchaîné les missions avec une agence d'intérim de Roubaix, Start People, puis il "
+         "a été embauché.", "Start People"),
+        ("De 2010 à 2015 il était chez un hôtel-club de Saint-Gilles, Le Récif ; puis ailleurs.",
+         "Le Récif"),
+        ("Elle a fait son apprentissage à l'IME Les Hirondelles. Auparavant, elle animait.",
+         "Les Hirondelles"),
+        ("Il est moniteur d'atelier à l'ESAT Les Ateliers du Lac depuis 2016.",
+         "Les Ateliers du Lac"),
+        ("Elle a été recrutée par Bâti Sud Rénovation en 2012.", "Bâti Sud Rénovation"),
+        ("Il est salarié d'Armor Emballages depuis 2015.", "Armor Emballages"),
+    ],
+)  # fmt: skip
+def test_a_place_complement_a_compound_kind_or_an_acronym_kind_before_the_name(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Consultant salarié d'Avenir Nord Conseil, j'ai accompagné M. K. de septembre à novembre.",
+        "Les notions de carrière nomade décrites par Arthur et Rousseau l'ont aidée.",
+    ],
+)
+def test_the_consultant_s_employer_and_authors_cited_without_a_year_are_not_findings(text):
+    assert found(text) == []
+
+
+def test_a_first_name_cited_once_as_an_author_is_still_a_name_elsewhere():
+    assert found(
+        "Les notions de carrière nomade décrites par Arthur et Rousseau l'ont aidée.",
+        "Son fils Arthur entre en CAP.",
+    ) == [("name", "Arthur")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2024 : accident de scooter sur la route des Tamarins.", {"accident de scooter"}),
+        ("Il a eu un accident de vélo en allant au travail.", {"accident de vélo"}),
+        ("Un accident domestique l'a arrêtée trois mois.", {"accident domestique"}),
+    ],
+)
+def test_an_accident_of_any_vehicle_is_health_data(text, words):
+    assert health(text) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Elle gérait les accidents du travail des compagnons et les visites du médecin du travail "
+        "de l'équipe.",
+        "Suivi des arrêts maladie de l'équipe pour le planning.",
+    ],
+)
+def test_the_team_s_health_is_not_the_beneficiary_s(text):
+    assert health(text) == set()
+
+
+def test_a_first_name_that_is_a_word_with_an_adverb_or_a_resident_role_is_reported():
+    assert found("Elle cite volontiers Rose, une résidente âgée qui l'appelait « ma grande ».") == [
+        ("name", "Rose")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "employer"),
+    [
+        ("Elle a démissionné de Kiabi en 2021 pour suivre son mari.", "Kiabi"),
+        ("Elle a signé son CDI avec Biocoop en 2018, après deux CDD.", "Biocoop"),
+    ],
+)  # fmt: skip
+def test_a_capitalised_name_in_the_beneficiary_s_employment_sentence_is_an_employer(text, employer):
+    assert found(text) == [("employer", employer)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il est en CDD à Toulouse depuis mars, elle en CDI près de Blagnac.",
+        "Elle a été embauchée en 2019 ; Dubreuil lui a dit qu'elle aurait un poste.",
+        "Elle a passé la certification Cisco CCNA pendant son CDI.",
+        "Il a trouvé un poste grâce au test RIASEC et à la méthode Trouvez votre voie.",
+        "Elle travaille depuis mai. Que faire ensuite ?",
+    ],
+)
+def test_towns_people_tools_and_words_in_an_employment_sentence_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
