@@ -153,11 +153,7 @@ def candidates(text: str) -> list[tuple[int, int]]:
         end = start + len(span)
         words = span.split()
         # a sentence-initial common word before the name is not part of it
-        while (
-            len(words) > 1
-            and _SENTENCE_START.search(text[:start])
-            and common(words[0])
-        ):
+        while len(words) > 1 and _SENTENCE_START.search(text[:start]) and common(words[0]):
             start = text.index(words[1], start + len(words[0]))
             words = text[start:end].split()
         if end > start:
@@ -191,8 +187,8 @@ def features(
         "sentence_start": int(bool(_SENTENCE_START.search(text[:start]))),
         "line_start": int(bool(_LINE_START.search(text[:start]))),
         "repeats": min(counts[span], 10) / 10,
-        "year_after": int(bool(re.match(r"\s*[,(]?\s*\(?(?:19|20)\d{2}", text[end:end + 10]))),
-        "paren_after": int(text[end:end + 2].strip().startswith(")")),
+        "year_after": int(bool(re.match(r"\s*[,(]?\s*\(?(?:19|20)\d{2}", text[end : end + 10]))),
+        "paren_after": int(text[end : end + 2].strip().startswith(")")),
         "in_heading_like": int(end - start > 0 and text.count(" ") < 8),
     }
     for t in caps[:4]:
@@ -203,17 +199,20 @@ def features(
             label = e.label + ("_exact" if (e.start, e.end) == (start, end) else "")
             break
     f[f"ent={label}"] = 1
-    before = [fold(w).lower() for w in _WORD.findall(text[max(0, start - 60):start])][-3:]
-    after = [fold(w).lower() for w in _WORD.findall(text[end:end + 60])][:3]
+    before = [fold(w).lower() for w in _WORD.findall(text[max(0, start - 60) : start])][-3:]
+    after = [fold(w).lower() for w in _WORD.findall(text[end : end + 60])][:3]
     for i, w in enumerate(reversed(before), 1):
         f[f"p{i}={w}"] = 1
         f[f"before={w}"] = 1
     for i, w in enumerate(after, 1):
         f[f"n{i}={w}"] = 1
         f[f"after={w}"] = 1
-    window = fold(text[max(0, start - 40):start]).lower()
+    window = fold(text[max(0, start - 40) : start]).lower()
     f["kind_before"] = int(
-        any(re.search(rf"\b{re.escape(fold(k).lower())}\b", window) for k in organisation_kinds()[:400])
+        any(
+            re.search(rf"\b{re.escape(fold(k).lower())}\b", window)
+            for k in organisation_kinds()[:400]
+        )
     )
     sentence = next(
         (s.group(0) for s in _SENT.finditer(text) if s.start() <= start < s.end()), text
@@ -243,7 +242,11 @@ def load(folder: Path) -> list[Dossier]:
         entities = anonymity._model_entities(blocks)
         ner_cpu = time.process_time() - cpu
         cpu = time.process_time()
-        spans = [(b.text, s, e) for b, ents in zip(blocks, entities, strict=True) for s, e in candidates(b.text)]
+        spans = [
+            (b.text, s, e)
+            for b, ents in zip(blocks, entities, strict=True)
+            for s, e in candidates(b.text)
+        ]
         counts = Counter(t[s:e] for t, s, e in spans)
         by_block = {id(b.text): ents for b, ents in zip(blocks, entities, strict=True)}
         feats = [features(t, s, e, by_block[id(t)], counts) for t, s, e in spans]
