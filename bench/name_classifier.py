@@ -287,6 +287,7 @@ def union(rules: list[Excerpt], predicted: list[Excerpt]) -> list[Excerpt]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", help="list the misses and false alarms of these batches (I,J)")
+    parser.add_argument("--c", type=float, default=0.5, help="regularisation (sensitivity only)")
     parser.add_argument("--threshold", type=float, default=0.7, help="the union listed (0.7)")
     args = parser.parse_args()
     from sklearn.feature_extraction import DictVectorizer
@@ -312,7 +313,7 @@ def main() -> int:
         vec = DictVectorizer()
         x = vec.fit_transform([f for d in train for f in d.features])
         y = [v for d in train for v in d.y]
-        model = LogisticRegression(C=0.5, max_iter=3000)
+        model = LogisticRegression(C=args.c, max_iter=3000)
         model.fit(x, y)
         row: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         totals = unseen if held in RULES_UNSEEN else tuned
@@ -362,7 +363,7 @@ def main() -> int:
     vec = DictVectorizer()
     x = vec.fit_transform([f for d in dossiers for f in d.features])
     cpu = time.process_time()
-    model = LogisticRegression(C=0.5, max_iter=3000).fit(x, [v for d in dossiers for v in d.y])
+    model = LogisticRegression(C=args.c, max_iter=3000).fit(x, [v for d in dossiers for v in d.y])
     print(
         f"## Trained on all {len(dossiers)} dossiers: {len(vec.feature_names_)} features, "
         f"{1000 * (time.process_time() - cpu):.0f} ms of CPU to train, "
