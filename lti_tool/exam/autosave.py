@@ -24,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -173,18 +173,17 @@ def _one_round_trip_per_step(driver: Any) -> Iterator[Raw]:
     """
     driver.autocommit = True
     try:
-        with driver.pipeline():
-            driver.execute("BEGIN")
-            yield Raw(driver)
-    except BaseException:
-        with suppress(Exception):  # a connection that cannot roll back is closed below
-            driver.rollback()
-        raise
-    finally:
         try:
+            with driver.pipeline():
+                driver.execute("BEGIN")
+                yield Raw(driver)
+        except BaseException:
+            if not driver.closed:
+                driver.rollback()
+            raise
+    finally:
+        if not driver.closed:
             driver.autocommit = False
-        except Exception:
-            driver.close()  # broken (the database went away): the pool discards it
 
 
 def _utc_rows(cursor: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
