@@ -23,8 +23,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -143,47 +142,10 @@ class Raw:
         return _Rows(cursor)
 
     def commit(self) -> None:
-        if self.pipelined:
-            self.connection.execute("COMMIT")  # leaves with the save at the pipeline's Sync
-        else:
-            self.connection.commit()
+        self.connection.commit()
 
     def rollback(self) -> None:
         self.connection.rollback()
-
-    @property
-    def pipelined(self) -> bool:
-        """The transaction is ours (``begin``): BEGIN and COMMIT go with the statements."""
-        return self.connection.autocommit
-
-
-@contextmanager
-def _one_round_trip_per_step(driver: Any) -> Iterator[Raw]:
-    """The save's transaction on psycopg's connection in two round trips instead of four.
-
-    psycopg sends its implicit BEGIN alone and waits for it, then each statement and the
-    COMMIT each wait for the server. Here the connection is switched to autocommit and put in
-    pipeline mode, and the transaction is written out: ``BEGIN`` is queued and leaves with
-    the locking query (one round trip, the lock's result read with a Flush), the save and
-    ``COMMIT`` are queued and leave together at the pipeline's Sync on leaving the block
-    (the second). Still one transaction with the same statements: an error in the save
-    aborts the rest of the pipeline, COMMIT included, and is raised on leaving the block; the
-    answer is acknowledged only after that (``synchronous_commit`` untouched). The
-    connection goes back to the pool as it came (autocommit off, no transaction open).
-    """
-    driver.autocommit = True
-    try:
-        try:
-            with driver.pipeline():
-                driver.execute("BEGIN")
-                yield Raw(driver)
-        except BaseException:
-            if not driver.closed:
-                driver.rollback()
-            raise
-    finally:
-        if not driver.closed:
-            driver.autocommit = False
 
 
 def _utc_rows(cursor: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -271,16 +233,18 @@ class Autosave:
         engine = db.engine
         if engine.dialect.name != "postgresql":
             with engine.connect() as connection:
-                return self._store(connection, None, token, save, environ)()
+                return self._store(connection, None, token, save, environ)
         # On PostgreSQL the statements go to psycopg itself (SQLAlchemy's execution machinery
         # was a fifth of a save's CPU), on a connection taken from the pool without
         # SQLAlchemy's Connection around it (its checkout and close were a tenth of a save);
         # the pool still resets it (rollback) when it is given back.
+        # In psycopg's pipeline mode the transaction's BEGIN leaves with the locking query,
+        # and the COMMIT with the save: two round trips instead of four.
         pooled = engine.raw_connection()
         try:
-            with _one_round_trip_per_step(pooled.driver_connection) as raw:
-                answer = self._store(None, raw, token, save, environ)
-            return answer()  # the COMMIT is through: the save's result can be read
+            driver = pooled.driver_connection
+            with driver.pipeline():
+                return self._store(None, Raw(driver), token, save, environ)
         finally:
             pooled.close()
 
@@ -291,10 +255,8 @@ class Autosave:
         token: str,
         save: tuple[str, list[str], bool, int, int],
         environ: dict[str, Any],
-    ) -> Callable[[], dict[str, Any]]:
-        """The save on one connection: SQLAlchemy's, or psycopg's own (``raw``, in pipeline
-        mode: its COMMIT is sent when the caller leaves the pipeline). Returns the answer's
-        maker, to call once the COMMIT has gone through."""
+    ) -> dict[str, Any]:
+        """The save on one connection: SQLAlchemy's, or psycopg's own (``raw``)."""
         item_id, choices, flagged, page_version, client_seq = save
         moment = now()
         run: Any = raw if raw is not None else connection
@@ -342,23 +304,19 @@ class Autosave:
                     client_seq=client_seq,
                     now=moment,
                 )
-                run.commit()  # queued: sent with the save when the pipeline is left
+                run.commit()  # the save and the COMMIT in one round trip (pipeline mode)
+                chained = sent.result()
         except BaseException:
             run.rollback()
             raise
-
-        def answer() -> dict[str, Any]:
-            stored = (chained if raw is None else sent.result()) is not None
-            rules = TimeRules(head.deadline_at, head.grace_seconds)
-            return {
-                "ok": True,
-                "stored": stored,
-                "remaining_seconds": rules.remaining_seconds(moment),
-                "deadline": head.deadline_at.isoformat(),
-                "in_grace": False,
-            }
-
-        return answer
+        rules = TimeRules(head.deadline_at, head.grace_seconds)
+        return {
+            "ok": True,
+            "stored": chained is not None,
+            "remaining_seconds": rules.remaining_seconds(moment),
+            "deadline": head.deadline_at.isoformat(),
+            "in_grace": False,
+        }
 
     def _lock(
         self, connection: Connection | Raw, token: str, environ: dict[str, Any], moment: datetime

@@ -329,14 +329,10 @@ def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
 
 
 def test_a_failing_pipelined_save_aborts_its_commit(client, candidate, clock):
-    """The lean path writes the save's transaction out in psycopg's pipeline mode (BEGIN with
-    the locking query, the save with its COMMIT): when the save fails, the COMMIT queued after
-    it is not run, the error is raised, nothing is written, and the connection goes back to
-    the pool as it came (autocommit off, no transaction open)."""
-    from psycopg.pq import TransactionStatus
-
+    """The lean path sends the save and its COMMIT together (psycopg's pipeline mode): when the
+    save fails, the COMMIT raises its error instead of committing, nothing is written, and the
+    connection is usable after the rollback."""
     from lti_tool.exam import service
-    from lti_tool.exam.autosave import _one_round_trip_per_step
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the psycopg pipeline is the PostgreSQL path")
@@ -356,22 +352,21 @@ def test_a_failing_pipelined_save_aborts_its_commit(client, candidate, clock):
     }
     pooled = db.engine.raw_connection()
     try:
-        driver = pooled.driver_connection
-        with pytest.raises(Exception, match="too long"):  # noqa: PT012
-            with _one_round_trip_per_step(driver) as raw:
-                driver.execute(lock, [attempt.id]).fetchone()
-                service.send_answer(driver, broken, **save_args)
+        raw = pooled.driver_connection
+        with raw.pipeline():
+            raw.execute(lock, [attempt.id]).fetchone()
+            service.send_answer(raw, broken, **save_args)
+            with pytest.raises(Exception, match="too long"):
                 raw.commit()
-        assert driver.autocommit is False
-        assert driver.info.transaction_status == TransactionStatus.IDLE
+            raw.rollback()
+            assert raw.execute("SELECT 1").fetchone() == (1,)
+            raw.rollback()
         assert stored(attempt.id) == {}
-        with _one_round_trip_per_step(driver) as raw:
-            driver.execute(lock, [attempt.id]).fetchone()
-            sent = service.send_answer(driver, head, **save_args)
+        with raw.pipeline():
+            raw.execute(lock, [attempt.id]).fetchone()
+            sent = service.send_answer(raw, head, **save_args)
             raw.commit()
-        assert sent.result() == (head.event_count + 1, sent.digest)
-        assert driver.autocommit is False
-        assert driver.info.transaction_status == TransactionStatus.IDLE
+            assert sent.result() == (head.event_count + 1, sent.digest)
     finally:
         pooled.close()
     assert stored(attempt.id) == {item: ["a"]}
