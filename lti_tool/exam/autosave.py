@@ -238,13 +238,9 @@ class Autosave:
         # was a fifth of a save's CPU), on a connection taken from the pool without
         # SQLAlchemy's Connection around it (its checkout and close were a tenth of a save);
         # the pool still resets it (rollback) when it is given back.
-        # In psycopg's pipeline mode the transaction's BEGIN leaves with the locking query,
-        # and the COMMIT with the save: two round trips instead of four.
         pooled = engine.raw_connection()
         try:
-            driver = pooled.driver_connection
-            with driver.pipeline():
-                return self._store(None, Raw(driver), token, save, environ)
+            return self._store(None, Raw(pooled.driver_connection), token, save, environ)
         finally:
             pooled.close()
 
@@ -281,31 +277,17 @@ class Autosave:
             if verdict is not SaveVerdict.ACCEPTED:
                 # In flight at the deadline: the view stores it and logs it as late.
                 raise Refer
-            if raw is None:
-                chained = service.store_answer(
-                    connection,
-                    head,
-                    item_id=item_id,
-                    picked=picked,
-                    flagged=flagged,
-                    page_version=page_version,
-                    client_seq=client_seq,
-                    now=moment,
-                )
-                run.commit()
-            else:
-                sent = service.send_answer(
-                    raw.connection,
-                    head,
-                    item_id=item_id,
-                    picked=picked,
-                    flagged=flagged,
-                    page_version=page_version,
-                    client_seq=client_seq,
-                    now=moment,
-                )
-                run.commit()  # the save and the COMMIT in one round trip (pipeline mode)
-                chained = sent.result()
+            chained = service.store_answer(
+                raw.connection if raw is not None else connection,
+                head,
+                item_id=item_id,
+                picked=picked,
+                flagged=flagged,
+                page_version=page_version,
+                client_seq=client_seq,
+                now=moment,
+            )
+            run.commit()
         except BaseException:
             run.rollback()
             raise

@@ -241,7 +241,8 @@ def psycopg_sql(statement: Any) -> tuple[str, dict[str, Any]]:
     return compiled
 
 
-def _chained(
+def store_answer(
+    connection: Connection | Any,
     head: AttemptHead,
     *,
     item_id: str,
@@ -250,9 +251,17 @@ def _chained(
     page_version: int,
     client_seq: int,
     now: datetime,
-    late_seconds: float | None,
-) -> tuple[int, str, dict[str, Any], dict[str, Any]]:
-    """The save's chained event: (seq, hash, the answer's row, the statement's parameters)."""
+    late_seconds: float | None = None,
+) -> tuple[int, str] | None:
+    """Store a judged answer if it is newer than the stored one, with its chained event.
+
+    ``late_seconds`` marks a save accepted in the grace (in flight at the deadline): the
+    chained event says how late it arrived. The attempt row must be locked. Returns the new chain head (count, hash), or None when a
+    newer answer was already stored (a late retry: nothing written). ``connection`` is a
+    SQLAlchemy connection, or on PostgreSQL psycopg's own (the autosave's lean path:
+    SQLAlchemy's execution machinery was a fifth of a save's CPU), which runs the same
+    ``_PG_SAVE`` compiled once.
+    """
     seq = head.event_count + 1
     body = {
         "kind": "save",
@@ -281,100 +290,13 @@ def _chained(
         "previous_hash": head.last_hash,
         "hash": digest,
     }
-    return seq, digest, answer, chained
-
-
-def _send_pg_save(connection: Any, chained: dict[str, Any]) -> Any:
-    """``_PG_SAVE`` sent on psycopg's own connection; its cursor (the row not fetched yet)."""
-    from psycopg.types.json import Jsonb
-
-    sql, own = psycopg_sql(_PG_SAVE)
-    return connection.execute(
-        sql,
-        {
-            **own,
-            **chained,
-            "choices": Jsonb(chained["choices"]),
-            "payload": Jsonb(chained["payload"]),
-        },
-    )
-
-
-class SentSave:
-    """A save sent in psycopg's pipeline mode, its result read once the COMMIT is through."""
-
-    def __init__(self, cursor: Any, seq: int, digest: str) -> None:
-        self.cursor, self.seq, self.digest = cursor, seq, digest
-
-    def result(self) -> tuple[int, str] | None:
-        """The new chain head, or None when a newer answer was already stored."""
-        row = self.cursor.fetchone()
-        return (self.seq, self.digest) if row[0] else None
-
-
-def send_answer(
-    connection: Any,
-    head: AttemptHead,
-    *,
-    item_id: str,
-    picked: list[str],
-    flagged: bool,
-    page_version: int,
-    client_seq: int,
-    now: datetime,
-) -> SentSave:
-    """``store_answer`` for the lean autosave on PostgreSQL, the connection (psycopg's own) in
-    pipeline mode: the statement is queued, not waited for, so that the caller's COMMIT
-    leaves in the same round trip; read ``result()`` after the COMMIT. If the statement
-    fails, the COMMIT is not run (the pipeline is aborted) and raises its error: nothing is
-    written, nothing acknowledged.
-    """
-    seq, digest, _, chained = _chained(
-        head,
-        item_id=item_id,
-        picked=picked,
-        flagged=flagged,
-        page_version=page_version,
-        client_seq=client_seq,
-        now=now,
-        late_seconds=None,
-    )
-    return SentSave(_send_pg_save(connection, chained), seq, digest)
-
-
-def store_answer(
-    connection: Connection | Any,
-    head: AttemptHead,
-    *,
-    item_id: str,
-    picked: list[str],
-    flagged: bool,
-    page_version: int,
-    client_seq: int,
-    now: datetime,
-    late_seconds: float | None = None,
-) -> tuple[int, str] | None:
-    """Store a judged answer if it is newer than the stored one, with its chained event.
-
-    ``late_seconds`` marks a save accepted in the grace (in flight at the deadline): the
-    chained event says how late it arrived. The attempt row must be locked. Returns the new chain head (count, hash), or None when a
-    newer answer was already stored (a late retry: nothing written). ``connection`` is a
-    SQLAlchemy connection, or on PostgreSQL psycopg's own (the autosave's lean path:
-    SQLAlchemy's execution machinery was a fifth of a save's CPU), which runs the same
-    ``_PG_SAVE`` compiled once.
-    """
-    seq, digest, answer, chained = _chained(
-        head,
-        item_id=item_id,
-        picked=picked,
-        flagged=flagged,
-        page_version=page_version,
-        client_seq=client_seq,
-        now=now,
-        late_seconds=late_seconds,
-    )
     if not isinstance(connection, Connection):
-        row = _send_pg_save(connection, chained).fetchone()
+        from psycopg.types.json import Jsonb
+
+        sql, own = psycopg_sql(_PG_SAVE)
+        row = connection.execute(
+            sql, {**own, **chained, "choices": Jsonb(picked), "payload": Jsonb(body)}
+        ).fetchone()
         return (seq, digest) if row[0] else None
     if connection.dialect.name == "postgresql":
         stored = connection.execute(_PG_SAVE, chained).scalar_one()
@@ -388,7 +310,7 @@ def store_answer(
             "attempt_id": head.id,
             "seq": seq,
             "kind": "save",
-            "payload": chained["payload"],
+            "payload": body,
             "at": now,
             "previous_hash": head.last_hash,
             "hash": digest,

@@ -30,7 +30,6 @@ from lti_tool.exam.saving import (
     paper_index,
     psycopg_sql,
     save_answer,
-    send_answer,
     store_answer,
 )
 from lti_tool.exam.starting import open_page, start_or_resume
@@ -59,7 +58,6 @@ __all__ = [
     "reset_attempt",
     "save_answer",
     "seconds_between",
-    "send_answer",
     "set_accommodation",
     "start_or_resume",
     "store_answer",

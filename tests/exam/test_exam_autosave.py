@@ -328,50 +328,6 @@ def test_a_failing_psycopg_save_writes_nothing(client, candidate, clock):
     assert stored(attempt.id) == {item: ["a"]}
 
 
-def test_a_failing_pipelined_save_aborts_its_commit(client, candidate, clock):
-    """The lean path sends the save and its COMMIT together (psycopg's pipeline mode): when the
-    save fails, the COMMIT raises its error instead of committing, nothing is written, and the
-    connection is usable after the rollback."""
-    from lti_tool.exam import service
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the psycopg pipeline is the PostgreSQL path")
-    attempt, version, _ = begin(client, candidate)
-    db.session.commit()
-    item = attempt.paper[0]["item_id"]
-    head = service.AttemptHead.of(attempt)
-    broken = service.AttemptHead(**{**head.__dict__, "last_hash": "x" * 65})  # too long
-    lock = "SELECT id FROM exam_attempt WHERE id = %s FOR UPDATE"
-    save_args = {
-        "item_id": item,
-        "picked": ["a"],
-        "flagged": False,
-        "page_version": version,
-        "client_seq": 1,
-        "now": clock(),
-    }
-    pooled = db.engine.raw_connection()
-    try:
-        raw = pooled.driver_connection
-        with raw.pipeline():
-            raw.execute(lock, [attempt.id]).fetchone()
-            service.send_answer(raw, broken, **save_args)
-            with pytest.raises(Exception, match="too long"):
-                raw.commit()
-            raw.rollback()
-            assert raw.execute("SELECT 1").fetchone() == (1,)
-            raw.rollback()
-        assert stored(attempt.id) == {}
-        with raw.pipeline():
-            raw.execute(lock, [attempt.id]).fetchone()
-            sent = service.send_answer(raw, head, **save_args)
-            raw.commit()
-            assert sent.result() == (head.event_count + 1, sent.digest)
-    finally:
-        pooled.close()
-    assert stored(attempt.id) == {item: ["a"]}
-
-
 def test_a_psycopg_statement_missing_a_parameter_is_refused_not_run_with_null(app):
     import psycopg
 
