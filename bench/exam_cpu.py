@@ -7,7 +7,7 @@ moved the CPU: every candidate opens the intro page, then every candidate starts
 paper, saves every item and submits, one request at a time over one kept-alive connection;
 the CPU-seconds of the gunicorn worker and of PostgreSQL (from /proc) are read around each
 phase and divided by its number of requests.
-The database ``bilan_bench`` is dropped and recreated.
+The database ``bilan_bench`` (``--database``) is dropped and recreated.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default=None)
     parser.add_argument(
+        "--database", default="bilan_bench", help="base recréée pour la mesure (défaut bilan_bench)"
+    )
+    parser.add_argument(
         "--gunicorn", default="", help="more gunicorn options, e.g. '-k gthread --threads 4'"
     )
     parser.add_argument(
@@ -56,7 +59,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    database_url = setup_database(args.pg, "bilan_bench")
+    database_url = setup_database(args.pg, args.database)
     if args.redis:
         import redis
 

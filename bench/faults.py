@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from cluster import Cluster, running_cluster  # noqa: E402
-from exam_load import pct, tree_cpu  # noqa: E402
+from exam_load import pct, proc_cpu, tree_cpu  # noqa: E402
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -586,6 +586,67 @@ def wait_idle(pids: list[int], limit: float = 90.0) -> float:
     return last - first
 
 
+def _process_kind(pid: int, parent_kind: str) -> str:
+    """What a process of the tool is, for the CPU breakdown (gunicorn master or worker, the
+    tool's worker, PostgreSQL's postmaster, backends and each background process)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "?"
+    if command.startswith("postgres:"):
+        words = command.split(":", 1)[1].split()
+        if words and words[0] == "autovacuum":
+            return "PostgreSQL autovacuum " + (words[1] if len(words) > 1 else "")
+        if len(words) > 1 and "(" in " ".join(words[2:3]):
+            return "PostgreSQL backends"
+        return "PostgreSQL " + " ".join(words[:2])
+    if "postgres" in command:
+        return "PostgreSQL postmaster"
+    if "gunicorn" in command:
+        return "gunicorn worker" if parent_kind == "gunicorn master" else "gunicorn master"
+    if "worker run" in command:
+        return "tool worker"
+    return command[:40]
+
+
+def cpu_by_process(roots: list[int]) -> dict[int, tuple[str, float, float]]:
+    """pid → (kind, its own CPU, its reaped children's CPU), for the roots and their children."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, ValueError):
+                continue
+    found: dict[int, tuple[str, float, float]] = {}
+    kinds: dict[int, str] = {}
+    for root in roots:
+        kinds[root] = _process_kind(root, "")
+    for pid, parent in parents.items():
+        if parent in kinds and pid not in kinds:
+            kinds[pid] = _process_kind(pid, kinds[parent])
+    for pid, kind in kinds.items():
+        own = proc_cpu(pid, children=False)
+        found[pid] = (kind, own, proc_cpu(pid) - own)
+    return found
+
+
+def cpu_breakdown(
+    before: dict[int, tuple[str, float, float]], after: dict[int, tuple[str, float, float]]
+) -> dict[str, float]:
+    """CPU seconds per kind of process between two ``cpu_by_process`` readings (a process
+    that ended in between is counted in its parent's reaped children)."""
+    kinds: dict[str, float] = defaultdict(float)
+    for pid, (kind, own, reaped) in after.items():
+        own0, reaped0 = before.get(pid, (kind, 0.0, 0.0))[1:]
+        kinds[kind] += own - own0
+        if reaped - reaped0 > 0:
+            kinds[f"{kind} (ended children)"] += reaped - reaped0
+    return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
 def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
     key, kid, jwks = platform_key()
     nodes = args.nodes if name == "launch" else 2
@@ -614,6 +675,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         pg0 = tree_cpu(pg_pid)
         workers0 = sum(tree_cpu(pid) for pid in worker_pids)
         cpu0 = sum(tree_cpu(pid) for pid in tool_pids) + pg0
+        processes0 = cpu_by_process([*tool_pids, pg_pid])
         log: list[str] = []
         fault: list[tuple[float, float]] = []
         thread = None
@@ -659,6 +721,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         cpu2 = sum(tree_cpu(pid) for pid in tool_pids) + (
             tree_cpu(pg_pid) if cluster.pg.pid() == pg_pid else 0.0
         )
+        processes2 = cpu_by_process([*tool_pids, pg_pid]) if cluster.pg.pid() == pg_pid else {}
         stats = cluster.platform.stats()
         checked, lost = verify_answers(cluster.pg.url, run.tally)
         report = database_report(cluster.pg.url)
@@ -700,6 +763,7 @@ def run_scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "cpu_worker_session": workers1 - workers0,
         "cpu_worker_start": started,
         "cpu_total": cpu2 - cpu0,
+        "cpu_by_process": cpu_breakdown(processes0, processes2) if processes2 else {},
         "lms": stats,
         "db": report,
         "errors": dict(tally.errors),
@@ -760,6 +824,11 @@ def print_details(results: list[dict[str, Any]], args: argparse.Namespace) -> No
             f" ; dont PostgreSQL {r['cpu_pg_session']:.1f} s et le worker de l'outil {r['cpu_worker_session']:.1f} s"
             f" (démarrage du worker avant la session, non compté : {r['cpu_worker_start']:.1f} s)"
         )
+        if r["cpu_by_process"]:
+            print(
+                "   CPU par processus, notes comprises : "
+                + " ; ".join(f"{k} {v:.1f} s" for k, v in r["cpu_by_process"].items() if v >= 0.05)
+            )
         print(
             f"   copies : {r['db']['finished']} finies sur {r['candidates']} ({r['submitted']} remises,"
             f" {r['db']['swept']} closes par le worker, {r['db']['submitted_twice']} remises deux fois) ;"

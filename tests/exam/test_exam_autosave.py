@@ -156,6 +156,31 @@ def test_a_save_without_the_pages_csrf_token_is_refused(client, candidate, csrf_
     assert stored(attempt.id) == {item: ["b"]}
 
 
+def test_a_remembered_csrf_signature_still_expires(
+    app, client, candidate, csrf_on, view_calls, monkeypatch
+):
+    """The lean path checks a page's signed CSRF token once per process and remembers it
+    (the same token comes with each of the page's saves); its age is still checked on every
+    save, as Flask-WTF's ``loads(max_age=...)`` does, when the deployment sets a time limit
+    (the tool's default is none: a page's token lives as long as its launch)."""
+    import time
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
+    attempt, version, token = begin(client, candidate)
+    item = attempt.paper[0]["item_id"]
+    assert save(client, candidate, item, "a", version, 1, csrf=token).get_json()["stored"]
+    assert save(client, candidate, item, "b", version, 2, csrf=token).get_json()["stored"]
+    assert view_calls == []  # both served by the lean path, the second from what it remembered
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3605)
+    expired = save(client, candidate, item, "c", version, 3, csrf=token)
+    assert expired.status_code == 400  # the lean path referred it; Flask-WTF refused it
+    assert stored(attempt.id) == {item: ["b"]}
+    monkeypatch.setattr(time, "time", lambda: real() - 60)  # signed in the future: refused too
+    assert save(client, candidate, item, "c", version, 4, csrf=token).status_code == 400
+    assert stored(attempt.id) == {item: ["b"]}
+
+
 def test_another_launchs_csrf_token_is_refused(client, candidate, launch, csrf_on):
     attempt, version, _ = begin(client, candidate)
     other = launch("trainee", sub="cand-2", target="exam:certification")
