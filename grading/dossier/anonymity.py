@@ -352,6 +352,11 @@ def _scan(
                     "address", "error", "adresse postale",
                     "Gardez au plus la région ou le type de territoire.", match,
                 )  # fmt: skip
+    folded = fold(text)
+    for name in own:  # each mention of the consultant's organisation: « Trajectoires Lorraine »
+        words = r"\s+".join(re.escape(w) for w in name.split())
+        for match in re.finditer(rf"(?<![\w'’-]){words}(?![\w'’-])", folded):
+            claim(match)  # is neither an employer nor, for its « Lorraine », a first name
     for match in PRODUCT_BRANDS.finditer(text):
         taken.claim(*match.span("brands"))  # « les produits Kérastase et Redken »: not employers
     for start, end in _organisations(text, own):
@@ -734,8 +739,7 @@ def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
         # Bilans », « Trajectoires Pro » for « Cabinet Trajectoires Pro » (whole words)
         words = folded.split()
         if any(
-            _contains_words(o.split(), words)
-            and (len(words) > 1 or not _common_word(words[0]))
+            _contains_words(o.split(), words) and (len(words) > 1 or not _common_word(words[0]))
             for o in own
         ):
             return True

@@ -1419,16 +1419,16 @@ def test_towns_people_tools_and_words_in_an_employment_sentence_are_not_employer
          "Le Point Carrière Sud-Loire m'a confié son dossier."),
         ("Je bosse en freelance, en sous-traitance pour Horizon Bilans (Lyon 7e).",
          "Horizon a fourni la salle."),
-        ("Nous sommes deux consultants associés de Cimes Conseil, à Grenoble.",
-         "Les locaux de Cimes Conseil sont au centre-ville."),
-        ("De : consultant, Trajectoires Picardie", "Le bilan a été mené chez Trajectoires Picardie."),
+        ("Nous sommes deux consultants associés de Cimes Orientation, à Grenoble.",
+         "Les locaux de Cimes Orientation sont au centre-ville."),
+        ("De : consultant, Trajectoires Lorraine", "Le bilan a été mené chez Trajectoires Lorraine."),
         ("Structure | Cabinet Boussole Pro, Limoges ; je suis consultante salariée",
          "Boussole Pro a été payé par le CPF."),
         ("Organisme : Parcours Atlantique", "Les séances ont eu lieu chez Parcours Atlantique."),
         ("Le bilan de compétences a été réalisé par Cap Avenir Conseil.",
          "Mme K. a été reçue chez Cap Avenir Conseil."),
-        ("Boussole Ouest, qui m'emploie depuis 2019, finance ma certification.",
-         "Les séances ont eu lieu chez Boussole Ouest."),
+        ("Kerlann Orientation, qui m'emploie depuis 2019, finance ma certification.",
+         "Les séances ont eu lieu chez Kerlann Orientation."),
     ],
 )  # fmt: skip
 def test_the_consultant_s_own_organisation_is_recognised_however_it_is_named(texts):
@@ -1458,7 +1458,8 @@ def test_an_employer_s_name_stops_at_the_end_of_its_sentence():
 @pytest.mark.parametrize(
     "text",
     [
-        "Elle utilise au salon les produits Kérastase et Redken : ce sont des marques.",
+        "Les ancres de carrière de Schein ont montré une ancre « autonomie ». Elle utilise au "
+        "salon les produits Kérastase et Redken : ce sont des marques, pas ses employeurs.",
         "Il travaille surtout la marque Bosch Professional et les gammes Makita.",
     ],
 )
