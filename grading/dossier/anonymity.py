@@ -354,8 +354,8 @@ def _scan(
                 )  # fmt: skip
     folded = fold(text)
     for name in own:  # each mention of the consultant's organisation: « Trajectoires Lorraine »
-        words = r"\s+".join(re.escape(w) for w in name.split())
-        for match in re.finditer(rf"(?<![\w'’-]){words}(?![\w'’-])", folded):
+        spelled = r"\s+".join(re.escape(w) for w in name.split())
+        for match in re.finditer(rf"(?<![\w'’-]){spelled}(?![\w'’-])", folded):
             claim(match)  # is neither an employer nor, for its « Lorraine », a first name
     for match in PRODUCT_BRANDS.finditer(text):
         taken.claim(*match.span("brands"))  # « les produits Kérastase et Redken »: not employers
