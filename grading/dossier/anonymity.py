@@ -352,6 +352,13 @@ def _scan(
                     "address", "error", "adresse postale",
                     "Gardez au plus la région ou le type de territoire.", match,
                 )  # fmt: skip
+    folded = fold(text)
+    for name in own:  # each mention of the consultant's organisation: « Trajectoires Lorraine »
+        spelled = r"\s+".join(re.escape(w) for w in name.split())
+        for match in re.finditer(rf"(?<![\w'’-]){spelled}(?![\w'’-])", folded):
+            claim(match)  # is neither an employer nor, for its « Lorraine », a first name
+    for match in PRODUCT_BRANDS.finditer(text):
+        taken.claim(*match.span("brands"))  # « les produits Kérastase et Redken »: not employers
     for start, end in _organisations(text, own):
         if taken.claim(start, end):
             name = text[start:end]
@@ -582,7 +589,8 @@ _ORG_NOUN = (
     r"enseigne|h[ôo]tel|clinique|h[ôo]pital|centre\s+hospitalier|agence|boulangerie|garage|commune|"
     r"association|usine|supermarch[ée]|hypermarch[ée]|banque|[ée]tablissement|structure|plateforme)\s+)?"
 )
-_ORG_WORD = rf"(?:[{UP}][\w'’&.-]*)"
+#: A full stop inside a name (« S.A.S ») is part of it, one before a space ends the sentence.
+_ORG_WORD = rf"(?:[{UP}](?:[\w'’&-]|\.(?=[\w]))*)"
 EMPLOYER = re.compile(
     rf"{_EMPLOYER_CUE}(?:(?<=['’])|\s+)(?:{_ORG_NOUN}|(?:l['’]|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ-]{{3,20}}\s+(?=[{UP}]))"
     rf"(?P<org>(?:l['’]|la\s+|le\s+|les\s+)?{_ORG_WORD}"
@@ -610,8 +618,45 @@ _OWN_NAME = re.compile(
 )
 
 
+_OWN_KIND = (
+    r"(?:(?:le|la|l['’]|un|une|notre)\s*)?(?:(?:cabinet|centre(?:\s+de\s+bilans?)?|r[ée]seau|structure|"
+    r"organisme|soci[ée]t[ée]|association|agence)\s+(?:de\s+bilans?\s+)?)?"
+)
+_OWN_ORG = rf"({_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&)\s*)*{_ORG_WORD}){{0,4}})"
+#: The consultant's organisation named right after what says it is theirs: « en sous-traitance
+#: pour NextStep Bilans », « consultants associés de Cimes Orientation », « Je suis consultant
+#: depuis quatre ans au Point Carrière », the header « De : consultant, Trajectoires Lorraine »,
+#: « Structure | Cabinet Trajectoires Pro », « Organisme : … », « bilan de compétences réalisé
+#: par … », « centre de bilan … », « prestataire : … ».
+_OWN_DIRECT = re.compile(
+    r"(?i:\bsous-trait(?:ance|ant|ante)\s+(?:pour|de|d['’]|du|chez)"
+    r"|\bconsultante?s?\s+(?:salari[ée]e?s?|associ[ée]e?s?|ind[ée]pendante?s?|partenaires?)\s+"
+    r"(?:de|d['’]|du|chez|au\s+sein\s+d[eu']|à|au|pour)"
+    r"|\bassoci[ée]e?s?\s+(?:de|d['’]|du|chez)"
+    r"|\b(?:je\s+suis|nous\s+sommes)\s+(?:[\w'’-]+\s+){0,5}?consultante?s?\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:au\s+sein\s+d[eu']|chez|pour|au|aux|à|de|du|d['’])"
+    r"|\bje\s+(?:r[ée]alise|m[eè]ne|conduis|fais)\s+(?:des|les|mes|ces)\s+bilans\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:pour|chez|au\s+sein\s+d[eu']|à|au)"
+    r"|\bde\s*:\s*(?:l[ea]\s+)?consultante?s?\s*[,–—-]"
+    r"|\b(?:organisme(?:\s+prestataire)?|structure|prestataire|cabinet|centre\s+de\s+bilans?)\s*[:|]"
+    r"|\b(?:organisme\s+prestataire|prestataire\s+du\s+bilan|centre\s+de\s+bilans?(?:\s+de\s+comp[ée]tences)?)\s*,?"
+    r"|\bbilans?\s+de\s+comp[ée]tences\s+(?:(?:a\s+[ée]t[ée]|est|sera|ont\s+[ée]t[ée]|sont)\s+)?(?:r[ée]alis[ée]s?|men[ée]s?|conduits?|propos[ée]s?)\s+"
+    r"(?:par|chez|au\s+sein\s+d[eu']|au|à)"
+    r"|\bbilans?\s+de\s+comp[ée]tences\s+(?:chez|au\s+sein\s+d[eu']|aupr[èe]s\s+d[eu']))"
+    rf"\s*{_OWN_KIND}{_OWN_ORG}"
+)
+#: The name before what says it is the consultant's: « Boussole Ouest, qui m'emploie »,
+#: « … Orientation, où j'exerce ».
+_OWN_BEFORE_CUE = re.compile(
+    rf"{_OWN_ORG}\s*,?\s*(?i:qui\s+m['’]emploie|o[uù]\s+j['’](?:exerce|interviens|travaille)"
+    r"|pour\s+(?:le|la|l['’])quel(?:le)?\s+j['’](?:exerce|interviens|travaille))"
+)
+
+
 def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
-    """The consultant's own organisation(s): « J'exerce au sein de Trajectoires Conseil »."""
+    """The consultant's own organisation(s): « J'exerce au sein de Trajectoires Conseil », « en
+    sous-traitance pour NextStep Bilans », « Organisme : … »; never a name that is also the
+    bénéficiaire's employer (« Mme K. travaille chez … »), which stays a finding."""
     names: set[str] = set()
     for block in blocks:
         for cue in _OWN_CUE.finditer(block.text):
@@ -619,9 +664,40 @@ def _own_organisations(blocks: Sequence[Block]) -> frozenset[str]:
             match = _OWN_NAME.search(window)
             if match:  # « … du cabinet Praxis Orientation. Mme V. a … »: up to the full stop
                 names.add(fold(_trim_organisation(re.split(r"[.!?;]\s", match.group(1))[0])))
+        for pattern in (_OWN_DIRECT, _OWN_BEFORE_CUE):
+            for match in pattern.finditer(block.text):
+                name = _trim_organisation(re.split(r"[.!?;]\s", match.group(1))[0])
+                if name and not _known_first_name(name.split()[0]):  # « consultant, Marc »
+                    names.add(fold(name))
         for match in _BEFORE_SIRET.finditer(block.text):
             names.add(fold(_trim_organisation(match.group(1))))
-    return frozenset(n for n in names if n)
+    theirs = _beneficiary_employers(blocks)
+    return frozenset(
+        n for n in names if n and not any(n in e or e in n for e in theirs if len(e) > 2)
+    )
+
+
+_INITIAL_STOP = re.compile(rf"\b(?:M|Mme|Mlle|MM)\.?\s*[{UP}]\.")
+
+
+def _beneficiary_employers(blocks: Sequence[Block]) -> set[str]:
+    """Names after an employer cue in a sentence whose subject is the bénéficiaire (« Mme K.
+    travaille chez Adecco Conseil »), folded."""
+    names: set[str] = set()
+    for block in blocks:
+        # « Mme K. travaille chez … »: the initial's full stop does not end the sentence
+        masked = _INITIAL_STOP.sub(lambda m: m.group(0)[:-1] + "_", block.text)
+        for sentence in _MODEL_SENTENCE.finditer(masked):
+            text = block.text[sentence.start() : sentence.end()]
+            if not (_BENEFICIARY_SUBJECT.search(text) and _EMPLOYMENT.search(text)):
+                continue  # « Mme K. a été reçue chez … » is not where she works
+            for match in EMPLOYER.finditer(text):
+                if _CONSULTANT_SUBJECT.search(text[: match.start()]):
+                    continue
+                name = _trim_organisation(match.group("org"))
+                if name:
+                    names.add(fold(name))
+    return names
 
 
 _BEFORE_SIRET = re.compile(
@@ -658,10 +734,34 @@ def _is_public_or_own(name: str, own: frozenset[str]) -> bool:
     folded = fold(name)
     if PUBLIC_BODIES.match(name) or folded in own or any(o and o in folded for o in own):
         return True
+    if own and not _known_first_name(name.split()[0] if name.split() else ""):
+        # a shorter mention of the consultant's organisation: « NextStep » for « NextStep
+        # Bilans », « Trajectoires Pro » for « Cabinet Trajectoires Pro » (whole words)
+        words = folded.split()
+        if any(
+            _contains_words(o.split(), words) and (len(words) > 1 or not _common_word(words[0]))
+            for o in own
+        ):
+            return True
     words = [w for w in re.findall(r"[\w'’&-]+", name)]
     return all(w in ACRONYMS or fold(w) in NOT_NAMES for w in words)
 
 
+def _contains_words(whole: Sequence[str], part: Sequence[str]) -> bool:
+    """``part`` is a run of whole words of ``whole``."""
+    n = len(part)
+    return 0 < n <= len(whole) and any(
+        list(whole[i : i + n]) == list(part) for i in range(len(whole) - n + 1)
+    )
+
+
+#: Brands of the products the bénéficiaire uses or sells: « les produits Kérastase et Redken »,
+#: « la marque Bosch », « les gammes Makita » are not employers.
+PRODUCT_BRANDS = re.compile(
+    rf"(?i:\b(?:les|des|ses|leurs|nos|la|une|sa|leur|les\s+deux)\s+(?:produits|marques?|gammes?)"
+    rf"(?:\s+(?:de\s+)?(?-i:[a-zà-ÿ-]+)){{0,2}}?\s+(?:de\s+|d['’]|du\s+)?)"
+    rf"(?P<brands>{_ORG_WORD}(?:\s+(?:(?:de|du|des|d['’]|et|&|ou)\s*|,\s*)*{_ORG_WORD}){{0,5}})"
+)
 _AT_PLACE = re.compile(r"\b(?:à|a|dans|sur|en)\s+(?:l['’]|la\s+|le\s+)?$")
 
 
@@ -838,7 +938,7 @@ _ROLE = (
 )
 ROLE_NAME = re.compile(
     rf"(?i:\b(?:son|sa|ses|mon|ma|mes|notre|leur)\s+(?:(?:ancien(?:ne)?|nouvel(?:le)?|jeune|petite?|grande?|"
-    rf"fils|fille|propre)\s+)?(?:{_ROLE})\b(?:\s+(?!et\b|qui\b|que\b)[a-zà-ÿ'’-]+){{0,3}}?\s*,?"
+    rf"fils|fille|propre)\s+)?(?:{_ROLE})\b(?:\s+(?!et\b|qui\b|que\b)(?-i:[a-zà-ÿ'’-]+)){{0,3}}?\s*,?"
     rf"|\brencontr[ée]\w*(?:\s+avec)?|\bs['’]appel(?:le|ait|lent)|\bpr[ée]nomm[ée]e?)\s+"
     rf"([{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)(?![\w'’-])(?![ \t]+[{UP}])"
 )

@@ -1406,3 +1406,62 @@ def test_a_capitalised_name_in_the_beneficiary_s_employment_sentence_is_an_emplo
 )
 def test_towns_people_tools_and_words_in_an_employment_sentence_are_not_employers(text):
     assert [f for f in found(text) if f[0] == "employer"] == []
+
+
+# Seventh round (issue 17): the consultant's own organisation, one report per occurrence, no span
+# across a sentence end, product brands.
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Je suis consultant depuis quatre ans au Point Carrière Sud-Loire. Joël (pseudonyme) est venu seul.",
+         "Le Point Carrière Sud-Loire m'a confié son dossier."),
+        ("Je bosse en freelance, en sous-traitance pour Horizon Bilans (Lyon 7e).",
+         "Horizon a fourni la salle."),
+        ("Nous sommes deux consultants associés de Cimes Orientation, à Grenoble.",
+         "Les locaux de Cimes Orientation sont au centre-ville."),
+        ("De : consultant, Trajectoires Lorraine", "Le bilan a été mené chez Trajectoires Lorraine."),
+        ("Structure | Cabinet Boussole Pro, Limoges ; je suis consultante salariée",
+         "Boussole Pro a été payé par le CPF."),
+        ("Organisme : Parcours Atlantique", "Les séances ont eu lieu chez Parcours Atlantique."),
+        ("Le bilan de compétences a été réalisé par Cap Avenir Conseil.",
+         "Mme K. a été reçue chez Cap Avenir Conseil."),
+        ("Kerlann Orientation, qui m'emploie depuis 2019, finance ma certification.",
+         "Les séances ont eu lieu chez Kerlann Orientation."),
+    ],
+)  # fmt: skip
+def test_the_consultant_s_own_organisation_is_recognised_however_it_is_named(texts):
+    assert [f for f in found(*texts) if f[0] in ("employer", "name")] == []
+
+
+def test_the_beneficiary_s_employer_is_reported_even_when_it_is_also_the_consultant_s():
+    assert found(
+        "Je suis consultante chez Altaïr Conseil.",
+        "Mme K. travaille chez Altaïr Conseil depuis 2015.",
+    ) == [("employer", "Altaïr Conseil"), ("employer", "Altaïr Conseil")]
+
+
+def test_a_full_name_after_a_role_is_one_finding():
+    assert found("Son collègue Thierry Bonnamour lui a parlé d'un poste en méthodes.") == [
+        ("name", "Thierry Bonnamour")
+    ]
+
+
+def test_an_employer_s_name_stops_at_the_end_of_its_sentence():
+    assert found("Il a travaillé dix ans chez Transports Giraud. Karim a ensuite cherché.") == [
+        ("employer", "Transports Giraud"),
+        ("name", "Karim"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les ancres de carrière de Schein ont montré une ancre « autonomie ». Elle utilise au "
+        "salon les produits Kérastase et Redken : ce sont des marques, pas ses employeurs.",
+        "Il travaille surtout la marque Bosch Professional et les gammes Makita.",
+    ],
+)
+def test_product_brands_are_not_employers(text):
+    assert [f for f in found(text) if f[0] == "employer"] == []
