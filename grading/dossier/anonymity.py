@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 
 from grading.dossier import ner
@@ -15,6 +14,7 @@ from grading.dossier.names import (
     ACRONYMS,
     FIRST_NAMES,
     NOT_NAMES,
+    data_lines,
     first_names_that_are_words,
     insee_first_names,
     organisation_kinds,
@@ -1406,9 +1406,8 @@ _PLACE_PREFIX = re.compile(r"^(?:Saint|Sainte|St|Ste)[-\s]")
 
 @lru_cache(maxsize=1)
 def _french_words() -> frozenset[str]:
-    text = (Path(__file__).parent / "data" / "mots_fr.txt").read_text("utf-8")
     # folded (« connaître » and « connaitre » alike): one set, about 8 MB
-    return frozenset(fold(w) for w in text.splitlines() if w and not w.startswith("#"))
+    return frozenset(fold(w) for w in data_lines("mots_fr.txt"))
 
 
 #: Words the lemmatizer's index leaves out (function words, irregular verbs).

@@ -141,13 +141,19 @@ _NOT_FIRST_NAMES = frozenset(
 )
 
 
+def data_lines(name: str) -> list[str]:
+    """The entries of a word list in ``data/`` (one per line; blank lines and ``#`` comments
+    left out)."""
+    text = (Path(__file__).parent / "data" / name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def insee_first_names() -> frozenset[str]:
     """First names given in France 1900–2018 (INSEE's « Fichier des prénoms », Licence Ouverte
     2.0), those that are not also French words: ``data/prenoms_insee.txt``, built by
     bench/first_names_data.py. About 30,000 names; loaded once per process."""
-    text = (Path(__file__).parent / "data" / "prenoms_insee.txt").read_text("utf-8")
-    names = (line.strip() for line in text.splitlines() if line and not line.startswith("#"))
+    names = data_lines("prenoms_insee.txt")
     return frozenset(n for n in names if n not in _NOT_FIRST_NAMES) - NOT_NAMES_CAPITALISED
 
 
@@ -159,8 +165,7 @@ def first_names_that_are_words() -> frozenset[str]:
     """First names of INSEE's file that are French words too (« Ange », « Rose », « Pierre »,
     « Olive »): ``data/prenoms_mots.txt``, built by bench/first_names_data.py. A name only where
     a person cue surrounds it (« Ange, son ancien directeur », « avec Rose »)."""
-    text = (Path(__file__).parent / "data" / "prenoms_mots.txt").read_text("utf-8")
-    names = (line.strip() for line in text.splitlines() if line and not line.startswith("#"))
+    names = data_lines("prenoms_mots.txt")
     return frozenset(n for n in names if n not in _NOT_FIRST_NAMES | {"Elle"} and "-" not in n)
 
 
@@ -168,8 +173,5 @@ def first_names_that_are_words() -> frozenset[str]:
 def organisation_kinds() -> tuple[str, ...]:
     """Kinds of organisation (« agence », « armement », « ESN », « start-up »): ``data/
     organisations.txt``, longest first (so « agence immobilière » is read before « agence »)."""
-    text = (Path(__file__).parent / "data" / "organisations.txt").read_text("utf-8")
-    kinds = {
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    }
+    kinds = set(data_lines("organisations.txt"))
     return tuple(sorted(kinds, key=lambda k: (-len(k), k)))
