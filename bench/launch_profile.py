@@ -19,6 +19,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,32 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from cluster import PrivatePostgres  # noqa: E402
 from faults import CLIENT_ID, Candidate, Run, platform_key, seed  # noqa: E402
+
+
+def in_process_app(pg: PrivatePostgres, base: str, lms: str, jwks: Any, **extra: str) -> Any:
+    """The tool in this process on the private PostgreSQL (database ``bilan`` seeded with the
+    platform), its caches warm, the platform's keys served without a network."""
+    env = dict(
+        os.environ,
+        BILAN_DATABASE_URL=pg.url,
+        BILAN_ENV="development",
+        BILAN_DEMO_PLATFORM="0",
+        BILAN_BASE_URL=base,
+        BILAN_GRADES_SEND_AFTER_COMMIT="0",
+        BILAN_SECRET_KEY="bench-" + "k" * 40,
+        BILAN_COOKIE_SECURE="0",
+        BILAN_LOGIN_RATE_LIMIT="0",
+        **extra,
+    )
+    seed(pg.url, env, lms)
+    os.environ.update(env)
+    from lti_tool import create_app, warm_caches
+    from lti_tool.lti import validation
+
+    validation.FETCH_JWKS[0] = lambda url: jwks
+    app = create_app({"SQLALCHEMY_DATABASE_URI": pg.url, "REDIS_URL": None})
+    warm_caches(app)
+    return app
 
 
 def main() -> None:
@@ -43,25 +70,7 @@ def main() -> None:
     try:
         pg.psql("CREATE DATABASE bilan")
         base, lms = "http://127.0.0.1:9", "http://127.0.0.1:8"
-        env = dict(
-            os.environ,
-            BILAN_DATABASE_URL=pg.url,
-            BILAN_ENV="development",
-            BILAN_DEMO_PLATFORM="0",
-            BILAN_BASE_URL=base,
-            BILAN_GRADES_SEND_AFTER_COMMIT="0",
-            BILAN_SECRET_KEY="bench-" + "k" * 40,
-            BILAN_COOKIE_SECURE="0",
-            BILAN_LOGIN_RATE_LIMIT="0",
-        )
-        seed(pg.url, env, lms)
-        os.environ.update(env)
-        from lti_tool import create_app, warm_caches
-        from lti_tool.lti import validation
-
-        validation.FETCH_JWKS[0] = lambda url: jwks
-        app = create_app({"SQLALCHEMY_DATABASE_URI": pg.url, "REDIS_URL": None})
-        warm_caches(app)
+        app = in_process_app(pg, base, lms, jwks)
         client = app.test_client()
         run = Run(base, lms, key, kid)
         phases = {"login": 0.0, "launch": 0.0, "first page": 0.0}

@@ -19,7 +19,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import re
 import sys
@@ -34,7 +33,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from cluster import PrivatePostgres  # noqa: E402
 from exam_load import tree_cpu  # noqa: E402
-from faults import CHOICE, CLIENT_ID, Candidate, Run, platform_key, seed  # noqa: E402
+from faults import CHOICE, CLIENT_ID, Candidate, Run, platform_key  # noqa: E402
+from launch_profile import in_process_app  # noqa: E402
 
 
 def call(
@@ -99,26 +99,7 @@ def main() -> None:
     try:
         pg.psql("CREATE DATABASE bilan")
         base, lms = "http://127.0.0.1:8000", "http://127.0.0.1:8"
-        env = dict(
-            os.environ,
-            BILAN_DATABASE_URL=pg.url,
-            BILAN_ENV="development",
-            BILAN_DEMO_PLATFORM="0",
-            BILAN_BASE_URL=base,
-            BILAN_GRADES_SEND_AFTER_COMMIT="0",
-            BILAN_SECRET_KEY="bench-" + "k" * 40,
-            BILAN_COOKIE_SECURE="0",
-            BILAN_LOGIN_RATE_LIMIT="0",
-            BILAN_TRUST_PROXY="1",
-        )
-        seed(pg.url, env, lms)
-        os.environ.update(env)
-        from lti_tool import create_app, warm_caches
-        from lti_tool.lti import validation
-
-        validation.FETCH_JWKS[0] = lambda url: jwks
-        app = create_app({"SQLALCHEMY_DATABASE_URI": pg.url, "REDIS_URL": None})
-        warm_caches(app)
+        app = in_process_app(pg, base, lms, jwks, BILAN_TRUST_PROXY="1")
         wsgi = app  # Flask's __call__: its wsgi_app, the lean autosave and ProxyFix in front
         run = Run(base, lms, key, kid)
         pg_pid = pg.pid()
